@@ -1,0 +1,105 @@
+// Package store defines how the backend persists workspaces, members, keys and audit
+// events. Implementations live in sqlite/ and postgres/; storetest/ holds the
+// conformance suite every implementation must pass unchanged.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/apikeys-dev/apikeys/model"
+)
+
+// Reader is the read side, available inside and outside a transaction. Not-found
+// results are model errors of KindNotFound.
+type Reader interface {
+	// Workspace returns the workspace, or KindNotFound if none was created yet.
+	Workspace(ctx context.Context) (model.Workspace, error)
+
+	// Key returns a key by public id, tombstones included, with CreatedByName and
+	// UpdatedByName filled in.
+	Key(ctx context.Context, id string) (model.Key, error)
+	// KeyByHash returns the key whose secret hashes to hash, tombstones included.
+	KeyByHash(ctx context.Context, hash []byte) (model.Key, error)
+	// Keys lists keys newest first (CreatedAt, then ID, descending).
+	Keys(ctx context.Context, q KeyQuery) ([]model.Key, error)
+
+	// Member returns a member by id, with SSH keys.
+	Member(ctx context.Context, id string) (model.Member, error)
+	// MemberByEmail matches case-insensitively.
+	MemberByEmail(ctx context.Context, email string) (model.Member, error)
+	// MemberBySSHKey finds the member holding a key with this SHA256 fingerprint.
+	MemberBySSHKey(ctx context.Context, fingerprint string) (model.Member, error)
+	// Members lists members by name, then id, with SSH keys.
+	Members(ctx context.Context) ([]model.Member, error)
+	// CountActiveOwners counts active primary owners.
+	CountActiveOwners(ctx context.Context) (int, error)
+
+	// Events lists audit events newest first by IngestionTimestamp, ties broken by
+	// ID descending, after the cursor if one is given.
+	Events(ctx context.Context, q EventQuery) ([]model.AuditEvent, error)
+}
+
+// KeyQuery filters Keys.
+type KeyQuery struct {
+	IncludeDeleted bool
+}
+
+// EventQuery filters Events. Zero From/To mean unbounded; Limit 0 means no limit.
+type EventQuery struct {
+	From, To time.Time         // From ≤ IngestionTimestamp < To
+	Types    []model.EventType // empty: all
+	After    *Cursor           // only events strictly after this one in list order
+	Limit    int
+}
+
+// Cursor is a position in the event order: the last event of the previous page.
+type Cursor struct {
+	Ingestion time.Time
+	ID        string
+}
+
+// Tx is one transaction: everything done through it commits or rolls back together.
+type Tx interface {
+	Reader
+
+	// CreateWorkspace stores the workspace; KindConflict if one exists.
+	CreateWorkspace(ctx context.Context, w model.Workspace) error
+
+	// InsertKey stores a new key at Version 1. Hash must be unique.
+	InsertKey(ctx context.Context, k model.Key) error
+	// UpdateKey writes every mutable field of k (name, expiry, replaced-by,
+	// deleted-at, updated-at/by) if the stored version equals k.Version, and returns
+	// the key at its new version. A different stored version is KindConflict.
+	UpdateKey(ctx context.Context, k model.Key) (model.Key, error)
+
+	// InsertMember stores a new member at Version 1 with its SSH keys. An email or
+	// SSH fingerprint already in use is KindConflict.
+	InsertMember(ctx context.Context, m model.Member) error
+	// UpdateMember writes name, account type, status and updated-at/by under the
+	// same version rule as UpdateKey. SSH keys are not touched.
+	UpdateMember(ctx context.Context, m model.Member) (model.Member, error)
+	// AddSSHKey attaches a key to a member; a fingerprint in use is KindConflict.
+	AddSSHKey(ctx context.Context, memberID string, k model.SSHKey) error
+	// RemoveSSHKey detaches a key; KindNotFound if the member has no such key.
+	RemoveSSHKey(ctx context.Context, memberID, fingerprint string) error
+
+	// AppendEvent stores an audit event. The store sets IngestionTimestamp to the
+	// time of the write if it is zero.
+	AppendEvent(ctx context.Context, e model.AuditEvent) error
+}
+
+// Store is a database.
+type Store interface {
+	Reader
+
+	// Update runs fn in a read-write transaction and commits if fn returns nil.
+	// Implementations serialise writers or retry on serialisation failures.
+	Update(ctx context.Context, fn func(Tx) error) error
+
+	// TouchKey records a successful use of a key unless one was recorded less than
+	// a minute before at; it is not versioned and writes no audit event.
+	TouchKey(ctx context.Context, id string, at time.Time, addr string) error
+
+	Close() error
+}

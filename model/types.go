@@ -1,0 +1,156 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// KeyType is what an API key is for. Its string form is the stable id.
+type KeyType string
+
+// The key types of SPEC §2.
+const (
+	KeyAuditLogs        KeyType = "audit-logs"
+	KeyImport           KeyType = "import"
+	KeyExport           KeyType = "export"
+	KeyModelingMetadata KeyType = "modeling-metadata"
+)
+
+// KeyTypes lists every key type in display order.
+var KeyTypes = []KeyType{KeyAuditLogs, KeyImport, KeyExport, KeyModelingMetadata}
+
+// Label is the human name: "Audit logs", "Import", "Export", "Modeling metadata".
+func (t KeyType) Label() string {
+	switch t {
+	case KeyAuditLogs:
+		return "Audit logs"
+	case KeyImport:
+		return "Import"
+	case KeyExport:
+		return "Export"
+	case KeyModelingMetadata:
+		return "Modeling metadata"
+	}
+	return string(t)
+}
+
+// Prefix is the three-letter tag inside a secret: aud, imp, exp, mdm.
+func (t KeyType) Prefix() string {
+	switch t {
+	case KeyAuditLogs:
+		return "aud"
+	case KeyImport:
+		return "imp"
+	case KeyExport:
+		return "exp"
+	case KeyModelingMetadata:
+		return "mdm"
+	}
+	return ""
+}
+
+// Valid reports whether t is one of KeyTypes.
+func (t KeyType) Valid() bool { return t.Prefix() != "" }
+
+// ParseKeyType accepts a type's id or its label, case-insensitively.
+func ParseKeyType(s string) (KeyType, error) {
+	s = strings.TrimSpace(s)
+	for _, t := range KeyTypes {
+		if strings.EqualFold(s, string(t)) || strings.EqualFold(s, t.Label()) {
+			return t, nil
+		}
+	}
+	return "", Invalid("type", "Unknown key type %q: use one of audit-logs, import, export, modeling-metadata.", Sanitize(s))
+}
+
+// AccountType is a member's role in the workspace.
+type AccountType string
+
+// The account types of SPEC §1, most powerful first.
+const (
+	PrimaryOwner   AccountType = "primary-owner"
+	SecurityAdmin  AccountType = "security-admin"
+	WorkspaceAdmin AccountType = "workspace-admin"
+	Builder        AccountType = "builder"
+	RegularMember  AccountType = "member"
+)
+
+// AccountTypes lists every account type, most powerful first.
+var AccountTypes = []AccountType{PrimaryOwner, SecurityAdmin, WorkspaceAdmin, Builder, RegularMember}
+
+// Label is the human name: "Primary Owner", "Security Admin", …
+func (a AccountType) Label() string {
+	switch a {
+	case PrimaryOwner:
+		return "Primary Owner"
+	case SecurityAdmin:
+		return "Security Admin"
+	case WorkspaceAdmin:
+		return "Workspace Admin"
+	case Builder:
+		return "Builder"
+	case RegularMember:
+		return "Member"
+	}
+	return string(a)
+}
+
+// Valid reports whether a is one of AccountTypes.
+func (a AccountType) Valid() bool {
+	for _, t := range AccountTypes {
+		if a == t {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseAccountType accepts an account type's id or label, case-insensitively.
+func ParseAccountType(s string) (AccountType, error) {
+	s = strings.TrimSpace(s)
+	for _, t := range AccountTypes {
+		if strings.EqualFold(s, string(t)) || strings.EqualFold(s, t.Label()) {
+			return t, nil
+		}
+	}
+	return "", Invalid("type", "Unknown account type %q: use one of %s.", Sanitize(s), accountTypeList())
+}
+
+func accountTypeList() string {
+	var b strings.Builder
+	for i, t := range AccountTypes {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(string(t))
+	}
+	return b.String()
+}
+
+// Source says where a change came from; it is recorded on every audit event.
+type Source string
+
+// The sources of SPEC §3.
+const (
+	SourceTUI Source = "tui"
+	SourceSSH Source = "ssh"
+	SourceCLI Source = "cli"
+	SourceAPI Source = "api"
+)
+
+// MemberStatus is active or deactivated.
+type MemberStatus string
+
+// Member statuses.
+const (
+	StatusActive      MemberStatus = "active"
+	StatusDeactivated MemberStatus = "deactivated"
+)
+
+// String makes %v print the id.
+func (t KeyType) String() string { return string(t) }
+
+// String makes %v print the id.
+func (a AccountType) String() string { return string(a) }
+
+var _ fmt.Stringer = KeyAuditLogs
