@@ -4,7 +4,6 @@
 package backend
 
 import (
-	"context"
 	"log/slog"
 	"time"
 
@@ -26,6 +25,7 @@ type Backend struct {
 	clock  func() time.Time
 	policy model.ExpiryPolicy
 	log    *slog.Logger
+	usage  usageRecorder
 }
 
 // New builds a Backend.
@@ -48,5 +48,3 @@ func (b *Backend) Policy() model.ExpiryPolicy { return b.policy }
 
 // Store is the backend's store, for servers that need to close it.
 func (b *Backend) Store() store.Store { return b.store }
-
-var _ = context.Background

@@ -1,0 +1,178 @@
+package backend
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/apikeys-dev/apikeys/model"
+)
+
+// Reasons a presented key is refused, as POST /api/v1/keys/verify names them.
+const (
+	ReasonMalformed = "malformed"
+	ReasonUnknown   = "unknown"
+	ReasonExpired   = "expired"
+	ReasonRevoked   = "revoked"
+	ReasonWrongType = "wrong_type"
+)
+
+// Authenticate checks a presented secret for an API of key type want: format and
+// checksum first (no store look-up for a malformed key), then the hash (compared in
+// constant time), then revocation, expiry and type. It returns the key, or a
+// KindUnauthenticated error (no, malformed, unknown, revoked, expired key) or a
+// KindForbidden error (a key of another type). A success records last use, at most
+// once a minute per key, off the request path.
+func (b *Backend) Authenticate(ctx context.Context, presented string, want model.KeyType, addr string) (model.Key, error) {
+	k, reason, err := b.check(ctx, presented, want)
+	if err != nil {
+		return model.Key{}, err
+	}
+	switch reason {
+	case "":
+		b.usage.record(b, k, addr)
+		return k, nil
+	case ReasonWrongType:
+		return model.Key{}, model.Forbidden("This is %s key; this API needs %s key.", article(k.Type), article(want))
+	case ReasonMalformed:
+		if presented == "" {
+			return model.Key{}, model.Unauthenticated("An API key is required: send Authorization: Bearer <key>.")
+		}
+		return model.Key{}, model.Unauthenticated("The API key is malformed.")
+	case ReasonUnknown:
+		return model.Key{}, model.Unauthenticated("The API key is not known.")
+	case ReasonRevoked:
+		return model.Key{}, model.Unauthenticated("The API key was deleted.")
+	default:
+		return model.Key{}, model.Unauthenticated("The API key has expired.")
+	}
+}
+
+func article(t model.KeyType) string {
+	if t == model.KeyAuditLogs || t == model.KeyImport || t == model.KeyExport {
+		return "an " + t.Label()
+	}
+	return "a " + t.Label()
+}
+
+// Verify answers whether a presented key is valid for a type, for other services.
+// Refusals are reasons, not errors; err is for a failing store only.
+func (b *Backend) Verify(ctx context.Context, presented string, want model.KeyType, addr string) (VerifyResult, error) {
+	k, reason, err := b.check(ctx, presented, want)
+	if err != nil {
+		return VerifyResult{}, err
+	}
+	if reason != "" {
+		return VerifyResult{Reason: reason}, nil
+	}
+	b.usage.record(b, k, addr)
+	return VerifyResult{Valid: true, Key: k}, nil
+}
+
+// check finds the key behind a presented secret and says why it can't be used, if
+// it can't.
+func (b *Backend) check(ctx context.Context, presented string, want model.KeyType) (model.Key, string, error) {
+	secret, _, err := model.ParseSecret(presented)
+	if err != nil {
+		return model.Key{}, ReasonMalformed, nil
+	}
+	hash := secret.Hash()
+	k, err := b.store.KeyByHash(ctx, hash)
+	if errors.Is(err, model.ErrNotFound) {
+		return model.Key{}, ReasonUnknown, nil
+	}
+	if err != nil {
+		return model.Key{}, "", err
+	}
+	// The index found it by hash already; the constant-time compare keeps the
+	// decision itself free of timing differences.
+	if subtle.ConstantTimeCompare(k.Hash, hash) != 1 {
+		return model.Key{}, ReasonUnknown, nil
+	}
+	switch k.State(b.Now()) {
+	case model.KeyRevoked:
+		return k, ReasonRevoked, nil
+	case model.KeyExpired:
+		return k, ReasonExpired, nil
+	}
+	if k.Type != want {
+		return k, ReasonWrongType, nil
+	}
+	return k, "", nil
+}
+
+// usageRecorder batches last-use writes so that a request never waits for one, and
+// a key used a thousand times a minute is written once.
+type usageRecorder struct {
+	mu      sync.Mutex
+	pending map[string]use
+	written map[string]time.Time // last write per key by this process
+	running bool
+	writeMu sync.Mutex // one drain at a time, so Flush sees earlier drains finish
+}
+
+type use struct {
+	at   time.Time
+	addr string
+}
+
+func (u *usageRecorder) record(b *Backend, k model.Key, addr string) {
+	now := b.Now()
+	if k.LastUsedAt != nil && now.Sub(*k.LastUsedAt) < time.Minute {
+		return
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if last, ok := u.written[k.ID]; ok && now.Sub(last) < time.Minute {
+		return
+	}
+	if u.pending == nil {
+		u.pending, u.written = map[string]use{}, map[string]time.Time{}
+	}
+	if len(u.written) > 100_000 { // bounded: forget, the store's own rule still holds
+		clear(u.written)
+	}
+	u.written[k.ID] = now
+	u.pending[k.ID] = use{now, addr}
+	if !u.running {
+		u.running = true
+		go u.loop(b)
+	}
+}
+
+func (u *usageRecorder) loop(b *Backend) {
+	for {
+		u.mu.Lock()
+		if len(u.pending) == 0 {
+			u.running = false
+			u.mu.Unlock()
+			return
+		}
+		u.mu.Unlock()
+		u.drain(context.Background(), b)
+	}
+}
+
+func (u *usageRecorder) drain(ctx context.Context, b *Backend) error {
+	u.writeMu.Lock()
+	defer u.writeMu.Unlock()
+	u.mu.Lock()
+	batch := u.pending
+	u.pending = map[string]use{}
+	u.mu.Unlock()
+	var first error
+	for id, x := range batch {
+		if err := b.store.TouchKey(ctx, id, x.at, x.addr); err != nil {
+			b.log.Warn("record key use", "key", id, "err", err)
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	return first
+}
+
+// Flush writes recorded key uses now, for shutdown and tests.
+func (b *Backend) Flush(ctx context.Context) error { return b.usage.drain(ctx, b) }

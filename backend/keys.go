@@ -1,0 +1,239 @@
+package backend
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/apikeys-dev/apikeys/backend/store"
+	"github.com/apikeys-dev/apikeys/model"
+)
+
+// ListKeys lists the workspace's keys newest first: deleted keys and replaced keys
+// whose grace has ended are left out.
+func (s *Session) ListKeys(ctx context.Context, f KeyFilter) ([]model.Key, error) {
+	if _, err := s.require(ctx, s.b.store, model.ActViewKeys, ""); err != nil {
+		return nil, err
+	}
+	all, err := s.b.store.Keys(ctx, store.KeyQuery{})
+	if err != nil {
+		return nil, err
+	}
+	now := s.b.Now()
+	var horizon model.Date
+	if f.ExpiringWithin > 0 {
+		horizon = model.DateOf(now.Add(f.ExpiringWithin), s.b.policy.Loc())
+	}
+	out := all[:0]
+	for _, k := range all {
+		st := k.State(now)
+		if st == model.KeyRevoked || (st == model.KeyExpired && k.ReplacedBy != "") {
+			continue
+		}
+		if f.ExpiringWithin > 0 {
+			soon := st == model.KeyReplaced ||
+				(st == model.KeyActive && !s.b.policy.ValidThrough(k.ExpiresAt).After(horizon))
+			if !soon {
+				continue
+			}
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+// GetKey returns one key's metadata, tombstones included (their DeletedAt is set).
+func (s *Session) GetKey(ctx context.Context, id string) (model.Key, error) {
+	if _, err := s.require(ctx, s.b.store, model.ActViewKeys, ""); err != nil {
+		return model.Key{}, err
+	}
+	return keyByID(ctx, s.b.store, id)
+}
+
+func keyByID(ctx context.Context, r store.Reader, id string) (model.Key, error) {
+	k, err := r.Key(ctx, id)
+	if errors.Is(err, model.ErrNotFound) {
+		return model.Key{}, model.NotFound("No API key with id %q.", model.Sanitize(id))
+	}
+	return k, err
+}
+
+// CreateKey issues a key. The secret is returned once and kept nowhere.
+func (s *Session) CreateKey(ctx context.Context, r CreateKeyRequest) (model.Key, model.Secret, error) {
+	if !r.Type.Valid() {
+		return model.Key{}, model.Secret{}, model.Invalid("type", "Choose a key type: audit-logs, import, export or modeling-metadata.")
+	}
+	name, err := model.ValidateName(r.Name)
+	if err != nil {
+		return model.Key{}, model.Secret{}, err
+	}
+	now := s.b.Now()
+	if err := s.b.policy.Check(r.Expires, now); err != nil {
+		return model.Key{}, model.Secret{}, err
+	}
+	secret, err := model.NewSecret(r.Type)
+	if err != nil {
+		return model.Key{}, model.Secret{}, err
+	}
+	var k model.Key
+	err = s.b.store.Update(ctx, func(tx store.Tx) error {
+		actor, err := s.require(ctx, tx, model.ActManageKeys, r.Type)
+		if err != nil {
+			return err
+		}
+		k = model.Key{
+			ID: model.NewID("key"), Name: name, Type: r.Type,
+			Hint: secret.Hint(), Hash: secret.Hash(),
+			CreatedAt: now, CreatedBy: actor.ID, CreatedByName: actor.Name,
+			ExpiresAt: s.b.policy.ExpiresAt(r.Expires),
+			UpdatedAt: now, UpdatedBy: actor.ID, UpdatedByName: actor.Name, Version: 1,
+		}
+		if err := tx.InsertKey(ctx, k); err != nil {
+			return err
+		}
+		ev, err := s.event(actor, model.EventApiKeyCreated, keyPayload(k))
+		if err != nil {
+			return err
+		}
+		return tx.AppendEvent(ctx, ev)
+	})
+	if err != nil {
+		return model.Key{}, model.Secret{}, err
+	}
+	return k, secret, nil
+}
+
+// EditKey renames a key and/or moves its expiration date. The type never changes;
+// an expired or replaced key's expiry can't be moved (rotate it instead).
+func (s *Session) EditKey(ctx context.Context, id string, r EditKeyRequest) (model.Key, error) {
+	var name string
+	if r.Name != nil {
+		n, err := model.ValidateName(*r.Name)
+		if err != nil {
+			return model.Key{}, err
+		}
+		name = n
+	}
+	now := s.b.Now()
+	var out model.Key
+	err := s.b.store.Update(ctx, func(tx store.Tx) error {
+		k, actor, err := s.loadForChange(ctx, tx, id, r.Version)
+		if err != nil {
+			return err
+		}
+		changes := map[string]change{}
+		if r.Name != nil && name != k.Name {
+			changes["name"] = change{Old: k.Name, New: name}
+			k.Name = name
+		}
+		if r.Expires != nil {
+			at := s.b.policy.ExpiresAt(*r.Expires)
+			if !at.Equal(k.ExpiresAt) {
+				switch k.State(now) {
+				case model.KeyExpired:
+					return model.Invalid("expires", "Key “%s” has expired and can't be extended: rotate it to issue a new one.", model.Sanitize(k.Name))
+				case model.KeyReplaced:
+					return model.Invalid("expires", "Key “%s” was replaced; its grace period can't be changed.", model.Sanitize(k.Name))
+				}
+				if err := s.b.policy.Check(*r.Expires, now); err != nil {
+					return err
+				}
+				changes["expiresAt"] = change{Old: k.ExpiresAt, New: at}
+				k.ExpiresAt = at
+			}
+		}
+		if len(changes) == 0 {
+			out = k
+			return nil
+		}
+		k.UpdatedAt, k.UpdatedBy = now, actor.ID
+		if out, err = tx.UpdateKey(ctx, k); err != nil {
+			return err
+		}
+		ev, err := s.event(actor, model.EventApiKeyUpdated, map[string]any{
+			"keyId": k.ID, "name": k.Name, "type": k.Type, "changes": changes,
+		})
+		if err != nil {
+			return err
+		}
+		return tx.AppendEvent(ctx, ev)
+	})
+	return out, s.b.explainConflict(ctx, id, err)
+}
+
+type change struct {
+	Old any `json:"old"`
+	New any `json:"new"`
+}
+
+// DeleteKey revokes a key at once; the row stays as a tombstone for the audit trail.
+func (s *Session) DeleteKey(ctx context.Context, id string, version int64) (model.Key, error) {
+	now := s.b.Now()
+	var out model.Key
+	err := s.b.store.Update(ctx, func(tx store.Tx) error {
+		k, actor, err := s.loadForChange(ctx, tx, id, version)
+		if err != nil {
+			return err
+		}
+		k.DeletedAt, k.UpdatedAt, k.UpdatedBy = &now, now, actor.ID
+		if out, err = tx.UpdateKey(ctx, k); err != nil {
+			return err
+		}
+		ev, err := s.event(actor, model.EventApiKeyDeleted, keyPayload(k))
+		if err != nil {
+			return err
+		}
+		return tx.AppendEvent(ctx, ev)
+	})
+	return out, s.b.explainConflict(ctx, id, err)
+}
+
+// loadForChange reads a live key inside tx, checks the actor may manage its type,
+// and that the caller's version (0: any) is current.
+func (s *Session) loadForChange(ctx context.Context, tx store.Tx, id string, version int64) (model.Key, model.Member, error) {
+	actor, err := s.actor(ctx, tx)
+	if err != nil {
+		return model.Key{}, actor, err
+	}
+	k, err := keyByID(ctx, tx, id)
+	if err != nil {
+		return k, actor, err
+	}
+	if err := model.Require(actor.AccountType, model.ActManageKeys, k.Type); err != nil {
+		return k, actor, err
+	}
+	if k.DeletedAt != nil {
+		return k, actor, model.NotFound("Key “%s” was deleted.", model.Sanitize(k.Name))
+	}
+	if version != 0 && version != k.Version {
+		return k, actor, keyConflict(k)
+	}
+	return k, actor, nil
+}
+
+func keyConflict(k model.Key) error {
+	who := k.UpdatedByName
+	if who == "" {
+		who = "someone"
+	}
+	return model.Conflict("Key “%s” was changed by %s since you opened it — reload.", model.Sanitize(k.Name), model.Sanitize(who))
+}
+
+// explainConflict turns a store-level version conflict (a writer that got in between
+// our read and our write) into the message that names who changed the key.
+func (b *Backend) explainConflict(ctx context.Context, id string, err error) error {
+	if model.KindOf(err) != model.KindConflict {
+		return err
+	}
+	if k, rerr := b.store.Key(ctx, id); rerr == nil {
+		return keyConflict(k)
+	}
+	return err
+}
+
+func keyPayload(k model.Key) map[string]any {
+	return map[string]any{
+		"keyId": k.ID, "name": k.Name, "type": k.Type, "hint": k.Hint,
+		"expiresAt": k.ExpiresAt.Format(time.RFC3339),
+	}
+}
