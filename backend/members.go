@@ -60,7 +60,6 @@ func (s *Session) AddMember(ctx context.Context, r AddMemberRequest) (model.Memb
 	return m, err
 }
 
-
 func parseSSHKeys(lines []string) ([]model.SSHKey, error) {
 	var keys []model.SSHKey
 	seen := map[string]bool{}
