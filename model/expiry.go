@@ -33,7 +33,16 @@ func ParseDate(s string) (Date, error) {
 // Start is the first instant of the day in loc (midnight, or the first instant
 // after a DST gap that swallows midnight).
 func (d Date) Start(loc *time.Location) time.Time {
-	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+	t := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+	// Where a DST gap swallows midnight (America/Santiago, America/Havana),
+	// time.Date normalises to the hour before, which is on the previous day; the
+	// day then begins where that zone period ends, at the transition.
+	if DateOf(t, loc).Before(d) {
+		if _, end := t.ZoneBounds(); !end.IsZero() {
+			t = end
+		}
+	}
+	return t
 }
 
 // AddDays moves by n calendar days.
@@ -160,7 +169,11 @@ func (p ExpiryPolicy) Check(d Date, now time.Time) error {
 		return Invalid("expires", "Expiration date must be tomorrow (%s) or later.", lo)
 	}
 	if hi := p.Latest(now); d.After(hi) {
-		return Invalid("expires", "Expiration date can be at most %d days ahead (%s).", p.maxDays(), hi)
+		days := "days"
+		if p.maxDays() == 1 {
+			days = "day"
+		}
+		return Invalid("expires", "Expiration date can be at most %d %s ahead (%s).", p.maxDays(), days, hi)
 	}
 	return nil
 }
