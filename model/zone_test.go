@@ -21,8 +21,8 @@ func zone(t testing.TB, name string) *time.Location {
 // yesterday in Los Angeles, so the same date is refused in one zone and accepted
 // in another.
 func TestTodayDependsOnZone(t *testing.T) {
-	lateUTC := time.Date(2027, 3, 10, 20, 0, 0, 0, time.UTC)  // 11 Mar 05:00 in Tokyo
-	earlyUTC := time.Date(2027, 3, 10, 5, 0, 0, 0, time.UTC)  // 9 Mar 21:00 in Los Angeles
+	lateUTC := time.Date(2027, 3, 10, 20, 0, 0, 0, time.UTC) // 11 Mar 05:00 in Tokyo
+	earlyUTC := time.Date(2027, 3, 10, 5, 0, 0, 0, time.UTC) // 9 Mar 21:00 in Los Angeles
 	tokyo := model.ExpiryPolicy{Location: zone(t, "Asia/Tokyo")}
 	la := model.ExpiryPolicy{Location: zone(t, "America/Los_Angeles")}
 	utc := model.ExpiryPolicy{}
