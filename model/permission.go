@@ -1,6 +1,9 @@
 package model
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Action is something a member may or may not do; see SPEC §1.
 type Action string
@@ -51,7 +54,8 @@ func Allowed(act Action, kt KeyType) []AccountType {
 	if act != ActManageKeys {
 		kt = ""
 	}
-	return permissions[act][kt]
+	// A copy: a caller that appends or sorts must not rewrite the matrix.
+	return slices.Clone(permissions[act][kt])
 }
 
 // ManageableKeyTypes lists the key types an account type may create and manage.

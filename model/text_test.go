@@ -1,0 +1,241 @@
+package model_test
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/apikeys-dev/apikeys/model"
+)
+
+func TestValidateName(t *testing.T) {
+	const (
+		msgRequired = "Name is required."
+		msgUTF8     = "Name is not valid UTF-8 text."
+		msgEscape   = "Name can't contain escape sequences."
+	)
+	control := func(u string) string { return "Name can't contain control characters (found " + u + ")." }
+	bidi := func(u string) string {
+		return "Name can't contain bidirectional control characters (found " + u + ")."
+	}
+	invisible := func(u string) string {
+		return "Name can't contain invisible or unprintable characters (found " + u + ")."
+	}
+	tests := []struct {
+		name, in string
+		want     string // the trimmed name when accepted
+		wantErr  string // the exact message when refused
+	}{
+		{name: "plain", in: "Production export", want: "Production export"},
+		{name: "trimmed", in: "  CI import \t", want: "CI import"},
+		{name: "trailing newline trimmed", in: "pasted\n", want: "pasted"},
+		{name: "one char", in: "x", want: "x"},
+		{name: "64 ascii", in: strings.Repeat("a", 64), want: strings.Repeat("a", 64)},
+		{name: "64 runes of 2 bytes", in: strings.Repeat("é", 64), want: strings.Repeat("é", 64)},
+		{name: "64 runes of 4 bytes", in: strings.Repeat("🔑", 64), want: strings.Repeat("🔑", 64)},
+		{name: "64 after trim", in: "  " + strings.Repeat("b", 64) + "  ", want: strings.Repeat("b", 64)},
+		{name: "accented", in: "Données clés – Zürich", want: "Données clés – Zürich"},
+		{name: "combining accent", in: "Cafe\u0301", want: "Cafe\u0301"},
+		{name: "emoji", in: "🔑 deploy 🚀", want: "🔑 deploy 🚀"},
+		{name: "cjk and rtl letters", in: "鍵 مفتاح", want: "鍵 مفتاح"},
+		{name: "punctuation", in: `a-b_c.d/e:f (g) [h] "i" 'j' \k`, want: `a-b_c.d/e:f (g) [h] "i" 'j' \k`},
+
+		{name: "empty", in: "", wantErr: msgRequired},
+		{name: "only spaces", in: "   \t\n ", wantErr: msgRequired},
+		{name: "65 ascii", in: strings.Repeat("a", 65), wantErr: "Name is 65 characters long; the limit is 64."},
+		{name: "65 runes", in: strings.Repeat("é", 65), wantErr: "Name is 65 characters long; the limit is 64."},
+		{name: "way too long", in: strings.Repeat("a", 1000), wantErr: "Name is 1000 characters long; the limit is 64."},
+
+		{name: "NUL", in: "a\x00b", wantErr: control("U+0000")},
+		{name: "tab inside", in: "a\tb", wantErr: control("U+0009")},
+		{name: "newline inside", in: "a\nb", wantErr: control("U+000A")},
+		{name: "carriage return", in: "a\rb", wantErr: control("U+000D")},
+		{name: "bell", in: "a\ab", wantErr: control("U+0007")},
+		{name: "backspace", in: "admin\b\b\b\b\bguest", wantErr: control("U+0008")},
+		{name: "unit separator", in: "a\x1fb", wantErr: control("U+001F")},
+		{name: "DEL", in: "a\x7fb", wantErr: control("U+007F")},
+		{name: "C1 NEL", in: "a\u0085b", wantErr: control("U+0085")},
+		{name: "C1 CSI", in: "a\u009b31mb", wantErr: control("U+009B")},
+		{name: "C1 first", in: "a\u0080b", wantErr: control("U+0080")},
+		{name: "C1 last", in: "a\u009fb", wantErr: control("U+009F")},
+
+		{name: "ESC colour", in: "\x1b[31mred", wantErr: msgEscape},
+		{name: "ESC inside", in: "ok \x1b[2J", wantErr: msgEscape},
+		{name: "ESC OSC title", in: "t\x1b]0;pwned\x07", wantErr: msgEscape},
+		{name: "lone ESC", in: "a\x1b", wantErr: msgEscape},
+
+		{name: "LRE", in: "a\u202ab", wantErr: bidi("U+202A")},
+		{name: "RLE", in: "a\u202bb", wantErr: bidi("U+202B")},
+		{name: "PDF", in: "a\u202cb", wantErr: bidi("U+202C")},
+		{name: "LRO", in: "a\u202db", wantErr: bidi("U+202D")},
+		{name: "RLO", in: "invoice\u202egpj.exe", wantErr: bidi("U+202E")},
+		{name: "LRI", in: "a\u2066b", wantErr: bidi("U+2066")},
+		{name: "RLI", in: "a\u2067b", wantErr: bidi("U+2067")},
+		{name: "FSI", in: "a\u2068b", wantErr: bidi("U+2068")},
+		{name: "PDI", in: "a\u2069b", wantErr: bidi("U+2069")},
+		{name: "LRM", in: "a\u200eb", wantErr: bidi("U+200E")},
+		{name: "RLM", in: "a\u200fb", wantErr: bidi("U+200F")},
+		{name: "ALM", in: "a\u061cb", wantErr: bidi("U+061C")},
+		{name: "bidi at the edge is not trimmed", in: "\u202eabc", wantErr: bidi("U+202E")},
+
+		{name: "zero width space", in: "a\u200bb", wantErr: invisible("U+200B")},
+		{name: "BOM", in: "\ufeffname", wantErr: invisible("U+FEFF")},
+		{name: "soft hyphen", in: "a\u00adb", wantErr: invisible("U+00AD")},
+		{name: "no-break space inside", in: "a\u00a0b", wantErr: invisible("U+00A0")},
+		{name: "line separator", in: "a\u2028b", wantErr: invisible("U+2028")},
+		{name: "private use", in: "a\ue000b", wantErr: invisible("U+E000")},
+
+		{name: "invalid byte", in: "a\xffb", wantErr: msgUTF8},
+		{name: "truncated rune", in: "caf\xc3", wantErr: msgUTF8},
+		{name: "encoded surrogate", in: "a\xed\xa0\x80b", wantErr: msgUTF8},
+		{name: "overlong slash", in: "a\xc0\xafb", wantErr: msgUTF8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := model.ValidateName(tt.in)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("ValidateName(%q) refused: %v", tt.in, err)
+				}
+				if got != tt.want {
+					t.Fatalf("ValidateName(%q) = %q, want %q", tt.in, got, tt.want)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("ValidateName(%q) = %q, want the error %q", tt.in, got, tt.wantErr)
+			}
+			if err.Error() != tt.wantErr {
+				t.Errorf("ValidateName(%q) error = %q, want %q", tt.in, err, tt.wantErr)
+			}
+			if got != "" {
+				t.Errorf("ValidateName(%q) returned %q with its error", tt.in, got)
+			}
+			var me *model.Error
+			if !asModelError(err, &me) || me.Kind != model.KindInvalid || me.Field != "name" {
+				t.Errorf("error %#v: want KindInvalid on field name", err)
+			}
+			if !isSafeText(err.Error()) {
+				t.Errorf("error message carries a raw dangerous rune: %q", err)
+			}
+		})
+	}
+}
+
+func TestValidateMemberNameFollowsKeyNameRules(t *testing.T) {
+	if got, err := model.ValidateMemberName("  Ana Lima "); err != nil || got != "Ana Lima" {
+		t.Errorf("ValidateMemberName = %q, %v", got, err)
+	}
+	if _, err := model.ValidateMemberName("Ana\u202e"); err == nil {
+		t.Error("ValidateMemberName accepted a bidi override")
+	}
+}
+
+func TestSanitize(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"Production export", "Production export"},
+		{"Données 🔑 鍵 مفتاح", "Données 🔑 鍵 مفتاح"},
+		{`already\x1b escaped`, `already\x1b escaped`},
+		{"\ufffd literal replacement char", "\ufffd literal replacement char"},
+		{"\x00", `\x00`},
+		{"a\tb\nc\rd", `a\x09b\x0ac\x0dd`},
+		{"\x1b[31mred\x1b[0m", `\x1b[31mred\x1b[0m`},
+		{"t\x1b]0;pwned\x07", `t\x1b]0;pwned\x07`},
+		{"del\x7f", `del\x7f`},
+		{"nel\u0085", `nel\u0085`},
+		{"csi\u009b2J", `csi\u009b2J`},
+		{"invoice\u202egpj.exe", `invoice\u202egpj.exe`},
+		{"\u202a\u202b\u202c\u202d", `\u202a\u202b\u202c\u202d`},
+		{"\u2066\u2067\u2068\u2069", `\u2066\u2067\u2068\u2069`},
+		{"\u200e\u200f\u061c", `\u200e\u200f\u061c`},
+		{"zw\u200bsp\ufeff", `zw\u200bsp\ufeff`},
+		{"bad\xff", `bad\xff`},
+		{"caf\xc3", `caf\xc3`},
+		{"\xed\xa0\x80", `\xed\xa0\x80`},
+	}
+	for _, tt := range tests {
+		if got := model.Sanitize(tt.in); got != tt.want {
+			t.Errorf("Sanitize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestSanitizeProperty throws many random strings, biased towards the dangerous
+// runes, at Sanitize: its output must always be safe, and text that was already
+// safe must come back unchanged.
+func TestSanitizeProperty(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 20000 {
+		in := randomText(r, r.IntN(40))
+		out := model.Sanitize(in)
+		if !isSafeText(out) {
+			t.Fatalf("case %d: Sanitize(%q) = %q still holds a raw dangerous rune or invalid UTF-8", i, in, out)
+		}
+		if isSafeText(in) && out != in {
+			t.Fatalf("case %d: Sanitize changed safe text %q to %q", i, in, out)
+		}
+		if !isSafeText(in) && out == in {
+			t.Fatalf("case %d: Sanitize left unsafe text %q alone", i, in)
+		}
+		// ValidateName and Sanitize agree: an accepted name needs no escaping.
+		if name, err := model.ValidateName(in); err == nil && model.Sanitize(name) != name {
+			t.Fatalf("case %d: accepted name %q is changed by Sanitize to %q", i, name, model.Sanitize(name))
+		}
+	}
+}
+
+// isSafeText is the test's own idea of text a terminal may print raw: valid UTF-8
+// with only printable runes and spaces — no C0, DEL, C1, bidi controls or other
+// invisible format characters.
+func isSafeText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if isDangerous(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func isDangerous(r rune) bool {
+	switch {
+	case r < 0x20, r >= 0x7f && r <= 0x9f:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
+		return true
+	}
+	return !unicode.IsPrint(r) && r != ' '
+}
+
+// dangerous lists runes the generators mix in on purpose.
+var dangerous = []rune{
+	0x00, 0x07, 0x08, 0x09, 0x0a, 0x0d, 0x1b, 0x1f, 0x7f, 0x80, 0x85, 0x9b, 0x9f,
+	0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069,
+	0x200e, 0x200f, 0x061c, 0x200b, 0x200d, 0xfeff, 0x00ad, 0x00a0, 0x2028, 0xe000,
+}
+
+var friendly = []rune("aZ09 -_.[]\\é鍵مñ🔑\u0301\ufffd")
+
+// randomText builds n pieces: friendly runes, dangerous runes, random code points
+// and raw bytes that are often invalid UTF-8.
+func randomText(r *rand.Rand, n int) string {
+	var b strings.Builder
+	for range n {
+		switch r.IntN(5) {
+		case 0, 1:
+			b.WriteRune(friendly[r.IntN(len(friendly))])
+		case 2:
+			b.WriteRune(dangerous[r.IntN(len(dangerous))])
+		case 3:
+			b.WriteRune(rune(r.IntN(0x110000)))
+		default:
+			b.WriteByte(byte(r.IntN(256)))
+		}
+	}
+	return b.String()
+}
