@@ -1,0 +1,79 @@
+package backend_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/apikeys-dev/apikeys/backend"
+	"github.com/apikeys-dev/apikeys/backend/store"
+	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
+	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/model"
+)
+
+// benchClient is an owner's client over a real SQLite store holding n keys.
+func benchClient(b *testing.B, n int) client.Client {
+	b.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "apikeys.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	be := backend.New(backend.Config{Store: st})
+	owner, _, err := be.Bootstrap(ctx, "Bench", "Owner", "owner@example.com", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := be.Now()
+	exp := be.Policy().ExpiresAt(be.Policy().Today(now).AddDays(90))
+	// Insert directly in one transaction: the benchmark is about reading them.
+	err = st.Update(ctx, func(tx store.Tx) error {
+		for range n {
+			s, _ := model.NewSecret(model.KeyImport)
+			k := model.Key{ID: model.NewID("key"), Name: "nightly import", Type: model.KeyImport,
+				Hint: s.Hint(), Hash: s.Hash(), CreatedAt: now, CreatedBy: owner.ID,
+				ExpiresAt: exp, UpdatedAt: now, UpdatedBy: owner.ID, Version: 1}
+			if err := tx.InsertKey(ctx, k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := be.SessionFor(ctx, owner.ID, model.SourceCLI)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// BenchmarkListKeys10k lists 10,000 keys through the client (aim: under 20 ms).
+func BenchmarkListKeys10k(b *testing.B) {
+	c := benchClient(b, 10_000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		keys, err := c.ListKeys(ctx, client.KeyFilter{})
+		if err != nil || len(keys) != 10_000 {
+			b.Fatal(len(keys), err)
+		}
+	}
+}
+
+// BenchmarkCreateKey creates one key per op: one transaction, audit event included
+// (aim: under 2 ms).
+func BenchmarkCreateKey(b *testing.B) {
+	c := benchClient(b, 0)
+	ctx := context.Background()
+	d := c.Policy().Today(c.Now()).AddDays(30)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := c.CreateKey(ctx, client.CreateKeyRequest{Name: "bench", Type: model.KeyExport, Expires: d}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
