@@ -59,7 +59,10 @@ func rowOps(row string) map[string]operation {
 	switch row {
 	case "view keys":
 		return map[string]operation{
-			"list": func(e *env, at model.AccountType) error { _, err := e.as(at).ListKeys(e.ctx, backend.KeyFilter{}); return err },
+			"list": func(e *env, at model.AccountType) error {
+				_, err := e.as(at).ListKeys(e.ctx, backend.KeyFilter{})
+				return err
+			},
 			"get": func(e *env, at model.AccountType) error {
 				k, _ := e.createKey("k", model.KeyImport)
 				_, err := e.as(at).GetKey(e.ctx, k.ID)
@@ -119,7 +122,10 @@ func rowOps(row string) map[string]operation {
 		}
 	case "read audit log":
 		return map[string]operation{
-			"list": func(e *env, at model.AccountType) error { _, err := e.as(at).ListEvents(e.ctx, backend.EventFilter{}); return err },
+			"list": func(e *env, at model.AccountType) error {
+				_, err := e.as(at).ListEvents(e.ctx, backend.EventFilter{})
+				return err
+			},
 		}
 	}
 	panic("no operations for row " + row)
