@@ -18,11 +18,18 @@ const (
 
 // Secret is an API key's secret. It formats as "[REDACTED]" under fmt, %v, %s, %q
 // and JSON so that it can't reach a log or an error by accident; Reveal returns the
-// text for the one place that shows it.
-type Secret struct{ v string }
+// text for the one place that shows it. The text sits behind a pointer because fmt
+// does not call String on an unexported struct field (or for verbs such as %d): it
+// walks the value, and then finds only an address.
+type Secret struct{ p *string }
 
 // Reveal returns the secret's text. Call it only where the secret is shown once.
-func (s Secret) Reveal() string { return s.v }
+func (s Secret) Reveal() string {
+	if s.p == nil {
+		return ""
+	}
+	return *s.p
+}
 
 // String redacts.
 func (s Secret) String() string { return "[REDACTED]" }
@@ -37,13 +44,13 @@ func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"[REDACTED]"`), n
 func (s Secret) MarshalText() ([]byte, error) { return []byte("[REDACTED]"), nil }
 
 // IsZero reports an empty secret.
-func (s Secret) IsZero() bool { return s.v == "" }
+func (s Secret) IsZero() bool { return s.Reveal() == "" }
 
 // Hash is the SHA-256 of the whole secret, the only form the store keeps.
-func (s Secret) Hash() []byte { return HashSecret(s.v) }
+func (s Secret) Hash() []byte { return HashSecret(s.Reveal()) }
 
 // Hint is the display hint stored beside the hash.
-func (s Secret) Hint() string { return SecretHint(s.v) }
+func (s Secret) Hint() string { return SecretHint(s.Reveal()) }
 
 // NewSecret makes a secret for a key type from crypto/rand:
 // apk_<t>_<32 base62><6 base62 of the CRC32 of everything before>.
@@ -65,7 +72,8 @@ func NewSecret(t KeyType) (Secret, error) {
 		b.WriteByte(base62[n.Int64()])
 	}
 	b.WriteString(checksum(b.String()))
-	return Secret{b.String()}, nil
+	v := b.String()
+	return Secret{&v}, nil
 }
 
 // checksum is the CRC32 (IEEE) of s as 6 base62 digits, most significant first.
@@ -104,7 +112,7 @@ func ParseSecret(s string) (Secret, KeyType, error) {
 	if checksum(s[:cut]) != s[cut:] {
 		return Secret{}, "", Unauthenticated("The API key is malformed (bad checksum).")
 	}
-	return Secret{s}, kt, nil
+	return Secret{&s}, kt, nil
 }
 
 // HashSecret is SHA-256 of the whole secret text.
