@@ -1,0 +1,173 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/apikeys-dev/apikeys/backend/store"
+	"github.com/apikeys-dev/apikeys/model"
+)
+
+// touchInterval is how often last-used is written per key at most: a busy key
+// would otherwise turn every authentication into a write.
+const touchInterval = time.Minute
+
+// keyColumns is the SELECT list scanKey reads; the joins fill the names of the
+// members who created and last changed the key (empty if they are not members).
+const keyColumns = `
+	SELECT k.id, k.name, k.type, k.hint, k.hash, k.created_at, k.created_by,
+	       coalesce(c.name, ''), k.expires_at, k.last_used_at, k.last_used_addr,
+	       k.rotated_from, k.replaced_by, k.deleted_at, k.updated_at, k.updated_by,
+	       coalesce(u.name, ''), k.version
+	FROM api_keys k
+	LEFT JOIN members c ON c.id = k.created_by
+	LEFT JOIN members u ON u.id = k.updated_by`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanKey(row rowScanner) (model.Key, error) {
+	var k model.Key
+	var created, expires, updated int64
+	var lastUsed, deleted sql.NullInt64
+	err := row.Scan(&k.ID, &k.Name, &k.Type, &k.Hint, &k.Hash, &created, &k.CreatedBy,
+		&k.CreatedByName, &expires, &lastUsed, &k.LastUsedAddr,
+		&k.RotatedFrom, &k.ReplacedBy, &deleted, &updated, &k.UpdatedBy,
+		&k.UpdatedByName, &k.Version)
+	if err != nil {
+		return model.Key{}, err
+	}
+	k.CreatedAt = fromMicros(created)
+	k.ExpiresAt = fromMicros(expires)
+	k.UpdatedAt = fromMicros(updated)
+	k.LastUsedAt = fromNullMicros(lastUsed)
+	k.DeletedAt = fromNullMicros(deleted)
+	return k, nil
+}
+
+// Key returns a key by public id, tombstones included.
+func (r reader) Key(ctx context.Context, id string) (model.Key, error) {
+	k, err := scanKey(r.q.QueryRowContext(ctx, keyColumns+` WHERE k.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.Key{}, model.NotFound("No API key with id %q.", model.Sanitize(id))
+	}
+	return k, wrap("read key", err)
+}
+
+// KeyByHash returns the key whose secret hashes to hash, tombstones included.
+func (r reader) KeyByHash(ctx context.Context, hash []byte) (model.Key, error) {
+	k, err := scanKey(r.q.QueryRowContext(ctx, keyColumns+` WHERE k.hash = ?`, hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		// The hash stays out of the message: it identifies a secret.
+		return model.Key{}, model.NotFound("No API key matches this secret.")
+	}
+	return k, wrap("read key by hash", err)
+}
+
+// Keys lists keys newest first (CreatedAt, then ID, descending).
+func (r reader) Keys(ctx context.Context, q store.KeyQuery) ([]model.Key, error) {
+	query := keyColumns
+	if !q.IncludeDeleted {
+		query += ` WHERE k.deleted_at IS NULL`
+	}
+	query += ` ORDER BY k.created_at DESC, k.id DESC`
+	rows, err := r.q.QueryContext(ctx, query)
+	if err != nil {
+		return nil, wrap("list keys", err)
+	}
+	defer rows.Close()
+	keys := []model.Key{}
+	for rows.Next() {
+		k, err := scanKey(rows)
+		if err != nil {
+			return nil, wrap("list keys", err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, wrap("list keys", rows.Err())
+}
+
+// InsertKey stores a new key at version 1.
+func (t *tx) InsertKey(ctx context.Context, k model.Key) error {
+	_, err := t.tx.ExecContext(ctx, `
+		INSERT INTO api_keys (id, name, type, hint, hash, created_at, created_by, expires_at,
+			last_used_at, last_used_addr, rotated_from, replaced_by, deleted_at,
+			updated_at, updated_by, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		k.ID, k.Name, string(k.Type), k.Hint, k.Hash, micros(k.CreatedAt), k.CreatedBy, micros(k.ExpiresAt),
+		nullMicros(k.LastUsedAt), k.LastUsedAddr, k.RotatedFrom, k.ReplacedBy, nullMicros(k.DeletedAt),
+		micros(k.UpdatedAt), k.UpdatedBy)
+	switch {
+	case uniqueViolation(err, "api_keys.hash"):
+		return model.Conflict("An API key with this secret already exists.")
+	case uniqueViolation(err, "api_keys.id"):
+		return model.Conflict("An API key with id %q already exists.", model.Sanitize(k.ID))
+	}
+	return wrap("insert key", err)
+}
+
+// UpdateKey writes the mutable fields if the stored version is k.Version. The
+// version is checked in the UPDATE itself, so no other writer can slip in between
+// a check and the write.
+func (t *tx) UpdateKey(ctx context.Context, k model.Key) (model.Key, error) {
+	res, err := t.tx.ExecContext(ctx, `
+		UPDATE api_keys
+		SET name = ?, expires_at = ?, replaced_by = ?, deleted_at = ?,
+		    updated_at = ?, updated_by = ?, version = version + 1
+		WHERE id = ? AND version = ?`,
+		k.Name, micros(k.ExpiresAt), k.ReplacedBy, nullMicros(k.DeletedAt),
+		micros(k.UpdatedAt), k.UpdatedBy, k.ID, k.Version)
+	if err != nil {
+		return model.Key{}, wrap("update key", err)
+	}
+	if err := checkVersioned(ctx, t.tx, res, "api_keys", k.ID, "API key"); err != nil {
+		return model.Key{}, err
+	}
+	return t.Key(ctx, k.ID)
+}
+
+// checkVersioned turns a versioned UPDATE that changed no row into KindNotFound
+// (no such row) or KindConflict (the row moved on since the caller read it).
+func checkVersioned(ctx context.Context, q querier, res sql.Result, table, id, what string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return wrap("update "+table, err)
+	}
+	if n == 1 {
+		return nil
+	}
+	ok, err := exists(ctx, q, table, id)
+	if err != nil {
+		return wrap("update "+table, err)
+	}
+	if !ok {
+		return model.NotFound("No %s with id %q.", what, model.Sanitize(id))
+	}
+	return model.Conflict("The %s was changed by someone else since you opened it: reload and try again.", what)
+}
+
+// TouchKey records a use of the key unless one was recorded less than a minute
+// before at. The check runs on the read pool first, so the common case (a key
+// used again within the minute) never waits for the write connection.
+func (s *Store) TouchKey(ctx context.Context, id string, at time.Time, addr string) error {
+	var last sql.NullInt64
+	err := s.read.QueryRowContext(ctx, `SELECT last_used_at FROM api_keys WHERE id = ?`, id).Scan(&last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.NotFound("No API key with id %q.", model.Sanitize(id))
+	}
+	if err != nil {
+		return wrap("touch key", err)
+	}
+	cutoff := micros(at.Add(-touchInterval))
+	if last.Valid && last.Int64 > cutoff {
+		return nil
+	}
+	// The same condition again in the UPDATE: another process may have written
+	// since the read. Version and updated_at stay: a use is not an edit.
+	_, err = s.write.ExecContext(ctx, `
+		UPDATE api_keys SET last_used_at = ?, last_used_addr = ?
+		WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)`,
+		micros(at), addr, id, cutoff)
+	return wrap("touch key", err)
+}

@@ -1,0 +1,267 @@
+// Package sqlite is the embedded store: one SQLite file through the pure-Go
+// modernc.org/sqlite driver, in WAL mode, with embedded migrations applied at Open.
+//
+// Writers are serialised through a single connection that begins every
+// transaction with BEGIN IMMEDIATE, so concurrent Update calls queue instead of
+// failing with SQLITE_BUSY; readers use a separate pool and, thanks to WAL, never
+// wait for a writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apikeys-dev/apikeys/backend/store"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// busyTimeout is how long a statement waits for another process's write lock
+// (the CLI writing while `apikeys serve` runs on the same file) before failing.
+const busyTimeout = 10 * time.Second
+
+// readConns bounds the read pool. WAL readers run in parallel, but a 2-core
+// machine gains nothing from dozens of connections, each with its own page cache.
+const readConns = 8
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is the SQLite implementation of store.Store. It is safe for concurrent use.
+type Store struct {
+	reader
+	write *sql.DB // one connection: every write transaction goes through it
+	read  *sql.DB // query-only connections for reads outside transactions
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the database at path, with its parent directory
+// (mode 0700) and the file itself (mode 0600), and applies pending migrations.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("sqlite: open: want a file path, got %q", path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("sqlite: create data directory: %w", err)
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
+
+	write, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, write); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+
+	read, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(readConns)
+	read.SetMaxIdleConns(readConns)
+	read.SetConnMaxIdleTime(5 * time.Minute)
+
+	return &Store{reader: reader{q: read, db: read}, write: write, read: read}, nil
+}
+
+// createPrivate makes sure the database file exists with mode 0600 before SQLite
+// opens it: SQLite would create it with the umask's mode (usually 0644), and it
+// gives the -wal and -shm files the same mode as the database file.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("sqlite: create database file: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("sqlite: database file: %w", err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		// Metadata of API keys and members is nobody else's business; tighten a
+		// file that was created or copied with a looser mode.
+		if err := f.Chmod(0o600); err != nil {
+			return fmt.Errorf("sqlite: make database file private: %w", err)
+		}
+	}
+	return nil
+}
+
+// dsn sets every pragma through _pragma parameters so each pooled connection
+// gets them when it is opened, not only the first one.
+//
+// synchronous=FULL: in WAL mode NORMAL already survives a killed process (a
+// commit is in the WAL, in the OS page cache, before COMMIT returns), but it may
+// lose the last commits on power loss or an OS crash. A key whose secret was
+// shown to an admin must not vanish, and writes here are rare admin actions
+// (plus at most one last-used touch a minute per key), so the fsync per commit
+// is worth it. See the package benchmarks for its cost.
+func dsn(path string, writer bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout("+strconv.Itoa(int(busyTimeout/time.Millisecond))+")")
+	q.Add("_pragma", "foreign_keys(1)")
+	if writer {
+		// journal_mode is persistent in the file; the writer sets it at Open,
+		// before any reader connects.
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(FULL)")
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	u := url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// migrate applies the embedded migrations that the database has not seen yet, in
+// one IMMEDIATE transaction, so two processes opening a new file at once do not
+// both run them.
+func migrate(ctx context.Context, db *sql.DB) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin migrations: %w", err)
+	}
+	defer tx.Rollback()
+
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at INTEGER NOT NULL
+	) STRICT`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	var current int
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+
+	latest := 0
+	for _, name := range names {
+		v, err := migrationVersion(name)
+		if err != nil {
+			return err
+		}
+		latest = max(latest, v)
+		if v <= current {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			return fmt.Errorf("migration %s: %w", filepath.Base(name), err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+			v, time.Now().UnixMicro()); err != nil {
+			return fmt.Errorf("record migration %s: %w", filepath.Base(name), err)
+		}
+	}
+	if current > latest {
+		return fmt.Errorf("the database has schema version %d but this apikeys knows only up to %d: use a newer apikeys", current, latest)
+	}
+	return tx.Commit()
+}
+
+// migrationVersion reads the number a migration file name starts with: 0001_init.sql → 1.
+func migrationVersion(name string) (int, error) {
+	base := filepath.Base(name)
+	num, _, ok := strings.Cut(base, "_")
+	v, err := strconv.Atoi(num)
+	if !ok || err != nil || v <= 0 {
+		return 0, fmt.Errorf("migration %q: name must start with a positive number and '_'", base)
+	}
+	return v, nil
+}
+
+// Update runs fn in a write transaction (BEGIN IMMEDIATE on the single write
+// connection) and commits if fn returns nil. fn must not call Update itself: the
+// inner call would wait for the connection the outer one holds.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (err error) {
+	sqlTx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			// Also reached when fn panics: the connection must go back clean.
+			sqlTx.Rollback()
+		}
+	}()
+	if err := fn(&tx{reader: reader{q: sqlTx}, tx: sqlTx}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	committed = true
+	return nil
+}
+
+// Close closes both pools. Closing the last connection checkpoints the WAL into
+// the database file.
+func (s *Store) Close() error {
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+// tx is one write transaction; its reads see its own writes.
+type tx struct {
+	reader
+	tx *sql.Tx
+}
+
+var _ store.Tx = (*tx)(nil)
+
+// querier is what reads and writes need from *sql.DB and *sql.Tx alike.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// reader implements store.Reader over the read pool or inside a transaction.
+type reader struct {
+	q  querier
+	db *sql.DB // the read pool, nil inside a transaction
+}
+
+// snapshot runs fn with one consistent view of the database: inside a transaction
+// that is the transaction; on the pool it is a short read transaction, so a read
+// made of several queries (a member and its SSH keys) can't see half a write.
+func (r reader) snapshot(ctx context.Context, fn func(q querier) error) error {
+	if r.db == nil {
+		return fn(r.q)
+	}
+	t, err := r.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlite: begin read: %w", err)
+	}
+	defer t.Rollback()
+	return fn(t)
+}

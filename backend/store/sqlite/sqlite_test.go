@@ -1,0 +1,140 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apikeys-dev/apikeys/backend/store"
+	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
+	"github.com/apikeys-dev/apikeys/backend/store/storetest"
+	"github.com/apikeys-dev/apikeys/model"
+)
+
+func open(t testing.TB, path string) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		return open(t, filepath.Join(t.TempDir(), "apikeys.db"))
+	})
+}
+
+func TestOpenCreatesPrivateDirectoryAndFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data", "apikeys")
+	path := filepath.Join(dir, "apikeys.db")
+	s := open(t, path)
+	// Write something so the -wal file exists too.
+	if err := s.Update(t.Context(), func(tx store.Tx) error {
+		return tx.CreateWorkspace(t.Context(), model.Workspace{ID: "ws_1", Name: "Acme", CreatedAt: time.Now()})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]os.FileMode{dir: 0o700, path: 0o600, path + "-wal": 0o600} {
+		fi, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != want {
+			t.Errorf("%s: mode %o, want %o", filepath.Base(name), got, want)
+		}
+	}
+}
+
+func TestOpenTightensLooseFileMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "apikeys.db")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	open(t, path)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fi.Mode().Perm(); got != 0o600 {
+		t.Fatalf("mode %o after Open, want 600", got)
+	}
+}
+
+// Reopening must keep the data and not re-run migrations (which would fail on
+// CREATE TABLE of existing tables).
+func TestReopenKeepsDataAndSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "apikeys.db")
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := model.Workspace{ID: "ws_1", Name: "Acme", CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC)}
+	if err := s.Update(t.Context(), func(tx store.Tx) error { return tx.CreateWorkspace(t.Context(), ws) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := open(t, path).Workspace(t.Context())
+	if err != nil || got != ws {
+		t.Fatalf("Workspace after reopen = %+v, %v; want %+v", got, err, ws)
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "apikeys.db"))
+	for _, c := range []struct {
+		conn string
+		want map[string]string
+	}{
+		{"writer", map[string]string{"journal_mode": "wal", "foreign_keys": "1", "synchronous": "2",
+			"busy_timeout": "10000", "query_only": "0"}},
+		{"reader", map[string]string{"journal_mode": "wal", "foreign_keys": "1",
+			"busy_timeout": "10000", "query_only": "1"}},
+	} {
+		got, err := sqlite.Pragmas(t.Context(), s, c.conn == "writer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, w := range c.want {
+			if got[name] != w {
+				t.Errorf("%s: pragma %s = %q, want %q", c.conn, name, got[name], w)
+			}
+		}
+	}
+}
+
+// Secrets' hashes and key names must not leak through error messages.
+func TestConflictErrorsHoldNoValues(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "apikeys.db"))
+	hash := model.HashSecret("apk_imp_secretsecretsecretsecretsecretse123456")
+	k := model.Key{ID: "key_1", Name: "very private name", Type: model.KeyImport, Hash: hash,
+		CreatedAt: time.Now(), ExpiresAt: time.Now(), UpdatedAt: time.Now()}
+	insert := func(k model.Key) error {
+		return s.Update(t.Context(), func(tx store.Tx) error { return tx.InsertKey(t.Context(), k) })
+	}
+	if err := insert(k); err != nil {
+		t.Fatal(err)
+	}
+	k.ID = "key_2"
+	err := insert(k)
+	if model.KindOf(err) != model.KindConflict {
+		t.Fatalf("duplicate hash: %v, want conflict", err)
+	}
+	for _, leak := range []string{fmt.Sprintf("%x", hash), string(hash), k.Name} {
+		if strings.Contains(err.Error(), leak) {
+			t.Fatalf("error %q holds a value it must not", err)
+		}
+	}
+}
