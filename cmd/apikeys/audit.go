@@ -1,0 +1,141 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/model"
+)
+
+const maxAuditLimit = 1000
+
+func newAuditCmd(a *app) *cobra.Command {
+	var types []string
+	var limit int
+	c := &cobra.Command{
+		Use:   "audit [--type EVENT]... [--limit N]",
+		Short: "Show recent audit events, newest first",
+		Long: `Show recent audit events, newest first: who changed what, when, and from where
+(tui, ssh, cli or api). Secrets never appear in the audit trail.
+
+--type keeps one event type (repeat it, or separate with commas, for several):
+` + eventTypesHelp() + `.`,
+		Example: "  apikeys audit\n  apikeys audit --type ApiKeyCreated,ApiKeyRotated --limit 20 --json",
+		Args:    exactArgs(),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if limit < 1 || limit > maxAuditLimit {
+				return usagef("--limit must be between 1 and %d, not %d", maxAuditLimit, limit)
+			}
+			f := client.EventFilter{Limit: limit}
+			for _, t := range types {
+				et, err := model.ParseEventType(strings.TrimSpace(t))
+				if err != nil {
+					return err
+				}
+				f.Types = append(f.Types, et)
+			}
+			c, err := a.client(cmd.Context())
+			if err != nil {
+				return err
+			}
+			page, err := c.ListEvents(cmd.Context(), f)
+			if err != nil {
+				return err
+			}
+			if a.flags.json {
+				out := make([]eventJSON, 0, len(page.Events))
+				for _, e := range page.Events {
+					out = append(out, toEventJSON(e))
+				}
+				return writeJSON(a.env.stdout, out)
+			}
+			if len(page.Events) == 0 {
+				fmt.Fprintln(a.env.stdout, "No audit events match.")
+				return nil
+			}
+			loc := c.Policy().Loc()
+			t := newTable(a.env.stdout, "TIME", "EVENT", "ACTOR", "SOURCE", "DETAILS")
+			for _, e := range page.Events {
+				t.row(e.EventTimestamp.In(loc).Format("2006-01-02 15:04:05 MST"), string(e.Type), actorText(e.Actor), string(e.Source), payloadText(e.Payload))
+			}
+			return t.flush()
+		},
+	}
+	c.Flags().StringSliceVar(&types, "type", nil, "only events of this `TYPE`, e.g. ApiKeyCreated (repeatable)")
+	c.Flags().IntVar(&limit, "limit", 50, fmt.Sprintf("at most `N` events, 1 to %d", maxAuditLimit))
+	return c
+}
+
+func eventTypesHelp() string {
+	names := make([]string, len(model.EventTypes))
+	for i, t := range model.EventTypes {
+		names[i] = string(t)
+	}
+	return strings.Join(names, ", ")
+}
+
+func actorText(a model.Actor) string {
+	switch {
+	case a.Type == model.ActorMember && a.Email != "":
+		return a.Name + " <" + a.Email + ">"
+	case a.Type == model.ActorSystem:
+		return "system"
+	case a.Name != "":
+		return a.Name
+	}
+	return a.ID
+}
+
+// payloadText flattens an event payload to one line for the table: key=value in
+// key order, changes as "name: old → new". Payloads differ per event type; this
+// shows every field whatever the type, without knowing them all.
+func payloadText(raw json.RawMessage) string {
+	var p map[string]any
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return string(raw)
+	}
+	var parts []string
+	for _, k := range sortedKeys(p) {
+		v := p[k]
+		if m, ok := v.(map[string]any); ok {
+			for _, f := range sortedKeys(m) {
+				if c, ok := m[f].(map[string]any); ok && len(c) == 2 && c["old"] != nil {
+					parts = append(parts, fmt.Sprintf("%s: %s → %s", f, scalar(c["old"]), scalar(c["new"])))
+				} else {
+					parts = append(parts, fmt.Sprintf("%s.%s=%s", k, f, scalar(m[f])))
+				}
+			}
+			continue
+		}
+		parts = append(parts, k+"="+scalar(v))
+	}
+	return strings.Join(parts, " ")
+}
+
+func scalar(v any) string {
+	switch v := v.(type) {
+	case string:
+		if strings.ContainsAny(v, " \t") || v == "" {
+			return fmt.Sprintf("%q", v)
+		}
+		return v
+	case nil:
+		return "null"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

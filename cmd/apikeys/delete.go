@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/apikeys-dev/apikeys/model"
+)
+
+// recentUse is how recent a key's last use must be for delete to warn about it.
+const recentUse = 24 * time.Hour
+
+func newKeysDeleteCmd(a *app) *cobra.Command {
+	var yes bool
+	c := &cobra.Command{
+		Use:   "delete ID [--yes]",
+		Short: "Revoke a key at once",
+		Long: `Revoke a key at once. It stops working immediately and leaves the list; its
+record stays for the audit trail.
+
+Without --yes it asks first, on a terminal, and warns if the key was used in the
+last 24 hours. Without a terminal (a script, a pipe, ssh without -t) --yes is
+required.`,
+		Example: "  apikeys keys delete key_8fK2mQ0aZx4T9bLc\n  apikeys keys delete key_8fK2mQ0aZx4T9bLc --yes",
+		Args:    exactArgs("ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			c, err := a.client(ctx)
+			if err != nil {
+				return err
+			}
+			k, err := c.GetKey(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			if k.DeletedAt != nil {
+				return model.NotFound("Key “%s” (%s) was already deleted.", model.Sanitize(k.Name), k.ID)
+			}
+			if !yes {
+				// Ask only about what the backend would allow: a refusal after a
+				// "yes" would waste the admin's attention.
+				me, err := c.Me(ctx)
+				if err != nil {
+					return err
+				}
+				if err := model.Require(me.AccountType, model.ActManageKeys, k.Type); err != nil {
+					return err
+				}
+				if !a.env.stdinIsTerminal {
+					return model.Invalid("yes", "Not deleting key “%s” (%s) without confirmation: there is no terminal to ask on. Pass --yes to delete it.", model.Sanitize(k.Name), k.ID)
+				}
+				now := c.Now()
+				if k.LastUsedAt != nil && now.Sub(*k.LastUsedAt) < recentUse {
+					from := ""
+					if k.LastUsedAddr != "" {
+						from = " from " + model.Sanitize(k.LastUsedAddr)
+					}
+					fmt.Fprintf(a.env.stderr, "Warning: this key was used %s%s. Whatever uses it will stop working at once.\n", lastUsedText(k, now), from)
+				}
+				ok, err := a.confirm(ctx, fmt.Sprintf("Delete key “%s” (%s)? [y/N] ", model.Sanitize(k.Name), k.ID))
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return model.Invalid("yes", "Not deleted: key “%s” (%s) still works.", model.Sanitize(k.Name), k.ID)
+				}
+			}
+			del, err := c.DeleteKey(ctx, k.ID, k.Version)
+			if err != nil {
+				return err
+			}
+			if a.flags.json {
+				return writeJSON(a.env.stdout, toKeyJSON(del, c.Policy(), c.Now()))
+			}
+			fmt.Fprintf(a.env.stdout, "Deleted key “%s” (%s): it no longer works.\n", model.Sanitize(del.Name), del.ID)
+			return nil
+		},
+	}
+	c.Flags().BoolVarP(&yes, "yes", "y", false, "delete without asking")
+	return c
+}
+
+// confirm asks a yes/no question on the terminal; anything but y or yes is no. It
+// gives up when ctx ends (Ctrl-C while the prompt waits).
+func (a *app) confirm(ctx context.Context, prompt string) (bool, error) {
+	fmt.Fprint(a.env.stderr, prompt)
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(a.env.stdin).ReadString('\n')
+		answer <- line
+	}()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(a.env.stderr)
+		return false, ctx.Err()
+	case line := <-answer:
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "y", "yes":
+			return true, nil
+		}
+		return false, nil
+	}
+}
