@@ -1,0 +1,90 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/apikeys-dev/apikeys/model"
+)
+
+// Error codes of the JSON error body {"error":{"code":…,"message":…}}. They are
+// part of the API (see openapi.json): clients branch on them, people read the
+// message.
+const (
+	codeInvalidRequest   = "invalid_request"    // 400
+	codeUnauthenticated  = "unauthenticated"    // 401
+	codeForbidden        = "forbidden"          // 403
+	codeNotFound         = "not_found"          // 404
+	codeMethodNotAllowed = "method_not_allowed" // 405
+	codeConflict         = "conflict"           // 409
+	codeTooLarge         = "request_too_large"  // 413
+	codeRateLimited      = "rate_limited"       // 429
+	codeInternal         = "internal"           // 500
+	codeUnavailable      = "unavailable"        // 503
+)
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// writeError sends the JSON error body and notes the code for the access log.
+func writeError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	if info := infoOf(r); info != nil {
+		info.code = code
+	}
+	writeJSON(w, status, errorBody{errorDetail{Code: code, Message: msg}})
+}
+
+// writeModelError maps a backend error to its status. Messages of model errors
+// are written for people and never hold a secret, so they go out as they are;
+// anything else is an internal failure whose text stays in the log.
+func (s *Server) writeModelError(w http.ResponseWriter, r *http.Request, err error) {
+	var status int
+	var code string
+	switch model.KindOf(err) {
+	case model.KindUnauthenticated:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="apikeys", error="invalid_token"`)
+		status, code = http.StatusUnauthorized, codeUnauthenticated
+	case model.KindForbidden:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="apikeys", error="insufficient_scope"`)
+		status, code = http.StatusForbidden, codeForbidden
+	case model.KindInvalid:
+		status, code = http.StatusBadRequest, codeInvalidRequest
+	case model.KindNotFound:
+		status, code = http.StatusNotFound, codeNotFound
+	case model.KindConflict:
+		status, code = http.StatusConflict, codeConflict
+	default:
+		if r.Context().Err() != nil {
+			// The client went away or the server is shutting down; nobody reads this.
+			writeError(w, r, http.StatusServiceUnavailable, codeUnavailable, "The request was cancelled.")
+			return
+		}
+		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeError(w, r, http.StatusInternalServerError, codeInternal, "Something went wrong on the server; try again shortly.")
+		return
+	}
+	writeError(w, r, status, code, err.Error())
+}
+
+// writeJSON sends v as JSON. Every response of the API goes through here.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		// Only our own response types come here; they always marshal.
+		body = []byte(`{"error":{"code":"internal","message":"The response could not be encoded."}}`)
+		status = http.StatusInternalServerError
+	}
+	body = append(body, '\n')
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

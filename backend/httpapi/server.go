@@ -1,0 +1,215 @@
+// Package httpapi serves the HTTP APIs of SPEC §4 over the backend: the Audit Logs
+// API that audit-logs keys authenticate (GET /api/v1/audit-logs/events), key
+// verification for other services (POST /api/v1/keys/verify), liveness
+// (GET /healthz) and the OpenAPI document (GET /api/v1/openapi.json). Every
+// response, errors included, is JSON.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/apikeys-dev/apikeys/backend"
+)
+
+// Defaults of Config.
+const (
+	DefaultRateLimit    = 500
+	DefaultRateWindow   = 5 * time.Minute
+	DefaultRateClients  = 65536
+	DefaultMaxBodyBytes = 64 << 10
+)
+
+// Timeouts of the http.Server that Serve runs. A page of 1000 events is a few
+// hundred kilobytes; WriteTimeout leaves a slow client ample time to take it.
+const (
+	ReadHeaderTimeout = 5 * time.Second
+	ReadTimeout       = 15 * time.Second
+	WriteTimeout      = 30 * time.Second
+	IdleTimeout       = 2 * time.Minute
+	ShutdownTimeout   = 10 * time.Second
+	maxHeaderBytes    = 32 << 10
+)
+
+// Config builds a Server. Zero values take the defaults.
+type Config struct {
+	Backend      *backend.Backend
+	RateLimit    int           // requests per window per client address; 0 → 500
+	RateWindow   time.Duration // 0 → 5 minutes
+	RateClients  int           // client addresses the limiter remembers at most; 0 → 65,536
+	MaxBodyBytes int64         // 0 → 64 KiB
+	// Logger receives the access log (method, path, status, duration, client
+	// address, key id — never a secret) and server errors; nil discards.
+	Logger *slog.Logger
+	// Clock drives the rate limiter and the default time range of the Audit Logs
+	// API; nil → the backend's clock, so one fake clock moves both in tests.
+	Clock func() time.Time
+}
+
+// Server is the HTTP API. It is safe for concurrent use.
+type Server struct {
+	b       *backend.Backend
+	log     *slog.Logger
+	now     func() time.Time
+	limiter *limiter
+	maxBody int64
+	routes  map[string]map[string]http.HandlerFunc // path → method → handler
+}
+
+// New builds a Server.
+func New(cfg Config) *Server {
+	if cfg.RateLimit <= 0 {
+		cfg.RateLimit = DefaultRateLimit
+	}
+	if cfg.RateWindow <= 0 {
+		cfg.RateWindow = DefaultRateWindow
+	}
+	if cfg.RateClients <= 0 {
+		cfg.RateClients = DefaultRateClients
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = cfg.Backend.Now
+	}
+	s := &Server{
+		b:       cfg.Backend,
+		log:     cfg.Logger,
+		now:     cfg.Clock,
+		limiter: newLimiter(cfg.RateLimit, cfg.RateWindow, cfg.RateClients, cfg.Clock),
+		maxBody: cfg.MaxBodyBytes,
+	}
+	s.routes = map[string]map[string]http.HandlerFunc{
+		"/api/v1/audit-logs/events": {http.MethodGet: s.handleEvents},
+		"/api/v1/keys/verify":       {http.MethodPost: s.handleVerify},
+		"/api/v1/openapi.json":      {http.MethodGet: handleOpenAPI},
+		"/healthz":                  {http.MethodGet: handleHealth},
+	}
+	return s
+}
+
+// Handler is the API as an http.Handler: access log, panic recovery, rate limit
+// and routing around the endpoints.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
+// Serve answers HTTP on ln until ctx is done, then shuts down gracefully: it stops
+// accepting, lets requests in flight finish for up to ShutdownTimeout, closes what
+// is left, and waits for recorded key uses to be written. A clean shutdown
+// returns nil.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	select {
+	case err := <-served:
+		return err // the listener failed; ctx is not done
+	case <-ctx.Done():
+	}
+	s.log.Info("http server shutting down", "addr", ln.Addr().String())
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if err != nil {
+		err = errors.Join(err, srv.Close())
+	}
+	if serr := <-served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	if ferr := s.b.Flush(sctx); ferr != nil {
+		err = errors.Join(err, ferr)
+	}
+	return err
+}
+
+// serveHTTP wraps every request: access log, recovery, rate limit, routing.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now() // wall time for the logged duration, not the injected clock
+	rec := &recorder{ResponseWriter: w}
+	info := &reqInfo{}
+	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.Error("panic in handler", "method", r.Method, "path", logPath(r.URL.Path), "panic", p)
+			if rec.status == 0 {
+				writeError(rec, r, http.StatusInternalServerError, codeInternal, "Something went wrong on the server; try again shortly.")
+			}
+		}
+		s.accessLog(r, rec, info, time.Since(start))
+	}()
+
+	rec.Header().Set("Cache-Control", "no-store")
+	rec.Header().Set("X-Content-Type-Options", "nosniff")
+
+	// /healthz is exempt: a load balancer probing every second must never be
+	// refused. Everything else counts, unknown paths included, so that scanning
+	// the API costs the same as using it.
+	if r.URL.Path != "/healthz" && !s.allow(rec, r) {
+		return
+	}
+	methods, ok := s.routes[r.URL.Path]
+	if !ok {
+		writeError(rec, r, http.StatusNotFound, codeNotFound, "There is no such endpoint; see /api/v1/openapi.json.")
+		return
+	}
+	h := methods[r.Method]
+	if h == nil && r.Method == http.MethodHead {
+		h = methods[http.MethodGet] // net/http drops the body of a HEAD response
+	}
+	if h == nil {
+		allow := make([]string, 0, len(methods)+1)
+		for m := range methods {
+			allow = append(allow, m)
+			if m == http.MethodGet {
+				allow = append(allow, http.MethodHead)
+			}
+		}
+		slices.Sort(allow)
+		rec.Header().Set("Allow", strings.Join(allow, ", "))
+		writeError(rec, r, http.StatusMethodNotAllowed, codeMethodNotAllowed,
+			"Use "+strings.Join(allow, " or ")+" for "+r.URL.Path+".")
+		return
+	}
+	h(rec, r)
+}
+
+// allow applies the rate limit, answering 429 with Retry-After when it refuses.
+func (s *Server) allow(w http.ResponseWriter, r *http.Request) bool {
+	ok, wait := s.limiter.allow(clientKey(remoteIP(r.RemoteAddr)))
+	if ok {
+		return true
+	}
+	secs := int64((wait + time.Second - 1) / time.Second) // round up: never invite an early retry
+	if secs < 1 {
+		secs = 1
+	}
+	w.Header().Set("Retry-After", itoa(secs))
+	writeError(w, r, http.StatusTooManyRequests, codeRateLimited,
+		"Too many requests from this address; retry after "+itoa(secs)+" seconds.")
+	return false
+}
+
+func handleHealth(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}

@@ -1,0 +1,115 @@
+package httpapi
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/apikeys-dev/apikeys/model"
+)
+
+// verifyRequest is the body of POST /api/v1/keys/verify. Pointers tell a missing
+// field from an empty one: a missing key is a broken request (400), an empty key
+// is a malformed key (valid:false).
+type verifyRequest struct {
+	Key  *string `json:"key"`
+	Type *string `json:"type"`
+}
+
+// verifyResponse is {"valid":true,"keyId",…} or {"valid":false,"reason":…}.
+type verifyResponse struct {
+	Valid     bool          `json:"valid"`
+	KeyID     string        `json:"keyId,omitempty"`
+	Name      string        `json:"name,omitempty"`
+	Type      model.KeyType `json:"type,omitempty"`
+	ExpiresAt *time.Time    `json:"expiresAt,omitempty"`
+	Reason    string        `json:"reason,omitempty"`
+}
+
+const verifyShape = `Send a JSON object such as {"key":"apk_imp_…","type":"import"}.`
+
+// handleVerify is POST /api/v1/keys/verify. A refused key is a 200 with
+// valid:false and the reason; only a broken request is an error. Error messages
+// never repeat what was sent: the body holds a secret, maybe in the wrong field.
+func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength > s.maxBody {
+		s.tooLarge(w, r)
+		return
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.maxBody))
+	dec.DisallowUnknownFields()
+	var req verifyRequest
+	err := dec.Decode(&req)
+	if err == nil {
+		// One object and nothing after it.
+		if _, terr := dec.Token(); terr != io.EOF {
+			err = errors.Join(errTrailing, terr)
+		}
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		s.tooLarge(w, r)
+		return
+	case errors.Is(err, io.EOF):
+		writeError(w, r, http.StatusBadRequest, codeInvalidRequest, "The request body is empty. "+verifyShape)
+		return
+	case err != nil:
+		writeError(w, r, http.StatusBadRequest, codeInvalidRequest, "The request body is not the JSON this endpoint takes. "+verifyShape)
+		return
+	case req.Key == nil:
+		writeError(w, r, http.StatusBadRequest, codeInvalidRequest, `"key" is required. `+verifyShape)
+		return
+	case req.Type == nil:
+		writeError(w, r, http.StatusBadRequest, codeInvalidRequest, `"type" is required: one of audit-logs, import, export, modeling-metadata.`)
+		return
+	}
+	want, err := model.ParseKeyType(*req.Type)
+	if err != nil {
+		writeError(w, r, http.StatusBadRequest, codeInvalidRequest, `Unknown "type": use one of audit-logs, import, export, modeling-metadata.`)
+		return
+	}
+
+	res, err := s.b.Verify(r.Context(), *req.Key, want, remoteIP(r.RemoteAddr).String())
+	if err != nil {
+		s.writeModelError(w, r, err)
+		return
+	}
+	if !res.Valid {
+		writeJSON(w, http.StatusOK, verifyResponse{Reason: res.Reason})
+		return
+	}
+	infoOf(r).keyID = res.Key.ID
+	exp := res.Key.ExpiresAt.UTC()
+	writeJSON(w, http.StatusOK, verifyResponse{
+		Valid:     true,
+		KeyID:     res.Key.ID,
+		Name:      res.Key.Name,
+		Type:      res.Key.Type,
+		ExpiresAt: &exp,
+	})
+}
+
+var errTrailing = errors.New("data after the JSON object")
+
+func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request) {
+	writeError(w, r, http.StatusRequestEntityTooLarge, codeTooLarge,
+		"The request body is larger than "+itoa(s.maxBody)+" bytes.")
+}
+
+//go:embed openapi.json
+var openAPI []byte
+
+// handleOpenAPI serves the OpenAPI 3 document of this API, kept in the repository
+// beside the code (openapi.json) and checked against the routes by the tests.
+func handleOpenAPI(w http.ResponseWriter, _ *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "public, max-age=300")
+	h.Set("Content-Length", itoa(int64(len(openAPI))))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(openAPI)
+}
