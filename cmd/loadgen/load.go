@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// load is one bounded run: n requests over c keep-alive connections to a
+// loopback address, each connection sending its next request as soon as the
+// previous answer is read (closed loop). The client side is a raw HTTP/1.1
+// writer and http.ReadResponse, far cheaper than net/http's client, so that on a
+// small machine the generator takes as little CPU from the server as it can.
+type load struct {
+	addr    string // host:port, loopback
+	request []byte // the full HTTP/1.1 request, sent as is every time
+	want    []byte // a 200 body must contain this
+	n, c    int
+}
+
+// result is what a run measured.
+type result struct {
+	requests int
+	elapsed  time.Duration
+	latency  []time.Duration // sorted
+	failures int
+	firstErr error
+}
+
+func (r result) rps() float64 { return float64(r.requests-r.failures) / r.elapsed.Seconds() }
+
+func (r result) pct(p float64) time.Duration {
+	if len(r.latency) == 0 {
+		return 0
+	}
+	i := int(float64(len(r.latency)-1) * p)
+	return r.latency[i]
+}
+
+func (l load) run() result {
+	var next atomic.Int64
+	lat := make([][]time.Duration, l.c)
+	fails := make([]int, l.c)
+	errs := make([]error, l.c)
+	var wg sync.WaitGroup
+	begin := time.Now()
+	for w := range l.c {
+		lat[w] = make([]time.Duration, 0, l.n/l.c+1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lat[w], fails[w], errs[w] = l.worker(&next, lat[w])
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(begin)
+
+	res := result{elapsed: elapsed}
+	for w := range l.c {
+		res.latency = append(res.latency, lat[w]...)
+		res.failures += fails[w]
+		if res.firstErr == nil {
+			res.firstErr = errs[w]
+		}
+	}
+	res.requests = len(res.latency) + res.failures
+	slices.Sort(res.latency)
+	return res
+}
+
+// worker sends requests on one connection (reconnecting if the server closes it)
+// until the run's n requests are all taken.
+func (l load) worker(next *atomic.Int64, lat []time.Duration) ([]time.Duration, int, error) {
+	var conn net.Conn
+	var br *bufio.Reader
+	failures := 0
+	var firstErr error
+	fail := func(err error) {
+		failures++
+		if firstErr == nil {
+			firstErr = err
+		}
+		if conn != nil {
+			conn.Close()
+			conn = nil
+		}
+	}
+	defer func() {
+		if conn != nil {
+			conn.Close()
+		}
+	}()
+	for next.Add(1) <= int64(l.n) {
+		if conn == nil {
+			c, err := net.Dial("tcp", l.addr)
+			if err != nil {
+				fail(err)
+				continue
+			}
+			conn, br = c, bufio.NewReaderSize(c, 64<<10)
+		}
+		t0 := time.Now()
+		if _, err := conn.Write(l.request); err != nil {
+			fail(err)
+			continue
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			fail(err)
+			continue
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		d := time.Since(t0)
+		switch {
+		case err != nil:
+			fail(err)
+			continue
+		case resp.StatusCode != http.StatusOK || !bytes.Contains(body, l.want):
+			fail(fmt.Errorf("status %d: %.200s", resp.StatusCode, body))
+			continue
+		}
+		lat = append(lat, d)
+		if resp.Close {
+			conn.Close()
+			conn = nil
+		}
+	}
+	return lat, failures, firstErr
+}
+
+// postJSON builds the raw request for a JSON POST.
+func postJSON(host, path string, body []byte) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", path, host, len(body))
+	b.Write(body)
+	return b.Bytes()
+}
+
+// loopbackAddr checks that a base URL points at this machine and returns its
+// host:port. The generator is for measuring, not for loading anyone's server.
+func loopbackAddr(base string) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		return "", fmt.Errorf("want an http:// URL of a server on this machine, got %q", base)
+	}
+	host := u.Hostname()
+	ips, err := net.LookupIP(host)
+	if err != nil {
+		return "", err
+	}
+	for _, ip := range ips {
+		if !ip.IsLoopback() {
+			return "", errors.New("the load generator only targets loopback addresses (127.0.0.0/8, ::1)")
+		}
+	}
+	port := u.Port()
+	if port == "" {
+		port = "80"
+	}
+	return net.JoinHostPort(host, port), nil
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+func TestLoadSendsExactlyN(t *testing.T) {
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served.Add(1)
+		if r.Header.Get("Content-Type") != "application/json" {
+			http.Error(w, "no json", 400)
+			return
+		}
+		w.Write([]byte(`{"valid":true}`))
+	}))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+
+	l := load{addr: addr, request: postJSON(addr, "/v", []byte(`{}`)), want: []byte(`"valid":true`), n: 300, c: 4}
+	r := l.run()
+	if r.requests != 300 || len(r.latency) != 300 || r.failures != 0 || served.Load() != 300 {
+		t.Fatalf("requests %d, latencies %d, failures %d (%v), served %d; want 300 each and no failure",
+			r.requests, len(r.latency), r.failures, r.firstErr, served.Load())
+	}
+	if r.pct(0.5) <= 0 || r.pct(0.99) < r.pct(0.5) || r.rps() <= 0 {
+		t.Errorf("p50 %v p99 %v rps %v", r.pct(0.5), r.pct(0.99), r.rps())
+	}
+
+	// A wrong answer is a failure, not a measurement.
+	l.want = []byte(`"valid":false`)
+	if r := l.run(); r.failures != 300 || len(r.latency) != 0 {
+		t.Errorf("unexpected bodies: failures %d, latencies %d; want 300 and 0", r.failures, len(r.latency))
+	}
+}
+
+func TestLoopbackOnly(t *testing.T) {
+	for _, u := range []string{"http://127.0.0.1:8080", "http://localhost:8080/", "http://[::1]:9"} {
+		if _, err := loopbackAddr(u); err != nil {
+			t.Errorf("%s refused: %v", u, err)
+		}
+	}
+	for _, u := range []string{"http://192.0.2.1:8080", "https://127.0.0.1", "127.0.0.1:8080", "http://10.1.2.3"} {
+		if _, err := loopbackAddr(u); err == nil {
+			t.Errorf("%s accepted", u)
+		}
+	}
+}
+
+// TestRunSmall runs the whole program on small numbers: both servers, the
+// ratio, and every audit page case on a store of a few thousand events.
+func TestRunSmall(t *testing.T) {
+	var out bytes.Buffer
+	o := options{n: 200, c: 2, rounds: 1, warmup: 10, events: 3000, samples: 3}
+	if err := run(context.Background(), o, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, want := range []string{"ceiling (bare net/http)", "apikeys (real server)", "ratio", "consecutive pages by token", "eventType filter"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "first failure") {
+		t.Errorf("failures in a small run:\n%s", out.String())
+	}
+}
