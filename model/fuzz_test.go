@@ -75,6 +75,10 @@ func FuzzExpiryParse(f *testing.F) {
 	f.Add("+1m", time.Date(2027, 1, 31, 23, 0, 0, 0, time.UTC).Unix(), uint8(1), int32(30))
 	f.Add("+1y", time.Date(2028, 2, 29, 12, 0, 0, 0, time.UTC).Unix(), uint8(0), int32(730))
 	f.Add("+1d", time.Date(2027, 9, 5, 3, 30, 0, 0, time.UTC).Unix(), uint8(5), int32(1))
+	locs := make([]*time.Location, len(fuzzZones))
+	for i, name := range fuzzZones {
+		locs[i] = zone(f, name) // once per worker: LoadLocation reads the zone file
+	}
 	f.Fuzz(func(t *testing.T, in string, nowUnix int64, zoneIdx uint8, maxDays int32) {
 		// Keep "now" within years 1970–2199 and the policy sane; everything else
 		// is the fuzzer's.
@@ -84,10 +88,7 @@ func FuzzExpiryParse(f *testing.F) {
 			nowUnix += span
 		}
 		now := time.Unix(nowUnix, 0)
-		loc, err := time.LoadLocation(fuzzZones[int(zoneIdx)%len(fuzzZones)])
-		if err != nil {
-			t.Fatal(err)
-		}
+		loc := locs[int(zoneIdx)%len(locs)]
 		p := model.ExpiryPolicy{Location: loc, MaxLifetimeDays: int(maxDays % 5000)}
 		d, err := p.Parse(in, now)
 		if err != nil {
