@@ -1,0 +1,155 @@
+// Package app holds what every part of the TUI shares: the Context handed to each
+// page and component (size, styles, keymap, client, clock), the Page interface the
+// root model drives, and the messages pages and root exchange.
+package app
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/tui/keymap"
+	"github.com/apikeys-dev/apikeys/tui/styles"
+)
+
+// CallTimeout bounds one backend call, so a stuck store shows an error instead of
+// a spinner forever.
+const CallTimeout = 30 * time.Second
+
+// Context is the shared context of one TUI program (one terminal, one SSH
+// session). The root model owns it and is the only one that changes it, in Update;
+// pages read it. Commands must copy what they need before they run.
+type Context struct {
+	Client client.Client
+	Styles *styles.Styles
+	Keys   *keymap.KeyMap
+	Output io.Writer // where OSC 52 clipboard sequences go
+	clock  func() time.Time
+
+	// Base is cancelled when the program ends, abandoning calls in flight.
+	Base context.Context
+
+	// Width and Height are the terminal's size.
+	Width, Height int
+
+	// Me and Workspace are known once Session arrives.
+	Me        model.Member
+	Workspace model.Workspace
+	Policy    model.ExpiryPolicy
+}
+
+// NewContext builds a Context. clock nil means the client's clock.
+func NewContext(base context.Context, c client.Client, s *styles.Styles, k *keymap.KeyMap, clock func() time.Time, out io.Writer) *Context {
+	if clock == nil {
+		clock = c.Now
+	}
+	if out == nil {
+		out = io.Discard
+	}
+	return &Context{Client: c, Styles: s, Keys: k, clock: clock, Output: out, Base: base, Policy: c.Policy()}
+}
+
+// Now is the TUI's clock: what "in 12 days" and "2h ago" are measured from.
+func (c *Context) Now() time.Time { return c.clock() }
+
+// Can reports whether the signed-in member may do act (on key type kt). The
+// backend decides; this only hides what it would refuse.
+func (c *Context) Can(act model.Action, kt model.KeyType) bool {
+	return model.Can(c.Me.AccountType, act, kt)
+}
+
+// Page is a screen of the main pane. Pages are small models: the root sends them
+// their size, the keys meant for them and every non-key message.
+type Page interface {
+	tea.Model
+	// SetSize gives the page the main pane's inner size.
+	SetSize(width, height int)
+	// Title is the page's name in the sidebar.
+	Title() string
+	// Capturing reports that a form or a filter field has the keyboard: the root
+	// then passes every key through, so "q" types a q instead of quitting.
+	Capturing() bool
+	// ShortHelp is what the footer shows now; FullHelp groups every binding of
+	// the page for "?".
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+}
+
+// Session is sent once the signed-in member and the workspace are known; pages
+// check permissions and load their data then.
+type Session struct {
+	Me        model.Member
+	Workspace model.Workspace
+}
+
+// Activated tells a page it is now shown, so it can load lazily.
+type Activated struct{}
+
+// Reload asks the shown page to fetch its data again (ctrl+r).
+type Reload struct{}
+
+// Started says a backend call began; the status line spins until its Done.
+type Started struct{ Label string }
+
+// Done is the result of a backend call made with Call. Msg identifies the call
+// for the page that made it, even when Err is set.
+type Done struct {
+	Label string
+	Msg   tea.Msg
+	Err   error
+}
+
+// Status puts a message in the status line.
+type Status struct {
+	Text  string
+	Error bool
+}
+
+// Info is a command that shows text in the status line.
+func Info(text string) tea.Cmd {
+	return func() tea.Msg { return Status{Text: text} }
+}
+
+// Fail is a command that shows err's message in the status line.
+func Fail(err error) tea.Cmd {
+	return func() tea.Msg { return Status{Text: Message(err), Error: true} }
+}
+
+// Message is an error as the status line shows it: model errors are written for
+// people already; anything else gets a prefix saying it is unexpected.
+func Message(err error) string {
+	if err == nil {
+		return ""
+	}
+	var text string
+	switch {
+	case model.KindOf(err) != model.KindInternal:
+		text = err.Error()
+	case err == context.DeadlineExceeded:
+		text = "The backend did not answer in time; press ctrl+r to retry."
+	default:
+		text = "Unexpected error: " + err.Error()
+	}
+	return model.Sanitize(text)
+}
+
+// Call runs fn as a backend call off the UI goroutine, with a timeout and the
+// program's cancellation. The status line spins while it runs; the result comes
+// back as a Done carrying fn's message and error.
+func (c *Context) Call(label string, fn func(ctx context.Context) (tea.Msg, error)) tea.Cmd {
+	base := c.Base
+	return tea.Sequence(
+		func() tea.Msg { return Started{Label: label} },
+		func() tea.Msg {
+			ctx, cancel := context.WithTimeout(base, CallTimeout)
+			defer cancel()
+			msg, err := fn(ctx)
+			return Done{Label: label, Msg: msg, Err: err}
+		},
+	)
+}

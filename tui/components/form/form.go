@@ -1,0 +1,135 @@
+// Package form wraps a huh form for the TUI: built fresh for each use from the
+// session's theme and keymap, fitted to the pane, esc to cancel, and rebuilt with
+// the same values when the backend refuses what was submitted.
+package form
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+
+	"github.com/apikeys-dev/apikeys/tui/app"
+)
+
+// State is where the form is.
+type State int
+
+// States.
+const (
+	Editing   State = iota
+	Submitted       // the admin submitted; the caller sends it to the backend
+	Cancelled       // esc
+	Sending         // waiting for the backend
+)
+
+// Form is one huh form with a title and lines of context above it.
+type Form struct {
+	ctx   *app.Context
+	title string
+	intro []string
+	build func() *huh.Form
+	huh   *huh.Form
+	state State
+	w, h  int
+}
+
+// New makes a form. build must bind its fields to values that outlive it, so
+// that Rebuild shows what was typed.
+func New(ctx *app.Context, title string, intro []string, build func() *huh.Form) *Form {
+	f := &Form{ctx: ctx, title: title, intro: intro, build: build}
+	f.make()
+	return f
+}
+
+func (f *Form) make() {
+	f.huh = f.build().
+		WithTheme(f.ctx.Styles.Form).
+		WithKeyMap(f.ctx.Keys.Form()).
+		WithShowHelp(false).
+		WithShowErrors(false)
+	f.state = Editing
+	f.fit()
+}
+
+// Init focuses the first field.
+func (f *Form) Init() tea.Cmd { return f.huh.Init() }
+
+// Rebuild makes a fresh form over the same values, after the backend refused
+// the submission; the status line says why.
+func (f *Form) Rebuild() tea.Cmd {
+	f.make()
+	return f.huh.Init()
+}
+
+// State reports where the form is.
+func (f *Form) State() State { return f.state }
+
+// Sending marks the form as waiting for the backend.
+func (f *Form) Sending() { f.state = Sending }
+
+// SetSize fits the form to the pane.
+func (f *Form) SetSize(w, h int) {
+	f.w, f.h = w, h
+	f.fit()
+}
+
+func (f *Form) fit() {
+	if f.w <= 0 {
+		return
+	}
+	f.huh.WithWidth(min(f.w, 72))
+	f.huh.WithHeight(max(f.h-f.headerHeight(), 3))
+}
+
+func (f *Form) headerHeight() int {
+	return 2 + len(f.intro) // title, intro lines, blank
+}
+
+// Update passes msg to the huh form and reports submission or cancellation.
+func (f *Form) Update(msg tea.Msg) tea.Cmd {
+	if f.state != Editing {
+		return nil
+	}
+	// Window sizes come from the root as SetSize; huh would size itself to the
+	// whole terminal.
+	if _, ok := msg.(tea.WindowSizeMsg); ok {
+		return nil
+	}
+	m, cmd := f.huh.Update(msg)
+	f.huh = m.(*huh.Form)
+	switch f.huh.State {
+	case huh.StateCompleted:
+		f.state = Submitted
+	case huh.StateAborted:
+		f.state = Cancelled
+	}
+	return cmd
+}
+
+// Help is the focused field's bindings and esc.
+func (f *Form) Help() []key.Binding {
+	var out []key.Binding
+	if f.state == Editing {
+		out = append(out, f.huh.KeyBinds()...)
+	}
+	return append(out, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")))
+}
+
+// View renders the title, the intro and the form.
+func (f *Form) View() string {
+	st := f.ctx.Styles
+	var b strings.Builder
+	b.WriteString(st.PageTitle.Render(f.title))
+	for _, l := range f.intro {
+		b.WriteString("\n" + l)
+	}
+	b.WriteString("\n\n")
+	if f.state == Sending || f.state == Submitted {
+		b.WriteString(st.Subtle.Render("Sending…"))
+		return b.String()
+	}
+	b.WriteString(f.huh.View())
+	return b.String()
+}

@@ -1,0 +1,303 @@
+// Package table is a list table that formats only the rows on screen, so a list
+// of 100,000 keys costs the same per frame as a list of ten. Columns have a
+// priority: on a narrow terminal the least important ones drop out first, and
+// cells are cut with "…" rather than wrapped.
+package table
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/apikeys-dev/apikeys/tui/keymap"
+	"github.com/apikeys-dev/apikeys/tui/styles"
+)
+
+// Column describes one column.
+type Column struct {
+	Title    string
+	Width    int  // preferred width
+	Min      int  // narrowest width; 0 means Width
+	Priority int  // lower stays longer; 0 always shows
+	Flex     bool // takes what width is left over
+}
+
+// Tone is how a cell reads besides its text. Every tone must come with words that
+// say the same: colour is never the only signal.
+type Tone int
+
+// Tones.
+const (
+	Normal Tone = iota
+	Dim
+	Good
+	Warn
+	Bad
+)
+
+// Source supplies rows on demand. Cell text must already be safe to print
+// (model.Sanitize for anything from the store).
+type Source interface {
+	Len() int
+	Cell(row, col int) (string, Tone)
+}
+
+const gap = 2 // spaces between columns
+
+// Prefix is the width of the marker column in front of every row.
+const Prefix = 2
+
+// Model is the table's state.
+type Model struct {
+	st     *styles.Styles
+	cols   []Column
+	src    Source
+	cursor int
+	offset int
+	width  int
+	height int
+	// shown are the indices of the columns that fit, in display order, and
+	// widths their widths.
+	shown  []int
+	widths []int
+	// Marker, when set, gives a row's second marker character (for marks).
+	Marker func(row int) string
+	// Blurred shows the cursor row with "·" instead of "›" while another part of
+	// the screen has the keyboard.
+	Blurred bool
+}
+
+// New makes a table of these columns.
+func New(st *styles.Styles, cols []Column) Model {
+	return Model{st: st, cols: cols}
+}
+
+// SetSource replaces the rows, keeping the cursor in range.
+func (m *Model) SetSource(src Source) {
+	m.src = src
+	m.clamp()
+}
+
+// Len is the number of rows.
+func (m *Model) Len() int {
+	if m.src == nil {
+		return 0
+	}
+	return m.src.Len()
+}
+
+// SetSize fits the table to width×height cells, header line included.
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = width, height
+	m.layout()
+	m.clamp()
+}
+
+// Cursor is the selected row.
+func (m *Model) Cursor() int { return m.cursor }
+
+// SetCursor selects row i (clamped) and scrolls it into view.
+func (m *Model) SetCursor(i int) {
+	m.cursor = i
+	m.clamp()
+}
+
+// Shown reports the titles of the columns that fit, for tests and help.
+func (m *Model) Shown() []string {
+	var out []string
+	for _, c := range m.shown {
+		out = append(out, m.cols[c].Title)
+	}
+	return out
+}
+
+func (m *Model) rows() int { return max(m.height-1, 1) }
+
+func (m *Model) clamp() {
+	n := m.Len()
+	m.cursor = min(max(m.cursor, 0), max(n-1, 0))
+	rows := m.rows()
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+rows {
+		m.offset = m.cursor - rows + 1
+	}
+	m.offset = min(max(m.offset, 0), max(n-rows, 0))
+}
+
+// layout picks the columns that fit. Priority 0 columns always show. Each other
+// column, most important first, shows only if it fits at its narrowest while the
+// columns already chosen keep their preferred width: a less important column
+// never squeezes a more important one. Then columns widen toward their preferred
+// width in priority order, and the flexible column takes what is left.
+func (m *Model) layout() {
+	avail := m.width - Prefix
+	order := make([]int, len(m.cols))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return m.cols[order[a]].Priority < m.cols[order[b]].Priority })
+
+	chosen := map[int]int{}
+	used, pref := 0, 0 // width of the chosen at their narrowest and at their preferred
+	add := func(c int) {
+		if len(chosen) > 0 {
+			used += gap
+			pref += gap
+		}
+		chosen[c] = m.cols[c].min()
+		used += m.cols[c].min()
+		pref += max(m.cols[c].Width, m.cols[c].min())
+	}
+	for _, c := range order {
+		g := 0
+		if len(chosen) > 0 {
+			g = gap
+		}
+		if m.cols[c].Priority == 0 || pref+g+m.cols[c].min() <= avail {
+			add(c)
+		}
+	}
+	for _, c := range order {
+		w, ok := chosen[c]
+		if !ok {
+			continue
+		}
+		if grow := min(m.cols[c].Width-w, avail-used); grow > 0 {
+			chosen[c] += grow
+			used += grow
+		}
+	}
+	for c, w := range chosen {
+		if m.cols[c].Flex && avail > used {
+			chosen[c] = w + avail - used
+			used = avail
+		}
+	}
+	m.shown, m.widths = m.shown[:0], m.widths[:0]
+	for c := range m.cols {
+		if w, ok := chosen[c]; ok {
+			m.shown = append(m.shown, c)
+			m.widths = append(m.widths, w)
+		}
+	}
+}
+
+func (c Column) min() int {
+	if c.Min > 0 {
+		return c.Min
+	}
+	return c.Width
+}
+
+// Update moves the cursor for the list keys and reports whether it handled msg.
+func (m *Model) Update(msg tea.Msg, km *keymap.KeyMap) bool {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return false
+	}
+	switch {
+	case key.Matches(k, km.Up):
+		m.SetCursor(m.cursor - 1)
+	case key.Matches(k, km.Down):
+		m.SetCursor(m.cursor + 1)
+	case key.Matches(k, km.Top):
+		m.SetCursor(0)
+	case key.Matches(k, km.Bottom):
+		m.SetCursor(m.Len() - 1)
+	case key.Matches(k, km.PageUp):
+		m.SetCursor(m.cursor - m.rows())
+	case key.Matches(k, km.PageDown):
+		m.SetCursor(m.cursor + m.rows())
+	default:
+		return false
+	}
+	return true
+}
+
+// View renders the header and the visible rows, height lines at most.
+func (m *Model) View() string {
+	var b strings.Builder
+	b.Grow((m.width + 16) * m.height)
+	head := make([]string, len(m.shown))
+	for i, c := range m.shown {
+		head[i] = m.cols[c].Title
+	}
+	b.WriteString(m.st.TableHeader.Render(m.line("  ", head)))
+
+	n := m.Len()
+	end := min(m.offset+m.rows(), n)
+	cells := make([]string, len(m.shown))
+	for r := m.offset; r < end; r++ {
+		b.WriteByte('\n')
+		marker := "  "
+		switch {
+		case r == m.cursor && m.Blurred:
+			marker = "· "
+		case r == m.cursor:
+			marker = "› "
+		}
+		if m.Marker != nil {
+			marker = marker[:len(marker)-1] + m.Marker(r)
+		}
+		if r == m.cursor {
+			for i, c := range m.shown {
+				cells[i], _ = m.src.Cell(r, c)
+			}
+			b.WriteString(m.st.RowSelected.Render(m.line(marker, cells)))
+			continue
+		}
+		b.WriteString(marker)
+		for i, c := range m.shown {
+			text, tone := m.src.Cell(r, c)
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			b.WriteString(m.tone(tone).Render(fit(text, m.widths[i])))
+		}
+	}
+	return b.String()
+}
+
+func (m *Model) line(marker string, cells []string) string {
+	var b strings.Builder
+	b.WriteString(marker)
+	for i, text := range cells {
+		if i > 0 {
+			b.WriteString("  ")
+		}
+		b.WriteString(fit(text, m.widths[i]))
+	}
+	return b.String()
+}
+
+func (m *Model) tone(t Tone) interface{ Render(...string) string } {
+	switch t {
+	case Dim:
+		return m.st.RowDim
+	case Good:
+		return m.st.OK
+	case Warn:
+		return m.st.Warn
+	case Bad:
+		return m.st.Error
+	}
+	return m.st.Row
+}
+
+// fit cuts s to w cells with "…" and pads it to exactly w.
+func fit(s string, w int) string {
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		s = ansi.Truncate(s, w, "…")
+		sw = ansi.StringWidth(s)
+	}
+	if sw < w {
+		s += strings.Repeat(" ", w-sw)
+	}
+	return s
+}

@@ -1,0 +1,99 @@
+// Package keymap holds every key binding of the TUI in one place. Pages pick the
+// bindings that apply to them; the help bar shows only the enabled ones.
+package keymap
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/huh"
+)
+
+// KeyMap is the TUI's bindings (SPEC §7).
+type KeyMap struct {
+	// Global.
+	Quit      key.Binding // q, never while typing
+	ForceQuit key.Binding // ctrl+c, always
+	Help      key.Binding
+	NextFocus key.Binding
+	PrevFocus key.Binding
+	Reload    key.Binding
+	Back      key.Binding
+
+	// Lists.
+	Up, Down         key.Binding
+	Top, Bottom      key.Binding
+	PageUp, PageDown key.Binding
+	Open             key.Binding
+	Filter           key.Binding
+
+	// Actions.
+	New    key.Binding
+	Edit   key.Binding
+	Delete key.Binding
+	Rotate key.Binding
+	Copy   key.Binding
+
+	// Key details: follow the rotation chain.
+	RotatedFrom key.Binding
+	ReplacedBy  key.Binding
+
+	// Members.
+	SetType      key.Binding
+	ToggleActive key.Binding
+
+	// Audit log.
+	EventType key.Binding
+}
+
+// Default is the keymap of SPEC §7.
+func Default() *KeyMap {
+	b := func(keys []string, k, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
+	}
+	return &KeyMap{
+		Quit:      b([]string{"q"}, "q", "quit"),
+		ForceQuit: b([]string{"ctrl+c"}, "ctrl+c", "quit"),
+		Help:      b([]string{"?"}, "?", "help"),
+		NextFocus: b([]string{"tab"}, "tab", "switch pane"),
+		PrevFocus: b([]string{"shift+tab"}, "shift+tab", "switch pane"),
+		Reload:    b([]string{"ctrl+r"}, "ctrl+r", "reload"),
+		Back:      b([]string{"esc"}, "esc", "back"),
+
+		Up:       b([]string{"k", "up"}, "↑/k", "up"),
+		Down:     b([]string{"j", "down"}, "↓/j", "down"),
+		Top:      b([]string{"g", "home"}, "g", "first"),
+		Bottom:   b([]string{"G", "end"}, "G", "last"),
+		PageUp:   b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
+		PageDown: b([]string{"pgdown", "ctrl+d"}, "pgdn", "page down"),
+		Open:     b([]string{"enter"}, "enter", "details"),
+		Filter:   b([]string{"/"}, "/", "filter"),
+
+		New:    b([]string{"n"}, "n", "new"),
+		Edit:   b([]string{"e"}, "e", "edit"),
+		Delete: b([]string{"d"}, "d", "delete"),
+		Rotate: b([]string{"r"}, "r", "rotate"),
+		Copy:   b([]string{"c"}, "c", "copy"),
+
+		RotatedFrom: b([]string{"["}, "[", "rotated from"),
+		ReplacedBy:  b([]string{"]"}, "]", "replaced by"),
+
+		SetType:      b([]string{"t"}, "t", "account type"),
+		ToggleActive: b([]string{"x"}, "x", "deactivate"),
+
+		EventType: b([]string{"t"}, "t", "event type"),
+	}
+}
+
+// With returns a copy of b with other help text, for a page that gives a shared
+// key its own meaning ("n add member").
+func With(b key.Binding, desc string) key.Binding {
+	b.SetHelp(b.Help().Key, desc)
+	return b
+}
+
+// Form is the huh keymap for forms: esc aborts (ctrl+c stays the program's own
+// quit, handled before the form sees it).
+func (k *KeyMap) Form() *huh.KeyMap {
+	m := huh.NewDefaultKeyMap()
+	m.Quit = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+	return m
+}

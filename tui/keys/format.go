@@ -1,0 +1,56 @@
+package keys
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/tui/app"
+	"github.com/apikeys-dev/apikeys/tui/components/table"
+)
+
+// SoonDays is how close an expiration date must be for the list to count the
+// days instead of showing the date: the "expiring soon" window of issue 5.
+const SoonDays = 14
+
+// Expiry is what the Expires column says about k at now: "valid through 30 Jun
+// 2027", "in 12 days", "in 5h", "Expired" or "replaced, expires in 23h", and how
+// it reads (the words carry the state; the tone only repeats it).
+func Expiry(k model.Key, now time.Time, p model.ExpiryPolicy) (string, table.Tone) {
+	switch k.State(now) {
+	case model.KeyRevoked:
+		return "Revoked", table.Bad
+	case model.KeyExpired:
+		return "Expired", table.Bad
+	case model.KeyReplaced:
+		return "replaced, expires in " + app.In(k.ExpiresAt.Sub(now)), table.Warn
+	}
+	left := k.ExpiresAt.Sub(now)
+	if left < 24*time.Hour {
+		return "in " + app.In(left), table.Warn
+	}
+	if days := p.ExpiryDate(k.ExpiresAt).DaysSince(p.Today(now)); days <= SoonDays {
+		return fmt.Sprintf("in %d days", days), table.Warn
+	}
+	return "valid through " + p.ValidThrough(k.ExpiresAt).Human(), table.Normal
+}
+
+// expiryLong is the details line for the expiration: the exact date, the last
+// valid day, and how far away it is.
+func expiryLong(k model.Key, now time.Time, p model.ExpiryPolicy) string {
+	through := p.ValidThrough(k.ExpiresAt).Human()
+	short, _ := Expiry(k, now, p)
+	switch k.State(now) {
+	case model.KeyExpired:
+		return "Expired " + app.When(k.ExpiresAt, p.Loc()) + " (last valid day " + through + ")"
+	case model.KeyReplaced:
+		return short + " (" + app.When(k.ExpiresAt, p.Loc()) + ")"
+	}
+	return "valid through " + through + " — stops at " + app.When(k.ExpiresAt, p.Loc()) + " (" + short + ")"
+}
+
+// usedRecently reports use within the last 24 hours: deleting such a key will
+// likely break something, so the confirmation says so.
+func usedRecently(k model.Key, now time.Time) bool {
+	return k.LastUsedAt != nil && now.Sub(*k.LastUsedAt) < 24*time.Hour
+}

@@ -1,0 +1,63 @@
+package keys
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/tui/app"
+)
+
+// View implements tea.Model.
+func (p *Page) View() string {
+	st := p.ctx.Styles
+	para := st.Renderer().NewStyle().Width(max(p.w, 10))
+	switch p.mode {
+	case formMode:
+		return p.form.View()
+	case secretMode:
+		return p.secret.View()
+	case detailMode:
+		return p.detail.View()
+	}
+	title := st.PageTitle.Render("API Keys")
+	switch {
+	case p.denied != "":
+		return title + "\n\n" + para.Render(st.Warn.Render(p.denied)) + "\n\n" +
+			para.Render(st.Subtle.Render("A Workspace Admin or the Primary Owner can change your account type."))
+	case !p.ready && p.loadErr != nil:
+		return title + "\n\n" + para.Render(st.Error.Render("✗ Couldn't load the keys: "+app.Message(p.loadErr))) +
+			"\n\n" + st.Subtle.Render("Press ctrl+r to try again.")
+	case !p.ready:
+		return title + "\n\n" + st.Subtle.Render("Loading…")
+	}
+
+	n := len(p.list.all)
+	count := fmt.Sprintf(" (%d)", n)
+	if p.query != "" {
+		count = fmt.Sprintf(" (%d of %d)", len(p.list.view), n)
+	}
+	var b strings.Builder
+	b.WriteString(title + st.Subtle.Render(count) + "\n")
+	switch {
+	case p.filtering:
+		b.WriteString(p.filter.View())
+	case p.query != "":
+		b.WriteString(st.Subtle.Render("Filter: ") + st.Text.Render(model.Sanitize(p.query)) + st.Subtle.Render("  (/ change, esc clear)"))
+	}
+	b.WriteString("\n")
+
+	switch {
+	case n == 0:
+		b.WriteString(para.Render(st.Text.Render("No API keys yet.")) + "\n\n")
+		if len(model.ManageableKeyTypes(p.ctx.Me.AccountType)) > 0 {
+			b.WriteString(para.Render(st.Subtle.Render("Press ") + st.Accent.Render("n") +
+				st.Subtle.Render(" to create the first one: give it a name, an expiration date and a type. Its secret is shown once, right after.")))
+		}
+	case len(p.list.view) == 0:
+		b.WriteString(para.Render(st.Text.Render("No keys match “"+model.Sanitize(p.query)+"”.") + st.Subtle.Render(" esc clears the filter.")))
+	default:
+		b.WriteString(p.table.View())
+	}
+	return b.String()
+}

@@ -1,0 +1,220 @@
+// Package tui is the apikeys terminal UI: a root model with a header, the
+// "Workspace settings" sidebar, the page of the selected entry, and a footer with
+// the help that applies now and a status line. It talks to the workspace only
+// through client.Client, and draws only with styles built from the renderer it is
+// given, so one process can serve many SSH sessions with their own terminals.
+package tui
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/tui/app"
+	"github.com/apikeys-dev/apikeys/tui/audit"
+	"github.com/apikeys-dev/apikeys/tui/components/status"
+	"github.com/apikeys-dev/apikeys/tui/keymap"
+	"github.com/apikeys-dev/apikeys/tui/keys"
+	"github.com/apikeys-dev/apikeys/tui/members"
+	"github.com/apikeys-dev/apikeys/tui/styles"
+)
+
+// Options configure the TUI.
+type Options struct {
+	Client   client.Client
+	Renderer *lipgloss.Renderer // local: lipgloss.DefaultRenderer(); over SSH: the session's
+	Clock    func() time.Time   // nil: Client.Now
+	Output   io.Writer          // where OSC 52 clipboard sequences go
+}
+
+// Sidebar entries, top to bottom: API Keys last, selected at start (SPEC §7).
+const (
+	pageMembers = iota
+	pageAudit
+	pageKeys
+)
+
+// Model is the root model.
+type Model struct {
+	ctx    *app.Context
+	cancel context.CancelFunc
+
+	pages    []app.Page
+	sizes    [][2]int // the size each page was last given
+	active   int
+	sidebar  bool // the sidebar has the keyboard
+	fullHelp bool
+	helpTop  int // scroll of the full help
+
+	signedIn   bool
+	sessionErr error
+
+	status status.Model
+	help   help.Model
+}
+
+// New builds the root model. The caller runs it with tea.WithAltScreen().
+func New(o Options) tea.Model {
+	r := o.Renderer
+	if r == nil {
+		r = lipgloss.DefaultRenderer()
+	}
+	st := styles.New(r)
+	base, cancel := context.WithCancel(context.Background())
+	ctx := app.NewContext(base, o.Client, st, keymap.Default(), o.Clock, o.Output)
+	m := &Model{
+		ctx:    ctx,
+		cancel: cancel,
+		pages:  []app.Page{members.New(ctx), audit.New(ctx), keys.New(ctx)},
+		active: pageKeys,
+		status: status.New(st),
+		help:   help.New(),
+	}
+	m.sizes = make([][2]int, len(m.pages))
+	m.help.Styles = st.Help
+	m.help.Ellipsis = "…"
+	return m
+}
+
+// Init signs in: who the member is and which workspace, then the pages load.
+func (m *Model) Init() tea.Cmd {
+	c := m.ctx.Client
+	cmds := []tea.Cmd{m.ctx.Call("Signing in", func(ctx context.Context) (tea.Msg, error) {
+		me, err := c.Me(ctx)
+		if err != nil {
+			return app.Session{}, err
+		}
+		ws, err := c.Workspace(ctx)
+		return app.Session{Me: me, Workspace: ws}, err
+	})}
+	for _, p := range m.pages {
+		cmds = append(cmds, p.Init())
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update routes: window size to everyone, then global keys, then the focused
+// page; while a page has a form or filter open it gets every key but ctrl+c.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
+	case tea.KeyMsg:
+		cmd = m.key(msg)
+	case app.Started, app.Status, spinner.TickMsg:
+		cmd = m.status.Update(msg)
+	case app.Done:
+		cmd = tea.Batch(m.status.Update(msg), m.done(msg), m.broadcast(msg))
+	default:
+		cmd = m.broadcast(msg)
+	}
+	m.layout()
+	return m, cmd
+}
+
+// done handles the sign-in; every other result belongs to a page.
+func (m *Model) done(d app.Done) tea.Cmd {
+	s, ok := d.Msg.(app.Session)
+	if !ok {
+		return nil
+	}
+	if d.Err != nil {
+		m.sessionErr = d.Err
+		return nil
+	}
+	m.signedIn, m.sessionErr = true, nil
+	m.ctx.Me, m.ctx.Workspace = s.Me, s.Workspace
+	return tea.Batch(m.broadcast(s), m.send(m.active, app.Activated{}))
+}
+
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	cmds := make([]tea.Cmd, len(m.pages))
+	for i := range m.pages {
+		cmds[i] = m.send(i, msg)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) send(i int, msg tea.Msg) tea.Cmd {
+	p, cmd := m.pages[i].Update(msg)
+	m.pages[i] = p.(app.Page)
+	return cmd
+}
+
+func (m *Model) key(k tea.KeyMsg) tea.Cmd {
+	km := m.ctx.Keys
+	page := m.pages[m.active]
+	switch {
+	case key.Matches(k, km.ForceQuit):
+		return m.quit()
+	case m.fullHelp:
+		switch {
+		case key.Matches(k, km.Quit):
+			return m.quit()
+		case key.Matches(k, km.Help, km.Back):
+			m.fullHelp = false
+		case key.Matches(k, km.Up):
+			m.helpTop = max(m.helpTop-1, 0)
+		case key.Matches(k, km.Down):
+			m.helpTop++
+		}
+		return nil
+	case !m.sidebar && page.Capturing():
+		return m.send(m.active, k)
+	case key.Matches(k, km.Quit):
+		return m.quit()
+	case key.Matches(k, km.Help):
+		m.fullHelp, m.helpTop = true, 0
+		return nil
+	case key.Matches(k, km.NextFocus, km.PrevFocus):
+		m.sidebar = !m.sidebar
+		return nil
+	case key.Matches(k, km.Reload):
+		return m.send(m.active, app.Reload{})
+	case !m.sidebar:
+		return m.send(m.active, k)
+	}
+	// The sidebar has the keyboard.
+	switch {
+	case key.Matches(k, km.Up):
+		return m.choose(m.active - 1)
+	case key.Matches(k, km.Down):
+		return m.choose(m.active + 1)
+	case key.Matches(k, km.Top):
+		return m.choose(0)
+	case key.Matches(k, km.Bottom):
+		return m.choose(len(m.pages) - 1)
+	case key.Matches(k, km.Open, km.Back), k.String() == "right", k.String() == "l":
+		m.sidebar = false
+	}
+	return nil
+}
+
+// choose shows page i; it loads what it needs when first shown.
+func (m *Model) choose(i int) tea.Cmd {
+	i = min(max(i, 0), len(m.pages)-1)
+	if i == m.active {
+		return nil
+	}
+	m.active = i
+	if !m.signedIn {
+		return nil
+	}
+	return m.send(i, app.Activated{})
+}
+
+func (m *Model) quit() tea.Cmd {
+	m.cancel()
+	return tea.Quit
+}
+
+// Status is the status line's text, for tests.
+func (m *Model) Status() string { return m.status.Text() }

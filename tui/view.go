@@ -1,0 +1,231 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/tui/app"
+	"github.com/apikeys-dev/apikeys/tui/keymap"
+)
+
+const (
+	headerHeight = 2 // title line and rule
+	footerHeight = 2 // status line and help line
+	minWidth     = 60
+	minHeight    = 16
+	wideSidebar  = 22 // "Workspace settings" and its border
+	narrowBar    = 13 // "Settings", from 60 to 79 columns
+)
+
+// fullWidther is a page that sometimes needs the sidebar's room too (a secret
+// must never be cut).
+type fullWidther interface{ WantsFullWidth() bool }
+
+// focuser is a page that shows whether it has the keyboard.
+type focuser interface{ SetFocused(bool) }
+
+func (m *Model) sidebarWidth() int {
+	if m.ctx.Width < 80 {
+		return narrowBar
+	}
+	return wideSidebar
+}
+
+func (m *Model) bodyHeight() int { return max(m.ctx.Height-headerHeight-footerHeight, 1) }
+
+func (m *Model) fullWidth() bool {
+	if m.fullHelp {
+		return true
+	}
+	f, ok := m.pages[m.active].(fullWidther)
+	return ok && f.WantsFullWidth()
+}
+
+// paneWidth is the room the active page has, inside its one-column margin.
+func (m *Model) paneWidth() int {
+	if m.fullWidth() {
+		return max(m.ctx.Width-1, 1)
+	}
+	return max(m.ctx.Width-m.sidebarWidth()-1, 1)
+}
+
+// layout gives each page its size when it changed, and tells pages about focus.
+func (m *Model) layout() {
+	if m.ctx.Width == 0 {
+		return
+	}
+	h := m.bodyHeight()
+	for i, p := range m.pages {
+		w := max(m.ctx.Width-m.sidebarWidth()-1, 1)
+		if i == m.active {
+			w = m.paneWidth()
+		}
+		if m.sizes[i] != [2]int{w, h} {
+			m.sizes[i] = [2]int{w, h}
+			p.SetSize(w, h)
+		}
+		if f, ok := p.(focuser); ok {
+			f.SetFocused(i == m.active && !m.sidebar)
+		}
+	}
+}
+
+// View draws header, sidebar and page, status and help, in exactly the
+// terminal's size: nothing wraps, so nothing scrolls the frame.
+func (m *Model) View() string {
+	w, h := m.ctx.Width, m.ctx.Height
+	if w == 0 {
+		return ""
+	}
+	st := m.ctx.Styles
+	if w < minWidth || h < minHeight {
+		return st.Warn.Render(ansi.Truncate("The terminal is too small: apikeys needs 60×16.", w, "…"))
+	}
+	bh := m.bodyHeight()
+	pw := m.paneWidth()
+	box := st.Renderer().NewStyle()
+
+	var page string
+	switch {
+	case m.fullHelp:
+		page = m.fullHelpView(pw, bh)
+	case m.sessionErr != nil:
+		page = box.Width(pw).Render(st.Error.Render("✗ Couldn't sign in: "+app.Message(m.sessionErr)) + "\n\n" +
+			st.Subtle.Render("Press q to quit."))
+	default:
+		page = m.pages[m.active].View()
+	}
+	page = box.PaddingLeft(1).Width(pw + 1).Height(bh).MaxHeight(bh).MaxWidth(pw + 1).Render(page)
+
+	body := page
+	if !m.fullWidth() {
+		body = lipgloss.JoinHorizontal(lipgloss.Top, m.sidebarView(bh), page)
+	}
+	return strings.Join([]string{m.headerView(), body, m.status.View(w), m.helpView()}, "\n")
+}
+
+func (m *Model) headerView() string {
+	st := m.ctx.Styles
+	w := m.ctx.Width
+	left := st.HeaderTitle.Render("apikeys")
+	right := ""
+	if m.signedIn {
+		left += st.HeaderDim.Render(" · ") + st.Text.Render(model.Sanitize(m.ctx.Workspace.Name))
+		right = st.Text.Render(model.Sanitize(m.ctx.Me.Name)) + st.HeaderDim.Render(" · "+m.ctx.Me.AccountType.Label())
+	}
+	inner := w - 2
+	right = ansi.Truncate(right, inner/2, "…")
+	left = ansi.Truncate(left, inner-lipgloss.Width(right)-1, "…")
+	gap := max(inner-lipgloss.Width(left)-lipgloss.Width(right), 1)
+	line := st.Header.Render(left + strings.Repeat(" ", gap) + right)
+	return line + "\n" + st.Faint.Render(strings.Repeat("─", w))
+}
+
+func (m *Model) sidebarView(h int) string {
+	st := m.ctx.Styles
+	sw := m.sidebarWidth()
+	title := "Workspace settings"
+	if sw == narrowBar {
+		title = "Settings"
+	}
+	lines := []string{" " + st.SidebarTitle.Render(title), ""}
+	for i, p := range m.pages {
+		name := p.Title()
+		switch {
+		case i == m.active && m.sidebar:
+			lines = append(lines, st.SidebarActive.Render("› "+name))
+		case i == m.active:
+			lines = append(lines, st.SidebarActive.Render("• "+name))
+		default:
+			lines = append(lines, st.SidebarItem.Render("  "+name))
+		}
+	}
+	style := st.Sidebar
+	if m.sidebar {
+		style = st.SidebarFocused
+	}
+	// Width counts padding but not the border.
+	return style.Width(sw - 1).Height(h).MaxHeight(h).Render(strings.Join(lines, "\n"))
+}
+
+// helpView is the short help: what the focused part takes now, then the global
+// keys that apply.
+func (m *Model) helpView() string {
+	km := m.ctx.Keys
+	var b []key.Binding
+	page := m.pages[m.active]
+	switch {
+	case m.fullHelp:
+		b = []key.Binding{keymap.With(km.Help, "close help"), km.Up, km.Down, km.Quit}
+	case m.sidebar:
+		b = []key.Binding{keymap.With(km.Up, "choose"), km.Down, keymap.With(km.Open, "open"),
+			keymap.With(km.NextFocus, "page"), km.Help, km.Quit}
+	case page.Capturing():
+		b = page.ShortHelp()
+	default:
+		b = append(page.ShortHelp(), keymap.With(km.NextFocus, "sidebar"), km.Help, km.Quit)
+	}
+	m.help.Width = m.ctx.Width - 1
+	return " " + m.help.ShortHelpView(b)
+}
+
+// fullHelpView lists every binding of the page and the global ones, in columns
+// when they fit, scrolling with j/k when they don't.
+func (m *Model) fullHelpView(w, h int) string {
+	st := m.ctx.Styles
+	km := m.ctx.Keys
+	page := m.pages[m.active]
+	groups := append(page.FullHelp(), []key.Binding{km.NextFocus, km.PrevFocus, km.Reload, km.Help,
+		keymap.With(km.Back, "back, cancel"), km.Quit, km.ForceQuit})
+	names := []string{page.Title()}
+	for i := 1; i < len(groups)-1; i++ {
+		names = append(names, "")
+	}
+	names = append(names, "Everywhere")
+
+	var cols []string
+	for i, g := range groups {
+		kw := 0
+		for _, b := range g {
+			kw = max(kw, lipgloss.Width(b.Help().Key))
+		}
+		lines := []string{st.FullHelpGroup.Render(names[i])}
+		for _, b := range g {
+			if !b.Enabled() {
+				continue
+			}
+			k := b.Help().Key
+			lines = append(lines, st.FullHelpKey.Render(k+strings.Repeat(" ", kw-lipgloss.Width(k)))+"  "+st.FullHelpDesc.Render(b.Help().Desc))
+		}
+		cols = append(cols, strings.Join(lines, "\n"))
+	}
+	// Lay the groups out in rows of as many columns as fit.
+	var rows []string
+	var row []string
+	used := 0
+	for _, c := range cols {
+		cw := lipgloss.Width(c) + 3
+		if len(row) > 0 && used+cw > w {
+			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+			row, used = nil, 0
+		}
+		row = append(row, st.Renderer().NewStyle().PaddingRight(3).Render(c))
+		used += cw
+	}
+	rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+	lines := strings.Split(strings.Join(rows, "\n\n"), "\n")
+	lines = append([]string{st.PageTitle.Render("Keyboard shortcuts"), ""}, lines...)
+	m.helpTop = min(m.helpTop, max(len(lines)-h, 0))
+	lines = lines[m.helpTop:]
+	if len(lines) > h {
+		lines = append(lines[:h-1], st.Subtle.Render("↓ more (j)"))
+	}
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, w, "…")
+	}
+	return strings.Join(lines, "\n")
+}
