@@ -155,7 +155,7 @@ func newMemberStatusCmd(a *app, verb string) *cobra.Command {
 			if a.flags.json {
 				return writeJSON(a.env.stdout, toMemberJSON(m))
 			}
-			fmt.Fprintf(a.env.stdout, "%sd %s: %s.\n", strings.ToUpper(verb[:1])+verb[1:len(verb)-1], who(m), done)
+			fmt.Fprintf(a.env.stdout, "%sd %s: %s.\n", strings.ToUpper(verb[:1])+verb[1:], who(m), done)
 			return nil
 		},
 	}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/apikeys-dev/apikeys/backend"
+	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
+)
+
+// start is the pinned "now" of the in-process tests: 25 Jun 2026, 12:00 UTC.
+var start = time.Date(2026, 6, 25, 12, 0, 0, 0, time.UTC)
+
+// clock is a clock the tests move by hand.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// cli runs the command line in-process on one fresh data directory, as the OS
+// user "olive" (Olive Owner), with a pinned clock.
+type cli struct {
+	t     *testing.T
+	dir   string
+	clock *clock
+	vars  map[string]string // the environment the commands see
+}
+
+func newCLI(t *testing.T) *cli {
+	t.Helper()
+	dir := t.TempDir()
+	return &cli{t: t, dir: dir, clock: &clock{t: start}, vars: map[string]string{"APIKEYS_DATA_DIR": dir}}
+}
+
+// result is what one run printed and returned.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+}
+
+func (c *cli) env(stdin string, tty bool, stdout, stderr *bytes.Buffer) *env {
+	return &env{
+		stdin: strings.NewReader(stdin), stdout: stdout, stderr: stderr,
+		stdinIsTerminal: tty,
+		getenv:          func(k string) string { return c.vars[k] },
+		now:             c.clock.now,
+		osUser:          func() (string, string) { return "olive", "Olive Owner" },
+	}
+}
+
+// run runs one command line with no terminal.
+func (c *cli) run(args ...string) result { return c.runWith("", false, args...) }
+
+// runWith runs one command line with stdin text and, if tty, as if on a terminal.
+func (c *cli) runWith(stdin string, tty bool, args ...string) result {
+	c.t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, c.env(stdin, tty, &out, &errb))
+	return result{out.String(), errb.String(), code}
+}
+
+// ok runs a command line that must succeed and returns its stdout.
+func (c *cli) ok(args ...string) string {
+	c.t.Helper()
+	r := c.run(args...)
+	if r.code != 0 {
+		c.t.Fatalf("apikeys %s: %v", strings.Join(args, " "), r)
+	}
+	return r.stdout
+}
+
+// okJSON runs a command line with --json that must succeed and decodes its output.
+func okJSON[T any](c *cli, args ...string) T {
+	c.t.Helper()
+	out := c.ok(append(args, "--json")...)
+	var v T
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		c.t.Fatalf("apikeys %s --json: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return v
+}
+
+// created is the JSON of keys create and keys rotate.
+type created struct {
+	Key      keyJSON  `json:"key"`
+	Replaced *keyJSON `json:"replaced"`
+	Secret   string   `json:"secret"`
+}
+
+func (c *cli) createKey(name, typ, expires string) created {
+	c.t.Helper()
+	return okJSON[created](c, "keys", "create", "--name", name, "--type", typ, "--expires", expires)
+}
+
+// refused checks a run failed with exit code 1, printed nothing on stdout and one
+// line on stderr holding want.
+func refused(t *testing.T, r result, want string) {
+	t.Helper()
+	if r.code != exitRefused {
+		t.Fatalf("want exit 1, got %v", r)
+	}
+	if r.stdout != "" {
+		t.Errorf("a refusal printed on stdout: %q", r.stdout)
+	}
+	if n := strings.Count(r.stderr, "\n"); n != 1 || !strings.HasPrefix(r.stderr, "apikeys: ") {
+		t.Errorf("want one \"apikeys: …\" line on stderr, got %q", r.stderr)
+	}
+	if !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr %q does not say %q", r.stderr, want)
+	}
+}
+
+// openBackend opens the data directory's store directly, for checks and for
+// setting up what the CLI can't do (recording a key's use).
+func (c *cli) openBackend() *backend.Backend {
+	c.t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(c.dir, dbFile))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { st.Close() })
+	return backend.New(backend.Config{Store: st, Clock: c.clock.now})
+}
+
+// newSSHKey makes an ed25519 public key as an authorized_keys line, and its
+// fingerprint.
+func newSSHKey(t *testing.T, comment string) (line, fingerprint string) {
+	t.Helper()
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line = strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pk))) + " " + comment
+	return line, ssh.FingerprintSHA256(pk)
+}
+
+func findKey(keys []keyJSON, id string) (keyJSON, bool) {
+	for _, k := range keys {
+		if k.ID == id {
+			return k, true
+		}
+	}
+	return keyJSON{}, false
+}
+
+// syncBuffer is a buffer safe to write from a subprocess pipe and read from a test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
