@@ -215,3 +215,39 @@ func TestKeysExpiringWithin(t *testing.T) {
 		t.Errorf("nothing due: %q", out)
 	}
 }
+
+// --as acts as another member, with that member's rights: the refusal is the
+// spec's sentence naming what is needed.
+func TestAsRefusals(t *testing.T) {
+	c := newCLI(t)
+	c.ok("members", "add", "--name", "Bo Builder", "--email", "bo@example.com", "--type", "builder")
+	c.ok("members", "add", "--name", "Wanda Admin", "--email", "wanda@example.com", "--type", "workspace-admin")
+	siem := c.createKey("SIEM", "audit-logs", "+30d")
+
+	for _, tc := range []struct {
+		as   string
+		args []string
+		want string
+	}{
+		{"bo@example.com", []string{"keys", "list"}, "You need to be a Workspace Admin or Security Admin to manage API keys."},
+		{"bo@example.com", []string{"keys", "create", "--name", "x", "--type", "import", "--expires", "+30d"}, "You need to be a Workspace Admin to manage Import API keys."},
+		{"bo@example.com", []string{"members", "list"}, "You need to be a Workspace Admin or Security Admin to see members."},
+		{"bo@example.com", []string{"audit"}, "You need to be a Security Admin to read the audit log."},
+		{"wanda@example.com", []string{"keys", "create", "--name", "x", "--type", "audit-logs", "--expires", "+30d"}, "You need to be a Security Admin to manage Audit logs API keys."},
+		{"wanda@example.com", []string{"keys", "rotate", siem.Key.ID, "--grace", "now"}, "You need to be a Security Admin to manage Audit logs API keys."},
+		{"wanda@example.com", []string{"keys", "delete", siem.Key.ID, "--yes"}, "You need to be a Security Admin to manage Audit logs API keys."},
+		{"wanda@example.com", []string{"members", "add", "--name", "Eve", "--email", "eve@example.com", "--type", "primary-owner"}, "Only a Primary Owner can make someone a Primary Owner."},
+	} {
+		t.Run(tc.as+" "+strings.Join(tc.args, " "), func(t *testing.T) {
+			refused(t, c.run(append([]string{"--as", tc.as}, tc.args...)...), tc.want)
+		})
+	}
+	// Wanda may do what a Workspace Admin may, and it is recorded as hers.
+	k := okJSON[created](c, "--as", "WANDA@example.com", "keys", "create", "--name", "etl", "--type", "import", "--expires", "+30d")
+	if k.Key.CreatedBy.Name != "Wanda Admin" {
+		t.Errorf("created by %+v", k.Key.CreatedBy)
+	}
+	if keys := okJSON[[]keyJSON](c, "keys", "list"); len(keys) != 2 {
+		t.Errorf("refused actions changed the keys: %+v", keys)
+	}
+}
