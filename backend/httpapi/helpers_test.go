@@ -64,7 +64,7 @@ var start = time.Date(2027, 3, 10, 15, 4, 5, 0, time.UTC)
 // env is a real backend on a temp SQLite store, served by httptest over a real
 // loopback listener.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	b     *backend.Backend
 	st    *sqlite.Store
@@ -76,7 +76,7 @@ type env struct {
 
 // newEnv bootstraps a workspace and serves the API; cfg's Backend, Logger and
 // Clock are filled in.
-func newEnv(t *testing.T, cfg httpapi.Config) *env {
+func newEnv(t testing.TB, cfg httpapi.Config) *env {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "apikeys.db"))
@@ -208,7 +208,7 @@ type verdict struct {
 	Reason    string     `json:"reason"`
 }
 
-func listen(t *testing.T) net.Listener {
+func listen(t testing.TB) net.Listener {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
