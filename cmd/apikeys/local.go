@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/backend/store"
+	"github.com/apikeys-dev/apikeys/backend/store/postgres"
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
 	"github.com/apikeys-dev/apikeys/client"
 	"github.com/apikeys-dev/apikeys/model"
@@ -131,13 +133,17 @@ func parseLifetime(s string) (int, error) {
 // otherwise the embedded SQLite file in dataDir. The URL is never echoed: it may
 // hold a password.
 func openStore(ctx context.Context, db, dataDir string) (store.Store, error) {
-	if db != "" {
-		if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
-			return nil, model.Invalid("db", "PostgreSQL storage is not available in this build yet; leave --db and APIKEYS_DB unset to use the embedded database.")
-		}
+	if db == "" {
+		return sqlite.Open(ctx, filepath.Join(dataDir, dbFile))
+	}
+	if !strings.HasPrefix(db, "postgres://") && !strings.HasPrefix(db, "postgresql://") {
 		return nil, usagef("--db (or APIKEYS_DB) must be a postgres:// URL")
 	}
-	return sqlite.Open(ctx, filepath.Join(dataDir, dbFile))
+	st, err := postgres.Open(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("can't open the PostgreSQL database: %w", err)
+	}
+	return st, nil
 }
 
 // localIdentity names the member local commands act as: --as, else the local owner.

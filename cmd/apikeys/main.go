@@ -199,5 +199,5 @@ func refusedRemotely(what, why string) error {
 
 // oneLine keeps a message on one line and safe for a terminal, whatever produced it.
 func oneLine(s string) string {
-	return model.Sanitize(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s))
+	return model.Sanitize(strings.Join(strings.Fields(s), " "))
 }

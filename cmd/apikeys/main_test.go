@@ -47,7 +47,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"audit", "--type", "KeyMade"}, 1, `Unknown event type "KeyMade".`},
 		{[]string{"members", "add", "--name", "x", "--email", "not-an-email", "--type", "builder"}, 1, `"not-an-email" is not an email address.`},
 		{[]string{"--as", "nobody@example.com", "keys", "list"}, 1, `No member "nobody@example.com" in this workspace.`},
-		{[]string{"--db", "postgres://admin:hunter2@db.internal/apikeys", "keys", "list"}, 1, "PostgreSQL storage is not available in this build yet"},
+		{[]string{"--db", "postgres://admin:hunter2@127.0.0.1:1/apikeys?connect_timeout=5", "keys", "list"}, 1, "can't open the PostgreSQL database"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			r := c.run(tc.args...)
