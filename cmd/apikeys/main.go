@@ -78,8 +78,13 @@ func run(ctx context.Context, args []string, e *env) int {
 // runRemote executes one command line for an SSH session: as member m, against the
 // server's backend, with source "ssh". The member is whoever the session's public
 // key belongs to; nothing on the command line can change that. tty reports whether
-// the session has a PTY, so that `keys delete` may ask for confirmation.
+// the session has a PTY, so that `keys delete` may ask for confirmation. A leading
+// "apikeys" is ignored.
 func runRemote(ctx context.Context, b *backend.Backend, m model.Member, args []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) int {
+	if len(args) > 0 && args[0] == "apikeys" {
+		// `ssh host apikeys keys list` reads naturally; the program is implied.
+		args = args[1:]
+	}
 	e := &env{
 		stdin: stdin, stdout: stdout, stderr: stderr, stdinIsTerminal: tty,
 		getenv: func(string) string { return "" }, // the server's environment is not the client's

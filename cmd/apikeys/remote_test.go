@@ -99,6 +99,11 @@ func TestRemoteIdentityIsTheSSHKey(t *testing.T) {
 		t.Fatalf("wanda's create: %v", r)
 	}
 
+	// Typing the program's name too is fine.
+	if r := s.ssh("wanda@example.com", "apikeys", "keys", "list", "--json"); r.code != 0 || !strings.Contains(r.stdout, `"name": "etl"`) {
+		t.Fatalf("apikeys keys list over SSH: %v", r)
+	}
+
 	// The audit trail names Wanda, from SSH.
 	r = s.ssh("olive@example.com", "audit", "--type", "ApiKeyCreated", "--json")
 	if r.code != 0 || !strings.Contains(r.stdout, `"email": "wanda@example.com"`) || !strings.Contains(r.stdout, `"source": "ssh"`) {
