@@ -251,3 +251,26 @@ func TestAsRefusals(t *testing.T) {
 		t.Errorf("refused actions changed the keys: %+v", keys)
 	}
 }
+
+// An expired key can't be extended, but rotating it renews it.
+func TestRenewExpiredKey(t *testing.T) {
+	c := newCLI(t)
+	k := c.createKey("cron", "import", "+1d") // valid through 25 Jun 2026
+	c.clock.add(2 * 24 * time.Hour)
+	if out := c.ok("keys", "list"); !strings.Contains(out, "expired (valid through 25 Jun 2026)") {
+		t.Errorf("list:\n%s", out)
+	}
+	refused(t, c.run("keys", "edit", k.Key.ID, "--expires", "+30d"), "has expired and can't be extended: rotate it")
+	rot := okJSON[created](c, "keys", "rotate", k.Key.ID, "--grace", "now", "--expires", "2026-08-01")
+	if rot.Key.ValidThrough != "2026-07-31" || rot.Key.State != "active" || rot.Replaced.State != "expired" {
+		t.Fatalf("renewal: new %+v, old %+v", rot.Key, rot.Replaced)
+	}
+	out := c.ok("keys", "list")
+	if strings.Contains(out, k.Key.ID) || !strings.Contains(out, rot.Key.ID) {
+		t.Errorf("after renewal the list shows:\n%s", out)
+	}
+	r := c.run("keys", "rotate", rot.Key.ID, "--grace", "7d")
+	if r.code != 0 || !strings.Contains(r.stdout, "The old key "+rot.Key.ID+" keeps working until 4 Jul 2026 12:00 UTC, then stops.") {
+		t.Errorf("rotate with grace: %v", r)
+	}
+}
