@@ -369,3 +369,43 @@ func TestConflictErrorsNameNoSecret(t *testing.T) {
 		}
 	}
 }
+
+// TestQueuedWritersLeaveConnectionsForReads: while one write transaction is
+// open, a burst of writers queues behind it; reads (verifications) must still
+// get a connection, on a pool of two.
+func TestQueuedWritersLeaveConnectionsForReads(t *testing.T) {
+	s := open(t, withParam(freshDatabase(t), "pool_max_conns", "2"))
+	ctx := t.Context()
+	k := testKey("key_1")
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.InsertKey(ctx, k) }); err != nil {
+		t.Fatal(err)
+	}
+	holding, release := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := s.Update(ctx, func(tx store.Tx) error { close(holding); <-release; return nil }); err != nil {
+			t.Error(err)
+		}
+	})
+	<-holding
+	var started sync.WaitGroup
+	for range 5 {
+		started.Add(1)
+		wg.Go(func() {
+			started.Done()
+			if err := s.Update(ctx, func(tx store.Tx) error { return nil }); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	started.Wait()
+
+	readCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err := s.KeyByHash(readCtx, k.Hash)
+	close(release)
+	wg.Wait()
+	if err != nil {
+		t.Fatalf("a read while writers queue: %v", err)
+	}
+}

@@ -58,6 +58,11 @@ const (
 // each statement sees everything committed before the lock was granted.
 var beginWrite = fmt.Sprintf("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(%d)", writerLock)
 
+// defaultMaxConns is the pool size unless the URL sets pool_max_conns. pgx's own
+// default is the number of CPUs (at least 4); verifications are short reads, but
+// an SSH server with many sessions reads a lot at once.
+const defaultMaxConns = 10
+
 // maxAttempts bounds how often Update runs fn when PostgreSQL aborts the
 // transaction with a serialisation failure or a deadlock.
 const maxAttempts = 5
@@ -67,6 +72,12 @@ const maxAttempts = 5
 type Store struct {
 	reader
 	pool *pgxpool.Pool
+
+	// writer admits one Update of this instance at a time to the database-wide
+	// writer queue. Without it every queued Update would hold a pooled connection
+	// while it waits for the advisory lock, and a burst of writes could take
+	// every connection from the reads (verifications) and from the lock holder.
+	writer chan struct{}
 }
 
 var _ store.Store = (*Store)(nil)
@@ -81,6 +92,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		// effort basis, so it stays out.
 		return nil, errors.New("postgres: the database URL can't be parsed: want postgres://user:password@host:5432/dbname?sslmode=…")
 	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns
+	}
 	if _, ok := cfg.ConnConfig.RuntimeParams["application_name"]; !ok {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "apikeys"
 	}
@@ -92,7 +106,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &Store{reader: reader{q: pool}, pool: pool}, nil
+	return &Store{reader: reader{q: pool}, pool: pool, writer: make(chan struct{}, 1)}, nil
 }
 
 // migrate applies the pending migrations in one transaction, holding an advisory
@@ -164,7 +178,8 @@ func migrationVersion(name string) (int, error) {
 }
 
 // Update runs fn in a write transaction, queued behind the writers of every
-// instance, and commits if fn returns nil. If PostgreSQL aborts the transaction
+// instance, and commits if fn returns nil. fn must not call Update itself: the
+// inner call would wait for the queue the outer one holds. If PostgreSQL aborts the transaction
 // with a serialisation failure or a deadlock, fn runs again in a new transaction,
 // up to maxAttempts times, so fn must not have effects outside the transaction.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
@@ -185,6 +200,12 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 func (s *Store) update(ctx context.Context, fn func(store.Tx) error) error {
+	select {
+	case s.writer <- struct{}{}:
+		defer func() { <-s.writer }()
+	case <-ctx.Done():
+		return fmt.Errorf("postgres: begin: %w", ctx.Err())
+	}
 	pt, err := s.pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: beginWrite})
 	if err != nil {
 		return fmt.Errorf("postgres: begin: %w", err)

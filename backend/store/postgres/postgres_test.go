@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/backend/store/postgres"
@@ -44,8 +46,9 @@ func adminURL(tb testing.TB) string {
 	return u
 }
 
-// admin runs one statement on the admin database.
-func admin(tb testing.TB, sql string) {
+// admin runs statements on the admin database, stopping at the first that
+// succeeds; it fails the test if none does.
+func admin(tb testing.TB, sqls ...string) {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -54,9 +57,15 @@ func admin(tb testing.TB, sql string) {
 		tb.Fatalf("connect to %s: %v", envURL, err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, sql); err != nil {
-		tb.Fatalf("%s: %v", sql, err)
+	var errs []error
+	for _, sql := range sqls {
+		_, err := conn.Exec(ctx, sql)
+		if err == nil {
+			return
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", sql, err))
 	}
+	tb.Fatal(errors.Join(errs...))
 }
 
 // freshDatabase creates an empty database for this test alone and returns its
@@ -68,7 +77,11 @@ func freshDatabase(tb testing.TB) string {
 	b := make([]byte, 6)
 	rand.Read(b)
 	name := "apikeys_test_" + hex.EncodeToString(b)
-	admin(tb, `CREATE DATABASE `+name)
+	// An English collation, as many production databases have, where "B" sorts
+	// after "a": the store must order ids and names byte by byte all the same.
+	// Plain CREATE DATABASE is the fallback for a server without ICU (or < 15).
+	admin(tb, `CREATE DATABASE `+name+` TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`,
+		`CREATE DATABASE `+name)
 	tb.Cleanup(func() { admin(tb, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`) })
 
 	u, err := url.Parse(base)
@@ -208,5 +221,48 @@ func TestOpenErrorsHideThePassword(t *testing.T) {
 		if strings.Contains(err.Error(), "hunter2") {
 			t.Fatalf("Open error quotes the password: %v", err)
 		}
+	}
+}
+
+// TestUpdateRetriesSerializationFailures: when PostgreSQL aborts a transaction
+// as a serialisation failure or deadlock, Update runs fn again in a new one, a
+// bounded number of times; any other error ends it at once.
+func TestUpdateRetriesSerializationFailures(t *testing.T) {
+	s := open(t, freshDatabase(t))
+	ctx := t.Context()
+	cases := []struct {
+		name      string
+		failures  int    // how many times fn fails before it succeeds
+		code      string // the SQLSTATE it fails with
+		wantCalls int
+		wantErr   bool
+	}{
+		{"serialisation failure then success", 2, "40001", 3, false},
+		{"deadlock then success", 1, "40P01", 2, false},
+		{"gives up after five attempts", 100, "40001", 5, true},
+		{"other errors are not retried", 100, "23503", 1, true},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			calls := 0
+			id := fmt.Sprintf("key_%d", i)
+			err := s.Update(ctx, func(tx store.Tx) error {
+				calls++
+				if err := tx.InsertKey(ctx, testKey(id)); err != nil {
+					return err // the insert of an aborted attempt must not survive it
+				}
+				if calls <= c.failures {
+					return fmt.Errorf("wrapped: %w", &pgconn.PgError{Code: c.code, Message: "simulated"})
+				}
+				return nil
+			})
+			if calls != c.wantCalls || (err != nil) != c.wantErr {
+				t.Fatalf("fn ran %d times, Update = %v; want %d runs, error %v", calls, err, c.wantCalls, c.wantErr)
+			}
+			_, kerr := s.Key(ctx, id)
+			if stored := kerr == nil; stored == c.wantErr {
+				t.Fatalf("key stored = %v after Update = %v", stored, err)
+			}
+		})
 	}
 }
