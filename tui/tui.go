@@ -109,6 +109,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
 	case tea.KeyMsg:
 		cmd = m.key(msg)
+
 	case app.Started, app.Status, spinner.TickMsg:
 		cmd = m.status.Update(msg)
 	case app.Done:
@@ -164,7 +165,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		case key.Matches(k, km.Up):
 			m.helpTop = max(m.helpTop-1, 0)
 		case key.Matches(k, km.Down):
-			m.helpTop++
+			m.helpTop = min(m.helpTop+1, max(len(m.fullHelpLines(m.paneWidth()))-m.bodyHeight(), 0))
 		}
 		return nil
 	case !m.sidebar && page.Capturing():

@@ -177,10 +177,25 @@ func (m *Model) helpView() string {
 // when they fit, scrolling with j/k when they don't.
 func (m *Model) fullHelpView(w, h int) string {
 	st := m.ctx.Styles
+	lines := m.fullHelpLines(w)
+	lines = lines[min(m.helpTop, max(len(lines)-h, 0)):]
+	if len(lines) > h {
+		lines = append(lines[:h-1], st.Subtle.Render("↓ more (j)"))
+	}
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, w, "…")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fullHelpLines is the whole full help, laid out for width w.
+func (m *Model) fullHelpLines(w int) []string {
+	st := m.ctx.Styles
 	km := m.ctx.Keys
 	page := m.pages[m.active]
-	groups := append(page.FullHelp(), []key.Binding{km.NextFocus, km.PrevFocus, km.Reload, km.Help,
-		keymap.With(km.Back, "back, cancel"), km.Quit, km.ForceQuit})
+	groups := append(page.FullHelp(), []key.Binding{keymap.With(km.NextFocus, "sidebar ⇄ page"), keymap.With(km.PrevFocus, "sidebar ⇄ page"),
+		km.Reload, keymap.With(km.Help, "this help"), keymap.With(km.Back, "back, cancel"),
+		keymap.With(km.Quit, "quit (not while typing)"), keymap.With(km.ForceQuit, "quit, always")})
 	names := []string{page.Title()}
 	for i := 1; i < len(groups)-1; i++ {
 		names = append(names, "")
@@ -218,14 +233,5 @@ func (m *Model) fullHelpView(w, h int) string {
 	}
 	rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
 	lines := strings.Split(strings.Join(rows, "\n\n"), "\n")
-	lines = append([]string{st.PageTitle.Render("Keyboard shortcuts"), ""}, lines...)
-	m.helpTop = min(m.helpTop, max(len(lines)-h, 0))
-	lines = lines[m.helpTop:]
-	if len(lines) > h {
-		lines = append(lines[:h-1], st.Subtle.Render("↓ more (j)"))
-	}
-	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, w, "…")
-	}
-	return strings.Join(lines, "\n")
+	return append([]string{st.PageTitle.Render("Keyboard shortcuts"), ""}, lines...)
 }

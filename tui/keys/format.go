@@ -2,6 +2,7 @@ package keys
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/apikeys-dev/apikeys/model"
@@ -35,18 +36,29 @@ func Expiry(k model.Key, now time.Time, p model.ExpiryPolicy) (string, table.Ton
 	return "valid through " + p.ValidThrough(k.ExpiresAt).Human(), table.Normal
 }
 
-// expiryLong is the details line for the expiration: the exact date, the last
-// valid day, and how far away it is.
-func expiryLong(k model.Key, now time.Time, p model.ExpiryPolicy) string {
-	through := p.ValidThrough(k.ExpiresAt).Human()
+// expiryLong is the details line for the expiration: the last valid day and
+// the instant the key stops working.
+func expiryLong(k model.Key, p model.ExpiryPolicy) string {
+	return "valid through " + p.ValidThrough(k.ExpiresAt).Human() + " (stops " + app.When(k.ExpiresAt, p.Loc()) + ")"
+}
+
+// stateLong is the details line for the state, in words.
+func stateLong(k model.Key, now time.Time, p model.ExpiryPolicy) string {
 	short, _ := Expiry(k, now, p)
 	switch k.State(now) {
-	case model.KeyExpired:
-		return "Expired " + app.When(k.ExpiresAt, p.Loc()) + " (last valid day " + through + ")"
+	case model.KeyActive:
+		if strings.HasPrefix(short, "in ") {
+			return "Active, expires " + short
+		}
+		return "Active"
 	case model.KeyReplaced:
-		return short + " (" + app.When(k.ExpiresAt, p.Loc()) + ")"
+		return "Replaced: keeps working for its grace period, " + strings.TrimPrefix(short, "replaced, ")
+	case model.KeyExpired:
+		return "Expired: rotate it to issue a new secret"
+	case model.KeyRevoked:
+		return "Deleted: no longer works"
 	}
-	return "valid through " + through + " — stops at " + app.When(k.ExpiresAt, p.Loc()) + " (" + short + ")"
+	return k.State(now).String()
 }
 
 // usedRecently reports use within the last 24 hours: deleting such a key will

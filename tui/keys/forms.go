@@ -7,6 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/apikeys-dev/apikeys/client"
 	"github.com/apikeys-dev/apikeys/model"
@@ -178,7 +179,7 @@ func (p *Page) openDelete(k model.Key) tea.Cmd {
 	p.openForm(deleteForm, k, form.New(p.ctx, "Delete API key", intro, func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
 			huh.NewConfirm().Title("Delete “" + name + "”?").Description(desc).
-				Affirmative("Delete").Negative("Cancel").Value(&v.confirm)))
+				Affirmative("Delete").Negative("Cancel").Value(&v.confirm).WithButtonAlignment(lipgloss.Left)))
 	}))
 	return p.form.Init()
 }

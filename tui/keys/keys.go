@@ -173,8 +173,8 @@ func (p *Page) showDetails(k model.Key) {
 		{Label: "ID", Value: k.ID},
 		{Label: "Type", Value: k.Type.Label()},
 		{Label: "Key", Value: model.Sanitize(k.Hint)},
-		{Label: "State", Value: stateWord(state), Styled: func(s string) string { return stateStyle(s) }},
-		{Label: "Expires", Value: expiryLong(k, now, pol)},
+		{Label: "State", Value: stateLong(k, now, pol), Styled: func(s string) string { return stateStyle(s) }},
+		{Label: "Expires", Value: expiryLong(k, pol)},
 		{Label: "Last used", Value: used},
 		{Label: "Created", Value: app.When(k.CreatedAt, loc) + " by " + model.Sanitize(k.CreatedByName)},
 	}
@@ -191,18 +191,4 @@ func (p *Page) showDetails(k model.Key) {
 	p.detail = detail.New(st, "“"+model.Sanitize(k.Name)+"”", fields)
 	p.detail.SetSize(p.w, p.h)
 	p.mode = detailMode
-}
-
-func stateWord(s model.KeyState) string {
-	switch s {
-	case model.KeyActive:
-		return "Active"
-	case model.KeyReplaced:
-		return "Replaced — works until its grace period ends"
-	case model.KeyExpired:
-		return "Expired — rotate it to issue a new secret"
-	case model.KeyRevoked:
-		return "Deleted — no longer works"
-	}
-	return s.String()
 }

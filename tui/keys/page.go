@@ -83,7 +83,8 @@ func New(ctx *app.Context) *Page {
 func (p *Page) Title() string { return "API Keys" }
 
 // Capturing implements app.Page: forms and the filter field take every key.
-func (p *Page) Capturing() bool { return p.mode == formMode || p.filtering }
+// The secret panel does too: q or tab there would lose a secret shown only once.
+func (p *Page) Capturing() bool { return p.mode == formMode || p.mode == secretMode || p.filtering }
 
 // WantsFullWidth asks the root for the whole width while a secret is shown, so
 // it is never cut or wrapped.
@@ -318,9 +319,13 @@ func (p *Page) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{km.New, km.Open, km.Edit, km.Delete, km.Rotate, km.Filter},
 		{km.Up, km.Down, km.Top, km.Bottom, km.PageUp, km.PageDown},
-		{km.Copy, km.RotatedFrom, km.ReplacedBy, keymap.With(km.Back, "back")},
+		{keymap.With(km.Copy, "copy a new secret"), keymap.With(km.RotatedFrom, "details: key it replaced"), keymap.With(km.ReplacedBy, "details: key that replaced it")},
 	}
 }
 
 // SetFocused shows the cursor as focused or not.
 func (p *Page) SetFocused(f bool) { p.table.Blurred = !f }
+
+// HoldsSecret reports whether the page still holds a new secret: only while
+// the secret panel is open.
+func (p *Page) HoldsSecret() bool { return p.secret != nil }

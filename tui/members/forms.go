@@ -6,6 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/apikeys-dev/apikeys/client"
 	"github.com/apikeys-dev/apikeys/model"
@@ -138,7 +139,7 @@ func (p *Page) openToggle(m model.Member) tea.Cmd {
 	}
 	return p.openForm(toggleForm, m, form.New(p.ctx, title, nil, func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(huh.NewConfirm().Title(yes + " “" + name + "”?").Description(desc).
-			Affirmative(yes).Negative("Cancel").Value(&v.confirm)))
+			Affirmative(yes).Negative("Cancel").Value(&v.confirm).WithButtonAlignment(lipgloss.Left)))
 	}))
 }
 

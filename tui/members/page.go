@@ -38,11 +38,11 @@ const (
 )
 
 var columns = []table.Column{
-	colName:   {Title: "Name", Width: 24, Min: 12, Priority: 0, Flex: true},
-	colEmail:  {Title: "Email", Width: 28, Min: 14, Priority: 2},
+	colName:   {Title: "Name", Width: 22, Min: 12, Priority: 0, Flex: true},
+	colEmail:  {Title: "Email", Width: 24, Min: 14, Priority: 2},
 	colType:   {Title: "Account type", Width: 15, Priority: 1},
-	colStatus: {Title: "Status", Width: 11, Priority: 3},
-	colSSH:    {Title: "SSH keys", Width: 8, Priority: 4},
+	colStatus: {Title: "Status", Width: 11, Priority: 0},
+	colSSH:    {Title: "SSH keys", Width: 8, Priority: 3},
 }
 
 // Page is the Members page.

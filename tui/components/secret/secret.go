@@ -84,6 +84,11 @@ func (p *Panel) Help() []key.Binding {
 func (p *Panel) View() string {
 	st := p.ctx.Styles
 	var b strings.Builder
+	title := "Key created"
+	if len(p.entries) > 1 {
+		title = "Keys created"
+	}
+	b.WriteString(st.PageTitle.Render(title) + "\n\n")
 	for i, e := range p.entries {
 		if i > 0 {
 			b.WriteString("\n")

@@ -78,5 +78,5 @@ func (m *Model) View(width int) string {
 	case m.text != "":
 		s = m.st.StatusInfo.Render(m.text)
 	}
-	return ansi.Truncate(s, width, "…")
+	return ansi.Truncate(" "+s, width, "…")
 }

@@ -391,3 +391,28 @@ func Secret(t model.KeyType, n int) model.Secret {
 	}
 	return s
 }
+
+// Touch records a change to key id by someone else, as another admin's edit
+// would: the copy the TUI holds becomes stale.
+func (c *Client) Touch(id, by string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range c.Keys {
+		if c.Keys[i].ID == id {
+			c.Keys[i].Version++
+			c.Keys[i].UpdatedByName = by
+		}
+	}
+}
+
+// Key returns the stored key with this id.
+func (c *Client) Key(id string) (model.Key, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range c.Keys {
+		if k.ID == id {
+			return k, true
+		}
+	}
+	return model.Key{}, false
+}

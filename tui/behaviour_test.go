@@ -1,0 +1,233 @@
+package tui
+
+import (
+	"encoding/base64"
+	"errors"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/tui/internal/fake"
+	"github.com/apikeys-dev/apikeys/tui/keys"
+)
+
+func keysPage(m *Model) *keys.Page { return m.pages[pageKeys].(*keys.Page) }
+
+// A failing backend: the status line says what happened and the form is still
+// there with what was typed, ready to submit again.
+func TestGoldenCreateBackendError(t *testing.T) {
+	c := fake.Sample(fake.Owner)
+	c.SetFail("CreateKey", errors.New("database is locked"))
+	s := start(t, c, gw, gh)
+	s.waitFor("Billing import")
+	s.typ("n")
+	s.waitFor("New API key")
+	s.typ("Deploy bot")
+	s.press(tea.KeyEnter)
+	s.waitFor("┃ Key type")
+	s.press(tea.KeyEnter)
+	s.waitFor("┃ Expiration")
+	s.press(tea.KeyEnter)
+	s.waitFor("database is locked")
+	m := s.golden()
+	if !strings.Contains(m.Status(), "database is locked") {
+		t.Errorf("status = %q, want the backend's error", m.Status())
+	}
+	if v := m.View(); !strings.Contains(v, "> Deploy bot") || !strings.Contains(v, "New API key") {
+		t.Errorf("the form lost what was typed:\n%s", v)
+	}
+}
+
+// Submitting again after the backend recovers creates the key with what was
+// typed before the failure.
+func TestRetryAfterBackendError(t *testing.T) {
+	c := fake.Sample(fake.Owner)
+	c.SetFail("CreateKey", model.Invalid("name", "A key named so already exists."))
+	s := start(t, c, gw, gh)
+	s.waitFor("Billing import")
+	s.typ("n")
+	s.waitFor("New API key")
+	s.typ("Deploy bot")
+	s.press(tea.KeyEnter)
+	s.waitFor("┃ Key type")
+	s.press(tea.KeyEnter)
+	s.waitFor("┃ Expiration")
+	s.press(tea.KeyEnter)
+	s.waitFor("already exists")
+	c.SetFail("CreateKey", nil)
+	s.press(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter)
+	s.waitFor("won't be shown again")
+	s.finish()
+	if len(c.Keys) != 7 || c.Keys[0].Name != "Deploy bot" {
+		t.Fatalf("want the key created once with the typed name, got %d keys, first %q", len(c.Keys), c.Keys[0].Name)
+	}
+}
+
+// A stale edit is refused with the backend's message, which names who changed
+// the key.
+func TestEditConflictNamesWhoChangedIt(t *testing.T) {
+	c := fake.Sample(fake.Owner)
+	s := start(t, c, gw, gh)
+	s.waitFor("Billing import")
+	s.typ("jj")
+	s.typ("e")
+	s.waitFor("Edit “Billing import”")
+	c.Touch("key_billing", "Ben Ortiz")
+	s.typ(" v2")
+	s.press(tea.KeyEnter)
+	s.waitFor("┃ Expiration")
+	s.press(tea.KeyEnter)
+	s.waitFor("changed by Ben Ortiz since you opened it")
+	m, v := s.finish()
+	if !strings.Contains(v, "> Billing import v2") {
+		t.Errorf("the form lost the typed name:\n%s", v)
+	}
+	if !strings.Contains(m.Status(), "reload") {
+		t.Errorf("status = %q, want it to say to reload", m.Status())
+	}
+}
+
+// q types a q inside a text field; it quits only outside one.
+func TestQDoesNotQuitWhileTyping(t *testing.T) {
+	s := start(t, fake.Sample(fake.Owner), gw, gh)
+	s.waitFor("Billing import")
+	s.typ("n")
+	s.waitFor("New API key")
+	s.typ("q")
+	s.waitFor("> q")
+	s.press(tea.KeyEsc)
+	s.waitFor("Nightly export to S3")
+	s.typ("q")
+	s.tm.WaitFinished(t)
+}
+
+func TestCreateShowsSecretOnceAndCopiesIt(t *testing.T) {
+	c := fake.Sample(fake.Owner)
+	s := start(t, c, gw, gh)
+	s.waitFor("Billing import")
+	s.typ("n")
+	s.waitFor("New API key")
+	s.typ("Deploy bot")
+	s.press(tea.KeyEnter)
+	s.waitFor("┃ Key type")
+	s.typ("j") // Import
+	s.press(tea.KeyEnter)
+	s.waitFor("┃ Expiration")
+	s.press(tea.KeyEnter)
+	want := fake.Secret(model.KeyImport, 1).Reveal()
+	s.waitFor(want)
+	s.typ("c")
+	s.waitFor("Copied to the clipboard")
+	s.press(tea.KeyEnter)
+	s.waitFor("Deploy bot")
+	m, v := s.finish()
+
+	if osc := "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(want)) + "\a"; s.clip.String() != osc {
+		t.Errorf("clipboard output = %q, want the OSC 52 sequence %q", s.clip.String(), osc)
+	}
+	if strings.Contains(v, want) {
+		t.Error("the secret is still on screen after closing the panel")
+	}
+	if keysPage(m).HoldsSecret() {
+		t.Error("the page still holds the secret after the panel closed")
+	}
+	k := c.Keys[0]
+	if k.Name != "Deploy bot" || k.Type != model.KeyImport || !k.ExpiresAt.Equal(fake.Now.AddDate(0, 0, 30).Truncate(24*3600e9)) {
+		t.Errorf("created %q %s expiring %s; want Deploy bot, import, in 30 days", k.Name, k.Type, k.ExpiresAt)
+	}
+	if !strings.Contains(v, "› Deploy bot") {
+		t.Errorf("the new key should be selected at the top of the list:\n%s", v)
+	}
+}
+
+func TestDeleteAsksAndRemovesTheKey(t *testing.T) {
+	c := fake.Sample(fake.Owner)
+	s := start(t, c, gw, gh)
+	s.waitFor("Billing import")
+	s.typ("jj")
+	s.typ("d")
+	s.waitFor("Delete “Billing import”?")
+	s.press(tea.KeyEnter) // the default is Cancel
+	s.waitFor("Kept “Billing import”")
+	s.typ("d")
+	s.waitFor("Delete “Billing import”?")
+	s.typ("y")
+	s.waitFor("Deleted “Billing import”")
+	_, v := s.finish()
+	if k, _ := c.Key("key_billing"); k.DeletedAt == nil {
+		t.Error("the key was not deleted in the backend")
+	}
+	lines := strings.Split(v, "\n")
+	if list := strings.Join(lines[:len(lines)-2], "\n"); strings.Contains(list, "Billing import") {
+		t.Errorf("the deleted key is still listed:\n%s", v)
+	}
+}
+
+func TestEditRenames(t *testing.T) {
+	c := fake.Sample(fake.Owner)
+	s := start(t, c, gw, gh)
+	s.waitFor("Billing import")
+	s.typ("jj")
+	s.typ("e")
+	s.waitFor("Edit “Billing import”")
+	s.press(tea.KeyCtrlU)
+	s.typ("Invoices import")
+	s.press(tea.KeyEnter)
+	s.waitFor("┃ Expiration")
+	s.press(tea.KeyEnter)
+	s.waitFor("Saved “Invoices import”")
+	s.finish()
+	k, _ := c.Key("key_billing")
+	if k.Name != "Invoices import" || !k.ExpiresAt.Equal(fake.Sample(fake.Owner).Keys[2].ExpiresAt) {
+		t.Errorf("after edit: %q expiring %s; want the new name and the same date", k.Name, k.ExpiresAt)
+	}
+}
+
+func TestFilterNarrowsTheList(t *testing.T) {
+	s := start(t, fake.Sample(fake.Owner), gw, gh)
+	s.waitFor("Billing import")
+	s.typ("/")
+	s.typ("import")
+	s.waitFor("(3 of 6)")
+	s.press(tea.KeyEnter)
+	s.typ("q") // the filter is applied, not typing: q quits
+	s.tm.WaitFinished(t)
+	m := s.tm.FinalModel(t).(*Model)
+	v := m.View()
+	if strings.Contains(v, "Nightly export") || !strings.Contains(v, "Billing import") {
+		t.Errorf("filter kept the wrong rows:\n%s", v)
+	}
+}
+
+// A Security Admin is told why they can't edit an Import key, and e, d, r are
+// not offered on it; the create form offers only Audit logs keys.
+func TestSecurityAdminLimits(t *testing.T) {
+	s := start(t, fake.Sample(fake.SecurityAdmin), gw, gh)
+	s.waitFor("Billing import")
+	s.typ("e")
+	s.waitFor("You need to be a Workspace Admin to manage Import API keys.")
+	m, _ := s.finish()
+	if h := m.helpView(); strings.Contains(h, "e edit") || !strings.Contains(h, "n new") {
+		t.Errorf("help on an Import key for a Security Admin = %q; want n, not e", h)
+	}
+
+	s = start(t, fake.Sample(fake.SecurityAdmin), gw, gh)
+	s.waitFor("Billing import")
+	s.typ("n")
+	s.waitFor("New API key")
+	_, v := s.finish()
+	if strings.Contains(v, "Import") || !strings.Contains(v, "Audit logs") {
+		t.Errorf("the create form should offer only Audit logs:\n%s", v)
+	}
+}
+
+func TestResizeRelayouts(t *testing.T) {
+	s := start(t, fake.Sample(fake.Owner), gw, gh)
+	s.waitFor("Billing import")
+	s.tm.Send(tea.WindowSizeMsg{Width: 60, Height: 16})
+	s.w, s.h = 60, 16
+	s.waitFor("Settings")
+	s.finish() // checks the frame fits 60×16
+}
