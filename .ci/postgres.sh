@@ -2,9 +2,13 @@
 # Starts the local PostgreSQL 15 cluster for the PostgreSQL store tests and prints
 # the line that points the tests at it:
 #
-#   eval "$(.ci/postgres.sh)"     # from .ci/run: exports APIKEYS_TEST_POSTGRES
-#   . .ci/postgres.sh             # the same, sourced
+#   . .ci/postgres.sh             # from .ci/run: exports APIKEYS_TEST_POSTGRES,
+#                                 # returns 1 (stopping a set -e script) on failure
 #   .ci/postgres.sh               # prints: export APIKEYS_TEST_POSTGRES='postgres://…'
+#
+# Not `eval "$(.ci/postgres.sh)"` in a set -e script: eval of an empty string
+# succeeds, so a failure here would go unnoticed. If you want eval, assign first:
+# `pg="$(.ci/postgres.sh)"; eval "$pg"` (an assignment keeps the exit status).
 #
 # On a fresh Debian machine: installs postgresql-15 if it is missing (apt-get),
 # creates the 15/main cluster if it does not exist, starts it (it is not running
@@ -15,12 +19,13 @@
 #
 # The role's password is fixed and public on purpose: the cluster listens on
 # 127.0.0.1 only and exists for the tests. Override with APIKEYS_PG_PASSWORD
-# (URL-safe characters only: it goes into the URL as it is).
+# (URL-safe characters only: it goes into the URL as it is). APIKEYS_PG_VERSION
+# picks another major version than 15.
 
 apikeys_pg_main() (
 	set -euo pipefail
 
-	local version=15 cluster=main
+	local version="${APIKEYS_PG_VERSION:-15}" cluster=main
 	local role=apikeys password="${APIKEYS_PG_PASSWORD:-apikeys}"
 	local bindir=/usr/lib/postgresql/$version/bin
 
@@ -86,9 +91,17 @@ apikeys_pg_main() (
 		sleep 0.5
 	done
 
-	# 5. The role, created or brought back to the expected password and rights.
-	# The password reaches psql as a variable (:'pw' quotes it), never in argv.
-	as_postgres "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -p "$port" -d postgres \
+	local url="postgres://$role:$password@127.0.0.1:$port/postgres?sslmode=disable"
+	# can_connect: the URL works and its role may create the tests' databases.
+	can_connect() {
+		[ "$(PGCONNECT_TIMEOUT=10 "$bindir/psql" -X -q -At "$url" \
+			-c 'SELECT rolcreatedb FROM pg_roles WHERE rolname = current_user' 2>/dev/null)" = t ]
+	}
+
+	# 5. The role, created or brought back to the expected password and rights,
+	# unless it already works. The password reaches psql as a variable (:'pw'
+	# quotes it), never in argv.
+	can_connect || as_postgres "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -p "$port" -d postgres \
 		-v role="$role" -v pw="$password" >&2 <<-'SQL' || die "creating role failed"
 		SELECT format('CREATE ROLE %I', :'role')
 		WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
@@ -96,8 +109,7 @@ apikeys_pg_main() (
 	SQL
 
 	# 6. Prove the URL works before handing it out.
-	local url="postgres://$role:$password@127.0.0.1:$port/postgres?sslmode=disable"
-	PGCONNECT_TIMEOUT=10 "$bindir/psql" -X -q -At "$url" -c 'SELECT 1' >/dev/null ||
+	can_connect ||
 		die "can't connect as $role to 127.0.0.1:$port (check pg_hba.conf allows scram-sha-256 on 127.0.0.1)"
 	say "ready: $role@127.0.0.1:$port"
 	printf "export APIKEYS_TEST_POSTGRES='%s'\n" "$url"

@@ -36,10 +36,10 @@ func adminURL(tb testing.TB) string {
 	u := os.Getenv(envURL)
 	switch {
 	case u == "" && os.Getenv(envRequired) != "":
-		tb.Fatalf("%s is set but %s is not: point it at PostgreSQL (eval \"$(.ci/postgres.sh)\")", envRequired, envURL)
+		tb.Fatalf("%s is set but %s is not: point it at PostgreSQL (. .ci/postgres.sh)", envRequired, envURL)
 	case u == "":
 		tb.Skipf("PostgreSQL tests skipped: set %s=postgres://user:password@127.0.0.1:5432/postgres?sslmode=disable "+
-			"for a role that may create databases (the CI does: eval \"$(.ci/postgres.sh)\")", envURL)
+			"for a role that may create databases (the CI does: . .ci/postgres.sh)", envURL)
 	case !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://"):
 		tb.Fatalf("%s must be a postgres:// URL", envURL)
 	}
