@@ -11,9 +11,12 @@
 // loopback only. With -url it loads a running `apikeys serve` instead of the
 // in-process server (the key to verify comes from $APIKEYS_LOADGEN_KEY, never a
 // flag, so it stays out of the process list); the ceiling is still in-process.
+// With -db postgres://… the in-process server runs on that (empty) PostgreSQL
+// database instead of a temp SQLite file.
 //
 //	go run ./cmd/loadgen                       # everything
 //	go run ./cmd/loadgen -events 0             # verify only
+//	go run ./cmd/loadgen -db postgres://…/scratch -events 0
 //	APIKEYS_LOADGEN_KEY=apk_imp_… go run ./cmd/loadgen -url http://127.0.0.1:8080 -events 0
 package main
 
@@ -33,7 +36,7 @@ import (
 type options struct {
 	n, c, rounds, warmup int
 	events, samples      int
-	url, keyType         string
+	url, keyType, db     string
 }
 
 func main() {
@@ -46,6 +49,7 @@ func main() {
 	flag.IntVar(&o.samples, "samples", 50, "requests per audit page case")
 	flag.StringVar(&o.url, "url", "", "load a running server on loopback (http://127.0.0.1:8080) instead of an in-process one")
 	flag.StringVar(&o.keyType, "type", "import", "key type to verify, with -url")
+	flag.StringVar(&o.db, "db", "", "an empty, throw-away PostgreSQL database (postgres://…) for the in-process server instead of a temp SQLite file")
 	flag.Parse()
 	if o.n < 1 || o.c < 1 || o.rounds < 1 || o.c > 1024 || o.n > 10_000_000 {
 		fmt.Fprintln(os.Stderr, "loadgen: -n must be 1..10000000, -c 1..1024, -rounds at least 1")

@@ -18,6 +18,8 @@ import (
 
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/backend/httpapi"
+	"github.com/apikeys-dev/apikeys/backend/store"
+	"github.com/apikeys-dev/apikeys/backend/store/postgres"
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
 	"github.com/apikeys-dev/apikeys/model"
 )
@@ -26,7 +28,7 @@ import (
 // ceiling server, and the key and body to verify.
 type target struct {
 	dir       string
-	st        *sqlite.Store
+	st        store.Store
 	b         *backend.Backend
 	owner     *backend.Session
 	apiAddr   string // host:port of the real server
@@ -54,7 +56,7 @@ func newTarget(ctx context.Context, o options) (_ *target, err error) {
 			return nil, errors.New("with -url, set APIKEYS_LOADGEN_KEY to a key of -type to verify")
 		}
 	} else {
-		if err := t.startServer(ctx); err != nil {
+		if err := t.startServer(ctx, o.db); err != nil {
 			return nil, err
 		}
 		if secret, err = t.createKey(ctx, model.KeyImport); err != nil {
@@ -94,22 +96,35 @@ func newTarget(ctx context.Context, o options) (_ *target, err error) {
 	return t, nil
 }
 
-// startServer builds a real backend on a fresh SQLite file and serves the API as
-// `apikeys serve` does, access log included (formatted, then discarded), with a
-// rate limit high enough not to refuse the load.
-func (t *target) startServer(ctx context.Context) error {
-	dir, err := os.MkdirTemp("", "apikeys-loadgen-")
-	if err != nil {
-		return err
-	}
-	t.dir = dir
-	if t.st, err = sqlite.Open(ctx, filepath.Join(dir, "apikeys.db")); err != nil {
-		return err
+// startServer builds a real backend on a fresh SQLite file (or on the empty
+// PostgreSQL database at dbURL) and serves the API as `apikeys serve` does,
+// access log included (formatted, then discarded), with a rate limit high enough
+// not to refuse the load.
+func (t *target) startServer(ctx context.Context, dbURL string) error {
+	var err error
+	if dbURL != "" {
+		pg, err := postgres.Open(ctx, dbURL)
+		if err != nil {
+			return err
+		}
+		t.st = pg
+	} else {
+		if t.dir, err = os.MkdirTemp("", "apikeys-loadgen-"); err != nil {
+			return err
+		}
+		lite, err := sqlite.Open(ctx, filepath.Join(t.dir, "apikeys.db"))
+		if err != nil {
+			return err
+		}
+		t.st = lite
 	}
 	t.b = backend.New(backend.Config{Store: t.st})
-	owner, _, err := t.b.Bootstrap(ctx, "Load test", "Olive Owner", "olive@example.com", nil)
+	owner, created, err := t.b.Bootstrap(ctx, "Load test", "Olive Owner", "olive@example.com", nil)
 	if err != nil {
 		return err
+	}
+	if !created {
+		return errors.New("the database already holds a workspace: give -db an empty, throw-away database")
 	}
 	if t.owner, err = t.b.SessionFor(ctx, owner.ID, model.SourceCLI); err != nil {
 		return err
