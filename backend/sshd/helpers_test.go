@@ -1,0 +1,415 @@
+package sshd_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/ssh"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/apikeys-dev/apikeys/backend"
+	"github.com/apikeys-dev/apikeys/backend/sshd"
+	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
+	"github.com/apikeys-dev/apikeys/model"
+)
+
+// waitTimeout bounds every wait for a condition; generous for -race on 2 cores.
+const waitTimeout = 20 * time.Second
+
+// syncBuffer is a bytes.Buffer that a server goroutine writes while a test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// identity is an SSH key pair and its authorized_keys line.
+type identity struct {
+	signer gossh.Signer
+	line   string
+	fp     string
+}
+
+func newIdentity(t *testing.T, comment string) identity {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, err := gossh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(pk))) + " " + comment
+	return identity{signer: signer, line: line, fp: gossh.FingerprintSHA256(pk)}
+}
+
+// testServer is an SSH server on 127.0.0.1 over a real SQLite store, with a
+// primary owner (Ana) and whatever members a test adds.
+type testServer struct {
+	t       *testing.T
+	addr    string
+	b       *backend.Backend
+	owner   model.Member
+	ownerID identity
+	logs    *syncBuffer
+	srv     *sshd.Server
+	cancel  context.CancelFunc
+	served  chan error
+}
+
+// standInTUI is the TUI tests use: it shows who signed in, the window size, the
+// keys typed, and ticks (output with no input) when asked to.
+func standInTUI(tick time.Duration) func(context.Context, ssh.Session, model.Member, *lipgloss.Renderer) (tea.Model, error) {
+	return func(_ context.Context, _ ssh.Session, m model.Member, r *lipgloss.Renderer) (tea.Model, error) {
+		return &standIn{m: m, tick: tick, style: r.NewStyle().Foreground(lipgloss.Color("#ff5f87")).Bold(true)}, nil
+	}
+}
+
+type standIn struct {
+	m     model.Member
+	tick  time.Duration
+	ticks int
+	keys  string
+	w, h  int
+	style lipgloss.Style
+}
+
+type tickMsg struct{}
+
+func (s *standIn) Init() tea.Cmd { return s.next() }
+
+func (s *standIn) next() tea.Cmd {
+	if s.tick == 0 {
+		return nil
+	}
+	return tea.Tick(s.tick, func(time.Time) tea.Msg { return tickMsg{} })
+}
+
+func (s *standIn) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tickMsg:
+		s.ticks++
+		return s, s.next()
+	case tea.WindowSizeMsg:
+		s.w, s.h = msg.Width, msg.Height
+	case tea.KeyMsg:
+		switch msg.String() {
+		case "q":
+			return s, tea.Quit
+		case "!":
+			panic("stand-in TUI told to panic")
+		}
+		s.keys += msg.String()
+	}
+	return s, nil
+}
+
+func (s *standIn) View() string {
+	return fmt.Sprintf("Signed in as %s · %s\nsize %dx%d\nkeys [%s]\ntick %d\n",
+		s.style.Render(s.m.Name), s.m.AccountType.Label(), s.w, s.h, s.keys, s.ticks)
+}
+
+// standInCommand echoes who ran what and exits with the status in the command
+// ("exit 3"); "panic" panics.
+func standInCommand(_ context.Context, s ssh.Session, m model.Member, args []string) int {
+	if args[0] == "panic" {
+		panic("stand-in command told to panic")
+	}
+	if args[0] == "read" { // echo one line of input, for the idle tests
+		buf := make([]byte, 64)
+		n, err := s.Read(buf)
+		fmt.Fprintf(s, "read %q %v\n", buf[:n], err)
+		return 0
+	}
+	fp, _ := sshd.FingerprintFrom(s.Context())
+	fmt.Fprintf(s, "hello %s (%s) %s %s\n", m.Name, m.AccountType, strings.Join(args, "|"), fp)
+	fmt.Fprintln(s.Stderr(), "to stderr")
+	code := 0
+	if len(args) == 2 && args[0] == "exit" {
+		fmt.Sscan(args[1], &code)
+	}
+	return code
+}
+
+func startServer(t *testing.T, tune func(*sshd.Config)) *testServer {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "apikeys.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	b := backend.New(backend.Config{Store: st})
+	ownerID := newIdentity(t, "ana@laptop")
+	owner, created, err := b.Bootstrap(ctx, "Acme", "Ana Owner", "ana@example.com", []string{ownerID.line})
+	if err != nil || !created {
+		t.Fatalf("bootstrap: %v %v", created, err)
+	}
+	logs := &syncBuffer{}
+	cfg := sshd.Config{
+		Backend:     b,
+		HostKeyPath: filepath.Join(dir, "ssh_host_ed25519"),
+		TUI:         standInTUI(0),
+		Command:     standInCommand,
+		PerAddrRate: -1,
+		// Short enough that a test waits little for the watcher.
+		WatchInterval: 25 * time.Millisecond,
+		Logger:        slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}
+	if tune != nil {
+		tune(&cfg)
+	}
+	srv, err := sshd.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	ts := &testServer{t: t, addr: ln.Addr().String(), b: b, owner: owner, ownerID: ownerID,
+		logs: logs, srv: srv, cancel: cancel, served: make(chan error, 1)}
+	go func() { ts.served <- srv.Serve(sctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-ts.served:
+		case <-time.After(waitTimeout):
+			t.Error("server did not stop")
+		}
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs.String())
+		}
+	})
+	return ts
+}
+
+// ownerSession acts as Ana through the backend, as an admin at another terminal
+// would.
+func (ts *testServer) ownerSession() *backend.Session {
+	s, err := ts.b.SessionFor(context.Background(), ts.owner.ID, model.SourceCLI)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	return s
+}
+
+// addMember adds a member with a fresh key and returns both.
+func (ts *testServer) addMember(name, email string, at model.AccountType) (model.Member, identity) {
+	ts.t.Helper()
+	id := newIdentity(ts.t, email)
+	m, err := ts.ownerSession().AddMember(context.Background(), backend.AddMemberRequest{
+		Name: name, Email: email, AccountType: at, SSHKeys: []string{id.line},
+	})
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	return m, id
+}
+
+func clientConfig(auth ...gossh.AuthMethod) *gossh.ClientConfig {
+	return &gossh.ClientConfig{
+		User:            "anyone",
+		Auth:            auth,
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(),
+		Timeout:         waitTimeout,
+	}
+}
+
+func (ts *testServer) dial(id identity) (*gossh.Client, error) {
+	return gossh.Dial("tcp", ts.addr, clientConfig(gossh.PublicKeys(id.signer)))
+}
+
+func (ts *testServer) mustDial(id identity) *gossh.Client {
+	ts.t.Helper()
+	c, err := ts.dial(id)
+	if err != nil {
+		ts.t.Fatalf("dial: %v", err)
+	}
+	ts.t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// run runs a command and returns stdout, stderr and the exit status.
+func (ts *testServer) run(c *gossh.Client, cmd string) (stdout, stderr string, code int) {
+	ts.t.Helper()
+	s, err := c.NewSession()
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	defer s.Close()
+	var o, e bytes.Buffer
+	s.Stdout, s.Stderr = &o, &e
+	err = s.Run(cmd)
+	var ee *gossh.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		code = ee.ExitStatus()
+	default:
+		ts.t.Fatalf("run %q: %v (stderr %q)", cmd, err, e.String())
+	}
+	return o.String(), e.String(), code
+}
+
+// terminal is the client end of a session with a PTY: it collects what the
+// server draws and answers the terminal queries a real terminal would.
+type terminal struct {
+	t      *testing.T
+	s      *gossh.Session
+	stdin  io.WriteCloser
+	out    syncBuffer
+	exited chan error
+}
+
+func (ts *testServer) openTerminal(c *gossh.Client, env map[string]string, cmd string) *terminal {
+	ts.t.Helper()
+	s, err := c.NewSession()
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	for k, v := range env {
+		if err := s.Setenv(k, v); err != nil {
+			ts.t.Fatal(err)
+		}
+	}
+	if err := s.RequestPty("xterm-256color", 24, 80, gossh.TerminalModes{}); err != nil {
+		ts.t.Fatal(err)
+	}
+	term := &terminal{t: ts.t, s: s, exited: make(chan error, 1)}
+	if term.stdin, err = s.StdinPipe(); err != nil {
+		ts.t.Fatal(err)
+	}
+	stdout, err := s.StdoutPipe()
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	s.Stderr = &term.out
+	if cmd == "" {
+		err = s.Shell()
+	} else {
+		err = s.Start(cmd)
+	}
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	go term.read(stdout)
+	go func() { term.exited <- s.Wait() }()
+	ts.t.Cleanup(func() { s.Close() })
+	return term
+}
+
+// read copies the server's output, answering the background-colour and device
+// attribute queries the way xterm does.
+func (term *terminal) read(r io.Reader) {
+	buf := make([]byte, 4096)
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			chunk := buf[:n]
+			term.out.Write(chunk)
+			if bytes.Contains(chunk, []byte("\x1b]11;?")) {
+				io.WriteString(term.stdin, "\x1b]11;rgb:0000/0000/0000\x07")
+			}
+			if bytes.Contains(chunk, []byte("\x1b[c")) {
+				io.WriteString(term.stdin, "\x1b[?62;22c")
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// waitFor waits until the output contains want.
+func (term *terminal) waitFor(want string) {
+	term.t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for !strings.Contains(term.out.String(), want) {
+		if time.Now().After(deadline) {
+			term.t.Fatalf("no %q on the terminal; it shows:\n%q", want, term.out.String())
+		}
+		select {
+		case <-time.After(5 * time.Millisecond):
+		case err := <-term.exited:
+			term.exited <- err
+			if !strings.Contains(term.out.String(), want) {
+				term.t.Fatalf("session ended (%v) without %q; it showed:\n%q", err, want, term.out.String())
+			}
+		}
+	}
+}
+
+// wait waits for the session to end and returns its exit status.
+func (term *terminal) wait() int {
+	term.t.Helper()
+	select {
+	case err := <-term.exited:
+		term.exited <- err
+		var ee *gossh.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitStatus()
+		}
+		if err != nil {
+			term.t.Fatalf("session: %v", err)
+		}
+		return 0
+	case <-time.After(waitTimeout):
+		term.t.Fatalf("session did not end; it shows:\n%q", term.out.String())
+		return -1
+	}
+}
+
+func (term *terminal) send(keys string) {
+	term.t.Helper()
+	if _, err := io.WriteString(term.stdin, keys); err != nil {
+		term.t.Fatal(err)
+	}
+}
+
+// eventually waits until cond holds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.After(waitTimeout)
+	poll := time.NewTicker(5 * time.Millisecond)
+	defer poll.Stop()
+	for !cond() {
+		select {
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s", what)
+		case <-poll.C:
+		}
+	}
+}

@@ -1,0 +1,74 @@
+package sshd
+
+import (
+	"context"
+	"time"
+
+	"github.com/apikeys-dev/apikeys/model"
+)
+
+// watch ends the sessions of members who were deactivated, removed, or lost the
+// key they signed in with. It asks the store, not this process, so a change made
+// through another server instance on the same database ends sessions here too.
+// One query per interval covers every open session.
+func (s *Server) watch(ctx context.Context) {
+	t := time.NewTicker(s.cfg.WatchInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.checkSessions(ctx)
+		}
+	}
+}
+
+// checkSessions compares every open session with the members as stored now.
+func (s *Server) checkSessions(ctx context.Context) {
+	s.mu.Lock()
+	open := make([]*session, 0, len(s.live))
+	for ls := range s.live {
+		open = append(open, ls)
+	}
+	s.mu.Unlock()
+	if len(open) == 0 {
+		return
+	}
+	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	members, err := s.b.Store().Members(qctx)
+	if err != nil {
+		// A store that can't answer ends nobody's session: the backend refuses
+		// every action of a deactivated member anyway.
+		s.log.Warn("ssh session check failed", "err", err)
+		return
+	}
+	byID := make(map[string]model.Member, len(members))
+	for _, m := range members {
+		byID[m.ID] = m
+	}
+	for _, ls := range open {
+		if why, reason := standing(byID, ls.member.ID, ls.fingerprint); why != "" {
+			ls.end(why, reason)
+		}
+	}
+}
+
+// standing says whether a member may keep a session opened with the key of
+// fingerprint fp, and if not, why and what to tell them.
+func standing(byID map[string]model.Member, id, fp string) (why, reason string) {
+	m, ok := byID[id]
+	switch {
+	case !ok:
+		return endGone, "Your account no longer exists; this session has ended."
+	case !m.Active():
+		return endDeactivated, "Your account was deactivated; this session has ended."
+	}
+	for _, k := range m.SSHKeys {
+		if k.Fingerprint == fp {
+			return "", ""
+		}
+	}
+	return endKeyRemoved, "The SSH key " + fp + " was removed from your account; this session has ended."
+}
