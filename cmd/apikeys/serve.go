@@ -1,0 +1,294 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/ssh"
+	"github.com/spf13/cobra"
+
+	"github.com/apikeys-dev/apikeys/backend"
+	"github.com/apikeys-dev/apikeys/backend/httpapi"
+	"github.com/apikeys-dev/apikeys/backend/sshd"
+	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/tui"
+)
+
+// hostKeyFile is the SSH server's host key inside the data directory (SPEC §8).
+const hostKeyFile = "ssh_host_ed25519"
+
+// serveFlags are the options of `apikeys serve`.
+type serveFlags struct {
+	sshAddr, httpAddr   string
+	adminKeys           []string
+	adminEmail, adminNm string
+	idle                time.Duration
+	maxSessions         int
+	connRate            int
+	logFormat           string
+}
+
+// newServeCmd is `apikeys serve`: the SSH server (TUI and commands, one identity
+// per public key) and, with --http-addr, the HTTP API, on one workspace.
+func newServeCmd(a *app) *cobra.Command {
+	var f serveFlags
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the TUI and commands over SSH, and the HTTP API",
+		Long: `serve runs the SSH server: members sign in with their SSH keys and get the
+TUI (ssh -t -p 23234 HOST) or run a command (ssh -p 23234 HOST keys list --json)
+as themselves. With --http-addr it also serves the HTTP API.
+
+On an empty workspace, --initial-admin-key (or APIKEYS_INITIAL_ADMIN_KEYS) makes
+the first Primary Owner: give authorized_keys lines or a file of them, e.g.
+--initial-admin-key ~/.ssh/id_ed25519.pub. They then add everyone else with
+` + "`members add --ssh-key`" + `. The host key is kept in the data directory.`,
+		Args:        exactArgs(),
+		Annotations: map[string]string{localOnlyAnnotation: "true"},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd.Context(), a, f)
+		},
+	}
+	fl := c.Flags()
+	fl.StringVar(&f.sshAddr, "ssh-addr", sshd.DefaultAddr, "`ADDR` the SSH server listens on")
+	fl.StringVar(&f.httpAddr, "http-addr", "", "`ADDR` the HTTP API listens on, such as :8080 (default off)")
+	fl.StringArrayVar(&f.adminKeys, "initial-admin-key", nil, "an authorized_keys `LINE` or a file of them for the first Primary Owner of an empty workspace (repeatable; default $APIKEYS_INITIAL_ADMIN_KEYS)")
+	fl.StringVar(&f.adminEmail, "initial-admin-email", "", "`EMAIL` of the first Primary Owner (default: the key's comment, if it is an email)")
+	fl.StringVar(&f.adminNm, "initial-admin-name", "", "`NAME` of the first Primary Owner (default: from the email)")
+	fl.DurationVar(&f.idle, "idle-timeout", sshd.DefaultIdleTimeout, "end an SSH session after this long without a keystroke (0: never)")
+	fl.IntVar(&f.maxSessions, "max-sessions", sshd.DefaultMaxSessions, "most SSH sessions open at once")
+	fl.IntVar(&f.connRate, "ssh-conn-rate", sshd.DefaultPerAddrRate, "most new SSH connections per client address per minute (0: no limit)")
+	fl.StringVar(&f.logFormat, "log-format", "text", "log lines on stderr as `text` or json")
+	return c
+}
+
+func runServe(ctx context.Context, a *app, f serveFlags) error {
+	if f.maxSessions < 1 {
+		return usagef("--max-sessions must be at least 1")
+	}
+	if f.idle < 0 {
+		return usagef("--idle-timeout can't be negative")
+	}
+	if f.connRate < 0 {
+		return usagef("--ssh-conn-rate can't be negative")
+	}
+	log, err := serveLogger(a.env.stderr, f.logFormat)
+	if err != nil {
+		return err
+	}
+	cfg, err := a.localConfig()
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg.db, cfg.dataDir)
+	if err != nil {
+		return err
+	}
+	a.closers = append(a.closers, st.Close)
+	b := backend.New(backend.Config{Store: st, Clock: a.env.now, Policy: cfg.policy, Logger: log})
+
+	if err := bootstrapAdmin(ctx, b, f, a.env.getenv, log); err != nil {
+		return err
+	}
+	srv, err := sshd.New(sshd.Config{
+		Backend:     b,
+		Addr:        f.sshAddr,
+		HostKeyPath: filepath.Join(cfg.dataDir, hostKeyFile),
+		IdleTimeout: idleSetting(f.idle),
+		MaxSessions: f.maxSessions,
+		PerAddrRate: rateSetting(f.connRate),
+		TUI:         sshTUI(b),
+		Command: func(ctx context.Context, s ssh.Session, m model.Member, args []string) int {
+			_, _, tty := s.Pty()
+			return runRemote(ctx, b, m, args, s, s, s.Stderr(), tty)
+		},
+		Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	sshLn, err := net.Listen("tcp", f.sshAddr)
+	if err != nil {
+		return fmt.Errorf("can't listen for SSH on %s: %w", f.sshAddr, err)
+	}
+	var httpLn net.Listener
+	if f.httpAddr != "" {
+		if httpLn, err = net.Listen("tcp", f.httpAddr); err != nil {
+			sshLn.Close()
+			return fmt.Errorf("can't listen for HTTP on %s: %w", f.httpAddr, err)
+		}
+	}
+
+	// Either server failing stops the other; a signal stops both.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	errs := make(chan error, 2)
+	go func() { errs <- srv.Serve(ctx, sshLn) }()
+	running := 1
+	if httpLn != nil {
+		api := httpapi.New(httpapi.Config{Backend: b, Logger: log})
+		log.Info("http server listening", "addr", httpLn.Addr().String())
+		go func() { errs <- api.Serve(ctx, httpLn) }()
+		running++
+	}
+	var first error
+	for ; running > 0; running-- {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+		stop()
+	}
+	if err := b.Flush(context.Background()); err != nil && first == nil {
+		first = err
+	}
+	return first
+}
+
+// sshTUI builds the TUI for one SSH session: the member's own backend session
+// (every action audited with source ssh) drawn with the session's renderer.
+func sshTUI(b *backend.Backend) func(context.Context, ssh.Session, model.Member, *lipgloss.Renderer) (tea.Model, error) {
+	return func(ctx context.Context, s ssh.Session, m model.Member, r *lipgloss.Renderer) (tea.Model, error) {
+		sess, err := b.SessionFor(ctx, m.ID, model.SourceSSH)
+		if err != nil {
+			return nil, err
+		}
+		return tui.New(tui.Options{Client: sess, Renderer: r, Output: s}), nil
+	}
+}
+
+// bootstrapAdmin makes the first Primary Owner of an empty workspace from
+// --initial-admin-key (or APIKEYS_INITIAL_ADMIN_KEYS). On a workspace that exists
+// it changes nothing.
+func bootstrapAdmin(ctx context.Context, b *backend.Backend, f serveFlags, getenv func(string) string, log *slog.Logger) error {
+	sources := f.adminKeys
+	if len(sources) == 0 {
+		if v := strings.TrimSpace(getenv("APIKEYS_INITIAL_ADMIN_KEYS")); v != "" {
+			sources = []string{v}
+		}
+	}
+	lines, err := authorizedKeyLines(sources)
+	if err != nil {
+		return err
+	}
+	if len(lines) == 0 {
+		if _, err := b.Store().Workspace(ctx); errors.Is(err, model.ErrNotFound) {
+			log.Warn("the workspace is empty and nobody can sign in over SSH: restart with --initial-admin-key ~/.ssh/id_ed25519.pub")
+		}
+		return nil
+	}
+	email, name, err := initialAdmin(f, lines[0])
+	if err != nil {
+		return err
+	}
+	owner, created, err := b.Bootstrap(ctx, workspaceName(), name, email, lines)
+	if err != nil {
+		return err
+	}
+	if !created {
+		log.Info("the workspace exists; --initial-admin-key is ignored")
+		return nil
+	}
+	log.Info("created the workspace and its first Primary Owner", "member", owner.ID, "email", owner.Email, "ssh_keys", len(owner.SSHKeys))
+	return nil
+}
+
+// authorizedKeyLines reads each source as an authorized_keys line, several lines,
+// or the path of a file of them; blank lines and # comments are skipped.
+func authorizedKeyLines(sources []string) ([]string, error) {
+	var lines []string
+	for _, src := range sources {
+		text := src
+		if !looksLikeKey(src) {
+			data, err := os.ReadFile(expandHome(strings.TrimSpace(src)))
+			if err != nil {
+				return nil, usagef("--initial-admin-key %q is neither an SSH public key nor a readable file: %v", model.Sanitize(src), errors.Unwrap(err))
+			}
+			text = string(data)
+		}
+		for _, l := range strings.Split(text, "\n") {
+			l = strings.TrimSpace(l)
+			if l == "" || strings.HasPrefix(l, "#") {
+				continue
+			}
+			if _, err := model.ParseSSHKey(l); err != nil {
+				return nil, err
+			}
+			lines = append(lines, l)
+		}
+	}
+	return lines, nil
+}
+
+func looksLikeKey(s string) bool {
+	s = strings.TrimSpace(s)
+	for _, p := range []string{"ssh-", "ecdsa-", "sk-"} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func expandHome(p string) string {
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, rest)
+		}
+	}
+	return p
+}
+
+// initialAdmin names the first Primary Owner: the flags, else the first key's
+// comment if it is an email address ("ana@example.com").
+func initialAdmin(f serveFlags, firstKey string) (email, name string, err error) {
+	email = f.adminEmail
+	if email == "" {
+		k, _ := model.ParseSSHKey(firstKey)
+		if e, err := model.NormalizeEmail(k.Comment); err == nil && strings.Contains(e[strings.Index(e, "@"):], ".") {
+			email = e
+		}
+	}
+	if email == "" {
+		return "", "", usagef("name the first Primary Owner with --initial-admin-email: the key's comment is not an email address")
+	}
+	name = f.adminNm
+	if name == "" {
+		name, _, _ = strings.Cut(email, "@")
+	}
+	return email, name, nil
+}
+
+func serveLogger(w interface{ Write([]byte) (int, error) }, format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, usagef("--log-format must be text or json, not %q", model.Sanitize(format))
+}
+
+// idleSetting maps --idle-timeout 0 (never) to the server's "negative: never".
+func idleSetting(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
+// rateSetting maps --ssh-conn-rate 0 (no limit) to the server's "negative: none".
+func rateSetting(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
