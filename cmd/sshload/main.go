@@ -1,0 +1,297 @@
+// Command sshload opens many concurrent TUI sessions against a running
+// `apikeys serve` on this machine and reports how long each took to show its
+// first frame, and how much memory the server grew by per open session.
+//
+//	apikeys serve --data-dir /tmp/load --ssh-addr 127.0.0.1:23234 --ssh-conn-rate 0 \
+//	    --initial-admin-key /tmp/load-key.pub --initial-admin-email load@example.com &
+//	go run ./cmd/sshload -addr 127.0.0.1:23234 -key /tmp/load-key -pid $!
+//
+// It only ever connects to loopback addresses, opens at most -n sessions (capped
+// at 1000), and gives up after -timeout.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:23234", "the server's SSH address; loopback only")
+	keyPath := flag.String("key", "", "private key (OpenSSH format, no passphrase) of a member")
+	n := flag.Int("n", 100, "concurrent TUI sessions to open (at most 1000)")
+	ready := flag.String("ready", "API Keys", "text whose appearance counts as the page being ready")
+	pid := flag.Int("pid", 0, "the server's process id, to measure its memory (RSS) per session")
+	ramp := flag.Duration("ramp", 0, "spread the session starts evenly over this long (0: all at once)")
+	hold := flag.Duration("hold", 2*time.Second, "how long to keep every session open before measuring and closing")
+	timeout := flag.Duration("timeout", 2*time.Minute, "give up after this long")
+	flag.Parse()
+	if err := run(*addr, *keyPath, *n, *ready, *pid, *ramp, *hold, *timeout); err != nil {
+		fmt.Fprintln(os.Stderr, "sshload:", err)
+		os.Exit(1)
+	}
+}
+
+func run(addr, keyPath string, n int, ready string, pid int, ramp, hold, timeout time.Duration) error {
+	if n < 1 || n > 1000 {
+		return errors.New("-n must be between 1 and 1000")
+	}
+	if err := loopbackOnly(addr); err != nil {
+		return err
+	}
+	pem, err := os.ReadFile(keyPath)
+	if err != nil {
+		return fmt.Errorf("-key: %w", err)
+	}
+	signer, err := ssh.ParsePrivateKey(pem)
+	if err != nil {
+		return fmt.Errorf("-key: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+
+	rssBefore := rss(pid)
+	start := make(chan struct{})
+	results := make([]result, n)
+	var opened, wg sync.WaitGroup
+	release := make(chan struct{})
+	for i := range results {
+		wg.Add(1)
+		opened.Add(1)
+		go func(r *result, delay time.Duration) {
+			defer wg.Done()
+			<-start
+			select {
+			case <-time.After(delay):
+			case <-ctx.Done():
+			}
+			r.open(ctx, addr, signer, ready, opened.Done, release)
+		}(&results[i], ramp*time.Duration(i)/time.Duration(n))
+	}
+	t0 := time.Now()
+	close(start)
+	opened.Wait() // every session has shown its page, or failed
+	all := time.Since(t0)
+	select {
+	case <-time.After(hold):
+	case <-ctx.Done():
+	}
+	rssOpen := rss(pid)
+	close(release)
+	wg.Wait()
+
+	report(os.Stdout, results, n, ramp, all, pid, rssBefore, rssOpen)
+	for _, r := range results {
+		if r.err != nil {
+			return fmt.Errorf("%d of %d sessions failed", failures(results), n)
+		}
+	}
+	return nil
+}
+
+// result is what one session measured.
+type result struct {
+	connect time.Duration // TCP, key exchange and sign-in
+	first   time.Duration // from dialling to the TUI's first frame
+	ready   time.Duration // from dialling to the ready text
+	err     error
+}
+
+var ansiRE = regexp.MustCompile(`\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78DEHMc]`)
+
+// open signs in, asks for a PTY and the TUI, answers the terminal queries as
+// xterm would, and times the first frame and the ready text. It reports through
+// done once it knows, and keeps the session open until release.
+func (r *result) open(ctx context.Context, addr string, signer ssh.Signer, ready string, done func(), release <-chan struct{}) {
+	reported := false
+	report := func() {
+		if !reported {
+			reported = true
+			done()
+		}
+	}
+	defer report()
+	t0 := time.Now()
+	d := net.Dialer{}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		r.err = err
+		return
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	cc, chans, reqs, err := ssh.NewClientConn(conn, addr, &ssh.ClientConfig{
+		User: "load", Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)},
+		HostKeyCallback: ssh.InsecureIgnoreHostKey(),
+	})
+	if err != nil {
+		r.err = err
+		return
+	}
+	c := ssh.NewClient(cc, chans, reqs)
+	defer c.Close()
+	r.connect = time.Since(t0)
+	s, err := c.NewSession()
+	if err != nil {
+		r.err = err
+		return
+	}
+	if err := s.RequestPty("xterm-256color", 30, 100, ssh.TerminalModes{}); err != nil {
+		r.err = err
+		return
+	}
+	in, _ := s.StdinPipe()
+	out, _ := s.StdoutPipe()
+	var errb bytes.Buffer
+	s.Stderr = &errb
+	if err := s.Shell(); err != nil {
+		r.err = err
+		return
+	}
+	// The text drawn so far, escape sequences removed chunk by chunk: cheap,
+	// because this client shares the machine's cores with the server it loads.
+	var text strings.Builder
+	buf := make([]byte, 16384)
+	for r.ready == 0 {
+		k, err := out.Read(buf)
+		chunk := buf[:k]
+		if bytes.Contains(chunk, []byte("\x1b]11;?")) {
+			io.WriteString(in, "\x1b]11;rgb:1c1c/1c1c/1c1c\x1b\\")
+		}
+		if bytes.Contains(chunk, []byte("\x1b[c")) {
+			io.WriteString(in, "\x1b[?62;22c")
+		}
+		plain := ansiRE.ReplaceAll(chunk, nil)
+		if r.first == 0 && len(bytes.TrimSpace(plain)) > 0 {
+			r.first = time.Since(t0)
+		}
+		text.Write(plain)
+		if strings.Contains(text.String(), ready) {
+			r.ready = time.Since(t0)
+		}
+		if err != nil {
+			r.err = fmt.Errorf("session ended before %q appeared: %v %s", ready, err, strings.TrimSpace(errb.String()))
+			return
+		}
+	}
+	report()
+	// Keep the session open, reading (and discarding) what it draws, until the
+	// measurement is done; then quit the TUI as a member would.
+	go io.Copy(io.Discard, out)
+	select {
+	case <-release:
+	case <-ctx.Done():
+	}
+	io.WriteString(in, "\x03")
+	s.Close()
+}
+
+func report(w io.Writer, rs []result, n int, ramp, all time.Duration, pid int, before, open int64) {
+	var connect, first, ready []time.Duration
+	for _, r := range rs {
+		if r.err == nil {
+			connect, first, ready = append(connect, r.connect), append(first, r.first), append(ready, r.ready)
+		}
+	}
+	how := "at once"
+	if ramp > 0 {
+		how = "over " + ramp.String()
+	}
+	fmt.Fprintf(w, "sessions: %d opened %s, %d failed; all pages ready after %v\n", n, how, failures(rs), all.Round(time.Millisecond))
+	for _, m := range []struct {
+		name string
+		ds   []time.Duration
+	}{{"signed in", connect}, {"first frame", first}, {"page ready", ready}} {
+		if len(m.ds) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "%-12s p50 %-8v p90 %-8v p99 %-8v max %v\n", m.name,
+			pct(m.ds, 50), pct(m.ds, 90), pct(m.ds, 99), pct(m.ds, 100))
+	}
+	if pid > 0 && before > 0 && open > 0 {
+		fmt.Fprintf(w, "server RSS: %.1f MiB before, %.1f MiB with %d sessions open: %.2f MiB per session\n",
+			mib(before), mib(open), len(ready), mib(open-before)/float64(max(len(ready), 1)))
+	}
+	seen := map[string]int{}
+	for _, r := range rs {
+		if r.err != nil {
+			seen[r.err.Error()]++
+		}
+	}
+	for e, k := range seen {
+		fmt.Fprintf(w, "failed %dx: %s\n", k, e)
+	}
+}
+
+func failures(rs []result) int {
+	k := 0
+	for _, r := range rs {
+		if r.err != nil {
+			k++
+		}
+	}
+	return k
+}
+
+// pct is the p-th percentile (nearest rank).
+func pct(ds []time.Duration, p int) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := (p*len(s)+99)/100 - 1
+	return s[max(i, 0)].Round(100 * time.Microsecond)
+}
+
+// rss reads a process's resident set size in bytes from /proc; 0 if unknown.
+func rss(pid int) int64 {
+	if pid <= 0 {
+		return 0
+	}
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			f := strings.Fields(v)
+			if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+				return kb * 1024
+			}
+		}
+	}
+	return 0
+}
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
+
+// loopbackOnly refuses any address that isn't on this machine's loopback.
+func loopbackOnly(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-addr: %w", err)
+	}
+	ips, err := net.LookupIP(host)
+	if err != nil {
+		return fmt.Errorf("-addr: %w", err)
+	}
+	for _, ip := range ips {
+		if !ip.IsLoopback() {
+			return fmt.Errorf("-addr %s is not a loopback address: sshload only loads servers on this machine", addr)
+		}
+	}
+	return nil
+}
