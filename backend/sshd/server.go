@@ -197,17 +197,35 @@ func (s *Server) shutdown() error {
 	for _, ls := range open {
 		ls.end(endShutdown, shutdownMessage)
 	}
+	deadline := time.Now().Add(s.cfg.ShutdownTimeout)
 	done := make(chan struct{})
 	go func() { s.handlers.Wait(); close(done) }()
 	var err error
 	select {
 	case <-done:
-	case <-time.After(s.cfg.ShutdownTimeout):
+		// Give clients a moment to read the exit status and hang up themselves,
+		// so they don't report a connection "closed by remote host".
+		s.waitConns(min(time.Until(deadline), time.Second))
+	case <-time.After(time.Until(deadline)):
 		err = fmt.Errorf("ssh: %d session(s) still running after %s; closed", s.liveCount(), s.cfg.ShutdownTimeout)
 	}
 	_ = s.ssh.Close()
 	s.log.Info("ssh server stopped")
 	return err
+}
+
+// waitConns waits up to d for every connection to close.
+func (s *Server) waitConns(d time.Duration) {
+	end := time.After(d)
+	poll := time.NewTicker(10 * time.Millisecond)
+	defer poll.Stop()
+	for s.conns.Load() > 0 {
+		select {
+		case <-end:
+			return
+		case <-poll.C:
+		}
+	}
 }
 
 // register adds a session to the live set, or says why it can't open: the

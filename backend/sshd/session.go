@@ -157,7 +157,11 @@ func (s *Server) handle(sess ssh.Session) {
 		fmt.Fprintf(sess.Stderr(), "\r\napikeys: %s\r\n", reason)
 		code = 1
 	}
-	log.Info("ssh session ended", "kind", kind, "exit", code, "duration", time.Since(start).Round(time.Millisecond), "why", why)
+	attrs := []any{"kind", kind, "exit", code, "duration", time.Since(start).Round(time.Millisecond)}
+	if why != "" {
+		attrs = append(attrs, "why", why)
+	}
+	log.Info("ssh session ended", attrs...)
 	_ = sess.Exit(code)
 }
 
