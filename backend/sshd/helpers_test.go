@@ -163,19 +163,25 @@ func standInCommand(_ context.Context, s ssh.Session, m model.Member, args []str
 
 func startServer(t *testing.T, tune func(*sshd.Config)) *testServer {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "apikeys.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "apikeys.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	b := backend.New(backend.Config{Store: st})
 	ownerID := newIdentity(t, "ana@laptop")
-	owner, created, err := b.Bootstrap(ctx, "Acme", "Ana Owner", "ana@example.com", []string{ownerID.line})
+	owner, created, err := b.Bootstrap(context.Background(), "Acme", "Ana Owner", "ana@example.com", []string{ownerID.line})
 	if err != nil || !created {
 		t.Fatalf("bootstrap: %v %v", created, err)
 	}
+	return startServerOn(t, b, owner, ownerID, tune)
+}
+
+// startServerOn serves a workspace that already has its owner.
+func startServerOn(t *testing.T, b *backend.Backend, owner model.Member, ownerID identity, tune func(*sshd.Config)) *testServer {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
 	logs := &syncBuffer{}
 	cfg := sshd.Config{
 		Backend:     b,
