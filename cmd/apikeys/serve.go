@@ -126,6 +126,9 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 			sshLn.Close()
 			return fmt.Errorf("can't listen for HTTP on %s: %w", f.httpAddr, err)
 		}
+		// Logged before the SSH server starts, so whoever waits for "ssh server
+		// listening" knows both addresses.
+		log.Info("http server listening", "addr", httpLn.Addr().String())
 	}
 
 	// Either server failing stops the other; a signal stops both.
@@ -136,7 +139,6 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	running := 1
 	if httpLn != nil {
 		api := httpapi.New(httpapi.Config{Backend: b, Logger: log})
-		log.Info("http server listening", "addr", httpLn.Addr().String())
 		go func() { errs <- api.Serve(ctx, httpLn) }()
 		running++
 	}

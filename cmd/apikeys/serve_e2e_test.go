@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -179,9 +180,17 @@ func TestServeOverSSH(t *testing.T) {
 	code := -1
 	go func() {
 		defer close(done)
-		code = execute(ctx, a, root, []string{"serve", "--data-dir", dir, "--ssh-addr", "127.0.0.1:0", "--log-format", "json"})
+		code = execute(ctx, a, root, []string{"serve", "--data-dir", dir, "--ssh-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--log-format", "json"})
 	}()
 	addr := waitListening(t, &stderr, done)
+	// --http-addr serves the HTTP API beside SSH, on the same workspace.
+	if m := regexp.MustCompile(`"msg":"http server listening","addr":"([^"]+)"`).FindStringSubmatch(stderr.String()); m == nil {
+		t.Errorf("no HTTP listener logged:\n%s", stderr.String())
+	} else if res, err := http.Get("http://" + m[1] + "/healthz"); err != nil || res.StatusCode != http.StatusOK {
+		t.Errorf("GET /healthz: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
 
 	add := sshRun(t, addr, olive, `members add --name "Wanda Admin" --email wanda@example.com --type workspace-admin --ssh-key "`+wanda.line+`"`)
 	if add.code != 0 {
