@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -22,8 +23,9 @@ import (
 )
 
 // run feeds cmd's messages back into m until nothing is left, as the program
-// would, but on this goroutine: batches and sequences are opened, spinner ticks
-// dropped (they only repaint).
+// would, but on this goroutine: batches and sequences are opened; spinner ticks
+// and cursor blinks are dropped, and a command that doesn't answer within a
+// moment is a timer and is abandoned — they only repaint.
 func run(m tea.Model, cmd tea.Cmd) {
 	queue := []tea.Cmd{cmd}
 	for len(queue) > 0 {
@@ -32,9 +34,12 @@ func run(m tea.Model, cmd tea.Cmd) {
 		if c == nil {
 			continue
 		}
-		msg := c()
+		msg, ok := answer(c)
+		if !ok {
+			continue
+		}
 		switch msg := msg.(type) {
-		case nil, spinner.TickMsg:
+		case nil, spinner.TickMsg, cursor.BlinkMsg:
 			continue
 		case tea.BatchMsg:
 			queue = append(queue, msg...)
@@ -49,6 +54,19 @@ func run(m tea.Model, cmd tea.Cmd) {
 		}
 		_, next := m.Update(msg)
 		queue = append(queue, next)
+	}
+}
+
+// answer runs c, giving up on it after a second (backend calls answer sooner,
+// even on a busy machine; timers are abandoned).
+func answer(c tea.Cmd) (tea.Msg, bool) {
+	ch := make(chan tea.Msg, 1)
+	go func() { ch <- c() }()
+	select {
+	case msg := <-ch:
+		return msg, true
+	case <-time.After(time.Second):
+		return nil, false
 	}
 }
 

@@ -89,10 +89,10 @@ func expiryOptions(p model.ExpiryPolicy, now time.Time, keep string) []huh.Optio
 
 // expiryFields are the Expiration select and, on a page of its own, the custom
 // date shown only when "Custom date…" is picked.
-func (p *Page) expiryFields(v *values, keep string) (huh.Field, *huh.Group) {
+func (p *Page) expiryFields(v *values, keep string, room int) (huh.Field, *huh.Group) {
 	now, pol := p.ctx.Now(), p.ctx.Policy
-	sel := huh.NewSelect[string]().Title("Expiration").
-		Options(expiryOptions(pol, now, keep)...).Value(&v.expiry)
+	opts := expiryOptions(pol, now, keep)
+	sel := form.Fit(huh.NewSelect[string]().Title("Expiration").Options(opts...).Value(&v.expiry), len(opts), room)
 	custom := form.NewChecked(p.ctx.Styles, "Expiration date",
 		"YYYY-MM-DD, or +30d, +4w, +3m, +1y. The key works until the start of that day.",
 		&v.custom, checkDate(pol, now))
@@ -121,14 +121,18 @@ func (p *Page) openCreate() tea.Cmd {
 	for _, t := range types {
 		opts = append(opts, huh.NewOption(t.Label(), t))
 	}
-	intro := []string{p.ctx.Styles.Subtle.Render("The secret is shown once, right after the key is created.")}
+	var intro []string
+	if p.h >= 20 { // on a short terminal the secret panel says it anyway
+		intro = []string{p.ctx.Styles.Subtle.Render("The secret is shown once, right after the key is created.")}
+	}
+	room := form.Room(p.h, intro)
 	p.openForm(createForm, model.Key{}, form.New(p.ctx, "New API key", intro, func() *huh.Form {
 		name := form.NewChecked(p.ctx.Styles, "Name", "What uses it, e.g. “Nightly export to S3”. 1–64 characters.", &v.name, checkName)
 		name.Input.CharLimit(model.MaxNameLength + 16)
-		exp, custom := p.expiryFields(v, "")
+		exp, custom := p.expiryFields(v, "", room)
 		return huh.NewForm(
 			huh.NewGroup(name.Input,
-				huh.NewSelect[model.KeyType]().Title("Key type").Options(opts...).Value(&v.typ),
+				form.Fit(huh.NewSelect[model.KeyType]().Title("Key type").Options(opts...).Value(&v.typ), len(opts), room),
 				exp),
 			custom)
 	}))
@@ -140,7 +144,10 @@ func (p *Page) openEdit(k model.Key) tea.Cmd {
 		return app.Fail(err)
 	}
 	now, pol := p.ctx.Now(), p.ctx.Policy
-	p.vals = values{name: k.Name, expiry: keepExpiry}
+	// A stored name with control characters (bad data from before validation) is
+	// offered in its escaped form: the text field must not send it to the
+	// terminal raw, and saving it stores the readable, safe text instead.
+	p.vals = values{name: model.Sanitize(k.Name), expiry: keepExpiry}
 	v := &p.vals
 	st := p.ctx.Styles
 	intro := []string{st.Label.Render("Key type  ") + st.Value.Render(k.Type.Label()) + st.Subtle.Render(" (a key's type never changes)")}
@@ -156,7 +163,7 @@ func (p *Page) openEdit(k model.Key) tea.Cmd {
 		if expired {
 			return huh.NewForm(huh.NewGroup(name.Input))
 		}
-		exp, custom := p.expiryFields(v, "valid through "+pol.ValidThrough(k.ExpiresAt).Human())
+		exp, custom := p.expiryFields(v, "valid through "+pol.ValidThrough(k.ExpiresAt).Human(), form.Room(p.h, intro))
 		return huh.NewForm(huh.NewGroup(name.Input, exp), custom)
 	}))
 	return p.form.Init()

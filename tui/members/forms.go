@@ -92,8 +92,9 @@ func (p *Page) openAdd() tea.Cmd {
 		})
 		ssh := form.NewChecked(st, "SSH public key", "Optional: one authorized_keys line, e.g. “ssh-ed25519 AAAA… ana@laptop”.", &v.sshKey, checkSSHKey)
 		ssh.Input.CharLimit(8192)
+		opts := p.grantable()
 		return huh.NewForm(huh.NewGroup(name.Input, email.Input,
-			huh.NewSelect[model.AccountType]().Title("Account type").Options(p.grantable()...).Value(&v.typ),
+			form.Fit(huh.NewSelect[model.AccountType]().Title("Account type").Options(opts...).Value(&v.typ), len(opts), form.Room(p.h, intro)),
 			ssh.Input))
 	}))
 }

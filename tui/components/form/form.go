@@ -87,6 +87,21 @@ func (f *Form) headerHeight() int {
 	return 2 + len(f.intro) // title, intro lines, blank
 }
 
+// Room is how many lines a form's fields get in a pane h lines high with these
+// intro lines; a select taller than that should be given a height so it scrolls
+// its options instead of being cut.
+func Room(h int, intro []string) int {
+	return max(h-2-len(intro), 3)
+}
+
+// Fit caps a select's height to room when its options would not fit.
+func Fit[T comparable](s *huh.Select[T], options, room int) *huh.Select[T] {
+	if options+1 > room {
+		s.Height(room)
+	}
+	return s
+}
+
 // Update passes msg to the huh form and reports submission or cancellation.
 func (f *Form) Update(msg tea.Msg) tea.Cmd {
 	if f.state != Editing {
