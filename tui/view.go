@@ -99,7 +99,7 @@ func (m *Model) View() string {
 	default:
 		page = m.pages[m.active].View()
 	}
-	page = box.PaddingLeft(1).Width(pw + 1).Height(bh).MaxHeight(bh).MaxWidth(pw + 1).Render(page)
+	page = block(page, pw, bh)
 
 	body := page
 	if !m.fullWidth() {
@@ -234,4 +234,31 @@ func (m *Model) fullHelpLines(w int) []string {
 	rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
 	lines := strings.Split(strings.Join(rows, "\n\n"), "\n")
 	return append([]string{st.PageTitle.Render("Keyboard shortcuts"), ""}, lines...)
+}
+
+// block makes s exactly h lines of exactly w cells after a one-cell margin:
+// longer lines are cut, shorter ones padded, missing lines added. It is the
+// pane's frame; lipgloss's Width would wrap instead of cut, and costs more.
+func block(s string, w, h int) string {
+	var b strings.Builder
+	b.Grow((w + 8) * h)
+	lines := strings.SplitN(s, "\n", h+1)
+	for i := 0; i < h; i++ {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteByte(' ')
+		l := ""
+		if i < len(lines) {
+			l = lines[i]
+		}
+		lw := ansi.StringWidth(l)
+		if lw > w {
+			l = ansi.Truncate(l, w, "…")
+			lw = ansi.StringWidth(l)
+		}
+		b.WriteString(l)
+		b.WriteString(strings.Repeat(" ", w-lw))
+	}
+	return b.String()
 }

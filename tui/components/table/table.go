@@ -10,6 +10,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/apikeys-dev/apikeys/tui/keymap"
@@ -68,6 +69,7 @@ type Model struct {
 	// Blurred shows the cursor row with "·" instead of "›" while another part of
 	// the screen has the keyboard.
 	Blurred bool
+	paints  map[Tone][2]string
 }
 
 // New makes a table of these columns.
@@ -257,7 +259,10 @@ func (m *Model) View() string {
 			if i > 0 {
 				b.WriteString("  ")
 			}
-			b.WriteString(m.tone(tone).Render(fit(text, m.widths[i])))
+			paint := m.paint(tone)
+			b.WriteString(paint[0])
+			b.WriteString(fit(text, m.widths[i]))
+			b.WriteString(paint[1])
 		}
 	}
 	return b.String()
@@ -275,18 +280,34 @@ func (m *Model) line(marker string, cells []string) string {
 	return b.String()
 }
 
-func (m *Model) tone(t Tone) interface{ Render(...string) string } {
+// paint is the escape sequences a tone's style puts around text, worked out
+// once: a cell is then two string writes instead of a lipgloss Render, which is
+// most of a frame's cost. Cell styles set colours and weight only, so what they
+// put around "X" is what they put around any one-line text.
+func (m *Model) paint(t Tone) [2]string {
+	if m.paints == nil {
+		m.paints = map[Tone][2]string{}
+	}
+	if p, ok := m.paints[t]; ok {
+		return p
+	}
+	var s lipgloss.Style
 	switch t {
 	case Dim:
-		return m.st.RowDim
+		s = m.st.RowDim
 	case Good:
-		return m.st.OK
+		s = m.st.OK
 	case Warn:
-		return m.st.Warn
+		s = m.st.Warn
 	case Bad:
-		return m.st.Error
+		s = m.st.Error
+	default:
+		s = m.st.Row
 	}
-	return m.st.Row
+	before, after, _ := strings.Cut(s.Render("X"), "X")
+	p := [2]string{before, after}
+	m.paints[t] = p
+	return p
 }
 
 // fit cuts s to w cells with "…" and pads it to exactly w.
