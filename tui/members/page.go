@@ -38,7 +38,7 @@ const (
 )
 
 var columns = []table.Column{
-	colName:   {Title: "Name", Width: 22, Min: 12, Priority: 0, Flex: true},
+	colName:   {Title: "Name", Width: 14, Min: 12, Priority: 0, Flex: true},
 	colEmail:  {Title: "Email", Width: 24, Min: 14, Priority: 2},
 	colType:   {Title: "Account type", Width: 15, Priority: 1},
 	colStatus: {Title: "Status", Width: 11, Priority: 0},

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/apikeys-dev/apikeys/tui/app"
 )
@@ -84,7 +85,24 @@ func (f *Form) fit() {
 }
 
 func (f *Form) headerHeight() int {
-	return 2 + len(f.intro) // title, intro lines, blank
+	h := 2 // title and the blank line under the header
+	if len(f.intro) > 0 {
+		h += lipgloss.Height(f.introView())
+	}
+	return h
+}
+
+// introView is the intro wrapped to the pane: on a narrow terminal a sentence
+// goes on two lines rather than being cut.
+func (f *Form) introView() string {
+	if len(f.intro) == 0 {
+		return ""
+	}
+	st := f.ctx.Styles.Renderer().NewStyle()
+	if f.w > 0 {
+		st = st.Width(f.w)
+	}
+	return st.Render(strings.Join(f.intro, "\n"))
 }
 
 // Room is how many lines a form's fields get in a pane h lines high with these
@@ -137,8 +155,8 @@ func (f *Form) View() string {
 	st := f.ctx.Styles
 	var b strings.Builder
 	b.WriteString(st.PageTitle.Render(f.title))
-	for _, l := range f.intro {
-		b.WriteString("\n" + l)
+	if len(f.intro) > 0 {
+		b.WriteString("\n" + f.introView())
 	}
 	b.WriteString("\n\n")
 	if f.state == Sending || f.state == Submitted {
