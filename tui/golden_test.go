@@ -20,8 +20,9 @@ func TestGoldenEmptyList(t *testing.T) {
 	s.golden()
 }
 
+// At 120 columns every column shows.
 func TestGoldenListStates(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
+	s := start(t, fake.Sample(fake.Owner), 120, gh)
 	s.waitFor("replaced, expires in 23h")
 	s.golden()
 }

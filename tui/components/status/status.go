@@ -74,7 +74,7 @@ func (m *Model) View(width int) string {
 	case len(m.inflight) > 0:
 		s = m.spin.View() + " " + m.st.StatusInfo.Render(m.inflight[len(m.inflight)-1]+"…")
 	case m.isErr:
-		s = m.st.StatusError.Render("✗ Error: " + m.text)
+		s = m.st.StatusError.Render("✗ " + m.text)
 	case m.text != "":
 		s = m.st.StatusInfo.Render(m.text)
 	}
