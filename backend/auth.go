@@ -79,12 +79,17 @@ func (b *Backend) check(ctx context.Context, presented string, want model.KeyTyp
 		return model.Key{}, ReasonMalformed, nil
 	}
 	hash := secret.Hash()
-	k, err := b.store.KeyByHash(ctx, hash)
-	if errors.Is(err, model.ErrNotFound) {
-		return model.Key{}, ReasonUnknown, nil
-	}
-	if err != nil {
-		return model.Key{}, "", err
+	k, cached := b.keys.get(hash)
+	if !cached {
+		read, gen := b.keys.begin()
+		k, err = b.store.KeyByHash(ctx, hash)
+		if errors.Is(err, model.ErrNotFound) {
+			return model.Key{}, ReasonUnknown, nil
+		}
+		if err != nil {
+			return model.Key{}, "", err
+		}
+		b.keys.put(hash, k, read, gen)
 	}
 	// The index found it by hash already; the constant-time compare keeps the
 	// decision itself free of timing differences.

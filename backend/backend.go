@@ -4,6 +4,7 @@
 package backend
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -26,6 +27,7 @@ type Backend struct {
 	policy model.ExpiryPolicy
 	log    *slog.Logger
 	usage  usageRecorder
+	keys   keyCache
 }
 
 // New builds a Backend.
@@ -48,3 +50,11 @@ func (b *Backend) Policy() model.ExpiryPolicy { return b.policy }
 
 // Store is the backend's store, for servers that need to close it.
 func (b *Backend) Store() store.Store { return b.store }
+
+// updateKeys runs a transaction that changes keys, then forgets the keys cached for
+// authentication so that the change applies to the very next request.
+func (b *Backend) updateKeys(ctx context.Context, fn func(store.Tx) error) error {
+	err := b.store.Update(ctx, fn)
+	b.keys.clear()
+	return err
+}

@@ -76,7 +76,7 @@ func (s *Session) CreateKey(ctx context.Context, r CreateKeyRequest) (model.Key,
 		return model.Key{}, model.Secret{}, err
 	}
 	var k model.Key
-	err = s.b.store.Update(ctx, func(tx store.Tx) error {
+	err = s.b.updateKeys(ctx, func(tx store.Tx) error {
 		actor, err := s.require(ctx, tx, model.ActManageKeys, r.Type)
 		if err != nil {
 			return err
@@ -116,7 +116,7 @@ func (s *Session) EditKey(ctx context.Context, id string, r EditKeyRequest) (mod
 	}
 	now := s.b.Now()
 	var out model.Key
-	err := s.b.store.Update(ctx, func(tx store.Tx) error {
+	err := s.b.updateKeys(ctx, func(tx store.Tx) error {
 		k, actor, err := s.loadForChange(ctx, tx, id, r.Version)
 		if err != nil {
 			return err
@@ -170,7 +170,7 @@ type change struct {
 func (s *Session) DeleteKey(ctx context.Context, id string, version int64) (model.Key, error) {
 	now := s.b.Now()
 	var out model.Key
-	err := s.b.store.Update(ctx, func(tx store.Tx) error {
+	err := s.b.updateKeys(ctx, func(tx store.Tx) error {
 		k, actor, err := s.loadForChange(ctx, tx, id, version)
 		if err != nil {
 			return err

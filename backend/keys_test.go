@@ -288,3 +288,18 @@ func TestPageTokens(t *testing.T) {
 	_, err := owner.ListEvents(e.ctx, backend.EventFilter{Limit: 1001})
 	wantKind(t, err, model.KindInvalid)
 }
+
+// TestDeletedKeyIsRefusedAtOnce: a key that authenticated a moment ago (and so is
+// cached) is refused on the very next request after its deletion.
+func TestDeletedKeyIsRefusedAtOnce(t *testing.T) {
+	e := newEnv(t, model.ExpiryPolicy{})
+	k, sec := e.createKey("siem", model.KeyAuditLogs)
+	if _, err := e.b.Authenticate(e.ctx, sec.Reveal(), model.KeyAuditLogs, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.as(model.PrimaryOwner).DeleteKey(e.ctx, k.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.b.Authenticate(e.ctx, sec.Reveal(), model.KeyAuditLogs, "x")
+	wantKind(t, err, model.KindUnauthenticated)
+}

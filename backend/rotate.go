@@ -24,7 +24,7 @@ func (s *Session) RotateKey(ctx context.Context, id string, r RotateKeyRequest) 
 		}
 	}
 	var rot Rotation
-	err := s.b.store.Update(ctx, func(tx store.Tx) error {
+	err := s.b.updateKeys(ctx, func(tx store.Tx) error {
 		old, actor, err := s.loadForChange(ctx, tx, id, r.Version)
 		if err != nil {
 			return err
