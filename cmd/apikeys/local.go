@@ -57,7 +57,11 @@ func (a *app) client(ctx context.Context) (client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := b.SessionFor(ctx, who, model.SourceCLI)
+	src := model.SourceCLI
+	if a.tui {
+		src = model.SourceTUI
+	}
+	s, err := b.SessionFor(ctx, who, src)
 	if err != nil {
 		return nil, err
 	}

@@ -151,10 +151,8 @@ func TestRemoteRefusesServe(t *testing.T) {
 			t.Errorf("%v: serve ran over SSH", args)
 		}
 	}
-	// Today, with no serve command, it is simply unknown.
-	if r := s.ssh("olive@example.com", "serve"); r.code != exitUsage {
-		t.Errorf("serve without the command: %v", r)
-	}
+	// The real serve command, registered in the root, is refused the same way.
+	refused(t, s.ssh("olive@example.com", "serve"), "`apikeys serve` can't be used over SSH")
 }
 
 // A member deactivated after signing in can't run anything more.

@@ -18,6 +18,7 @@ type app struct {
 	}
 	cl      client.Client
 	closers []func() error
+	tui     bool // this run opens the TUI: its actions are recorded with source "tui"
 }
 
 func newApp(e *env) *app {
@@ -74,7 +75,7 @@ later runs act as that member unless --as names another.`,
 	pf.StringVar(&a.flags.maxLifetime, "max-key-lifetime", "", "latest expiration date allowed, in `DAYS` from today: 366 or 366d (default $APIKEYS_MAX_KEY_LIFETIME, else 366)")
 	pf.BoolVar(&a.flags.json, "json", false, "print JSON instead of tables and sentences")
 
-	root.AddCommand(newKeysCmd(a), newMembersCmd(a), newAuditCmd(a))
+	root.AddCommand(newKeysCmd(a), newMembersCmd(a), newAuditCmd(a), newServeCmd(a))
 
 	if a.env.remote != nil {
 		// Over SSH these flags are refused; keep them parseable (so the refusal
@@ -86,10 +87,6 @@ later runs act as that member unless --as names another.`,
 	}
 	return root
 }
-
-// runTUI is where the terminal UI starts. Until the TUI lands, plain `apikeys`
-// prints usage.
-func runTUI(cmd *cobra.Command, _ *app) error { return cmd.Help() }
 
 // refuseRemoteFlags refuses, over SSH, the flags that would pick identity, storage
 // or server settings. Even without this check they could not take effect — the

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"errors"
+	"os"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/apikeys-dev/apikeys/tui"
+)
+
+// runTUI opens the terminal UI on the local workspace. Over SSH the server runs
+// the TUI itself for sessions without a command, so a remote `apikeys` with no
+// arguments only prints help.
+func runTUI(cmd *cobra.Command, a *app) error {
+	if a.env.remote != nil {
+		return cmd.Help()
+	}
+	out, isFile := a.env.stdout.(*os.File)
+	if !a.env.stdinIsTerminal || !isFile || !term.IsTerminal(out.Fd()) {
+		return &runError{errors.New("the TUI needs a terminal: run a command such as `apikeys keys list` instead (see `apikeys --help`)")}
+	}
+	a.tui = true
+	c, err := a.client(cmd.Context())
+	if err != nil {
+		return &runError{err}
+	}
+	p := tea.NewProgram(
+		tui.New(tui.Options{Client: c, Renderer: lipgloss.DefaultRenderer(), Output: out}),
+		tea.WithAltScreen(), tea.WithContext(cmd.Context()),
+		tea.WithInput(a.env.stdin), tea.WithOutput(out),
+	)
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+		return &runError{err}
+	}
+	return nil
+}
