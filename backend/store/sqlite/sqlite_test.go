@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -136,5 +137,46 @@ func TestConflictErrorsHoldNoValues(t *testing.T) {
 		if strings.Contains(err.Error(), leak) {
 			t.Fatalf("error %q holds a value it must not", err)
 		}
+	}
+}
+
+// The CLI and `apikeys serve` may write the same file at once: two stores (two
+// connection sets, as two processes would have) writing transactions that read
+// before they write must all commit, waiting on the lock instead of failing.
+func TestTwoStoresOnOneFileSerialiseWriters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "apikeys.db")
+	stores := []*sqlite.Store{open(t, path), open(t, path)}
+	const perWriter = 30
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*2*perWriter)
+	for si, s := range stores {
+		for w := range 2 {
+			wg.Go(func() {
+				for i := range perWriter {
+					errs <- s.Update(t.Context(), func(tx store.Tx) error {
+						// Read first: a deferred transaction would start as a
+						// reader and fail to upgrade once the other store wrote.
+						if _, err := tx.Keys(t.Context(), store.KeyQuery{}); err != nil {
+							return err
+						}
+						id := fmt.Sprintf("key_%d_%d_%02d", si, w, i)
+						now := time.Now()
+						return tx.InsertKey(t.Context(), model.Key{ID: id, Name: id, Type: model.KeyImport,
+							Hash: model.HashSecret(id), CreatedAt: now, ExpiresAt: now, UpdatedAt: now})
+					})
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("a writer failed: %v", err)
+		}
+	}
+	keys, err := stores[1].Keys(t.Context(), store.KeyQuery{})
+	if err != nil || len(keys) != 2*2*perWriter {
+		t.Fatalf("Keys = %d, %v; want %d", len(keys), err, 2*2*perWriter)
 	}
 }

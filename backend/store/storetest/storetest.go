@@ -51,9 +51,16 @@ type fixture struct {
 	ctx context.Context
 }
 
+// subtestTimeout bounds every store call of a subtest: a store that leaks a
+// transaction (and so holds its writer) fails the subtest instead of hanging
+// the whole run until go test's own timeout.
+const subtestTimeout = time.Minute
+
 func setup(t *testing.T, open func(t *testing.T) store.Store) *fixture {
 	t.Helper()
-	return &fixture{t: t, s: open(t), ctx: t.Context()}
+	ctx, cancel := context.WithTimeout(t.Context(), subtestTimeout)
+	t.Cleanup(cancel)
+	return &fixture{t: t, s: open(t), ctx: ctx}
 }
 
 // update runs fn in a transaction and fails the test if it does not commit.
