@@ -62,7 +62,7 @@ the first Primary Owner: give authorized_keys lines or a file of them, e.g.
 	fl.StringVar(&f.sshAddr, "ssh-addr", sshd.DefaultAddr, "`ADDR` the SSH server listens on")
 	fl.StringVar(&f.httpAddr, "http-addr", "", "`ADDR` the HTTP API listens on, such as :8080 (default off)")
 	fl.StringArrayVar(&f.adminKeys, "initial-admin-key", nil, "an authorized_keys `LINE` or a file of them for the first Primary Owner of an empty workspace (repeatable; default $APIKEYS_INITIAL_ADMIN_KEYS)")
-	fl.StringVar(&f.adminEmail, "initial-admin-email", "", "`EMAIL` of the first Primary Owner (default: the key's comment, if it is an email)")
+	fl.StringVar(&f.adminEmail, "initial-admin-email", "", "`EMAIL` of the first Primary Owner (default: the key's comment, such as ana@laptop)")
 	fl.StringVar(&f.adminNm, "initial-admin-name", "", "`NAME` of the first Primary Owner (default: from the email)")
 	fl.DurationVar(&f.idle, "idle-timeout", sshd.DefaultIdleTimeout, "end an SSH session after this long without a keystroke (0: never)")
 	fl.IntVar(&f.maxSessions, "max-sessions", sshd.DefaultMaxSessions, "most SSH sessions open at once")
@@ -187,10 +187,7 @@ func bootstrapAdmin(ctx context.Context, b *backend.Backend, f serveFlags, geten
 		}
 		return nil
 	}
-	email, name, err := initialAdmin(f, lines[0])
-	if err != nil {
-		return err
-	}
+	email, name, derived := initialAdmin(f, lines[0])
 	owner, created, err := b.Bootstrap(ctx, workspaceName(), name, email, lines)
 	if err != nil {
 		return err
@@ -199,7 +196,10 @@ func bootstrapAdmin(ctx context.Context, b *backend.Backend, f serveFlags, geten
 		log.Info("the workspace exists; --initial-admin-key is ignored")
 		return nil
 	}
-	log.Info("created the workspace and its first Primary Owner", "member", owner.ID, "email", owner.Email, "ssh_keys", len(owner.SSHKeys))
+	log.Info("created the workspace and its first Primary Owner", "member", owner.ID, "name", owner.Name, "email", owner.Email, "ssh_keys", len(owner.SSHKeys))
+	if derived {
+		log.Info("the first Primary Owner was named after their SSH key's comment; --initial-admin-name and --initial-admin-email choose otherwise on an empty workspace")
+	}
 	return nil
 }
 
@@ -250,23 +250,29 @@ func expandHome(p string) string {
 }
 
 // initialAdmin names the first Primary Owner: the flags, else the first key's
-// comment if it is an email address ("ana@example.com").
-func initialAdmin(f serveFlags, firstKey string) (email, name string, err error) {
+// comment, which ssh-keygen sets to user@host ("ana@laptop"): an address that
+// identifies the person, if not one that receives mail. derived says the name or
+// email came from the key, so the log can say how to choose them instead.
+func initialAdmin(f serveFlags, firstKey string) (email, name string, derived bool) {
 	email = f.adminEmail
 	if email == "" {
+		derived = true
 		k, _ := model.ParseSSHKey(firstKey)
-		if e, err := model.NormalizeEmail(k.Comment); err == nil && strings.Contains(e[strings.Index(e, "@"):], ".") {
+		switch e, err := model.NormalizeEmail(k.Comment); {
+		case err == nil:
 			email = e
+		case k.Comment != "" && !strings.ContainsAny(k.Comment, "@ \t"):
+			email = strings.ToLower(k.Comment) + "@localhost"
+		default:
+			email = "admin@localhost"
 		}
-	}
-	if email == "" {
-		return "", "", usagef("name the first Primary Owner with --initial-admin-email: the key's comment is not an email address")
 	}
 	name = f.adminNm
 	if name == "" {
+		derived = true
 		name, _, _ = strings.Cut(email, "@")
 	}
-	return email, name, nil
+	return email, name, derived
 }
 
 func serveLogger(w interface{ Write([]byte) (int, error) }, format string) (*slog.Logger, error) {

@@ -415,20 +415,22 @@ func TestServeInitialAdminKeys(t *testing.T) {
 			t.Errorf("%s: %d lines, err %v; want %d, %q", c.name, len(lines), err, c.want, c.err)
 		}
 	}
+	noComment := strings.Join(strings.Fields(a.line)[:2], " ")
 	for _, c := range []struct {
 		f           serveFlags
 		key         string
 		email, name string
-		err         bool
+		derived     bool
 	}{
-		{serveFlags{}, a.line, "ana@example.com", "ana", false},
-		{serveFlags{adminNm: "Ana Admin"}, a.line, "ana@example.com", "Ana Admin", false},
-		{serveFlags{adminEmail: "root@example.org"}, b.line, "root@example.org", "root", false},
-		{serveFlags{}, b.line, "", "", true}, // "ana@laptop" is a host, not a mailbox
+		{serveFlags{}, a.line, "ana@example.com", "ana", true},
+		{serveFlags{adminNm: "Ana Admin"}, a.line, "ana@example.com", "Ana Admin", true},
+		{serveFlags{}, b.line, "ana@laptop", "ana", true}, // ssh-keygen's user@host
+		{serveFlags{}, noComment, "admin@localhost", "admin", true},
+		{serveFlags{adminEmail: "root@example.org", adminNm: "Root"}, b.line, "root@example.org", "Root", false},
 	} {
-		email, name, err := initialAdmin(c.f, c.key)
-		if email != c.email || name != c.name || (err != nil) != c.err {
-			t.Errorf("initialAdmin(%+v, %q) = %q %q %v", c.f, c.key, email, name, err)
+		email, name, derived := initialAdmin(c.f, c.key)
+		if email != c.email || name != c.name || derived != c.derived {
+			t.Errorf("initialAdmin(%+v, %q) = %q %q %v", c.f, c.key, email, name, derived)
 		}
 	}
 }
