@@ -37,7 +37,7 @@ func ParseEventType(s string) (EventType, error) {
 			return t, nil
 		}
 	}
-	return "", Invalid("eventType", "Unknown event type %q.", Sanitize(s))
+	return "", Invalid("eventType", "Unknown event type %s.", Quote(s))
 }
 
 // ActorType says who made a change.

@@ -157,7 +157,7 @@ func (p ExpiryPolicy) Parse(input string, now time.Time) (Date, error) {
 	} else {
 		var err error
 		if d, err = ParseDate(s); err != nil {
-			return Date{}, Invalid("expires", "%q is not a date: use YYYY-MM-DD or a relative form like +30d, +4w, +3m, +1y.", Sanitize(input))
+			return Date{}, Invalid("expires", "%s is not a date: use YYYY-MM-DD or a relative form like +30d, +4w, +3m, +1y.", Quote(input))
 		}
 	}
 	return d, p.Check(d, now)

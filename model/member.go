@@ -19,7 +19,7 @@ func NormalizeEmail(s string) (string, error) {
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || !strings.Contains(s, "@") || len(s) > 254 {
-		return "", Invalid("email", "%q is not an email address.", Sanitize(s))
+		return "", Invalid("email", "%s is not an email address.", Quote(s))
 	}
 	return strings.ToLower(s), nil
 }
@@ -33,6 +33,9 @@ func ParseSSHKey(line string) (SSHKey, error) {
 	line = strings.TrimSpace(line)
 	if line == "" {
 		return SSHKey{}, Invalid("sshKey", "SSH public key is empty.")
+	}
+	if strings.ContainsAny(line, "\r\n") {
+		return SSHKey{}, Invalid("sshKey", "Give one SSH public key at a time, on one line.")
 	}
 	pk, comment, _, _, err := ssh.ParseAuthorizedKey([]byte(line))
 	if err != nil {

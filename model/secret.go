@@ -56,7 +56,7 @@ func (s Secret) Hint() string { return SecretHint(s.Reveal()) }
 // apk_<t>_<32 base62><6 base62 of the CRC32 of everything before>.
 func NewSecret(t KeyType) (Secret, error) {
 	if !t.Valid() {
-		return Secret{}, Invalid("type", "Unknown key type %q.", Sanitize(string(t)))
+		return Secret{}, Invalid("type", "Unknown key type %s.", Quote(string(t)))
 	}
 	var b strings.Builder
 	b.Grow(secretTotalLen)

@@ -99,3 +99,12 @@ func safe(s string) bool {
 func unsafeRune(r rune) bool {
 	return isControl(r) || isBidiControl(r) || (!unicode.IsPrint(r) && r != ' ')
 }
+
+// Quote shows untrusted input inside a message: sanitised, cut to 40 characters,
+// in typographic quotes (so Sanitize's backslashes aren't escaped a second time).
+func Quote(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		s = string(r[:40]) + "…"
+	}
+	return "“" + Sanitize(s) + "”"
+}

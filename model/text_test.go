@@ -239,3 +239,15 @@ func randomText(r *rand.Rand, n int) string {
 	}
 	return b.String()
 }
+
+func TestQuote(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"plain", "“plain”"},
+		{"\x1b[31mred", `“\x1b[31mred”`},
+		{strings.Repeat("x", 45), "“" + strings.Repeat("x", 40) + "…”"},
+	} {
+		if got := model.Quote(c.in); got != c.want {
+			t.Errorf("Quote(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -60,7 +60,7 @@ func ParseKeyType(s string) (KeyType, error) {
 			return t, nil
 		}
 	}
-	return "", Invalid("type", "Unknown key type %q: use one of audit-logs, import, export, modeling-metadata.", Sanitize(s))
+	return "", Invalid("type", "Unknown key type %s: use one of audit-logs, import, export, modeling-metadata.", Quote(s))
 }
 
 // AccountType is a member's role in the workspace.
@@ -113,7 +113,7 @@ func ParseAccountType(s string) (AccountType, error) {
 			return t, nil
 		}
 	}
-	return "", Invalid("type", "Unknown account type %q: use one of %s.", Sanitize(s), accountTypeList())
+	return "", Invalid("type", "Unknown account type %s: use one of %s.", Quote(s), accountTypeList())
 }
 
 func accountTypeList() string {

@@ -42,7 +42,7 @@ func TestParseKeyType(t *testing.T) {
 	}
 	for _, bad := range []string{"", "audit", "auditlogs", "aud", "imports", "Audit_logs"} {
 		_, err := model.ParseKeyType(bad)
-		want := `Unknown key type "` + strings.TrimSpace(bad) + `": use one of audit-logs, import, export, modeling-metadata.`
+		want := `Unknown key type “` + strings.TrimSpace(bad) + `”: use one of audit-logs, import, export, modeling-metadata.`
 		if err == nil || err.Error() != want || model.KindOf(err) != model.KindInvalid {
 			t.Errorf("ParseKeyType(%q) error = %v, want %q", bad, err, want)
 		}
@@ -84,7 +84,7 @@ func TestParseAccountType(t *testing.T) {
 	}
 	for _, bad := range []string{"", "owner", "admin", "primary_owner", "members"} {
 		_, err := model.ParseAccountType(bad)
-		want := `Unknown account type "` + bad + `": use one of primary-owner, security-admin, workspace-admin, builder, member.`
+		want := `Unknown account type “` + bad + `”: use one of primary-owner, security-admin, workspace-admin, builder, member.`
 		if err == nil || err.Error() != want || model.KindOf(err) != model.KindInvalid {
 			t.Errorf("ParseAccountType(%q) error = %v, want %q", bad, err, want)
 		}
@@ -102,7 +102,7 @@ func TestParseEventType(t *testing.T) {
 			}
 		}
 	}
-	if _, err := model.ParseEventType("ApiKeyExploded"); err == nil || err.Error() != `Unknown event type "ApiKeyExploded".` {
+	if _, err := model.ParseEventType("ApiKeyExploded"); err == nil || err.Error() != `Unknown event type “ApiKeyExploded”.` {
 		t.Errorf("ParseEventType(unknown) error = %v", err)
 	}
 }
@@ -114,13 +114,13 @@ func TestNormalizeEmail(t *testing.T) {
 		{in: "ops+keys@sub.example.org", want: "ops+keys@sub.example.org"},
 		{in: "", wantErr: "Email is required."},
 		{in: "   ", wantErr: "Email is required."},
-		{in: "ana", wantErr: `"ana" is not an email address.`},
-		{in: "ana@", wantErr: `"ana@" is not an email address.`},
-		{in: "@example.com", wantErr: `"@example.com" is not an email address.`},
-		{in: "Ana <ana@example.com>", wantErr: `"Ana <ana@example.com>" is not an email address.`},
-		{in: "ana@example.com, bo@example.com", wantErr: `"ana@example.com, bo@example.com" is not an email address.`},
-		{in: "ana lima@example.com", wantErr: `"ana lima@example.com" is not an email address.`},
-		{in: strings.Repeat("a", 250) + "@x.io", wantErr: `"` + strings.Repeat("a", 250) + `@x.io" is not an email address.`},
+		{in: "ana", wantErr: `“ana” is not an email address.`},
+		{in: "ana@", wantErr: `“ana@” is not an email address.`},
+		{in: "@example.com", wantErr: `“@example.com” is not an email address.`},
+		{in: "Ana <ana@example.com>", wantErr: `“Ana <ana@example.com>” is not an email address.`},
+		{in: "ana@example.com, bo@example.com", wantErr: `“ana@example.com, bo@example.com” is not an email address.`},
+		{in: "ana lima@example.com", wantErr: `“ana lima@example.com” is not an email address.`},
+		{in: strings.Repeat("a", 250) + "@x.io", wantErr: `“` + strings.Repeat("a", 40) + `…” is not an email address.`},
 		{in: "ana\x00@example.com", wantErr: "Email can't contain control or bidirectional characters."},
 		{in: "ana@exa\u202emple.com", wantErr: "Email can't contain control or bidirectional characters."},
 		{in: "ana@example.com\x1b[2J", wantErr: "Email can't contain control or bidirectional characters."},
@@ -273,5 +273,17 @@ func TestDateHelpers(t *testing.T) {
 	tokyo := zone(t, "Asia/Tokyo")
 	if got := model.DateOf(time.Date(2027, 6, 30, 16, 0, 0, 0, time.UTC), tokyo); got != date(2027, 7, 1) {
 		t.Errorf("DateOf in Tokyo = %s", got)
+	}
+}
+
+func TestParseSSHKeyTakesOneLine(t *testing.T) {
+	pub, _, err := ed25519.GenerateKey(crand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, _ := ssh.NewPublicKey(pub)
+	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pk)))
+	if _, err := model.ParseSSHKey("garbage\n" + line); model.KindOf(err) != model.KindInvalid {
+		t.Fatalf("two lines accepted: %v", err)
 	}
 }
