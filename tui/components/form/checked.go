@@ -18,6 +18,9 @@ type Checked struct {
 	check func(string) (note string, err error)
 	st    *styles.Styles
 	tried bool
+	// OnChange, when set, runs after every change of the value, for a summary
+	// elsewhere in the form that depends on it.
+	OnChange func()
 }
 
 // NewChecked makes a text input bound to value. check returns a note to show
@@ -37,6 +40,9 @@ func (c *Checked) Get() string { return *c.value }
 func (c *Checked) Set(v string) {
 	*c.value = v
 	c.describe(v)
+	if c.OnChange != nil {
+		c.OnChange()
+	}
 }
 
 func (c *Checked) validate(v string) error {

@@ -166,3 +166,25 @@ func (f *Form) View() string {
 	b.WriteString(f.huh.View())
 	return b.String()
 }
+
+// Watch is an accessor for a field bound to *v that calls changed after every
+// change: huh re-evaluates its *Func titles and descriptions only when exported
+// fields of their bindings change, and asynchronously; this keeps a summary in
+// step with the choice as the admin moves through the options.
+func Watch[T any](v *T, changed func()) huh.Accessor[T] {
+	return &watched[T]{v: v, changed: changed}
+}
+
+type watched[T any] struct {
+	v       *T
+	changed func()
+}
+
+func (w *watched[T]) Get() T { return *w.v }
+
+func (w *watched[T]) Set(v T) {
+	*w.v = v
+	if w.changed != nil {
+		w.changed()
+	}
+}
