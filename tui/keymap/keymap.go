@@ -31,6 +31,14 @@ type KeyMap struct {
 	Delete key.Binding
 	Rotate key.Binding
 	Copy   key.Binding
+	// CopyAll copies every new secret of a bulk rotation as NAME=SECRET lines.
+	CopyAll key.Binding
+
+	// Marks for bulk rotation, and the expiring-soon view a rotation round
+	// starts from.
+	Mark    key.Binding
+	MarkAll key.Binding
+	Soon    key.Binding
 
 	// Key details: follow the rotation chain.
 	RotatedFrom key.Binding
@@ -72,6 +80,13 @@ func Default() *KeyMap {
 		Delete: b([]string{"d"}, "d", "delete"),
 		Rotate: b([]string{"r"}, "r", "rotate"),
 		Copy:   b([]string{"c"}, "c", "copy"),
+
+		CopyAll: b([]string{"C"}, "C", "copy all"),
+		Mark:    b([]string{" "}, "space", "mark"),
+		MarkAll: b([]string{"a"}, "a", "mark all shown"),
+		// "!" rather than x: x deactivates on the Members page, and one key
+		// should not mean "look" on one page and "act" on another.
+		Soon: b([]string{"!"}, "!", "expiring soon"),
 
 		RotatedFrom: b([]string{"["}, "[", "rotated from"),
 		ReplacedBy:  b([]string{"]"}, "]", "replaced by"),

@@ -48,8 +48,16 @@ type Source interface {
 
 const gap = 2 // spaces between columns
 
-// Prefix is the width of the marker column in front of every row.
+// Prefix is the width of the cursor column in front of every row; a table
+// with a Marker has one more column for the mark.
 const Prefix = 2
+
+func (m *Model) prefix() int {
+	if m.Marker != nil {
+		return Prefix + 1
+	}
+	return Prefix
+}
 
 // Model is the table's state.
 type Model struct {
@@ -64,7 +72,9 @@ type Model struct {
 	// widths their widths.
 	shown  []int
 	widths []int
-	// Marker, when set, gives a row's second marker character (for marks).
+	// Marker, when set, gives a one-cell mark shown after the cursor column of
+	// each row ("✓" for a marked row, " " otherwise). Set it before SetSize:
+	// it takes a column.
 	Marker func(row int) string
 	// Blurred shows the cursor row with "·" instead of "›" while another part of
 	// the screen has the keyboard.
@@ -137,7 +147,7 @@ func (m *Model) clamp() {
 // never squeezes a more important one. Then columns widen toward their preferred
 // width in priority order, and the flexible column takes what is left.
 func (m *Model) layout() {
-	avail := m.width - Prefix
+	avail := m.width - m.prefix()
 	order := make([]int, len(m.cols))
 	for i := range order {
 		order[i] = i
@@ -229,7 +239,7 @@ func (m *Model) View() string {
 	for i, c := range m.shown {
 		head[i] = m.cols[c].Title
 	}
-	b.WriteString(m.st.TableHeader.Render(m.line("  ", head)))
+	b.WriteString(m.st.TableHeader.Render(m.line(strings.Repeat(" ", m.prefix()), head)))
 
 	n := m.Len()
 	end := min(m.offset+m.rows(), n)
@@ -244,7 +254,7 @@ func (m *Model) View() string {
 			marker = "› "
 		}
 		if m.Marker != nil {
-			marker = marker[:len(marker)-1] + m.Marker(r)
+			marker = marker[:len(marker)-1] + m.Marker(r) + " "
 		}
 		if r == m.cursor {
 			for i, c := range m.shown {
