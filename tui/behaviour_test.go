@@ -137,7 +137,7 @@ func TestCreateShowsSecretOnceAndCopiesIt(t *testing.T) {
 	if k.Name != "Deploy bot" || k.Type != model.KeyImport || !k.ExpiresAt.Equal(fake.Now.AddDate(0, 0, 30).Truncate(24*3600e9)) {
 		t.Errorf("created %q %s expiring %s; want Deploy bot, import, in 30 days", k.Name, k.Type, k.ExpiresAt)
 	}
-	if !strings.Contains(v, "› Deploy bot") {
+	if !strings.Contains(v, "›  Deploy bot") {
 		t.Errorf("the new key should be selected at the top of the list:\n%s", v)
 	}
 }

@@ -21,9 +21,12 @@ const (
 	createForm formKind = iota + 1
 	editForm
 	deleteForm
+	rotateForm
 )
 
 // Expiration choices: presets are relative forms ExpiryPolicy.Parse reads.
+// keepExpiry is the form's own default: the date unchanged (edit), or the old
+// key's lifetime again (rotate, where the backend works it out per key).
 const (
 	keepExpiry   = "keep"
 	customExpiry = "custom"
@@ -40,6 +43,7 @@ type values struct {
 	typ     model.KeyType
 	expiry  string // a preset, keepExpiry or customExpiry
 	custom  string // the custom date as typed
+	grace   time.Duration
 	confirm bool
 }
 
@@ -75,7 +79,7 @@ func checkDate(p model.ExpiryPolicy, now time.Time) func(string) (string, error)
 func expiryOptions(p model.ExpiryPolicy, now time.Time, keep string) []huh.Option[string] {
 	var opts []huh.Option[string]
 	if keep != "" {
-		opts = append(opts, huh.NewOption("Keep: "+keep, keepExpiry))
+		opts = append(opts, huh.NewOption(keep, keepExpiry))
 	}
 	for _, ps := range presets {
 		d, err := p.Parse(ps.in, now)
@@ -88,14 +92,16 @@ func expiryOptions(p model.ExpiryPolicy, now time.Time, keep string) []huh.Optio
 }
 
 // expiryFields are the Expiration select and, on a page of its own, the custom
-// date shown only when "Custom date…" is picked.
-func (p *Page) expiryFields(v *values, keep string, room int) (huh.Field, *huh.Group) {
+// date shown only when "Custom date…" is picked. keep labels the form's default
+// option ("" for none); changed, when set, runs after every change of either.
+func (p *Page) expiryFields(v *values, title, keep string, room int, changed func()) (huh.Field, *huh.Group) {
 	now, pol := p.ctx.Now(), p.ctx.Policy
 	opts := expiryOptions(pol, now, keep)
-	sel := form.Fit(huh.NewSelect[string]().Title("Expiration").Options(opts...).Value(&v.expiry), len(opts), room)
+	sel := form.Fit(huh.NewSelect[string]().Title(title).Options(opts...).Accessor(form.Watch(&v.expiry, changed)), len(opts), room)
 	custom := form.NewChecked(p.ctx.Styles, "Expiration date",
 		"YYYY-MM-DD, or +30d, +4w, +3m, +1y. The key works until the start of that day.",
 		&v.custom, checkDate(pol, now))
+	custom.OnChange = changed
 	custom.Input.Placeholder("YYYY-MM-DD or +30d")
 	group := huh.NewGroup(custom.Input).WithHideFunc(func() bool { return v.expiry != customExpiry })
 	return sel, group
@@ -129,7 +135,7 @@ func (p *Page) openCreate() tea.Cmd {
 	p.openForm(createForm, model.Key{}, form.New(p.ctx, "New API key", intro, func() *huh.Form {
 		name := form.NewChecked(p.ctx.Styles, "Name", "What uses it, e.g. “Nightly export to S3”. 1–64 characters.", &v.name, checkName)
 		name.Input.CharLimit(model.MaxNameLength + 16)
-		exp, custom := p.expiryFields(v, "", room)
+		exp, custom := p.expiryFields(v, "Expiration", "", room, nil)
 		return huh.NewForm(
 			huh.NewGroup(name.Input,
 				form.Fit(huh.NewSelect[model.KeyType]().Title("Key type").Options(opts...).Value(&v.typ), len(opts), room),
@@ -163,7 +169,7 @@ func (p *Page) openEdit(k model.Key) tea.Cmd {
 		if expired {
 			return huh.NewForm(huh.NewGroup(name.Input))
 		}
-		exp, custom := p.expiryFields(v, "valid through "+pol.ValidThrough(k.ExpiresAt).Human(), form.Room(p.h, intro))
+		exp, custom := p.expiryFields(v, "Expiration", "Keep: valid through "+pol.ValidThrough(k.ExpiresAt).Human(), form.Room(p.h, intro), nil)
 		return huh.NewForm(huh.NewGroup(name.Input, exp), custom)
 	}))
 	return p.form.Init()
@@ -245,6 +251,23 @@ func (p *Page) submit() tea.Cmd {
 			key, err := c.DeleteKey(ctx, k.ID, k.Version)
 			return deleted{key}, err
 		})
+	case rotateForm:
+		if !v.confirm {
+			p.closeForm()
+			if p.rotBulk {
+				return app.Info("Nothing rotated; the keys stay marked.")
+			}
+			return app.Info("Kept “" + model.Sanitize(k.Name) + "” as it is.")
+		}
+		var exp *model.Date
+		if v.expiry != keepExpiry {
+			d, err := p.expiryDate(&v)
+			if err != nil {
+				return p.refuse(err)
+			}
+			exp = &d
+		}
+		return p.startRotation(v.grace, exp)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package keys
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -19,13 +20,16 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 	case formMode:
 		return p.updateForm(msg)
 	case secretMode:
-		switch {
-		case key.Matches(msg, km.Copy):
-			return p.secret.Copy()
-		case msg.String() == "enter" || key.Matches(msg, km.Back):
+		cmd, done := p.secret.Key(msg)
+		if done {
 			p.secret.Close()
 			p.secret = nil
 			p.mode = listMode
+		}
+		return cmd
+	case rotatingMode:
+		if key.Matches(msg, km.Back) {
+			return p.stopRotation()
 		}
 		return nil
 	case detailMode:
@@ -49,10 +53,22 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		p.filter.SetValue(p.query)
 		p.filter.CursorEnd()
 		return p.filter.Focus()
+	case key.Matches(msg, km.Soon):
+		p.toggleSoon()
 	case key.Matches(msg, km.Back):
-		if p.query != "" {
+		// Marks first: they are what a stray r would act on.
+		switch {
+		case len(p.marks) > 0:
+			n := len(p.marks)
+			clear(p.marks)
+			return app.Info(fmt.Sprintf("Cleared %s.", plural(n, "mark")))
+		case p.query != "":
 			p.setQuery("")
+		case p.soon:
+			p.toggleSoon()
 		}
+	case key.Matches(msg, km.Rotate) && len(p.marks) > 0:
+		return p.rotateMarked()
 	case !ok:
 	case key.Matches(msg, km.Open):
 		p.showDetails(k)
@@ -62,6 +78,10 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		return p.openDelete(k)
 	case key.Matches(msg, km.Rotate):
 		return p.Rotate(k)
+	case key.Matches(msg, km.Mark):
+		return p.toggleMark()
+	case key.Matches(msg, km.MarkAll):
+		return p.markAll()
 	}
 	return nil
 }

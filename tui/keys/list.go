@@ -23,7 +23,7 @@ const (
 // through 30 Jun 2027", so it is never cut); as the pane narrows the Key hint,
 // then Created by, Last used and Type drop out.
 var columns = []table.Column{
-	colName:    {Title: "Name", Width: 24, Min: 12, Priority: 0, Flex: true},
+	colName:    {Title: "Name", Width: 22, Min: 12, Priority: 0, Flex: true},
 	colType:    {Title: "Type", Width: 17, Min: 10, Priority: 1},
 	colHint:    {Title: "Key", Width: 17, Priority: 4},
 	colExpires: {Title: "Expires", Width: 25, Priority: 0},
@@ -36,6 +36,9 @@ type list struct {
 	all  []model.Key
 	hay  []string // lower-cased searchable text per key
 	view []int
+	// keep, when set, is a second filter beside the query (the expiring-soon
+	// view). Changing it calls for a full filter (prev "").
+	keep func(model.Key) bool
 }
 
 // set replaces the keys. They are sorted newest first unless they already are
@@ -63,30 +66,33 @@ func haystack(k model.Key) string {
 }
 
 // filter keeps the keys whose name, type, hint, creator or id contain q, case
-// insensitively. When q extends the previous query only the kept rows are
-// searched again.
+// insensitively, and that keep keeps. When q extends the previous query only
+// the kept rows are searched again.
 func (l *list) filter(q, prev string) {
 	q = strings.ToLower(q)
-	if q == "" {
+	if q == "" && l.keep == nil {
 		l.view = l.view[:0]
 		for i := range l.all {
 			l.view = append(l.view, i)
 		}
 		return
 	}
+	ok := func(i int) bool {
+		return (q == "" || strings.Contains(l.hay[i], q)) && (l.keep == nil || l.keep(l.all[i]))
+	}
 	// Only an extended query may search within the last result: "ab" keeps a
 	// subset of what "a" kept.
-	incremental := prev != "" && strings.HasPrefix(q, strings.ToLower(prev))
+	incremental := q != "" && prev != "" && strings.HasPrefix(q, strings.ToLower(prev))
 	out := make([]int, 0, min(len(l.all), 1024))
 	if incremental {
 		for _, i := range l.view {
-			if strings.Contains(l.hay[i], q) {
+			if ok(i) {
 				out = append(out, i)
 			}
 		}
 	} else {
-		for i, h := range l.hay {
-			if strings.Contains(h, q) {
+		for i := range l.hay {
+			if ok(i) {
 				out = append(out, i)
 			}
 		}

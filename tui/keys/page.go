@@ -1,9 +1,11 @@
-// Package keys is the API Keys page: the list, details, the create, edit and
-// delete forms and the one-time secret panel.
+// Package keys is the API Keys page: the list, details, the create, edit,
+// delete and rotate forms, marks for bulk rotation, the expiring-soon view and
+// the one-time secret panel.
 package keys
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
@@ -27,6 +29,7 @@ const (
 	detailMode
 	formMode
 	secretMode
+	rotatingMode // a bulk rotation's progress
 )
 
 // loaded is the result of listing the keys.
@@ -62,6 +65,16 @@ type Page struct {
 	vals   values
 
 	secret *secret.Panel
+
+	marks map[string]bool // key ids marked for a bulk rotation
+	soon  bool            // the expiring-soon view
+
+	// The rotation the open form is about, and the one under way.
+	rotKeys []model.Key
+	rotLeft []secret.Failure
+	rotBulk bool
+	run     *rotation
+	runSeq  int
 }
 
 // New makes the page.
@@ -76,15 +89,20 @@ func New(ctx *app.Context) *Page {
 	f.Cursor.Style = st.Accent
 	f.Cursor.TextStyle = st.Text
 	f.Cursor.SetMode(cursor.CursorStatic)
-	return &Page{ctx: ctx, table: table.New(st, columns), filter: f}
+	p := &Page{ctx: ctx, table: table.New(st, columns), filter: f, marks: map[string]bool{}}
+	p.table.Marker = p.marker
+	return p
 }
 
 // Title implements app.Page.
 func (p *Page) Title() string { return "API Keys" }
 
 // Capturing implements app.Page: forms and the filter field take every key.
-// The secret panel does too: q or tab there would lose a secret shown only once.
-func (p *Page) Capturing() bool { return p.mode == formMode || p.mode == secretMode || p.filtering }
+// The secret panel does too: q or tab there would lose a secret shown only once;
+// and so does a rotation under way, whose secrets are still to be shown.
+func (p *Page) Capturing() bool {
+	return p.mode == formMode || p.mode == secretMode || p.mode == rotatingMode || p.filtering
+}
 
 // WantsFullWidth asks the root for the whole width while a secret is shown, so
 // it is never cut or wrapped.
@@ -133,7 +151,7 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return p, p.load()
 	case app.Reload:
-		if p.denied != "" || p.mode == formMode {
+		if p.denied != "" || p.mode == formMode || p.mode == rotatingMode {
 			return p, nil
 		}
 		return p, p.load()
@@ -162,6 +180,7 @@ func (p *Page) done(d app.Done) tea.Cmd {
 		p.loadErr, p.ready = nil, true
 		sel, _ := p.Selected()
 		p.list.set(m.keys)
+		p.pruneMarks()
 		p.refilter(sel.ID)
 	case fetched:
 		if d.Err == nil {
@@ -197,7 +216,10 @@ func (p *Page) done(d app.Done) tea.Cmd {
 		p.mode = listMode
 		p.list.remove(p.target.ID)
 		p.refilter("")
+		delete(p.marks, p.target.ID)
 		return app.Info("Deleted “" + model.Sanitize(p.target.Name) + "”: it no longer works.")
+	case rotated:
+		return p.rotatedOne(m, d.Err)
 	}
 	return nil
 }
@@ -252,21 +274,17 @@ func (p *Page) updateForm(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// Rotate is the hook for rotation (issue 5): the form comes there. For now it
-// checks the permission and says rotation is not available yet.
-func (p *Page) Rotate(k model.Key) tea.Cmd {
-	if err := model.Require(p.ctx.Me.AccountType, model.ActManageKeys, k.Type); err != nil {
-		return app.Fail(err)
-	}
-	return app.Info("Rotation isn't available in this version yet; use `apikeys keys rotate " + k.ID + "`.")
-}
+// Rotate opens the rotation form for k (r in the list without marks, or in
+// details).
+func (p *Page) Rotate(k model.Key) tea.Cmd { return p.openRotate([]model.Key{k}) }
 
 // can reports whether the member may manage k, so help offers only what works.
 func (p *Page) can(k model.Key) bool {
 	return p.ctx.Can(model.ActManageKeys, k.Type)
 }
 
-// ShortHelp implements app.Page.
+// ShortHelp implements app.Page: only what applies now, rotation of the marked
+// keys first when there are marks.
 func (p *Page) ShortHelp() []key.Binding {
 	km := p.ctx.Keys
 	switch p.mode {
@@ -274,10 +292,18 @@ func (p *Page) ShortHelp() []key.Binding {
 		return p.form.Help()
 	case secretMode:
 		return p.secret.Help()
+	case rotatingMode:
+		if p.run != nil && !p.run.stopping {
+			return []key.Binding{keymap.With(km.Back, "stop after this key")}
+		}
+		return nil
 	case detailMode:
 		out := []key.Binding{keymap.With(km.Back, "back")}
 		if p.can(p.shown) {
-			out = append(out, km.Edit, km.Delete, km.Rotate)
+			out = append(out, km.Edit, km.Delete)
+			if p.shown.ReplacedBy == "" {
+				out = append(out, km.Rotate)
+			}
 		}
 		if p.shown.RotatedFrom != "" {
 			out = append(out, km.RotatedFrom)
@@ -297,29 +323,72 @@ func (p *Page) ShortHelp() []key.Binding {
 		return nil
 	}
 	var out []key.Binding
+	k, ok := p.Selected()
+	mark := func() {
+		switch {
+		case !ok:
+		case p.marks[k.ID]:
+			out = append(out, keymap.With(km.Mark, "unmark"))
+		case p.rotatable(k) == nil:
+			out = append(out, km.Mark)
+		}
+	}
+	if n := len(p.marks); n > 0 {
+		out = append(out, keymap.With(km.Rotate, fmt.Sprintf("rotate %d marked", n)))
+		mark()
+		out = append(out, keymap.With(km.Back, "clear marks"))
+		if ok {
+			out = append(out, km.Open)
+		}
+		out = append(out, km.MarkAll, km.Filter, keymap.With(km.Soon, p.soonHelp()))
+		return out
+	}
 	if len(model.ManageableKeyTypes(p.ctx.Me.AccountType)) > 0 {
 		out = append(out, km.New)
 	}
-	if k, ok := p.Selected(); ok {
+	if ok {
 		out = append(out, km.Open)
 		if p.can(k) {
-			out = append(out, km.Edit, km.Delete, km.Rotate)
+			out = append(out, km.Edit, km.Delete)
+			if k.ReplacedBy == "" {
+				out = append(out, km.Rotate)
+			}
 		}
 	}
+	mark()
+	if p.soon && ok {
+		out = append(out, km.MarkAll)
+	}
 	out = append(out, km.Filter)
-	if p.query != "" {
+	if len(p.list.all) > 0 {
+		out = append(out, keymap.With(km.Soon, p.soonHelp()))
+	}
+	switch {
+	case p.query != "":
 		out = append(out, keymap.With(km.Back, "clear filter"))
+	case p.soon:
+		out = append(out, keymap.With(km.Back, "all keys"))
 	}
 	return out
+}
+
+func (p *Page) soonHelp() string {
+	if p.soon {
+		return "all keys"
+	}
+	return "expiring soon"
 }
 
 // FullHelp implements app.Page.
 func (p *Page) FullHelp() [][]key.Binding {
 	km := p.ctx.Keys
 	return [][]key.Binding{
-		{km.New, km.Open, km.Edit, km.Delete, km.Rotate, km.Filter},
+		{km.New, km.Open, km.Edit, km.Delete, km.Rotate, km.Filter, km.Soon},
 		{km.Up, km.Down, km.Top, km.Bottom, km.PageUp, km.PageDown},
-		{keymap.With(km.Copy, "copy a new secret"), keymap.With(km.RotatedFrom, "details: key it replaced"), keymap.With(km.ReplacedBy, "details: key that replaced it")},
+		{keymap.With(km.Mark, "mark/unmark for rotation"), keymap.With(km.MarkAll, "mark all shown"),
+			keymap.With(km.Rotate, "rotate the marked keys"), keymap.With(km.Back, "clear marks")},
+		{keymap.With(km.Copy, "copy a new secret"), keymap.With(km.CopyAll, "copy all as NAME=SECRET"),
+			keymap.With(km.RotatedFrom, "details: key it replaced"), keymap.With(km.ReplacedBy, "details: key that replaced it")},
 	}
 }
 

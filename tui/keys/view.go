@@ -17,6 +17,8 @@ func (p *Page) View() string {
 		return p.form.View()
 	case secretMode:
 		return p.secret.View()
+	case rotatingMode:
+		return p.rotationView()
 	case detailMode:
 		return p.detail.View()
 	}
@@ -34,16 +36,28 @@ func (p *Page) View() string {
 
 	n := len(p.list.all)
 	count := fmt.Sprintf(" (%d)", n)
-	if p.query != "" {
+	if p.query != "" || p.soon {
 		count = fmt.Sprintf(" (%d of %d)", len(p.list.view), n)
 	}
+	if p.soon {
+		title += st.Warn.Render(" · expiring soon")
+	}
+	marks := ""
+	if m := len(p.marks); m > 0 {
+		marks = fmt.Sprintf(" · %d marked", m)
+		if h := p.hiddenMarks(); h > 0 {
+			marks += fmt.Sprintf(" (%d hidden by the filter)", h)
+		}
+	}
 	var b strings.Builder
-	b.WriteString(title + st.Subtle.Render(count) + "\n")
+	b.WriteString(title + st.Subtle.Render(count) + st.Accent.Render(marks) + "\n")
 	switch {
 	case p.filtering:
 		b.WriteString(p.filter.View())
 	case p.query != "":
 		b.WriteString(st.Subtle.Render("Filter: ") + st.Text.Render(model.Sanitize(p.query)) + st.Subtle.Render("  (/ change, esc clear)"))
+	case p.soon:
+		b.WriteString(st.Subtle.Render(fmt.Sprintf("Last valid day within %d days, or replaced and in grace.  (! all keys)", SoonDays)))
 	}
 	b.WriteString("\n")
 
@@ -54,6 +68,9 @@ func (p *Page) View() string {
 			b.WriteString(para.Render(st.Subtle.Render("Press ") + st.Accent.Render("n") +
 				st.Subtle.Render(" to create the first one: give it a name, an expiration date and a type. Its secret is shown once, right after.")))
 		}
+	case len(p.list.view) == 0 && p.query == "":
+		b.WriteString(para.Render(st.Text.Render(fmt.Sprintf("No key expires within %d days, and none is in a grace period.", SoonDays)) +
+			st.Subtle.Render(" ! shows every key.")))
 	case len(p.list.view) == 0:
 		b.WriteString(para.Render(st.Text.Render("No keys match “"+model.Sanitize(p.query)+"”.") + st.Subtle.Render(" esc clears the filter.")))
 	default:

@@ -1,0 +1,173 @@
+package keys
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/tui/app"
+)
+
+// Marks are kept by key id, so they survive filtering (a key hidden by the
+// filter stays marked, and the count says so) and reloads while the key is
+// still there and rotatable.
+
+// rotatable says why k can't be rotated by this member, or nil.
+func (p *Page) rotatable(k model.Key) error {
+	if err := model.Require(p.ctx.Me.AccountType, model.ActManageKeys, k.Type); err != nil {
+		return err
+	}
+	if k.ReplacedBy != "" {
+		return model.Invalid("key", "“%s” was already rotated; rotate its replacement (%s) instead.", model.Sanitize(k.Name), k.ReplacedBy)
+	}
+	return nil
+}
+
+// toggleMark marks or unmarks the selected key.
+func (p *Page) toggleMark() tea.Cmd {
+	k, ok := p.Selected()
+	if !ok {
+		return nil
+	}
+	if p.marks[k.ID] {
+		delete(p.marks, k.ID)
+	} else {
+		if err := p.rotatable(k); err != nil {
+			return app.Fail(err)
+		}
+		p.marks[k.ID] = true
+	}
+	// Marking moves on, so space space space marks three rows.
+	p.table.SetCursor(p.table.Cursor() + 1)
+	return nil
+}
+
+// markAll marks every shown key that can be rotated, or, when they all are
+// marked already, unmarks them. It says what it left out and why.
+func (p *Page) markAll() tea.Cmd {
+	var can []string
+	var replaced, forbidden int
+	for _, i := range p.list.view {
+		k := p.list.all[i]
+		switch err := p.rotatable(k); {
+		case err == nil:
+			can = append(can, k.ID)
+		case k.ReplacedBy != "":
+			replaced++
+		default:
+			forbidden++
+		}
+	}
+	all := len(can) > 0
+	for _, id := range can {
+		all = all && p.marks[id]
+	}
+	if all {
+		for _, id := range can {
+			delete(p.marks, id)
+		}
+		return app.Info(fmt.Sprintf("Unmarked %s.", plural(len(can), "key")))
+	}
+	for _, id := range can {
+		p.marks[id] = true
+	}
+	msg := fmt.Sprintf("Marked %s", plural(len(can), "key"))
+	var left []string
+	if replaced > 0 {
+		left = append(left, plural(replaced, "replaced key"))
+	}
+	if forbidden > 0 {
+		left = append(left, fmt.Sprintf("%d you may not manage", forbidden))
+	}
+	if len(left) > 0 {
+		msg += "; left out " + strings.Join(left, " and ")
+	}
+	return app.Info(msg + ".")
+}
+
+// markedKeys are the marked keys in list order, hidden ones included.
+func (p *Page) markedKeys() []model.Key {
+	var out []model.Key
+	for _, k := range p.list.all {
+		if p.marks[k.ID] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Marked is the ids of the marked keys in list order, for tests.
+func (p *Page) Marked() []string {
+	var out []string
+	for _, k := range p.markedKeys() {
+		out = append(out, k.ID)
+	}
+	return out
+}
+
+// hiddenMarks counts marked keys the filter hides.
+func (p *Page) hiddenMarks() int {
+	n := len(p.marks)
+	for _, i := range p.list.view {
+		if p.marks[p.list.all[i].ID] {
+			n--
+		}
+	}
+	return n
+}
+
+// pruneMarks drops marks on keys that are gone or can no longer be rotated
+// (someone else rotated or deleted them).
+func (p *Page) pruneMarks() {
+	for id := range p.marks {
+		if i := p.list.index(id); i < 0 || p.rotatable(p.list.all[i]) != nil {
+			delete(p.marks, id)
+		}
+	}
+}
+
+// marker is the table's mark column: ✓ on marked rows, so marks show without
+// colour.
+func (p *Page) marker(row int) string {
+	if row < len(p.list.view) && p.marks[p.list.all[p.list.view[row]].ID] {
+		return "✓"
+	}
+	return " "
+}
+
+// expiringSoon is the expiring-soon view's rule, the backend's for
+// KeyFilter{ExpiringWithin: SoonDays days} (backend/keys.go, ListKeys): an active
+// key whose last valid day is at most SoonDays days away, or a replaced key
+// still in its grace period. Expired keys are left out.
+func expiringSoon(k model.Key, now time.Time, p model.ExpiryPolicy) bool {
+	switch k.State(now) {
+	case model.KeyReplaced:
+		return true
+	case model.KeyActive:
+		horizon := model.DateOf(now.Add(SoonDays*24*time.Hour), p.Loc())
+		return !p.ValidThrough(k.ExpiresAt).After(horizon)
+	}
+	return false
+}
+
+// toggleSoon shows only the keys expiring soon, or every key again.
+func (p *Page) toggleSoon() {
+	sel, _ := p.Selected()
+	p.soon = !p.soon
+	p.list.keep = nil
+	if p.soon {
+		p.list.keep = func(k model.Key) bool { return expiringSoon(k, p.ctx.Now(), p.ctx.Policy) }
+	}
+	p.table.SetCursor(0)
+	p.refilter(sel.ID)
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
