@@ -180,3 +180,35 @@ func TestTwoStoresOnOneFileSerialiseWriters(t *testing.T) {
 		t.Fatalf("Keys = %d, %v; want %d", len(keys), err, 2*2*perWriter)
 	}
 }
+
+// Keys may come from a cache: a commit made through another store on the same
+// file (another process, such as the CLI while `apikeys serve` runs) must show
+// in the very next list.
+func TestKeysSeesWritesFromAnotherProcess(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "apikeys.db")
+	server, cli := open(t, path), open(t, path)
+	insert := func(id string) {
+		t.Helper()
+		now := time.Now()
+		if err := cli.Update(t.Context(), func(tx store.Tx) error {
+			return tx.InsertKey(t.Context(), model.Key{ID: id, Name: id, Type: model.KeyImport,
+				Hash: model.HashSecret(id), CreatedAt: now, ExpiresAt: now, UpdatedAt: now})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 3 {
+		insert(fmt.Sprintf("key_%d", i))
+		keys, err := server.Keys(t.Context(), store.KeyQuery{})
+		if err != nil || len(keys) != i+1 {
+			t.Fatalf("after %d inserts by another store, Keys = %d keys, %v", i+1, len(keys), err)
+		}
+	}
+	if err := cli.TouchKey(t.Context(), "key_0", time.Now(), "192.0.2.1:1"); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := server.Keys(t.Context(), store.KeyQuery{})
+	if err != nil || keys[2].ID != "key_0" || keys[2].LastUsedAt == nil {
+		t.Fatalf("after another store's TouchKey, Keys = %+v, %v", keys, err)
+	}
+}

@@ -139,6 +139,50 @@ func testKeys(t *testing.T, open func(t *testing.T) store.Store) {
 		assertOrder(t, "Keys with deleted", []string{"key_dead", "key_live"}, ids(got, keyID))
 	})
 
+	// A store may cache the list; whatever it does, each committed change must
+	// show in the next Keys call, and a caller's changes to a returned list must
+	// not show in the next one.
+	t.Run("ListSeesEveryCommittedChange", func(t *testing.T) {
+		f := setup(t, open)
+		f.insertMembers(ana)
+		f.insertKeys(newKey("key_1", at(0), ana.ID), newKey("key_2", at(time.Second), ana.ID))
+		list := func() []model.Key {
+			t.Helper()
+			keys, err := f.s.Keys(f.ctx, store.KeyQuery{})
+			if err != nil {
+				t.Fatalf("Keys: %v", err)
+			}
+			return keys
+		}
+		scribble := list()
+		scribble[0].Name = "scribbled"
+		scribble[0].Hash[0] ^= 0xff
+		if got := list(); got[0].Name == "scribbled" || got[0].Hash[0] != hashOf("key_2")[0] {
+			t.Fatalf("a caller's change to a listed key showed in the next list")
+		}
+
+		edit := f.key("key_1")
+		edit.Name = "Edited"
+		f.update(func(tx store.Tx) error { _, err := tx.UpdateKey(f.ctx, edit); return err })
+		if got := list(); got[1].Name != "Edited" || got[1].Version != 2 {
+			t.Fatalf("after UpdateKey, Keys shows name %q version %d", got[1].Name, got[1].Version)
+		}
+		if err := f.s.TouchKey(f.ctx, "key_1", at(time.Hour), "192.0.2.1:1"); err != nil {
+			t.Fatalf("TouchKey: %v", err)
+		}
+		if got := list(); got[1].LastUsedAt == nil || !got[1].LastUsedAt.Equal(at(time.Hour)) {
+			t.Fatalf("after TouchKey, Keys shows LastUsedAt %v", got[1].LastUsedAt)
+		}
+		renamed := f.member(ana.ID)
+		renamed.Name = "Ana Lima"
+		f.update(func(tx store.Tx) error { _, err := tx.UpdateMember(f.ctx, renamed); return err })
+		if got := list(); got[0].CreatedByName != "Ana Lima" {
+			t.Fatalf("after renaming the creator, Keys shows %q", got[0].CreatedByName)
+		}
+		f.insertKeys(newKey("key_3", at(2*time.Second), ana.ID))
+		assertOrder(t, "Keys after an insert", []string{"key_3", "key_2", "key_1"}, ids(list(), keyID))
+	})
+
 	t.Run("UpdateKeyBumpsVersionAndReturnsNewRow", func(t *testing.T) {
 		f := setup(t, open)
 		f.insertMembers(ana, bo)
