@@ -169,7 +169,7 @@ func (p *Panel) Help() []key.Binding {
 		out = append(out, km.Copy)
 	default:
 		out = append(out, key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "choose")),
-			keymap.With(km.Copy, "copy this one"), keymap.With(km.CopyAll, "copy all as NAME=SECRET"))
+			keymap.With(km.Copy, "copy this one"), keymap.With(km.CopyAll, "copy all"))
 	}
 	return append(out, key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done")))
 }

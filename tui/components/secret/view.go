@@ -76,25 +76,42 @@ func (p *Panel) View() string {
 		}
 	}
 
-	var foot []string
+	var warn, explain, state string
 	switch {
 	case len(p.entries) == 0:
-		foot = append(foot, "", st.Subtle.Render("The keys above are unchanged."))
+		explain = st.Subtle.Render("The keys above are unchanged.")
 	case multi:
-		foot = append(foot, "", st.Warn.Render("⚠ Copy them now: they won't be shown again."),
-			st.Subtle.Render("Only their hashes are stored; if one is lost, rotate that key again."))
+		warn = st.Warn.Render("⚠ Copy them now: they won't be shown again.")
+		explain = st.Subtle.Render("Only their hashes are stored; if one is lost, rotate that key again.")
 	default:
-		foot = append(foot, "", st.Warn.Render("⚠ Copy it now: it won't be shown again."),
-			st.Subtle.Render("Only its hash is stored; if it is lost, rotate the key."))
+		warn = st.Warn.Render("⚠ Copy it now: it won't be shown again.")
+		explain = st.Subtle.Render("Only its hash is stored; if it is lost, rotate the key.")
 	}
 	switch n := p.uncopied(); {
 	case len(p.entries) == 1 && n == 0:
-		foot = append(foot, st.OK.Render("✓ Copied to the clipboard."))
+		state = st.OK.Render("✓ Copied to the clipboard.")
 	case p.warned && n > 0:
-		foot = append(foot, st.Warn.Render(p.notCopied(n)+": enter or esc again closes the panel."))
+		state = st.Warn.Render(p.notCopied(n) + ": enter or esc again closes the panel.")
 	}
+	lines := func(ss ...string) []string {
+		var out []string
+		for _, s := range ss {
+			if s != "" {
+				out = append(out, wrap(s)...)
+			}
+		}
+		return out
+	}
+	foot := append([]string{""}, lines(warn, explain, state)...)
 
-	if p.height > 0 {
+	if p.height > 0 && 2+len(head)+len(body)+len(foot) > p.height {
+		// Short of room: the secrets come first. Drop the spacing and the
+		// explanation, keep the warning, and scroll the rest.
+		head = head[:1]
+		if warn != "" {
+			explain = ""
+		}
+		foot = lines(warn, explain, state)
 		room := max(p.height-2-len(head)-len(foot), 3) // 2: the border
 		body = window(body, focus, room, st.Subtle.Render)
 	}
@@ -108,21 +125,23 @@ func window(lines []string, focus [2]int, room int, subtle func(...string) strin
 	if len(lines) <= room {
 		return lines
 	}
-	show := room - 2 // the "more" lines
-	top := 0
-	if focus[1] > show {
-		top = min(focus[1]-show, focus[0])
+	var top, show int
+	switch {
+	case focus[1] <= room-1: // from the top, "more" below
+		top, show = 0, room-1
+	case focus[0] >= len(lines)-(room-1): // to the end, "more" above
+		top, show = len(lines)-(room-1), room-1
+	default: // "more" on both sides
+		show = room - 2
+		top = min(max(focus[1]-show, 0), focus[0])
 	}
-	top = min(max(top, 0), len(lines)-show)
-	out := []string{subtle(fmt.Sprintf("↑ %d more lines (↑/k)", top))}
-	if top == 0 {
-		out[0] = ""
+	var out []string
+	if top > 0 {
+		out = append(out, subtle(fmt.Sprintf("↑ %d more lines (↑/k)", top)))
 	}
 	out = append(out, lines[top:top+show]...)
 	if rest := len(lines) - top - show; rest > 0 {
 		out = append(out, subtle(fmt.Sprintf("↓ %d more lines (↓/j)", rest)))
-	} else {
-		out = append(out, "")
 	}
 	return out
 }
