@@ -36,6 +36,11 @@ func frames(t *testing.T, r *lipgloss.Renderer) []string {
 	step(esc, tea.KeyMsg{Type: tea.KeyEnter})                                               // details
 	step(esc, r1("/"), r1("b"))                                                             // filter
 	step(esc, r1("?"))                                                                      // full help
+	step(esc, r1(" "), r1(" "), r1("!"), r1("a"))                                           // expiring soon, marked
+	step(r1("!"), r1("r"))                                                                  // rotate form
+	step(tea.KeyMsg{Type: tea.KeyEnter}, tea.KeyMsg{Type: tea.KeyEnter})                    // bulk confirmation
+	step(r1("y"))                                                                           // bulk secret panel
+	step(r1("C"), tea.KeyMsg{Type: tea.KeyEnter})                                           // list after rotation
 	step(esc, tea.KeyMsg{Type: tea.KeyTab}, r1("g"))                                        // members
 	step(tea.KeyMsg{Type: tea.KeyTab}, r1("n"))                                             // add member
 	step(esc, tea.KeyMsg{Type: tea.KeyTab}, r1("j"), tea.KeyMsg{Type: tea.KeyTab}, r1("t")) // audit filter

@@ -2,8 +2,8 @@ package keys
 
 import (
 	"context"
-	"path/filepath"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"

@@ -102,3 +102,33 @@ func TestCursorScrollsIntoView(t *testing.T) {
 		t.Errorf("a blurred table marks its cursor with ·:\n%s", v)
 	}
 }
+
+// A Marker takes a column of its own after the cursor: marked rows read "✓"
+// with or without the cursor, cells stay aligned with the header, and no line
+// is wider than the table.
+func TestMarkerColumn(t *testing.T) {
+	m := New(testStyles(), cols)
+	m.Marker = func(row int) string {
+		if row%2 == 1 {
+			return "✓"
+		}
+		return " "
+	}
+	m.SetSource(&counting{n: 4})
+	m.SetSize(80, 5)
+	km := keymap.Default()
+	m.Update(tea.KeyMsg{Type: tea.KeyDown}, km)
+	lines := strings.Split(m.View(), "\n")
+	want := []string{"   Name", "   r0 c0", "›✓ r1 c0", "   r2 c0", " ✓ r3 c0"}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d = %q, want it to start %q", i, lines[i], w)
+		}
+		if lw := ansi.StringWidth(lines[i]); lw > 80 {
+			t.Errorf("line %d is %d wide", i, lw)
+		}
+	}
+	if h, r := strings.Index(lines[0], "Expires"), strings.Index(lines[1], "r0 c3"); h != r {
+		t.Errorf("Expires header at %d, its cell at %d:\n%s", h, r, strings.Join(lines, "\n"))
+	}
+}
