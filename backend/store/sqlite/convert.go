@@ -62,32 +62,6 @@ func exists(ctx context.Context, q querier, table, id string) (bool, error) {
 	return err == nil, err
 }
 
-// Workspace returns the workspace, or KindNotFound before it is created.
-func (r reader) Workspace(ctx context.Context) (model.Workspace, error) {
-	var w model.Workspace
-	var created int64
-	err := r.q.QueryRowContext(ctx, `SELECT id, name, created_at FROM workspace WHERE singleton = 1`).
-		Scan(&w.ID, &w.Name, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return model.Workspace{}, model.NotFound("No workspace has been created yet.")
-	}
-	if err != nil {
-		return model.Workspace{}, wrap("read workspace", err)
-	}
-	w.CreatedAt = fromMicros(created)
-	return w, nil
-}
-
-// CreateWorkspace stores the workspace; KindConflict if one exists.
-func (t *tx) CreateWorkspace(ctx context.Context, w model.Workspace) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO workspace (singleton, id, name, created_at) VALUES (1, ?, ?, ?)`,
-		w.ID, w.Name, micros(w.CreatedAt))
-	if uniqueViolation(err, "workspace.singleton") {
-		return model.Conflict("The workspace already exists.")
-	}
-	return wrap("create workspace", err)
-}
-
 // wrap prefixes a driver error with what was being done and passes model errors
 // through. Driver messages name tables and columns, never the values bound to a
 // statement, so no hash, secret or name reaches an error this way.

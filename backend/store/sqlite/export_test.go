@@ -21,3 +21,10 @@ func Pragmas(ctx context.Context, s *Store, writer bool) (map[string]string, err
 	}
 	return out, nil
 }
+
+// IntegrityCheck runs PRAGMA integrity_check.
+func IntegrityCheck(ctx context.Context, s *Store) (string, error) {
+	var v string
+	err := s.read.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&v)
+	return v, err
+}

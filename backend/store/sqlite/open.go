@@ -4,7 +4,9 @@
 // Writers are serialised through a single connection that begins every
 // transaction with BEGIN IMMEDIATE, so concurrent Update calls queue instead of
 // failing with SQLITE_BUSY; readers use a separate pool and, thanks to WAL, never
-// wait for a writer.
+// wait for a writer. The key list is cached and checked against PRAGMA
+// data_version before each use (see keycache.go), so it is never stale, even
+// when another process writes the same file.
 package sqlite
 
 import (
@@ -211,7 +213,7 @@ func migrationVersion(name string) (int, error) {
 // Update runs fn in a write transaction (BEGIN IMMEDIATE on the single write
 // connection) and commits if fn returns nil. fn must not call Update itself: the
 // inner call would wait for the connection the outer one holds.
-func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (err error) {
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
