@@ -51,6 +51,13 @@ func testKeys(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	})
 
+	t.Run("CreatorNeedNotBeAMember", func(t *testing.T) {
+		f := setup(t, open)
+		k := newKey("key_sys", at(0), "system")
+		f.insertKeys(k)
+		assertEqual(t, "key created by a non-member", k, f.key(k.ID))
+	})
+
 	t.Run("TimesComeBackInUTC", func(t *testing.T) {
 		f := setup(t, open)
 		k := newKey("key_zoned", at(0), "mem_x")

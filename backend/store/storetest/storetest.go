@@ -7,7 +7,14 @@
 //
 // The suite pins down what the interface comments leave to prose: orderings and
 // their tie-breaks, version and conflict rules, not-found kinds, time precision,
-// transaction atomicity and behaviour under concurrent writers.
+// transaction atomicity and behaviour under concurrent writers. Three choices
+// an implementation must follow:
+//
+//   - Ties are broken by id in byte order (Go's string order), so "key_B" sorts
+//     before "key_a". PostgreSQL needs COLLATE "C" on id columns for that.
+//   - CreatedBy and UpdatedBy need not name a member (the system acts too): no
+//     foreign key on them; the names read back empty.
+//   - A stored event without payload reads back as the JSON null.
 package storetest
 
 import (
