@@ -27,7 +27,8 @@ func Ago(t *time.Time, now time.Time, loc *time.Location) string {
 	return model.DateOf(*t, loc).Human()
 }
 
-// In is a future duration, compact: "45m", "23h", "3 days".
+// In is a future duration, compact like Ago: "45m", "23h", "6d" (so
+// "replaced, expires in 29d" fits the Expires column).
 func In(d time.Duration) string {
 	switch {
 	case d < time.Minute:
@@ -37,7 +38,7 @@ func In(d time.Duration) string {
 	case d < 48*time.Hour:
 		return fmt.Sprintf("%dh", int(d/time.Hour))
 	}
-	return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
 }
 
 // When is an instant in the workspace zone, to the minute: "30 Jun 2027 14:05 UTC".

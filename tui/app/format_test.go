@@ -25,3 +25,22 @@ func TestAgo(t *testing.T) {
 		}
 	}
 }
+
+func TestIn(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{30 * time.Second, "under a minute"},
+		{45 * time.Minute, "45m"},
+		{23*time.Hour + 59*time.Minute, "23h"},
+		{47 * time.Hour, "47h"},
+		{6*24*time.Hour + 23*time.Hour, "6d"},
+		{30 * 24 * time.Hour, "30d"},
+	}
+	for _, tt := range tests {
+		if got := In(tt.d); got != tt.want {
+			t.Errorf("In(%s) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}

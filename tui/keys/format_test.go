@@ -26,6 +26,7 @@ func TestExpiry(t *testing.T) {
 		{"expired", model.Key{ExpiresAt: day(2026, 6, 15)}, "Expired", table.Bad},
 		{"expires now", model.Key{ExpiresAt: now}, "Expired", table.Bad},
 		{"replaced", model.Key{ExpiresAt: now.Add(23 * time.Hour), ReplacedBy: "key_b"}, "replaced, expires in 23h", table.Warn},
+		{"replaced, 7-day grace", model.Key{ExpiresAt: now.Add(7 * 24 * time.Hour), ReplacedBy: "key_b"}, "replaced, expires in 7d", table.Warn},
 		{"replaced soon", model.Key{ExpiresAt: now.Add(45 * time.Minute), ReplacedBy: "key_b"}, "replaced, expires in 45m", table.Warn},
 		{"replaced, grace over", model.Key{ExpiresAt: now.Add(-time.Minute), ReplacedBy: "key_b"}, "Expired", table.Bad},
 		{"deleted", model.Key{ExpiresAt: day(2027, 1, 1), DeletedAt: &gone}, "Revoked", table.Bad},
