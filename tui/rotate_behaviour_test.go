@@ -124,9 +124,9 @@ func TestCloseWithoutCopyingAsksFirst(t *testing.T) {
 	s.typ("y")
 	s.waitFor("won't be shown again")
 	s.press(tea.KeyEnter)
-	s.waitFor("press enter again to close anyway")
+	s.waitFor("⚠ Not copied yet: enter or esc again closes the panel anyway.")
 	s.press(tea.KeyEnter)
-	s.waitFor("API Keys (7)")
+	s.waitFor("Closed without copying the secret")
 	m, _ := s.finish()
 	if keysPage(m).HoldsSecret() {
 		t.Error("the second enter did not close the panel")

@@ -97,9 +97,15 @@ func (p *Panel) Key(msg tea.KeyMsg) (cmd tea.Cmd, done bool) {
 	case key.Matches(msg, km.Down):
 		p.sel = min(p.sel+1, max(len(p.entries)-1, 0))
 	case msg.String() == "enter" || key.Matches(msg, km.Back):
-		if n := p.uncopied(); n > 0 && !p.warned {
-			p.warned = true
-			return app.Info(p.notCopied(n) + ": press " + msg.String() + " again to close anyway."), false
+		n := p.uncopied()
+		switch {
+		case n > 0 && !p.warned:
+			p.warned = true // the panel says so, next to the secrets
+			return nil, false
+		case n > 0 && len(p.entries) == 1:
+			return app.Info("Closed without copying the secret; rotate the key again if it is needed."), true
+		case n > 0:
+			return app.Info(fmt.Sprintf("Closed without copying %d secrets; rotate those keys again if they are needed.", n)), true
 		}
 		return nil, true
 	}
@@ -107,13 +113,10 @@ func (p *Panel) Key(msg tea.KeyMsg) (cmd tea.Cmd, done bool) {
 }
 
 func (p *Panel) notCopied(n int) string {
-	switch {
-	case len(p.entries) == 1:
-		return "⚠ The secret hasn't been copied"
-	case n == 1:
-		return "⚠ 1 secret hasn't been copied"
+	if len(p.entries) == 1 {
+		return "⚠ Not copied yet"
 	}
-	return fmt.Sprintf("⚠ %d secrets haven't been copied", n)
+	return fmt.Sprintf("⚠ %d of %d not copied yet", n, len(p.entries))
 }
 
 // Copy writes the selected secret to the terminal's clipboard with OSC 52,

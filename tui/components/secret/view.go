@@ -91,7 +91,7 @@ func (p *Panel) View() string {
 	case len(p.entries) == 1 && n == 0:
 		state = st.OK.Render("✓ Copied to the clipboard.")
 	case p.warned && n > 0:
-		state = st.Warn.Render(p.notCopied(n) + ": enter or esc again closes the panel.")
+		state = st.Warn.Render(p.notCopied(n) + ": enter or esc again closes the panel anyway.")
 	}
 	lines := func(ss ...string) []string {
 		var out []string
