@@ -77,3 +77,30 @@ func BenchmarkCreateKey(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkListKeys10kAfterChange lists 10,000 keys right after another write to
+// the database, so the store can't serve its cached list: the cold path.
+func BenchmarkListKeys10kAfterChange(b *testing.B) {
+	c := benchClient(b, 10_000)
+	ctx := context.Background()
+	keys, err := c.ListKeys(ctx, client.KeyFilter{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	name := "renamed"
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		if _, err := c.EditKey(ctx, keys[0].ID, client.EditKeyRequest{Name: &name}); err != nil {
+			b.Fatal(err)
+		}
+		name += "x"
+		if len(name) > 60 {
+			name = "renamed"
+		}
+		b.StartTimer()
+		if keys, err = c.ListKeys(ctx, client.KeyFilter{}); err != nil || len(keys) != 10_000 {
+			b.Fatal(len(keys), err)
+		}
+	}
+}
