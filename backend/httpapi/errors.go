@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -75,13 +76,17 @@ func (s *Server) writeModelError(w http.ResponseWriter, r *http.Request, err err
 
 // writeJSON sends v as JSON. Every response of the API goes through here.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
+	// No HTML escaping: this is an API, and "<key>" reads better than "\u003ckey\u003e".
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v) // Encode ends the body with a newline
+	body := buf.Bytes()
 	if err != nil {
 		// Only our own response types come here; they always marshal.
-		body = []byte(`{"error":{"code":"internal","message":"The response could not be encoded."}}`)
+		body = []byte(`{"error":{"code":"internal","message":"The response could not be encoded."}}` + "\n")
 		status = http.StatusInternalServerError
 	}
-	body = append(body, '\n')
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
