@@ -1,0 +1,34 @@
+# Measures `apikeys` start to first frame: runs the binary on a pty of 120x36
+# against a seeded data dir, answers its terminal queries, and times until the key
+# list is drawn.  Usage:
+#   go build -o /tmp/apikeys ./cmd/apikeys && go run ./cmd/seed -n 10000 /tmp/apikeys-10k
+#   python3 scripts/first-frame.py 10
+import os, pty, time, select, sys, statistics
+def once():
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ["APIKEYS_DATA_DIR"] = os.environ.get("DATA_DIR", "/tmp/apikeys-10k")
+        os.environ["TERM"] = "xterm-256color"
+        os.execv(os.environ.get("APIKEYS_BIN", "/tmp/apikeys"), [os.environ.get("APIKEYS_BIN", "/tmp/apikeys")])
+    import fcntl, termios, struct
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
+    t0 = time.monotonic(); buf = b""
+    while True:
+        r,_,_ = select.select([fd],[],[],10)
+        if not r: raise SystemExit("timeout")
+        try: data = os.read(fd, 65536)
+        except OSError: break
+        buf += data
+        # answer terminal queries (background colour, cursor position)
+        if b"\x1b]11;?" in data: os.write(fd, b"\x1b]11;rgb:0000/0000/0000\x1b\\")
+        if b"\x1b[6n" in data: os.write(fd, b"\x1b[1;1R")
+        if b" key 0000" in buf:
+            t = time.monotonic()-t0; break
+    os.write(fd, b"q"); 
+    try:
+        while os.read(fd, 65536): pass
+    except OSError: pass
+    os.waitpid(pid, 0)
+    return t*1000
+xs=[once() for _ in range(int(sys.argv[1]))]
+print("start to first frame with 10,000 keys: p50 %.0f ms, min %.0f, max %.0f over %d runs"%(statistics.median(xs),min(xs),max(xs),len(xs)))
