@@ -3,6 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"strings"
+
+	"github.com/apikeys-dev/apikeys/backend/store"
+	"github.com/apikeys-dev/apikeys/model"
 )
 
 // Pragmas reads the settings that matter from the writer or a reader connection.
@@ -27,4 +31,36 @@ func IntegrityCheck(ctx context.Context, s *Store) (string, error) {
 	var v string
 	err := s.read.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&v)
 	return v, err
+}
+
+// CacheLoads says how often the key cache read the whole list and how often
+// only the changed keys.
+func CacheLoads(s *Store) (full, delta int) {
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	return s.cache.loads.full, s.cache.loads.delta
+}
+
+// UncachedKeys lists keys straight from the database, bypassing the cache.
+func UncachedKeys(ctx context.Context, s *Store, q store.KeyQuery) ([]model.Key, error) {
+	return s.reader.Keys(ctx, q)
+}
+
+// ChangedKeysPlan is SQLite's plan for the cache's query of changed keys.
+func ChangedKeysPlan(ctx context.Context, s *Store) (string, error) {
+	rows, err := s.read.QueryContext(ctx, `EXPLAIN QUERY PLAN `+changedKeysQuery, 0, maxDelta+1)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return "", err
+		}
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, "\n"), rows.Err()
 }

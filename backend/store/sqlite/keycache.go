@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"sort"
 	"sync"
 	"time"
 
@@ -19,12 +21,35 @@ import (
 // It is never stale: before each use it reads PRAGMA data_version on a
 // connection of its own, which changes whenever any other connection — this
 // store's writer, or another process on the same file — has committed since.
+//
+// After a commit it reads only what changed: triggers (migration 0002) stamp
+// every inserted or updated key row with the next number of change_seq.keys, so
+// the rows stamped above the last number the cache saw are exactly the keys that
+// changed since. What a row stamp can't express — a member added, removed or
+// renamed (their name shows on every key they created or edited), a key row
+// physically deleted — moves change_seq.epoch, and the cache reads everything.
 type keyCache struct {
 	mu      sync.Mutex
 	watch   *sql.Conn // only ever runs PRAGMA data_version
 	version int64
+	seq     int64       // change_seq.keys as of keys: every row stamped up to it is in keys
+	epoch   int64       // change_seq.epoch as of keys
 	keys    []model.Key // every key, tombstones included, newest first; nil: not loaded
+	loads   cacheLoads
 }
+
+// cacheLoads counts how the cache was filled, for tests that must know the
+// incremental path really ran.
+type cacheLoads struct{ full, delta int }
+
+// maxDelta is the most changed rows merged into the cached list; above it a full
+// read costs about the same and the merge is no longer worth its code path.
+const maxDelta = 1000
+
+// changedKeysQuery reads the keys stamped above a number, at most a limit. No
+// ORDER BY: with one the planner walks the list-order index over every key
+// instead of the change_seq index over the few changed ones; mergeKeys sorts.
+const changedKeysQuery = keyColumns + ` WHERE k.change_seq > ? LIMIT ?`
 
 func newKeyCache(ctx context.Context, db *sql.DB) (*keyCache, error) {
 	c, err := db.Conn(ctx)
@@ -38,7 +63,8 @@ func (c *keyCache) close() error { return c.watch.Close() }
 
 // Keys lists keys newest first, from the cache when nothing was committed since
 // it was filled. The version is read before the list, so a commit landing in
-// between leaves a newer list under an older version: the next call reloads.
+// between leaves a newer list under an older version: the next call refreshes
+// again, finding nothing or that commit's rows.
 func (s *Store) Keys(ctx context.Context, q store.KeyQuery) ([]model.Key, error) {
 	c := s.cache
 	c.mu.Lock()
@@ -48,13 +74,114 @@ func (s *Store) Keys(ctx context.Context, q store.KeyQuery) ([]model.Key, error)
 		return nil, wrap("check for changes", err)
 	}
 	if c.keys == nil || v != c.version {
-		keys, err := s.reader.Keys(ctx, store.KeyQuery{IncludeDeleted: true})
-		if err != nil {
+		if err := s.refreshKeys(ctx); err != nil {
 			return nil, err
 		}
-		c.keys, c.version = keys, v
+		c.version = v
 	}
 	return copyKeys(c.keys, q.IncludeDeleted), nil
+}
+
+// refreshKeys brings the cached list up to date. The counters and the rows are
+// read in one read transaction, so the rows are exactly those the counters
+// describe. The cache changes only once everything was read: an error leaves it
+// as it was, still consistent with its seq and epoch.
+func (s *Store) refreshKeys(ctx context.Context) error {
+	c := s.cache
+	var seq, epoch int64
+	var full, delta []model.Key
+	err := s.reader.snapshot(ctx, func(q querier) error {
+		if err := q.QueryRowContext(ctx, `SELECT keys, epoch FROM change_seq`).Scan(&seq, &epoch); err != nil {
+			return wrap("read change sequence", err)
+		}
+		if c.keys != nil && epoch == c.epoch {
+			switch {
+			case seq == c.seq:
+				return nil // a commit that changed no key: an audit event, a role
+			case seq > c.seq:
+				var err error
+				delta, err = scanKeys(ctx, q, 0, changedKeysQuery, c.seq, maxDelta+1)
+				if err != nil || len(delta) <= maxDelta {
+					return err
+				}
+			}
+			// A sequence that went back is another database (a restored
+			// file): nothing cached can be trusted.
+		}
+		var err error
+		full, err = listKeys(ctx, q, true)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	switch {
+	case full != nil:
+		c.keys = full
+		c.loads.full++
+	case delta != nil:
+		c.keys = mergeKeys(c.keys, delta)
+		c.loads.delta++
+	}
+	c.seq, c.epoch = seq, epoch
+	return nil
+}
+
+// newer reports whether a comes before b in list order: CreatedAt, then ID,
+// descending.
+func newer(a, b *model.Key) bool {
+	if !a.CreatedAt.Equal(b.CreatedAt) {
+		return a.CreatedAt.After(b.CreatedAt)
+	}
+	return a.ID > b.ID
+}
+
+// mergeKeys applies changed keys (in any order) to the cached list (in list
+// order) and returns the list, keeping the order. A key's place is found by
+// binary search on its (CreatedAt, ID), which no store call changes: a key found
+// there is replaced in place. Any other changed key is new — or, if something
+// outside the store rewrote its created_at, moved — so the list is merged anew
+// without the old copies of those ids.
+func mergeKeys(cached, changed []model.Key) []model.Key {
+	slices.SortFunc(changed, func(a, b model.Key) int {
+		if newer(&a, &b) {
+			return -1
+		}
+		return 1 // ids are unique: never equal
+	})
+	var added []model.Key
+	for i := range changed {
+		k := &changed[i]
+		at := sort.Search(len(cached), func(j int) bool { return !newer(&cached[j], k) })
+		if at < len(cached) && cached[at].ID == k.ID {
+			cached[at] = *k
+			continue
+		}
+		added = append(added, *k)
+	}
+	if len(added) == 0 {
+		return cached
+	}
+	ids := make(map[string]struct{}, len(added))
+	for _, k := range added {
+		ids[k.ID] = struct{}{}
+	}
+	merged := make([]model.Key, 0, len(cached)+len(added))
+	i := 0
+	for _, k := range added {
+		for ; i < len(cached) && newer(&cached[i], &k); i++ {
+			if _, moved := ids[cached[i].ID]; !moved {
+				merged = append(merged, cached[i])
+			}
+		}
+		merged = append(merged, k)
+	}
+	for ; i < len(cached); i++ {
+		if _, moved := ids[cached[i].ID]; !moved {
+			merged = append(merged, cached[i])
+		}
+	}
+	return merged
 }
 
 // copyKeys gives the caller keys it may change without touching the cache. The

@@ -99,35 +99,53 @@ func (r reader) KeyByHash(ctx context.Context, hash []byte) (model.Key, error) {
 
 // Keys lists keys newest first (CreatedAt, then ID, descending).
 func (r reader) Keys(ctx context.Context, q store.KeyQuery) ([]model.Key, error) {
-	where := ``
-	if !q.IncludeDeleted {
-		where = ` WHERE k.deleted_at IS NULL`
-	}
 	var keys []model.Key
 	err := r.snapshot(ctx, func(tx querier) error {
-		// Counting first sizes the slice once; growing it by appends cost
-		// more (copies of a 300-byte struct) than the count does.
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM api_keys k`+where).Scan(&n); err != nil {
-			return wrap("count keys", err)
-		}
-		rows, err := tx.QueryContext(ctx, keyColumns+where+` ORDER BY k.created_at DESC, k.id DESC`)
-		if err != nil {
-			return wrap("list keys", err)
-		}
-		defer rows.Close()
-		keys = make([]model.Key, 0, n)
-		sc := newKeyScanner()
-		for rows.Next() {
-			keys = append(keys, model.Key{})
-			if err := sc.scan(rows, &keys[len(keys)-1]); err != nil {
-				return wrap("list keys", err)
-			}
-		}
-		return wrap("list keys", rows.Err())
+		var err error
+		keys, err = listKeys(ctx, tx, q.IncludeDeleted)
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	return keys, nil
+}
+
+// keyOrder is the list order; the key cache relies on it too.
+const keyOrder = ` ORDER BY k.created_at DESC, k.id DESC`
+
+// listKeys reads every key (tombstones too if includeDeleted) in list order.
+func listKeys(ctx context.Context, q querier, includeDeleted bool) ([]model.Key, error) {
+	where := ``
+	if !includeDeleted {
+		where = ` WHERE k.deleted_at IS NULL`
+	}
+	// Counting first sizes the slice once; growing it by appends cost more
+	// (copies of a 300-byte struct) than the count does.
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM api_keys k`+where).Scan(&n); err != nil {
+		return nil, wrap("count keys", err)
+	}
+	return scanKeys(ctx, q, n, keyColumns+where+keyOrder)
+}
+
+// scanKeys runs a query over keyColumns and reads every row; n sizes the result.
+func scanKeys(ctx context.Context, q querier, n int, query string, args ...any) ([]model.Key, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrap("list keys", err)
+	}
+	defer rows.Close()
+	keys := make([]model.Key, 0, n)
+	sc := newKeyScanner()
+	for rows.Next() {
+		keys = append(keys, model.Key{})
+		if err := sc.scan(rows, &keys[len(keys)-1]); err != nil {
+			return nil, wrap("list keys", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("list keys", err)
 	}
 	return keys, nil
 }
