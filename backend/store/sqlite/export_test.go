@@ -64,3 +64,25 @@ func ChangedKeysPlan(ctx context.Context, s *Store) (string, error) {
 	}
 	return strings.Join(plan, "\n"), rows.Err()
 }
+
+// CreateAtVersion creates a database file with the migrations up to version
+// only, as an older apikeys would have left it.
+func CreateAtVersion(ctx context.Context, path string, version int) error {
+	if err := createPrivate(path); err != nil {
+		return err
+	}
+	db, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	return migrateTo(ctx, db, version)
+}
+
+// Exec runs a statement on the write connection, as a tool outside the store
+// (the sqlite3 shell, a restore script) might.
+func Exec(ctx context.Context, s *Store, query string, args ...any) error {
+	_, err := s.write.ExecContext(ctx, query, args...)
+	return err
+}

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -147,7 +148,11 @@ func dsn(path string, writer bool) string {
 // migrate applies the embedded migrations that the database has not seen yet, in
 // one IMMEDIATE transaction, so two processes opening a new file at once do not
 // both run them.
-func migrate(ctx context.Context, db *sql.DB) error {
+func migrate(ctx context.Context, db *sql.DB) error { return migrateTo(ctx, db, math.MaxInt) }
+
+// migrateTo is migrate up to and including version upTo; tests use it to make
+// databases as an older apikeys left them.
+func migrateTo(ctx context.Context, db *sql.DB, upTo int) error {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		return err
@@ -176,6 +181,9 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		v, err := migrationVersion(name)
 		if err != nil {
 			return err
+		}
+		if v > upTo {
+			continue
 		}
 		latest = max(latest, v)
 		if v <= current {
