@@ -274,6 +274,48 @@ func testKeys(t *testing.T, open func(t *testing.T) store.Store) {
 			t.Fatalf("KeyByHash CreatedByName = %q, %v; want %q", byHash.CreatedByName, err, "Ana Lima")
 		}
 	})
+
+	// Names come from members at read time: a member added after the keys they
+	// created (an id that named no member until then) names them in the next
+	// list, and keys edited in one transaction all show in it, in order.
+	t.Run("ListSeesAMemberAddedAfterTheirKeys", func(t *testing.T) {
+		f := setup(t, open)
+		f.insertKeys(newKey("key_1", at(0), "mem_later"), newKey("key_2", at(time.Second), ana.ID))
+		list := func() []model.Key {
+			t.Helper()
+			keys, err := f.s.Keys(f.ctx, store.KeyQuery{})
+			if err != nil {
+				t.Fatalf("Keys: %v", err)
+			}
+			return keys
+		}
+		if got := list(); got[1].CreatedByName != "" {
+			t.Fatalf("a creator who is not a member reads as %q, want empty", got[1].CreatedByName)
+		}
+		f.insertMembers(newMember("mem_later", "Cy", "cy@example.com", at(time.Minute)))
+		if got := list(); got[1].CreatedByName != "Cy" || got[0].CreatedByName != "" {
+			t.Fatalf("after adding the creator, Keys names %q and %q; want %q and none", got[1].CreatedByName,
+				got[0].CreatedByName, "Cy")
+		}
+		f.update(func(tx store.Tx) error {
+			for _, id := range []string{"key_1", "key_2"} {
+				k, err := tx.Key(f.ctx, id)
+				if err != nil {
+					return err
+				}
+				k.Name = "Both " + id
+				if _, err := tx.UpdateKey(f.ctx, k); err != nil {
+					return err
+				}
+			}
+			return tx.InsertKey(f.ctx, newKey("key_0", at(-time.Second), ana.ID))
+		})
+		got := list()
+		assertOrder(t, "Keys after one transaction", []string{"key_2", "key_1", "key_0"}, ids(got, keyID))
+		if got[0].Name != "Both key_2" || got[1].Name != "Both key_1" {
+			t.Fatalf("after one transaction editing both keys, Keys names %q and %q", got[0].Name, got[1].Name)
+		}
+	})
 }
 
 func testTouchKey(t *testing.T, open func(t *testing.T) store.Store) {
