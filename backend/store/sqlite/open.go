@@ -6,7 +6,8 @@
 // failing with SQLITE_BUSY; readers use a separate pool and, thanks to WAL, never
 // wait for a writer. The key list is cached and checked against PRAGMA
 // data_version before each use (see keycache.go), so it is never stale, even
-// when another process writes the same file.
+// when another process writes the same file; after a commit only the keys it
+// changed are read again, found by a change sequence that triggers maintain.
 package sqlite
 
 import (
