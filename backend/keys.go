@@ -53,7 +53,7 @@ func (s *Session) GetKey(ctx context.Context, id string) (model.Key, error) {
 func keyByID(ctx context.Context, r store.Reader, id string) (model.Key, error) {
 	k, err := r.Key(ctx, id)
 	if errors.Is(err, model.ErrNotFound) {
-		return model.Key{}, model.NotFound("No API key with id %q.", model.Sanitize(id))
+		return model.Key{}, model.NotFound("No API key with id %s.", model.Quote(id))
 	}
 	return k, err
 }

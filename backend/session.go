@@ -44,7 +44,7 @@ func resolveMember(ctx context.Context, r store.Reader, ref string) (model.Membe
 		m, err = r.Member(ctx, ref)
 	}
 	if errors.Is(err, model.ErrNotFound) {
-		return model.Member{}, model.NotFound("No member %q in this workspace.", model.Sanitize(ref))
+		return model.Member{}, model.NotFound("No member %s in this workspace.", model.Quote(ref))
 	}
 	return m, err
 }

@@ -64,7 +64,7 @@ func parseEventQuery(raw string, now time.Time) (backend.EventFilter, error) {
 	}
 	for name, vals := range q {
 		if !eventParams[name] {
-			return f, model.Invalid(name, "Unknown query parameter %q: use from, to, limit, pageToken or eventType.", model.Sanitize(name))
+			return f, model.Invalid(name, "Unknown query parameter %s: use from, to, limit, pageToken or eventType.", model.Quote(name))
 		}
 		if name != "eventType" && len(vals) > 1 {
 			return f, model.Invalid(name, "Query parameter %q is given more than once.", name)
@@ -107,7 +107,7 @@ func parseEventQuery(raw string, now time.Time) (backend.EventFilter, error) {
 		for _, name := range strings.Split(v, ",") {
 			t, err := model.ParseEventType(strings.TrimSpace(name))
 			if err != nil {
-				return f, model.Invalid("eventType", "Unknown eventType %q: use one of %s.", model.Sanitize(name), eventTypeList())
+				return f, model.Invalid("eventType", "Unknown eventType %s: use one of %s.", model.Quote(name), eventTypeList())
 			}
 			f.Types = append(f.Types, t)
 		}

@@ -52,7 +52,7 @@ func TestMembers(t *testing.T) {
 		t.Errorf("reactivate said %q", out)
 	}
 	c.ok("--as", "ana@example.com", "keys", "list")
-	refused(t, c.run("members", "deactivate", "nobody@example.com"), `No member "nobody@example.com" in this workspace.`)
+	refused(t, c.run("members", "deactivate", "nobody@example.com"), `No member “nobody@example.com” in this workspace.`)
 
 	lines := strings.Split(strings.TrimSpace(c.ok("members", "list")), "\n")
 	if len(lines) != 3 || !strings.HasPrefix(lines[0], "NAME         EMAIL            ACCOUNT TYPE    STATUS  SSH KEYS  ID") ||
@@ -123,7 +123,7 @@ func TestLocalOwner(t *testing.T) {
 	if !strings.Contains(out.String(), `"name": "Olive Owner"`) {
 		t.Errorf("created as someone else: %s", out.String())
 	}
-	refused(t, c.run("--as", "mallory@localhost", "keys", "list"), `No member "mallory@localhost" in this workspace.`)
+	refused(t, c.run("--as", "mallory@localhost", "keys", "list"), `No member “mallory@localhost” in this workspace.`)
 }
 
 func TestEmailLocalPart(t *testing.T) {

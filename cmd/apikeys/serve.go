@@ -212,7 +212,7 @@ func authorizedKeyLines(sources []string) ([]string, error) {
 		if !looksLikeKey(src) {
 			data, err := os.ReadFile(expandHome(strings.TrimSpace(src)))
 			if err != nil {
-				return nil, usagef("--initial-admin-key %q is neither an SSH public key nor a readable file: %v", model.Sanitize(src), errors.Unwrap(err))
+				return nil, usagef("--initial-admin-key %s is neither an SSH public key nor a readable file: %v", model.Quote(src), errors.Unwrap(err))
 			}
 			text = string(data)
 		}
@@ -282,7 +282,7 @@ func serveLogger(w interface{ Write([]byte) (int, error) }, format string) (*slo
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, nil)), nil
 	}
-	return nil, usagef("--log-format must be text or json, not %q", model.Sanitize(format))
+	return nil, usagef("--log-format must be text or json, not %s", model.Quote(format))
 }
 
 // idleSetting maps --idle-timeout 0 (never) to the server's "negative: never".

@@ -102,7 +102,7 @@ func (t *tx) AppendEvent(ctx context.Context, e model.AuditEvent) error {
 		return wrap("append event", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return model.Conflict("An audit event with id %q already exists.", model.Sanitize(e.ID))
+		return model.Conflict("An audit event with id %s already exists.", model.Quote(e.ID))
 	}
 	return nil
 }

@@ -50,7 +50,7 @@ func scanKey(row pgx.Row) (model.Key, error) {
 }
 
 func keyNotFound(id string) error {
-	return model.NotFound("No API key with id %q.", model.Sanitize(id))
+	return model.NotFound("No API key with id %s.", model.Quote(id))
 }
 
 // Key returns a key by public id, tombstones included.
@@ -119,7 +119,7 @@ func (t *tx) InsertKey(ctx context.Context, k model.Key) error {
 		return wrap("insert key", err)
 	}
 	if idTaken {
-		return model.Conflict("An API key with id %q already exists.", model.Sanitize(k.ID))
+		return model.Conflict("An API key with id %s already exists.", model.Quote(k.ID))
 	}
 	return model.Conflict("An API key with this secret already exists.")
 }
@@ -153,7 +153,7 @@ func (t *tx) noRowUpdated(ctx context.Context, table, id, what string) error {
 		return wrap("update "+table, err)
 	}
 	if !ok {
-		return model.NotFound("No %s with id %q.", what, model.Sanitize(id))
+		return model.NotFound("No %s with id %s.", what, model.Quote(id))
 	}
 	return model.Conflict("The %s was changed by someone else since you opened it: reload and try again.", what)
 }

@@ -66,7 +66,7 @@ func (r reader) member(ctx context.Context, where string, arg any, notFound erro
 }
 
 func memberNotFound(id string) error {
-	return model.NotFound("No member with id %q.", model.Sanitize(id))
+	return model.NotFound("No member with id %s.", model.Quote(id))
 }
 
 // normalEmail is the form emails are stored and looked up in. Lower-casing in Go,
@@ -82,7 +82,7 @@ func (r reader) Member(ctx context.Context, id string) (model.Member, error) {
 // MemberByEmail matches case-insensitively: emails are stored lower-case.
 func (r reader) MemberByEmail(ctx context.Context, email string) (model.Member, error) {
 	return r.member(ctx, `m.email = $1`, normalEmail(email),
-		model.NotFound("No member with email %q.", model.Sanitize(email)))
+		model.NotFound("No member with email %s.", model.Quote(email)))
 }
 
 // MemberBySSHKey finds the member holding a key with this fingerprint.
@@ -137,7 +137,7 @@ func (t *tx) InsertMember(ctx context.Context, m model.Member) error {
 			return wrap("insert member", err)
 		}
 		if idTaken {
-			return model.Conflict("A member with id %q already exists.", model.Sanitize(m.ID))
+			return model.Conflict("A member with id %s already exists.", model.Quote(m.ID))
 		}
 		return model.Conflict("A member with this email already exists.")
 	}

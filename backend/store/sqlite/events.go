@@ -93,7 +93,7 @@ func (t *tx) AppendEvent(ctx context.Context, e model.AuditEvent) error {
 		e.ID, string(e.Type), micros(e.EventTimestamp), micros(e.IngestionTimestamp),
 		string(e.Actor.Type), e.Actor.ID, e.Actor.Name, e.Actor.Email, string(e.Source), payload)
 	if uniqueViolation(err, "audit_events.id") {
-		return model.Conflict("An audit event with id %q already exists.", model.Sanitize(e.ID))
+		return model.Conflict("An audit event with id %s already exists.", model.Quote(e.ID))
 	}
 	return wrap("append event", err)
 }

@@ -82,7 +82,7 @@ func scanKey(row rowScanner) (model.Key, error) {
 func (r reader) Key(ctx context.Context, id string) (model.Key, error) {
 	k, err := scanKey(r.queryRow(ctx, keyByIDQuery, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return model.Key{}, model.NotFound("No API key with id %q.", model.Sanitize(id))
+		return model.Key{}, model.NotFound("No API key with id %s.", model.Quote(id))
 	}
 	return k, wrap("read key", err)
 }
@@ -164,7 +164,7 @@ func (t *tx) InsertKey(ctx context.Context, k model.Key) error {
 	case uniqueViolation(err, "api_keys.hash"):
 		return model.Conflict("An API key with this secret already exists.")
 	case uniqueViolation(err, "api_keys.id"):
-		return model.Conflict("An API key with id %q already exists.", model.Sanitize(k.ID))
+		return model.Conflict("An API key with id %s already exists.", model.Quote(k.ID))
 	}
 	return wrap("insert key", err)
 }
@@ -204,7 +204,7 @@ func checkVersioned(ctx context.Context, q querier, res sql.Result, table, id, w
 		return wrap("update "+table, err)
 	}
 	if !ok {
-		return model.NotFound("No %s with id %q.", what, model.Sanitize(id))
+		return model.NotFound("No %s with id %s.", what, model.Quote(id))
 	}
 	return model.Conflict("The %s was changed by someone else since you opened it: reload and try again.", what)
 }
@@ -216,7 +216,7 @@ func (s *Store) TouchKey(ctx context.Context, id string, at time.Time, addr stri
 	var last sql.NullInt64
 	err := s.queryRow(ctx, lastUsedQuery, id).Scan(&last)
 	if errors.Is(err, sql.ErrNoRows) {
-		return model.NotFound("No API key with id %q.", model.Sanitize(id))
+		return model.NotFound("No API key with id %s.", model.Quote(id))
 	}
 	if err != nil {
 		return wrap("touch key", err)

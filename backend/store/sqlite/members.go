@@ -84,13 +84,13 @@ func sshKeys(ctx context.Context, q querier, memberID string) (map[string][]mode
 
 // Member returns a member by id, with SSH keys.
 func (r reader) Member(ctx context.Context, id string) (model.Member, error) {
-	return r.member(ctx, `m.id = ?`, id, model.NotFound("No member with id %q.", model.Sanitize(id)))
+	return r.member(ctx, `m.id = ?`, id, model.NotFound("No member with id %s.", model.Quote(id)))
 }
 
 // MemberByEmail matches case-insensitively: emails are stored lower-case.
 func (r reader) MemberByEmail(ctx context.Context, email string) (model.Member, error) {
 	return r.member(ctx, `m.email = ?`, strings.ToLower(strings.TrimSpace(email)),
-		model.NotFound("No member with email %q.", model.Sanitize(email)))
+		model.NotFound("No member with email %s.", model.Quote(email)))
 }
 
 // MemberBySSHKey finds the member holding a key with this fingerprint.
@@ -165,7 +165,7 @@ func (t *tx) InsertMember(ctx context.Context, m model.Member) (err error) {
 	case uniqueViolation(err, "members.email"):
 		return model.Conflict("A member with this email already exists.")
 	case uniqueViolation(err, "members.id"):
-		return model.Conflict("A member with id %q already exists.", model.Sanitize(m.ID))
+		return model.Conflict("A member with id %s already exists.", model.Quote(m.ID))
 	case err != nil:
 		return wrap("insert member", err)
 	}
@@ -203,7 +203,7 @@ func (t *tx) AddSSHKey(ctx context.Context, memberID string, k model.SSHKey) err
 		return wrap("add SSH key", err)
 	}
 	if !ok {
-		return model.NotFound("No member with id %q.", model.Sanitize(memberID))
+		return model.NotFound("No member with id %s.", model.Quote(memberID))
 	}
 	return t.insertSSHKey(ctx, memberID, k)
 }
