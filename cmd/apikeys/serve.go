@@ -34,6 +34,8 @@ type serveFlags struct {
 	idle                time.Duration
 	maxSessions         int
 	connRate            int
+	httpRate            int
+	httpWindow          time.Duration
 	logFormat           string
 }
 
@@ -67,6 +69,8 @@ the first Primary Owner: give authorized_keys lines or a file of them, e.g.
 	fl.DurationVar(&f.idle, "idle-timeout", sshd.DefaultIdleTimeout, "end an SSH session after this long without a keystroke (0: never)")
 	fl.IntVar(&f.maxSessions, "max-sessions", sshd.DefaultMaxSessions, "most SSH sessions open at once")
 	fl.IntVar(&f.connRate, "ssh-conn-rate", sshd.DefaultPerAddrRate, "most new SSH connections per client address per minute (0: no limit)")
+	fl.IntVar(&f.httpRate, "http-rate-limit", 500, "most HTTP API requests per client address per --http-rate-window")
+	fl.DurationVar(&f.httpWindow, "http-rate-window", 5*time.Minute, "the window of --http-rate-limit")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log lines on stderr as `text` or json")
 	return c
 }
@@ -77,6 +81,9 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	}
 	if f.idle < 0 {
 		return usagef("--idle-timeout can't be negative")
+	}
+	if f.httpRate < 1 || f.httpWindow <= 0 {
+		return usagef("--http-rate-limit must be at least 1 and --http-rate-window positive")
 	}
 	if f.connRate < 0 {
 		return usagef("--ssh-conn-rate can't be negative")
@@ -138,7 +145,7 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	go func() { errs <- srv.Serve(ctx, sshLn) }()
 	running := 1
 	if httpLn != nil {
-		api := httpapi.New(httpapi.Config{Backend: b, Logger: log})
+		api := httpapi.New(httpapi.Config{Backend: b, Logger: log, RateLimit: f.httpRate, RateWindow: f.httpWindow})
 		go func() { errs <- api.Serve(ctx, httpLn) }()
 		running++
 	}
