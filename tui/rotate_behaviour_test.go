@@ -29,10 +29,7 @@ func osc52(text string) string {
 
 // rotateMarked opens the form on the marked keys and confirms the defaults.
 func rotateMarked(s *session) {
-	s.typ("r")
-	s.waitFor("Grace for the old keys")
-	s.press(tea.KeyEnter, tea.KeyEnter)
-	s.waitFor("Rotate these")
+	rotateMarkedNoConfirm(s)
 	s.typ("y")
 }
 
@@ -295,4 +292,33 @@ func TestMarkAllLeavesOutKeysNotYours(t *testing.T) {
 	if got := keysPage(m).Marked(); len(got) != 1 || got[0] != "key_siem" {
 		t.Errorf("marked = %v, want only the Audit logs key", got)
 	}
+}
+
+// On a 60-column terminal the bulk confirmation keeps one line per key, with
+// shorter headings, rather than wrapping its table.
+func TestBulkConfirmationFitsANarrowPane(t *testing.T) {
+	s := start(t, fake.Sample(fake.Owner), 60, 16)
+	s.waitFor("Partner import")
+	s.typ("   ")
+	s.waitFor("3 marked")
+	rotateMarkedNoConfirm(s)
+	_, v := s.finish()
+	if l := line(v, "Old stops"); !strings.Contains(l, "Valid through") {
+		t.Errorf("the headings wrap:\n%s", v)
+	}
+	if l := line(v, "Billing import  "); !strings.Contains(l, "2 Jul 10:00") || !strings.Contains(l, "23 Jul 2026") {
+		t.Errorf("a key's row wraps:\n%s", v)
+	}
+	if !strings.Contains(v, "› Cancel") {
+		t.Errorf("the buttons are cut off:\n%s", v)
+	}
+}
+
+// rotateMarkedNoConfirm opens the form on the marked keys and goes to the
+// confirmation with the defaults.
+func rotateMarkedNoConfirm(s *session) {
+	s.typ("r")
+	s.waitFor("Grace for the old keys")
+	s.press(tea.KeyEnter, tea.KeyEnter)
+	s.waitFor("Rotate these")
 }

@@ -172,7 +172,7 @@ func (p *Page) openRotate(keys []model.Key) tea.Cmd {
 		for i, k := range targets {
 			names[i] = model.Sanitize(k.Name)
 		}
-		intro = append(intro, st.Subtle.Render(ansi.Truncate(strings.Join(names, ", "), max(p.w*2, 20), "…")))
+		intro = append(intro, st.Subtle.Render(ansi.Truncate(strings.Join(names, ", "), max(p.w, 20), "…")))
 		if len(left) > 0 {
 			intro = append(intro, st.Warn.Render(fmt.Sprintf("⚠ %s left out: already replaced, or not yours to manage.", plural(len(left), "marked key"))))
 		}
@@ -267,29 +267,45 @@ func (p *Page) rotateSummary(keys []model.Key, v *values, room int) string {
 		return old + "\nThe new key is valid through " + newThrough(k) + ".\nIts secret is shown once, right after."
 	}
 
-	// A table: name, when the old key stops, through when the new one is valid.
+	// A table: name, when the old key stops, through when the new one is
+	// valid; columns as wide as their longest value, the names taking the
+	// rest, and shorter headings on a narrow pane.
 	width := max(min(p.w, 72)-4, 30) // the form's width, less its bar and padding
-	const stopW, newW = 18, 11
-	nameW := min(max(width-stopW-newW-4, 8), 40)
-	longest := 0
-	for _, k := range keys {
+	// The confirmation is its title, the headings, a row per key, the last
+	// line (two on a narrow pane), a blank and the buttons; past that the
+	// rows are cut.
+	shown := keys
+	if rows := max(room-6, 2); len(keys) > rows {
+		shown = keys[:rows-1]
+	}
+	stops, news := make([]string, len(shown)), make([]string, len(shown))
+	longest, stopW, newW := 4, 0, 0
+	for i, k := range shown {
+		stops[i], news[i] = oldStops(k, true), newThrough(k)
+		stopW, newW = max(stopW, ansi.StringWidth(stops[i])), max(newW, ansi.StringWidth(news[i]))
 		longest = max(longest, ansi.StringWidth(model.Sanitize(k.Name)))
 	}
-	nameW = min(nameW, max(longest, 4))
+	zone := now.In(loc).Format("MST")
+	hOld, hNew := "Old key stops ("+zone+")", "New key valid through"
+	tail := "Each new secret is shown once, next."
+	if width-max(stopW, len(hOld))-max(newW, len(hNew))-4 < 14 {
+		// Narrow: the names keep the room, the zone goes to the last line.
+		hOld, hNew = "Old stops", "Valid through"
+		tail = "Times are " + zone + ". " + tail
+	}
+	stopW, newW = max(stopW, ansi.StringWidth(hOld)), max(newW, ansi.StringWidth(hNew))
+	nameW := min(max(width-stopW-newW-4, 6), longest, 40)
 	row := func(a, b, c string) string {
 		return fit(a, nameW) + "  " + fit(b, stopW) + "  " + c
 	}
-	zone := now.In(loc).Format("MST")
-	lines := []string{row("Key", "Old key stops", "New key valid through")}
-	rows := max(room-8, 2)
-	for i, k := range keys {
-		if i == rows && len(keys) > rows+1 {
-			lines = append(lines, fmt.Sprintf("… and %d more", len(keys)-rows))
-			break
-		}
-		lines = append(lines, row(model.Sanitize(k.Name), oldStops(k, true), newThrough(k)))
+	lines := []string{row("Key", hOld, hNew)}
+	for i, k := range shown {
+		lines = append(lines, row(model.Sanitize(k.Name), stops[i], news[i]))
 	}
-	return strings.Join(lines, "\n") + "\nTimes are " + zone + ". Each new secret is shown once, right after."
+	if len(shown) < len(keys) {
+		lines = append(lines, fmt.Sprintf("… and %d more", len(keys)-len(shown)))
+	}
+	return strings.Join(append(lines, tail), "\n")
 }
 
 // fit cuts s to w cells with "…" and pads it to w.
