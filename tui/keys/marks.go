@@ -61,7 +61,13 @@ func (p *Page) markAll() tea.Cmd {
 			forbidden++
 		}
 	}
-	all := len(can) > 0
+	if len(can) == 0 {
+		if replaced+forbidden == 0 {
+			return nil
+		}
+		return app.Fail(model.Invalid("", "None of the keys shown can be rotated: %d replaced already, %d you may not manage.", replaced, forbidden))
+	}
+	all := true
 	for _, id := range can {
 		all = all && p.marks[id]
 	}

@@ -1,0 +1,119 @@
+package keys
+
+import (
+	"fmt"
+
+	"github.com/charmbracelet/bubbles/key"
+
+	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/tui/keymap"
+)
+
+// ShortHelp implements app.Page: only what applies now, rotation of the marked
+// keys first when there are marks.
+func (p *Page) ShortHelp() []key.Binding {
+	km := p.ctx.Keys
+	switch p.mode {
+	case formMode:
+		return p.form.Help()
+	case secretMode:
+		return p.secret.Help()
+	case rotatingMode:
+		if p.run != nil && !p.run.stopping {
+			return []key.Binding{keymap.With(km.Back, "stop after this key")}
+		}
+		return nil
+	case detailMode:
+		out := []key.Binding{keymap.With(km.Back, "back")}
+		if p.can(p.shown) {
+			out = append(out, km.Edit, km.Delete)
+			if p.shown.ReplacedBy == "" {
+				out = append(out, km.Rotate)
+			}
+		}
+		if p.shown.RotatedFrom != "" {
+			out = append(out, km.RotatedFrom)
+		}
+		if p.shown.ReplacedBy != "" {
+			out = append(out, km.ReplacedBy)
+		}
+		return out
+	}
+	if p.filtering {
+		return []key.Binding{
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear")),
+		}
+	}
+	if p.denied != "" {
+		return nil
+	}
+	var out []key.Binding
+	k, ok := p.Selected()
+	mark := func() {
+		switch {
+		case !ok:
+		case p.marks[k.ID]:
+			out = append(out, keymap.With(km.Mark, "unmark"))
+		case p.rotatable(k) == nil:
+			out = append(out, km.Mark)
+		}
+	}
+	if n := len(p.marks); n > 0 {
+		out = append(out, keymap.With(km.Rotate, fmt.Sprintf("rotate %d marked", n)))
+		mark()
+		out = append(out, keymap.With(km.Back, "clear marks"))
+		if ok {
+			out = append(out, km.Open)
+		}
+		out = append(out, km.MarkAll, km.Filter, keymap.With(km.Soon, p.soonHelp()))
+		return out
+	}
+	if len(model.ManageableKeyTypes(p.ctx.Me.AccountType)) > 0 {
+		out = append(out, km.New)
+	}
+	if ok {
+		out = append(out, km.Open)
+		if p.can(k) {
+			out = append(out, km.Edit, km.Delete)
+			if k.ReplacedBy == "" {
+				out = append(out, km.Rotate)
+			}
+		}
+	}
+	mark()
+	if p.soon && ok {
+		out = append(out, km.MarkAll)
+	}
+	out = append(out, km.Filter)
+	if len(p.list.all) > 0 {
+		out = append(out, keymap.With(km.Soon, p.soonHelp()))
+	}
+	switch {
+	case p.query != "":
+		out = append(out, keymap.With(km.Back, "clear filter"))
+	case p.soon:
+		out = append(out, keymap.With(km.Back, "all keys"))
+	}
+	return out
+}
+
+func (p *Page) soonHelp() string {
+	if p.soon {
+		return "all keys"
+	}
+	return "expiring soon"
+}
+
+// FullHelp implements app.Page.
+func (p *Page) FullHelp() [][]key.Binding {
+	km := p.ctx.Keys
+	return [][]key.Binding{
+		{km.New, km.Open, km.Edit, km.Delete, km.Rotate, km.Filter, km.Soon},
+		{km.Up, km.Down, km.Top, km.Bottom, km.PageUp, km.PageDown},
+		{keymap.With(km.Mark, "mark/unmark for rotation"), keymap.With(km.MarkAll, "mark all shown"),
+			keymap.With(km.Rotate, "rotate the marked keys"), keymap.With(km.Back, "clear marks")},
+		{keymap.With(km.Copy, "copy a new secret"), keymap.With(km.CopyAll, "copy all as NAME=SECRET"),
+			keymap.With(km.RotatedFrom, "details: key it replaced"), keymap.With(km.ReplacedBy, "details: key that replaced it")},
+	}
+}
