@@ -21,7 +21,7 @@ func (p *Page) rotatable(k model.Key) error {
 		return err
 	}
 	if k.ReplacedBy != "" {
-		return model.Invalid("key", "“%s” was already rotated; rotate its replacement (%s) instead.", model.Sanitize(k.Name), k.ReplacedBy)
+		return model.Invalid("key", "%s was already rotated; rotate its replacement (%s) instead.", model.Quote(k.Name), k.ReplacedBy)
 	}
 	return nil
 }
