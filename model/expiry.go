@@ -190,3 +190,9 @@ func (p ExpiryPolicy) ValidThrough(t time.Time) Date {
 // ExpiryDate is the expiration date (first invalid day) of a key expiring at t, as
 // the admin would pick it again in a form.
 func (p ExpiryPolicy) ExpiryDate(t time.Time) Date { return p.ValidThrough(t).AddDays(1) }
+
+// DaysLeft counts the calendar days, in the workspace zone, from today to the
+// expiration date of a key expiring at t: "in 12 days" on every screen.
+func (p ExpiryPolicy) DaysLeft(t, now time.Time) int {
+	return p.ExpiryDate(t).DaysSince(p.Today(now))
+}

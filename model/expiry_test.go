@@ -265,3 +265,12 @@ func TestKeyStateString(t *testing.T) {
 		}
 	}
 }
+
+func TestDaysLeft(t *testing.T) {
+	p := model.ExpiryPolicy{}
+	at := time.Date(2027, 3, 10, 23, 0, 0, 0, time.UTC)
+	// A key expiring at the start of 22 Mar: 12 days away on 10 Mar, whatever the hour.
+	if got := p.DaysLeft(p.ExpiresAt(model.Date{Year: 2027, Month: 3, Day: 22}), at); got != 12 {
+		t.Fatalf("DaysLeft = %d, want 12", got)
+	}
+}

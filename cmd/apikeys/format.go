@@ -212,8 +212,11 @@ func expiryText(k model.Key, p model.ExpiryPolicy, now time.Time) string {
 	case model.KeyReplaced:
 		return "replaced, expires in " + span(k.ExpiresAt.Sub(now))
 	}
-	if left := k.ExpiresAt.Sub(now); left <= soonWindow {
+	if left := k.ExpiresAt.Sub(now); left < 24*time.Hour {
 		return "valid through " + through + " (expires in " + span(left) + ")"
+	} else if left <= soonWindow {
+		// Calendar days to the expiration date, as the TUI counts them.
+		return fmt.Sprintf("valid through %s (expires in %d days)", through, p.DaysLeft(k.ExpiresAt, now))
 	}
 	return "valid through " + through
 }

@@ -30,7 +30,7 @@ func Expiry(k model.Key, now time.Time, p model.ExpiryPolicy) (string, table.Ton
 	if left < 24*time.Hour {
 		return "in " + app.In(left), table.Warn
 	}
-	if days := p.ExpiryDate(k.ExpiresAt).DaysSince(p.Today(now)); days <= SoonDays {
+	if days := p.DaysLeft(k.ExpiresAt, now); days <= SoonDays {
 		return fmt.Sprintf("in %d days", days), table.Warn
 	}
 	return "valid through " + p.ValidThrough(k.ExpiresAt).Human(), table.Normal
