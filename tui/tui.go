@@ -32,6 +32,9 @@ type Options struct {
 	Renderer *lipgloss.Renderer // local: lipgloss.DefaultRenderer(); over SSH: the session's
 	Clock    func() time.Time   // nil: Client.Now
 	Output   io.Writer          // where OSC 52 clipboard sequences go
+	// Context bounds every backend call; over SSH it is the session's, so calls in
+	// flight end with the session. nil: context.Background().
+	Context context.Context
 }
 
 // Sidebar entries, top to bottom: API Keys last, selected at start (SPEC §7).
@@ -67,7 +70,11 @@ func New(o Options) tea.Model {
 		r = lipgloss.DefaultRenderer()
 	}
 	st := styles.New(r)
-	base, cancel := context.WithCancel(context.Background())
+	parent := o.Context
+	if parent == nil {
+		parent = context.Background()
+	}
+	base, cancel := context.WithCancel(parent)
 	ctx := app.NewContext(base, o.Client, st, keymap.Default(), o.Clock, o.Output)
 	m := &Model{
 		ctx:    ctx,

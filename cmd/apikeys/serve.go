@@ -170,7 +170,7 @@ func sshTUI(b *backend.Backend) func(context.Context, ssh.Session, model.Member,
 		if err != nil {
 			return nil, err
 		}
-		return tui.New(tui.Options{Client: sess, Renderer: r, Output: s}), nil
+		return tui.New(tui.Options{Client: sess, Renderer: r, Output: s, Context: ctx}), nil
 	}
 }
 

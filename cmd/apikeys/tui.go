@@ -29,7 +29,7 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		return &runError{err}
 	}
 	p := tea.NewProgram(
-		tui.New(tui.Options{Client: c, Renderer: lipgloss.DefaultRenderer(), Output: out}),
+		tui.New(tui.Options{Client: c, Renderer: lipgloss.DefaultRenderer(), Output: out, Context: cmd.Context()}),
 		tea.WithAltScreen(), tea.WithContext(cmd.Context()),
 		tea.WithInput(a.env.stdin), tea.WithOutput(out),
 	)
