@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -18,33 +17,15 @@ import (
 
 	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/backend/store/postgres"
+	"github.com/apikeys-dev/apikeys/backend/store/postgres/pgtest"
 	"github.com/apikeys-dev/apikeys/backend/store/storetest"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
-// envURL names the variable that points the tests at a PostgreSQL server: a URL of
-// an existing database (usually "postgres") for a role that may create databases.
-// Each test gets its own database, made from it and dropped afterwards.
-const envURL = "APIKEYS_TEST_POSTGRES"
+// envURL names the variable that points the tests at a PostgreSQL server (see pgtest).
+const envURL = pgtest.EnvURL
 
-// envRequired, when set, turns a missing envURL into a failure instead of a skip,
-// so a CI run can't pass while silently testing nothing here.
-const envRequired = "APIKEYS_TEST_POSTGRES_REQUIRED"
-
-func adminURL(tb testing.TB) string {
-	tb.Helper()
-	u := os.Getenv(envURL)
-	switch {
-	case u == "" && os.Getenv(envRequired) != "":
-		tb.Fatalf("%s is set but %s is not: point it at PostgreSQL (. .ci/postgres.sh)", envRequired, envURL)
-	case u == "":
-		tb.Skipf("PostgreSQL tests skipped: set %s=postgres://user:password@127.0.0.1:5432/postgres?sslmode=disable "+
-			"for a role that may create databases (the CI does: . .ci/postgres.sh)", envURL)
-	case !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://"):
-		tb.Fatalf("%s must be a postgres:// URL", envURL)
-	}
-	return u
-}
+func adminURL(tb testing.TB) string { return pgtest.AdminURL(tb) }
 
 // admin runs statements on the admin database, stopping at the first that
 // succeeds; it fails the test if none does.
@@ -84,12 +65,7 @@ func freshDatabase(tb testing.TB) string {
 		`CREATE DATABASE `+name)
 	tb.Cleanup(func() { admin(tb, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`) })
 
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatalf("%s is not a URL", envURL)
-	}
-	u.Path = "/" + name
-	return u.String()
+	return pgtest.WithDatabase(tb, base, name)
 }
 
 // withParam sets one query parameter of a database URL.
