@@ -34,18 +34,19 @@ func main() {
 	keyPath := flag.String("key", "", "private key (OpenSSH format, no passphrase) of a member")
 	n := flag.Int("n", 100, "concurrent TUI sessions to open (at most 1000)")
 	ready := flag.String("ready", "API Keys", "text whose appearance counts as the page being ready")
+	loaded := flag.String("loaded", "Primary Owner", "text that shows only once the member is signed in and the workspace read (the header's account type); \"\" to skip")
 	pid := flag.Int("pid", 0, "the server's process id, to measure its memory (RSS) per session")
 	ramp := flag.Duration("ramp", 0, "spread the session starts evenly over this long (0: all at once)")
 	hold := flag.Duration("hold", 2*time.Second, "how long to keep every session open before measuring and closing")
 	timeout := flag.Duration("timeout", 2*time.Minute, "give up after this long")
 	flag.Parse()
-	if err := run(*addr, *keyPath, *n, *ready, *pid, *ramp, *hold, *timeout); err != nil {
+	if err := run(*addr, *keyPath, *n, *ready, *loaded, *pid, *ramp, *hold, *timeout); err != nil {
 		fmt.Fprintln(os.Stderr, "sshload:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr, keyPath string, n int, ready string, pid int, ramp, hold, timeout time.Duration) error {
+func run(addr, keyPath string, n int, ready, loaded string, pid int, ramp, hold, timeout time.Duration) error {
 	if n < 1 || n > 1000 {
 		return errors.New("-n must be between 1 and 1000")
 	}
@@ -78,7 +79,7 @@ func run(addr, keyPath string, n int, ready string, pid int, ramp, hold, timeout
 			case <-time.After(delay):
 			case <-ctx.Done():
 			}
-			r.open(ctx, addr, signer, ready, opened.Done, release)
+			r.open(ctx, addr, signer, ready, loaded, opened.Done, release)
 		}(&results[i], ramp*time.Duration(i)/time.Duration(n))
 	}
 	t0 := time.Now()
@@ -107,15 +108,16 @@ type result struct {
 	connect time.Duration // TCP, key exchange and sign-in
 	first   time.Duration // from dialling to the TUI's first frame
 	ready   time.Duration // from dialling to the ready text
+	loaded  time.Duration // from dialling to the loaded text: signed in, data on screen
 	err     error
 }
 
 var ansiRE = regexp.MustCompile(`\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78DEHMc]`)
 
 // open signs in, asks for a PTY and the TUI, answers the terminal queries as
-// xterm would, and times the first frame and the ready text. It reports through
-// done once it knows, and keeps the session open until release.
-func (r *result) open(ctx context.Context, addr string, signer ssh.Signer, ready string, done func(), release <-chan struct{}) {
+// xterm would, and times the first frame, the ready text and the loaded text. It
+// reports through done once it knows, and keeps the session open until release.
+func (r *result) open(ctx context.Context, addr string, signer ssh.Signer, ready, loaded string, done func(), release <-chan struct{}) {
 	reported := false
 	report := func() {
 		if !reported {
@@ -167,7 +169,7 @@ func (r *result) open(ctx context.Context, addr string, signer ssh.Signer, ready
 	// because this client shares the machine's cores with the server it loads.
 	var text strings.Builder
 	buf := make([]byte, 16384)
-	for r.ready == 0 {
+	for r.ready == 0 || (loaded != "" && r.loaded == 0) {
 		k, err := out.Read(buf)
 		chunk := buf[:k]
 		if bytes.Contains(chunk, []byte("\x1b]11;?")) {
@@ -181,11 +183,14 @@ func (r *result) open(ctx context.Context, addr string, signer ssh.Signer, ready
 			r.first = time.Since(t0)
 		}
 		text.Write(plain)
-		if strings.Contains(text.String(), ready) {
+		if r.ready == 0 && strings.Contains(text.String(), ready) {
 			r.ready = time.Since(t0)
 		}
+		if loaded != "" && r.loaded == 0 && strings.Contains(text.String(), loaded) {
+			r.loaded = time.Since(t0)
+		}
 		if err != nil {
-			r.err = fmt.Errorf("session ended before %q appeared: %v %s", ready, err, strings.TrimSpace(errb.String()))
+			r.err = fmt.Errorf("session ended before %q and %q appeared: %v %s", ready, loaded, err, strings.TrimSpace(errb.String()))
 			return
 		}
 	}
@@ -202,10 +207,13 @@ func (r *result) open(ctx context.Context, addr string, signer ssh.Signer, ready
 }
 
 func report(w io.Writer, rs []result, n int, ramp, all time.Duration, pid int, before, open int64) {
-	var connect, first, ready []time.Duration
+	var connect, first, ready, loaded []time.Duration
 	for _, r := range rs {
 		if r.err == nil {
 			connect, first, ready = append(connect, r.connect), append(first, r.first), append(ready, r.ready)
+			if r.loaded > 0 {
+				loaded = append(loaded, r.loaded)
+			}
 		}
 	}
 	how := "at once"
@@ -216,11 +224,11 @@ func report(w io.Writer, rs []result, n int, ramp, all time.Duration, pid int, b
 	for _, m := range []struct {
 		name string
 		ds   []time.Duration
-	}{{"signed in", connect}, {"first frame", first}, {"page ready", ready}} {
+	}{{"signed in", connect}, {"first frame", first}, {"page ready", ready}, {"signed in on screen", loaded}} {
 		if len(m.ds) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "%-12s p50 %-8v p90 %-8v p99 %-8v max %v\n", m.name,
+		fmt.Fprintf(w, "%-19s p50 %-8v p90 %-8v p99 %-8v max %v\n", m.name,
 			pct(m.ds, 50), pct(m.ds, 90), pct(m.ds, 99), pct(m.ds, 100))
 	}
 	if pid > 0 && before > 0 && open > 0 {
