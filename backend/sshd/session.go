@@ -24,9 +24,37 @@ const (
 	endDeactivated = "deactivated"
 	endKeyRemoved  = "key_removed"
 	endGone        = "member_removed"
+	endAuditFailed = "audit_failed"
 )
 
-const shutdownMessage = "The server is shutting down; reconnect in a moment."
+const (
+	shutdownMessage = "The server is shutting down; reconnect in a moment."
+	auditMessage    = "The server could not record this session in the audit log; try again shortly."
+)
+
+// auditWrite is the session's SshSessionStarted event being written.
+type auditWrite struct {
+	done chan struct{}
+	err  error // set before done is closed
+}
+
+// recordSession starts writing the session's audit event. It uses the
+// connection's context, not the session's: a shutdown that ends the session at
+// this moment must not make the audit write fail.
+func (s *Server) recordSession(sess ssh.Session, m model.Member, fp string) *auditWrite {
+	a := &auditWrite{done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		a.err = s.b.RecordSSHSession(sess.Context(), m, fp, remoteHost(sess.RemoteAddr()))
+	}()
+	return a
+}
+
+// wait blocks until the event is written and says whether it was.
+func (a *auditWrite) wait() error {
+	<-a.done
+	return a.err
+}
 
 // forceCloseAfter is how long a session that was told to end may take to wind
 // down before its channel is closed under it.
@@ -112,13 +140,12 @@ func (s *Server) handle(sess ssh.Session) {
 		return
 	}
 	defer s.unregister(ls)
-	// The connection's context, not the session's: a shutdown that ends the
-	// session at this moment must not make the audit write fail.
-	if err := s.b.RecordSSHSession(sess.Context(), m, fp, remoteHost(sess.RemoteAddr())); err != nil {
-		log.Error("ssh session refused: can't write the audit event", "err", err)
-		refuse(sess, "The server could not record this session in the audit log; try again shortly.")
-		return
-	}
+	// The audit write waits its turn behind every other write and an fsync: in
+	// a burst of sign-ins it was most of the time to the first frame. A TUI
+	// draws its frame meanwhile but reads and does nothing until it is written
+	// (see gate); a command or the hint waits for it as before.
+	audit := s.recordSession(sess, m, fp)
+	defer audit.wait()
 	ls.in = newInput(sess, ctx.Done(), start)
 	if s.cfg.IdleTimeout > 0 {
 		go s.watchIdle(ls)
@@ -138,6 +165,13 @@ func (s *Server) handle(sess ssh.Session) {
 	case !tty:
 		kind = "hint"
 	}
+	if kind != "tui" {
+		if err := audit.wait(); err != nil {
+			log.Error("ssh session refused: can't write the audit event", "err", err)
+			refuse(sess, auditMessage)
+			return
+		}
+	}
 	log.Info("ssh session started", "kind", kind, "tty", tty)
 
 	var code int
@@ -147,7 +181,7 @@ func (s *Server) handle(sess ssh.Session) {
 	case kind == "command":
 		code = s.cfg.Command(ctx, ls, m, args)
 	case kind == "tui":
-		code = s.runTUI(ls, programs)
+		code = s.runTUI(ls, programs, audit)
 	default:
 		fmt.Fprintf(sess.Stderr(), "apikeys: run `ssh -t -p %s <host>` for the TUI, or pass a command such as `keys list`.\n", localPort(sess.LocalAddr()))
 		code = 1

@@ -22,7 +22,7 @@ const queryTimeout = time.Second
 
 // runTUI runs the TUI on a session with a PTY until the member quits or the
 // session is ended, and returns the exit status.
-func (s *Server) runTUI(ls *session, programs chan<- *tea.Program) int {
+func (s *Server) runTUI(ls *session, programs chan<- *tea.Program, audit *auditWrite) int {
 	r := s.renderer(ls)
 	m, err := s.cfg.TUI(ls.ctx, ls, ls.member, r)
 	if err != nil {
@@ -30,7 +30,11 @@ func (s *Server) runTUI(ls *session, programs chan<- *tea.Program) int {
 		fmt.Fprintf(ls.Stderr(), "apikeys: %s\r\n", model.Sanitize(err.Error()))
 		return 1
 	}
-	p := tea.NewProgram(m,
+	g := &gate{inner: m, audit: audit, failed: func(err error) {
+		ls.log.Error("ssh session ended: can't write the audit event", "err", err)
+		ls.end(endAuditFailed, auditMessage)
+	}}
+	p := tea.NewProgram(g,
 		tea.WithInput(ls), tea.WithOutput(ls),
 		tea.WithAltScreen(),
 		// Ending the session's context kills the program, which restores the
