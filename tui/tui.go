@@ -61,6 +61,14 @@ type Model struct {
 
 	status status.Model
 	help   help.Model
+
+	// Parts of the frame kept between frames (framecache.go).
+	headerMemo, helpMemo memo
+	sidebarMemo          struct {
+		key   string
+		lines []string
+		width int // of every line, or -1
+	}
 }
 
 // New builds the root model. The caller runs it with tea.WithAltScreen().

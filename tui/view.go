@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -103,12 +104,22 @@ func (m *Model) View() string {
 
 	body := page
 	if !m.fullWidth() {
-		body = lipgloss.JoinHorizontal(lipgloss.Top, m.sidebarView(bh), page)
+		lines, sw := m.sidebarLines(bh)
+		body = joinBeside(lines, sw, page)
 	}
 	return strings.Join([]string{m.headerView(), body, m.status.View(w), m.helpView()}, "\n")
 }
 
 func (m *Model) headerView() string {
+	w := m.ctx.Width
+	k := strconv.Itoa(w)
+	if m.signedIn {
+		k += "\x00" + m.ctx.Workspace.Name + "\x00" + m.ctx.Me.Name + "\x00" + m.ctx.Me.AccountType.Label()
+	}
+	return m.headerMemo.get(k, m.drawHeader)
+}
+
+func (m *Model) drawHeader() string {
 	st := m.ctx.Styles
 	w := m.ctx.Width
 	left := st.HeaderTitle.Render("apikeys")
@@ -123,6 +134,29 @@ func (m *Model) headerView() string {
 	gap := max(inner-lipgloss.Width(left)-lipgloss.Width(right), 1)
 	line := st.Header.Render(left + strings.Repeat(" ", gap) + right)
 	return line + "\n" + st.Faint.Render(strings.Repeat("─", w))
+}
+
+// sidebarLines is the sidebar h lines high, split into lines, and the width of
+// every line (-1 if they differ); it is drawn again only when it changes.
+func (m *Model) sidebarLines(h int) ([]string, int) {
+	var b strings.Builder
+	b.WriteString(strconv.Itoa(m.sidebarWidth()))
+	b.WriteByte(',')
+	b.WriteString(strconv.Itoa(h))
+	b.WriteByte(',')
+	b.WriteString(strconv.Itoa(m.active))
+	b.WriteString(strconv.FormatBool(m.sidebar))
+	for _, p := range m.pages {
+		b.WriteByte(0)
+		b.WriteString(p.Title())
+	}
+	sm := &m.sidebarMemo
+	if sm.lines == nil || sm.key != b.String() {
+		sm.key = b.String()
+		sm.lines = strings.Split(m.sidebarView(h), "\n")
+		sm.width = uniformWidth(sm.lines)
+	}
+	return sm.lines, sm.width
 }
 
 func (m *Model) sidebarView(h int) string {
@@ -156,8 +190,9 @@ func (m *Model) sidebarView(h int) string {
 // keys that apply.
 func (m *Model) helpView() string {
 	km := m.ctx.Keys
-	var b []key.Binding
+	var b, must []key.Binding
 	page := m.pages[m.active]
+	fit := false
 	switch {
 	case m.fullHelp:
 		b = []key.Binding{keymap.With(km.Help, "close help"), km.Up, km.Down, km.Quit}
@@ -167,10 +202,19 @@ func (m *Model) helpView() string {
 	case page.Capturing():
 		b = page.ShortHelp()
 	default:
-		b = fitHelp(append(page.ShortHelp(), keymap.With(km.NextFocus, "sidebar")), []key.Binding{km.Help, km.Quit}, m.ctx.Width-1)
+		b, must, fit = append(page.ShortHelp(), keymap.With(km.NextFocus, "sidebar")), []key.Binding{km.Help, km.Quit}, true
 	}
-	m.help.Width = m.ctx.Width - 1
-	return " " + m.help.ShortHelpView(b)
+	var k strings.Builder
+	k.WriteString(strconv.Itoa(m.ctx.Width))
+	bindingsKey(&k, b)
+	bindingsKey(&k, must)
+	return m.helpMemo.get(k.String(), func() string {
+		if fit {
+			b = fitHelp(b, must, m.ctx.Width-1)
+		}
+		m.help.Width = m.ctx.Width - 1
+		return " " + m.help.ShortHelpView(b)
+	})
 }
 
 // fitHelp keeps as many of want, in order, as fit in width beside must, then
