@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -25,6 +26,15 @@ import (
 
 // hostKeyFile is the SSH server's host key inside the data directory (SPEC §8).
 const hostKeyFile = "ssh_host_ed25519"
+
+// serveGCPercent is the garbage collector's target while serving, unless GOGC
+// is set. Session starts allocate a lot that dies young (SSH handshakes, frames,
+// rows), and the live heap is small, so at the default of 100 the collector ran
+// often: 10-11% of the server's CPU in a burst of 100 sign-ins. Measured with
+// sshload (mean of 5 bursts): 436 -> 358 ms of server CPU per burst, first frame
+// p50 ~172 -> ~157 ms; memory 0.42 -> 0.59 MiB per open session (aim: < 4 MB).
+// 400 saved little more (348 ms).
+const serveGCPercent = 200
 
 // serveFlags are the options of `apikeys serve`.
 type serveFlags struct {
@@ -53,7 +63,11 @@ as themselves. With --http-addr it also serves the HTTP API.
 On an empty workspace, --initial-admin-key (or APIKEYS_INITIAL_ADMIN_KEYS) makes
 the first Primary Owner: give authorized_keys lines or a file of them, e.g.
 --initial-admin-key ~/.ssh/id_ed25519.pub. They then add everyone else with
-` + "`members add --ssh-key`" + `. The host key is kept in the data directory.`,
+` + "`members add --ssh-key`" + `. The host key is kept in the data directory.
+
+Unless GOGC is set, serve runs Go's garbage collector at GOGC=200: a burst of
+SSH sign-ins then costs about a sixth less CPU, for about 0.2 MiB more memory
+per open session.`,
 		Args:        exactArgs(),
 		Annotations: map[string]string{localOnlyAnnotation: "true"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -87,6 +101,9 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	}
 	if f.connRate < 0 {
 		return usagef("--ssh-conn-rate can't be negative")
+	}
+	if a.env.getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(serveGCPercent))
 	}
 	log, err := serveLogger(a.env.stderr, f.logFormat)
 	if err != nil {
