@@ -9,7 +9,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/ssh"
-	bm "github.com/charmbracelet/wish/bubbletea"
 	"github.com/muesli/termenv"
 
 	"github.com/apikeys-dev/apikeys/model"
@@ -62,12 +61,12 @@ func (s *Server) runTUI(ls *session, programs chan<- *tea.Program, audit *auditW
 	}
 }
 
-// renderer is the session's own lipgloss renderer, made by wish from the
-// client's TERM, environment and background colour, so one admin's colours
+// renderer is the session's own lipgloss renderer, made (as wish makes it) from
+// the client's TERM, environment and background colour, so one admin's colours
 // never leak into another's terminal. NO_COLOR from the client means no colour.
 func (s *Server) renderer(ls *session) *lipgloss.Renderer {
 	ls.in.setDeadline(time.Now().Add(queryTimeout))
-	r := bm.MakeRenderer(ls)
+	r := sessionRenderer(ls, ls)
 	ls.in.setDeadline(time.Time{})
 	if noColor(ls.Environ()) {
 		r.SetColorProfile(termenv.Ascii)
