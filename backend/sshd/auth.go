@@ -19,6 +19,11 @@ var (
 	ctxFingerprint = &ctxKey{"fingerprint"} // SHA256 fingerprint of the key used
 )
 
+// acceptedKey is the context key under which publicKey leaves the member it
+// found for the key of this fingerprint, so that the session handler need not
+// read them again a moment later.
+type acceptedKey struct{ fingerprint string }
+
 // MemberFrom returns the member a session's context carries (set once the
 // session's key has been matched to an active member).
 func MemberFrom(ctx context.Context) (model.Member, bool) {
@@ -82,9 +87,9 @@ func (s *Server) banner(ctx ssh.Context) string {
 	return ""
 }
 
-// publicKey accepts a key that belongs to an active member. The session handler
-// looks the member up again from the key the client actually proved, which is the
-// one the library hands it.
+// publicKey accepts a key that belongs to an active member. A client may offer
+// several keys; the session handler takes the member found here for the one the
+// client actually proved, which is the one the library hands it.
 func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 	if _, refused := ctx.Value(ctxRefusal).(string); refused {
 		return false
@@ -102,6 +107,7 @@ func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 		s.log.Info("ssh key refused", "remote", ctx.RemoteAddr().String(), "user", model.Sanitize(ctx.User()), "fingerprint", fp, "reason", lvl)
 		return false
 	}
+	ctx.SetValue(acceptedKey{fp}, m)
 	s.log.Debug("ssh key accepted", "remote", ctx.RemoteAddr().String(), "fingerprint", fp, "member", m.ID)
 	return true
 }

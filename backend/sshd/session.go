@@ -121,7 +121,7 @@ func (s *Server) handle(sess ssh.Session) {
 		return
 	}
 	fp := gossh.FingerprintSHA256(key)
-	m, err := s.b.MemberBySSHKey(sess.Context(), fp)
+	m, err := s.member(sess.Context(), fp)
 	if err != nil {
 		log.Info("ssh session refused", "fingerprint", fp, "err", err)
 		refuse(sess, model.Sanitize(err.Error()))
@@ -197,6 +197,16 @@ func (s *Server) handle(sess ssh.Session) {
 	}
 	log.Info("ssh session ended", attrs...)
 	_ = sess.Exit(code)
+}
+
+// member is the active member of the key of fingerprint fp: the one sign-in
+// found moments ago (a member deactivated since is caught by the session watch
+// and refused by the backend on every call), else read now.
+func (s *Server) member(ctx ssh.Context, fp string) (model.Member, error) {
+	if m, ok := ctx.Value(acceptedKey{fp}).(model.Member); ok {
+		return m, nil
+	}
+	return s.b.MemberBySSHKey(ctx, fp)
 }
 
 // refuse tells the client why no session opens and exits 1.
