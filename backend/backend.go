@@ -48,9 +48,6 @@ func (b *Backend) Now() time.Time { return b.clock().UTC().Truncate(time.Microse
 // Policy is the workspace's expiration rules.
 func (b *Backend) Policy() model.ExpiryPolicy { return b.policy }
 
-// Store is the backend's store, for servers that need to close it.
-func (b *Backend) Store() store.Store { return b.store }
-
 // updateKeys runs a transaction that changes keys, then forgets the keys cached for
 // authentication so that the change applies to the very next request.
 func (b *Backend) updateKeys(ctx context.Context, fn func(store.Tx) error) error {

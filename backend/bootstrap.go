@@ -117,6 +117,21 @@ func (b *Backend) Member(ctx context.Context, ref string) (model.Member, error) 
 	return resolveMember(ctx, b.store, ref)
 }
 
+// AllMembers lists every member with their status and SSH keys, for servers that
+// check open sessions against them; it is not bound to an acting member.
+func (b *Backend) AllMembers(ctx context.Context) ([]model.Member, error) {
+	return b.store.Members(ctx)
+}
+
+// HasWorkspace reports whether the store holds a workspace yet.
+func (b *Backend) HasWorkspace(ctx context.Context) (bool, error) {
+	_, err := b.store.Workspace(ctx)
+	if errors.Is(err, model.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // RecordSSHSession writes SshSessionStarted for a member who signed in with the key
 // of this fingerprint from remoteAddr.
 func (b *Backend) RecordSSHSession(ctx context.Context, m model.Member, fingerprint, remoteAddr string) error {

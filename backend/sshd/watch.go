@@ -37,7 +37,7 @@ func (s *Server) checkSessions(ctx context.Context) {
 	}
 	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	members, err := s.b.Store().Members(qctx)
+	members, err := s.b.AllMembers(qctx)
 	if err != nil {
 		// A store that can't answer ends nobody's session: the backend refuses
 		// every action of a deactivated member anyway.

@@ -206,7 +206,7 @@ func bootstrapAdmin(ctx context.Context, b *backend.Backend, f serveFlags, geten
 		return err
 	}
 	if len(lines) == 0 {
-		if _, err := b.Store().Workspace(ctx); errors.Is(err, model.ErrNotFound) {
+		if has, err := b.HasWorkspace(ctx); err == nil && !has {
 			log.Warn("the workspace is empty and nobody can sign in over SSH: restart with --initial-admin-key ~/.ssh/id_ed25519.pub")
 		}
 		return nil
