@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strings"
 
 	"github.com/apikeys-dev/apikeys/model"
@@ -28,27 +27,58 @@ func scanMember(row rowScanner) (model.Member, error) {
 	return m, nil
 }
 
-// member reads one member matching where (with one argument) and its SSH keys.
-func (r reader) member(ctx context.Context, where string, arg any, notFound error) (model.Member, error) {
+// memberWithKeys reads a member and its SSH keys in one statement — a row per key,
+// or one row of NULL key columns — so the read is consistent without a read
+// transaction, and each look-up is one prepared statement: the SSH server reads
+// members several times per session start.
+const memberWithKeys = `
+	SELECT m.id, m.name, m.email, m.account_type, m.status, m.created_at,
+	       m.updated_at, m.updated_by, m.version,
+	       k.fingerprint, k.public_key, k.comment, k.added_at
+	FROM members m LEFT JOIN member_ssh_keys k ON k.member_id = m.id`
+
+const sshKeyOrder = ` ORDER BY k.added_at, k.fingerprint`
+
+// The member look-ups, prepared at open.
+const (
+	memberByIDQuery     = memberWithKeys + ` WHERE m.id = ?` + sshKeyOrder
+	memberByEmailQuery  = memberWithKeys + ` WHERE m.email = ?` + sshKeyOrder
+	memberBySSHKeyQuery = memberWithKeys + ` WHERE m.id = (SELECT member_id FROM member_ssh_keys WHERE fingerprint = ?)` + sshKeyOrder
+)
+
+// member reads the one member query (with one argument) finds, and its SSH keys.
+func (r reader) member(ctx context.Context, query string, arg any, notFound error) (model.Member, error) {
+	rows, err := r.query(ctx, query, arg)
+	if err != nil {
+		return model.Member{}, wrap("read member", err)
+	}
+	defer rows.Close()
 	var m model.Member
-	err := r.snapshot(ctx, func(q querier) error {
-		var err error
-		m, err = scanMember(q.QueryRowContext(ctx, memberColumns+` WHERE `+where, arg))
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound
-		}
+	found := false
+	for rows.Next() {
+		var created, updated int64
+		var fp, pub, comment sql.NullString
+		var added sql.NullInt64
+		err := rows.Scan(&m.ID, &m.Name, &m.Email, &m.AccountType, &m.Status, &created,
+			&updated, &m.UpdatedBy, &m.Version, &fp, &pub, &comment, &added)
 		if err != nil {
-			return wrap("read member", err)
+			return model.Member{}, wrap("read member", err)
 		}
-		keys, err := sshKeys(ctx, q, m.ID)
-		m.SSHKeys = keys[m.ID]
-		if m.SSHKeys == nil {
+		if !found {
+			found = true
+			m.CreatedAt, m.UpdatedAt = fromMicros(created), fromMicros(updated)
 			m.SSHKeys = []model.SSHKey{}
 		}
-		return err
-	})
-	if err != nil {
-		return model.Member{}, err
+		if fp.Valid {
+			m.SSHKeys = append(m.SSHKeys, model.SSHKey{Fingerprint: fp.String, PublicKey: pub.String,
+				Comment: comment.String, AddedAt: fromMicros(added.Int64)})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return model.Member{}, wrap("read member", err)
+	}
+	if !found {
+		return model.Member{}, notFound
 	}
 	return m, nil
 }
@@ -84,18 +114,18 @@ func sshKeys(ctx context.Context, q querier, memberID string) (map[string][]mode
 
 // Member returns a member by id, with SSH keys.
 func (r reader) Member(ctx context.Context, id string) (model.Member, error) {
-	return r.member(ctx, `m.id = ?`, id, model.NotFound("No member with id %s.", model.Quote(id)))
+	return r.member(ctx, memberByIDQuery, id, model.NotFound("No member with id %s.", model.Quote(id)))
 }
 
 // MemberByEmail matches case-insensitively: emails are stored lower-case.
 func (r reader) MemberByEmail(ctx context.Context, email string) (model.Member, error) {
-	return r.member(ctx, `m.email = ?`, strings.ToLower(strings.TrimSpace(email)),
+	return r.member(ctx, memberByEmailQuery, strings.ToLower(strings.TrimSpace(email)),
 		model.NotFound("No member with email %s.", model.Quote(email)))
 }
 
 // MemberBySSHKey finds the member holding a key with this fingerprint.
 func (r reader) MemberBySSHKey(ctx context.Context, fingerprint string) (model.Member, error) {
-	return r.member(ctx, `m.id = (SELECT member_id FROM member_ssh_keys WHERE fingerprint = ?)`, fingerprint,
+	return r.member(ctx, memberBySSHKeyQuery, fingerprint,
 		model.NotFound("No member has the SSH key %s.", model.Sanitize(fingerprint)))
 }
 

@@ -87,7 +87,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	read.SetConnMaxIdleTime(5 * time.Minute)
 
 	s := &Store{reader: reader{q: read, db: read}, write: write, read: read}
-	if s.prepared, err = prepare(ctx, read, keyByIDQuery, keyByHashQuery, lastUsedQuery); err == nil {
+	if s.prepared, err = prepare(ctx, read, keyByIDQuery, keyByHashQuery, lastUsedQuery,
+		memberByIDQuery, memberByEmailQuery, memberBySSHKeyQuery); err == nil {
 		s.cache, err = newKeyCache(ctx, read)
 	}
 	if err != nil {
@@ -302,6 +303,14 @@ func (r reader) queryRow(ctx context.Context, query string, args ...any) *sql.Ro
 		return st.QueryRowContext(ctx, args...)
 	}
 	return r.q.QueryRowContext(ctx, query, args...)
+}
+
+// query runs a query, through its prepared statement if it has one.
+func (r reader) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := r.prepared[query]; st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return r.q.QueryContext(ctx, query, args...)
 }
 
 // snapshot runs fn with one consistent view of the database: inside a transaction
