@@ -231,3 +231,42 @@ func TestResizeRelayouts(t *testing.T) {
 	s.waitFor("Settings")
 	s.finish() // checks the frame fits 60×16
 }
+
+// Changing an account type is confirmed, Cancel first: choosing a type and
+// pressing enter twice changes nothing; moving to Change does.
+func TestAccountTypeChangeIsConfirmed(t *testing.T) {
+	c := fake.Sample(fake.Owner)
+	s := start(t, c, gw, gh)
+	s.waitFor("Billing import")
+	s.press(tea.KeyTab)
+	s.typ("g")
+	s.waitFor("Eve Adams")
+	s.press(tea.KeyTab)
+	s.press(tea.KeyDown, tea.KeyDown, tea.KeyDown) // Dev Patel, a Builder
+	s.waitFor("› Dev Patel")
+	s.typ("t")
+	s.waitFor("Account type of “Dev Patel”")
+	s.press(tea.KeyUp) // Workspace Admin
+	s.press(tea.KeyEnter)
+	s.waitFor("Make “Dev Patel” a Workspace Admin?")
+	s.press(tea.KeyEnter) // the default: Cancel
+	s.waitFor("stays Builder")
+	if m := memberByID(c, fake.Builder); m.AccountType != model.Builder {
+		t.Fatalf("cancelled change applied: %s", m.AccountType)
+	}
+	s.typ("t")
+	s.waitFor("Account type of “Dev Patel”")
+	s.press(tea.KeyUp)
+	s.press(tea.KeyEnter)
+	s.waitFor("Make “Dev Patel” a Workspace Admin?")
+	s.press(tea.KeyLeft, tea.KeyEnter)
+	s.waitFor("is now Workspace Admin")
+	if m := memberByID(c, fake.Builder); m.AccountType != model.WorkspaceAdmin {
+		t.Fatalf("confirmed change not applied: %s", m.AccountType)
+	}
+}
+
+func memberByID(c *fake.Client, id string) model.Member {
+	m, _ := c.Member(id)
+	return m
+}

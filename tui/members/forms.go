@@ -121,9 +121,25 @@ func (p *Page) openSetType(m model.Member) tea.Cmd {
 	v := &p.vals
 	title := "Account type of “" + model.Sanitize(m.Name) + "”"
 	intro := []string{p.ctx.Styles.Subtle.Render("Now " + m.AccountType.Label() + ". It applies at once, in open sessions too.")}
+	name := model.Sanitize(m.Name)
 	return p.openForm(typeForm, m, form.New(p.ctx, title, intro, func() *huh.Form {
+		// A change of account type grants or takes away rights at once — making
+		// someone a Primary Owner can't be undone by anyone else — so it is
+		// confirmed, defaulting to Cancel.
+		confirm := huh.NewConfirm().Affirmative("Change").Negative("Cancel").Value(&v.confirm).WithButtonAlignment(lipgloss.Left)
+		// The title follows the choice through form.Watch, on the update
+		// goroutine: huh's TitleFunc would run in a command, racing the select.
+		retitle := func() {
+			if v.typ == m.AccountType {
+				confirm.Title("Keep “" + name + "” a " + m.AccountType.Label() + "?")
+				return
+			}
+			confirm.Title("Make “" + name + "” a " + v.typ.Label() + "?")
+		}
+		retitle()
 		return huh.NewForm(huh.NewGroup(
-			huh.NewSelect[model.AccountType]().Title("Account type").Options(p.grantable()...).Value(&v.typ)))
+			huh.NewSelect[model.AccountType]().Title("Account type").Options(p.grantable()...).Accessor(form.Watch(&v.typ, retitle)),
+			confirm))
 	}))
 }
 
@@ -172,6 +188,10 @@ func (p *Page) submit() tea.Cmd {
 			return changed{nm, "Added “" + model.Sanitize(nm.Name) + "” as " + nm.AccountType.Label() + "."}, err
 		}
 	case typeForm:
+		if !v.confirm {
+			p.closeForm()
+			return app.Info("Nothing changed: “" + name + "” stays " + m.AccountType.Label() + ".")
+		}
 		if v.typ == m.AccountType {
 			p.closeForm()
 			return app.Info("Nothing changed: “" + name + "” stays " + m.AccountType.Label() + ".")

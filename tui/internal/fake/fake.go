@@ -412,3 +412,15 @@ func (c *Client) Key(id string) (model.Key, bool) {
 	}
 	return model.Key{}, false
 }
+
+// Member returns the stored member with this id.
+func (c *Client) Member(id string) (model.Member, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, m := range c.Members {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return model.Member{}, false
+}
