@@ -135,13 +135,17 @@ func (b *Backend) HasWorkspace(ctx context.Context) (bool, error) {
 // RecordSSHSession writes SshSessionStarted for a member who signed in with the key
 // of this fingerprint from remoteAddr.
 func (b *Backend) RecordSSHSession(ctx context.Context, m model.Member, fingerprint, remoteAddr string) error {
-	ev, err := b.newEvent(memberActor(m), model.SourceSSH,
-		model.EventSshSessionStarted, map[string]any{
-			"userId": m.ID, "userName": m.Name, "userEmail": m.Email,
-			"fingerprint": fingerprint, "remoteAddress": remoteAddr,
-		})
-	if err != nil {
-		return err
-	}
-	return b.store.Update(ctx, func(tx store.Tx) error { return tx.AppendEvent(ctx, ev) })
+	// Stamped inside the transaction, like every other event, so that its
+	// ingestion time is when it was stored even if the write queued.
+	return b.store.Update(ctx, func(tx store.Tx) error {
+		ev, err := b.newEvent(memberActor(m), model.SourceSSH,
+			model.EventSshSessionStarted, map[string]any{
+				"userId": m.ID, "userName": m.Name, "userEmail": m.Email,
+				"fingerprint": fingerprint, "remoteAddress": remoteAddr,
+			})
+		if err != nil {
+			return err
+		}
+		return tx.AppendEvent(ctx, ev)
+	})
 }

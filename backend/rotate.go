@@ -2,7 +2,6 @@ package backend
 
 import (
 	"context"
-	"math"
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend/store"
@@ -78,16 +77,7 @@ func (s *Session) RotateKey(ctx context.Context, id string, r RotateKeyRequest) 
 // DefaultRotationExpiry is the expiration date a rotation of k picks when none is
 // given: the old key's lifetime again from today, within the allowed range.
 func (b *Backend) DefaultRotationExpiry(k model.Key) model.Date {
-	now := b.Now()
-	days := int(math.Ceil(k.ExpiresAt.Sub(k.CreatedAt).Hours() / 24))
-	d := b.policy.Today(now).AddDays(days)
-	if lo := b.policy.Earliest(now); d.Before(lo) {
-		d = lo
-	}
-	if hi := b.policy.Latest(now); d.After(hi) {
-		d = hi
-	}
-	return d
+	return b.policy.RotationExpiry(k, b.Now())
 }
 
 func validGrace(g time.Duration) bool {

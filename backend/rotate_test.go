@@ -177,3 +177,21 @@ func TestExpiringWithin(t *testing.T) {
 		t.Fatalf("expiring within 14 days: %q", got)
 	}
 }
+
+// The default new expiry counts the old lifetime in calendar days: across the
+// autumn clock change a 30-day key rotated on its first day gets 30 days again.
+func TestDefaultRotationExpiryAcrossDST(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, model.ExpiryPolicy{Location: paris})
+	e.clock.Set(time.Date(2026, 9, 30, 22, 30, 0, 0, time.UTC)) // 00:30 on 1 Oct in Paris
+	k, _, err := e.as(model.PrimaryOwner).CreateKey(e.ctx, backend.CreateKeyRequest{Name: "k", Type: model.KeyImport, Expires: e.days(30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := e.b.DefaultRotationExpiry(k), e.days(30); got != want {
+		t.Fatalf("default rotation expiry %v, want %v", got, want)
+	}
+}

@@ -196,3 +196,22 @@ func (p ExpiryPolicy) ExpiryDate(t time.Time) Date { return p.ValidThrough(t).Ad
 func (p ExpiryPolicy) DaysLeft(t, now time.Time) int {
 	return p.ExpiryDate(t).DaysSince(p.Today(now))
 }
+
+// Lifetime is how many calendar days, in the workspace zone, a key was issued for:
+// from the day it was created to its expiration date.
+func (p ExpiryPolicy) Lifetime(k Key) int {
+	return p.ExpiryDate(k.ExpiresAt).DaysSince(DateOf(k.CreatedAt, p.loc()))
+}
+
+// RotationExpiry is the expiration date a rotation of k picks when none is given:
+// k's lifetime again from today, within the allowed range.
+func (p ExpiryPolicy) RotationExpiry(k Key, now time.Time) Date {
+	d := p.Today(now).AddDays(p.Lifetime(k))
+	if lo := p.Earliest(now); d.Before(lo) {
+		d = lo
+	}
+	if hi := p.Latest(now); d.After(hi) {
+		d = hi
+	}
+	return d
+}

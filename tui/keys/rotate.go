@@ -2,7 +2,6 @@ package keys
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -50,18 +49,9 @@ func graceEnd(k model.Key, now time.Time, g time.Duration) (end time.Time, cappe
 }
 
 // defaultExpiry is the backend's default expiration date for k's replacement
-// (backend.DefaultRotationExpiry): k's lifetime again from today, within the
-// allowed range. days is that lifetime.
+// (model.ExpiryPolicy.RotationExpiry), and days is k's lifetime.
 func defaultExpiry(k model.Key, now time.Time, p model.ExpiryPolicy) (d model.Date, days int) {
-	days = int(math.Ceil(k.ExpiresAt.Sub(k.CreatedAt).Hours() / 24))
-	d = p.Today(now).AddDays(days)
-	if lo := p.Earliest(now); d.Before(lo) {
-		d = lo
-	}
-	if hi := p.Latest(now); d.After(hi) {
-		d = hi
-	}
-	return d, days
+	return p.RotationExpiry(k, now), p.Lifetime(k)
 }
 
 // live are the keys that still work: only they have a grace period to choose.
