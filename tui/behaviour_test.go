@@ -270,3 +270,22 @@ func memberByID(c *fake.Client, id string) model.Member {
 	m, _ := c.Member(id)
 	return m
 }
+
+// After a conflict the list behind the form is reloaded: leaving the form shows
+// the change that got in first, with no ctrl+r.
+func TestConflictReloadsTheList(t *testing.T) {
+	c := fake.Sample(fake.Owner)
+	s := start(t, c, gw, gh)
+	s.waitFor("Billing import")
+	s.typ("jj")
+	s.typ("e")
+	s.waitFor("Edit “Billing import”")
+	c.Rename("key_billing", "Billing import (by Ben)", "Ben Ortiz")
+	s.typ(" v2")
+	s.press(tea.KeyEnter)
+	s.waitFor("┃ Expiration")
+	s.press(tea.KeyEnter)
+	s.waitFor("changed by Ben Ortiz since you opened it")
+	s.press(tea.KeyEsc)
+	s.waitFor("Billing import (by Ben)")
+}

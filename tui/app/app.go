@@ -142,14 +142,17 @@ func Message(err error) string {
 // program's cancellation. The status line spins while it runs; the result comes
 // back as a Done carrying fn's message and error.
 func (c *Context) Call(label string, fn func(ctx context.Context) (tea.Msg, error)) tea.Cmd {
+	return tea.Sequence(func() tea.Msg { return Started{Label: label} }, c.Quiet(label, fn))
+}
+
+// Quiet is Call without the spinner: the status line keeps what it says (an
+// error the admin is reading) unless this call fails too.
+func (c *Context) Quiet(label string, fn func(ctx context.Context) (tea.Msg, error)) tea.Cmd {
 	base := c.Base
-	return tea.Sequence(
-		func() tea.Msg { return Started{Label: label} },
-		func() tea.Msg {
-			ctx, cancel := context.WithTimeout(base, CallTimeout)
-			defer cancel()
-			msg, err := fn(ctx)
-			return Done{Label: label, Msg: msg, Err: err}
-		},
-	)
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(base, CallTimeout)
+		defer cancel()
+		msg, err := fn(ctx)
+		return Done{Label: label, Msg: msg, Err: err}
+	}
 }

@@ -138,6 +138,15 @@ func (p *Page) load() tea.Cmd {
 	})
 }
 
+// reloadQuietly refreshes the list without touching the status line.
+func (p *Page) reloadQuietly() tea.Cmd {
+	c := p.ctx.Client
+	return p.ctx.Quiet("Reloading API keys", func(ctx context.Context) (tea.Msg, error) {
+		ks, err := c.ListKeys(ctx, client.KeyFilter{})
+		return loaded{ks}, err
+	})
+}
+
 // Update implements tea.Model.
 func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -196,7 +205,7 @@ func (p *Page) done(d app.Done) tea.Cmd {
 		return app.Info("Created “" + model.Sanitize(m.key.Name) + "”.")
 	case edited:
 		if d.Err != nil {
-			return p.rebuild()
+			return p.failed(d.Err)
 		}
 		p.closeForm()
 		p.list.put(m.key)
@@ -207,7 +216,7 @@ func (p *Page) done(d app.Done) tea.Cmd {
 		return app.Info("Saved “" + model.Sanitize(m.key.Name) + "”.")
 	case deleted:
 		if d.Err != nil {
-			return p.rebuild()
+			return p.failed(d.Err)
 		}
 		p.closeForm()
 		p.mode = listMode
@@ -219,6 +228,16 @@ func (p *Page) done(d app.Done) tea.Cmd {
 		return p.rotatedOne(m, d.Err)
 	}
 	return nil
+}
+
+// failed keeps the form open with what was typed after a refused change. A
+// conflict also reloads the list behind it, so that after esc the list — and the
+// form opened again — show the change that got in first.
+func (p *Page) failed(err error) tea.Cmd {
+	if model.KindOf(err) == model.KindConflict {
+		return tea.Batch(p.rebuild(), p.reloadQuietly())
+	}
+	return p.rebuild()
 }
 
 // refilter applies the filter to fresh data and puts the cursor on the key with

@@ -120,7 +120,9 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			p.denied = err.Error()
 		}
 	case app.Activated:
-		if p.denied == "" && !p.asked {
+		// Reload on every visit: changes made on other pages (or by others)
+		// since the last one should show without ctrl+r.
+		if p.denied == "" && p.mode != formMode {
 			return p, p.load()
 		}
 	case app.Reload:

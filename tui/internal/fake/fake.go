@@ -424,3 +424,16 @@ func (c *Client) Member(id string) (model.Member, bool) {
 	}
 	return model.Member{}, false
 }
+
+// Rename changes a key's name as another member would, behind the TUI's back.
+func (c *Client) Rename(id, name, by string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range c.Keys {
+		if c.Keys[i].ID == id {
+			c.Keys[i].Name = name
+			c.Keys[i].Version++
+			c.Keys[i].UpdatedByName = by
+		}
+	}
+}
