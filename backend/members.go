@@ -126,7 +126,12 @@ func (s *Session) setStatus(ctx context.Context, member string, version int64, s
 			return "", nil, model.Forbidden("Only a Primary Owner can deactivate or reactivate a Primary Owner.")
 		}
 		if m.Status == st {
-			return "", nil, nil
+			// Said, not silently accepted: a script that deactivates someone
+			// twice has a wrong idea of the workspace worth knowing about.
+			if st == model.StatusDeactivated {
+				return "", nil, model.Invalid("member", "%s is already deactivated.", model.Sanitize(m.Name))
+			}
+			return "", nil, model.Invalid("member", "%s is already active.", model.Sanitize(m.Name))
 		}
 		evt := model.EventUserReactivated
 		if st == model.StatusDeactivated {

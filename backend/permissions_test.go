@@ -272,3 +272,19 @@ func TestDeactivatedMemberIsLockedOut(t *testing.T) {
 		t.Fatalf("reactivated member refused: %v", err)
 	}
 }
+
+func TestDeactivatingTwiceIsSaid(t *testing.T) {
+	e := newEnv(t, model.ExpiryPolicy{})
+	b := e.members[model.Builder]
+	owner := e.as(model.PrimaryOwner)
+	if _, err := owner.Deactivate(e.ctx, b.Email, 0); err != nil {
+		t.Fatal(err)
+	}
+	_, err := owner.Deactivate(e.ctx, b.Email, 0)
+	wantKind(t, err, model.KindInvalid)
+	if _, err := owner.Reactivate(e.ctx, b.Email, 0); err != nil {
+		t.Fatal(err)
+	}
+	_, err = owner.Reactivate(e.ctx, b.Email, 0)
+	wantKind(t, err, model.KindInvalid)
+}

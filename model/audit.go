@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -37,7 +38,11 @@ func ParseEventType(s string) (EventType, error) {
 			return t, nil
 		}
 	}
-	return "", Invalid("eventType", "Unknown event type %s.", Quote(s))
+	names := make([]string, len(EventTypes))
+	for i, t := range EventTypes {
+		names[i] = string(t)
+	}
+	return "", Invalid("eventType", "Unknown event type %s: use one of %s.", Quote(s), strings.Join(names, ", "))
 }
 
 // ActorType says who made a change.

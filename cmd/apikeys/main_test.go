@@ -44,7 +44,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"keys", "edit", "key_nope", "--name", "x"}, 1, `No API key with id “key_nope”.`},
 		{[]string{"keys", "rotate", k.Key.ID, "--grace", "2h"}, 1, "Grace period must be one of now, 1h, 24h, 7d or 30d."},
 		{[]string{"keys", "delete", k.Key.ID}, 1, "Pass --yes"},
-		{[]string{"audit", "--type", "KeyMade"}, 1, `Unknown event type “KeyMade”.`},
+		{[]string{"audit", "--type", "KeyMade"}, 1, `Unknown event type “KeyMade”: use one of ApiKeyCreated,`},
 		{[]string{"members", "add", "--name", "x", "--email", "not-an-email", "--type", "builder"}, 1, `“not-an-email” is not an email address.`},
 		{[]string{"--as", "nobody@example.com", "keys", "list"}, 1, `No member “nobody@example.com” in this workspace.`},
 		{[]string{"--db", "postgres://admin:hunter2@127.0.0.1:1/apikeys?connect_timeout=5", "keys", "list"}, 1, "can't open the PostgreSQL database"},
