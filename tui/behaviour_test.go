@@ -289,3 +289,24 @@ func TestConflictReloadsTheList(t *testing.T) {
 	s.press(tea.KeyEsc)
 	s.waitFor("Billing import (by Ben)")
 }
+
+// A status message belongs to the page it is about: moving to another page
+// clears it.
+func TestStatusClearsOnPageChange(t *testing.T) {
+	s := start(t, fake.Sample(fake.Owner), gw, gh)
+	s.waitFor("Billing import")
+	s.press(tea.KeyTab)
+	s.typ("g")
+	s.waitFor("Eve Adams")
+	s.press(tea.KeyTab)
+	s.waitFor("› Ana Lima")
+	s.typ("x") // on yourself: refused at once
+	s.waitFor("You can't change your own account.")
+	s.press(tea.KeyShiftTab)
+	s.typ("G") // API Keys, which keeps its list and doesn't reload
+	s.waitFor("API Keys (")
+	m, _ := s.finish()
+	if st := m.Status(); st != "" {
+		t.Fatalf("status on the API Keys page = %q, want it cleared", st)
+	}
+}

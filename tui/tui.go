@@ -221,6 +221,8 @@ func (m *Model) choose(i int) tea.Cmd {
 		return nil
 	}
 	m.active = i
+	// A message about the page left behind would read as news about this one.
+	m.status.Update(app.Status{})
 	if !m.signedIn {
 		return nil
 	}
