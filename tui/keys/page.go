@@ -79,7 +79,7 @@ func New(ctx *app.Context) *Page {
 	st := ctx.Styles
 	f := textinput.New()
 	f.Prompt = "Filter: "
-	f.Placeholder = "name, type, key or creator"
+	f.Placeholder = "name, type, key id or hint, creator"
 	f.PromptStyle = st.Accent
 	f.TextStyle = st.Text
 	f.PlaceholderStyle = st.Faint
