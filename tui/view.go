@@ -19,7 +19,7 @@ const (
 	minWidth     = 60
 	minHeight    = 16
 	wideSidebar  = 22 // "Workspace settings" and its border
-	narrowBar    = 13 // "Settings", from 60 to 79 columns
+	narrowBar    = 13 // "Settings", from 60 to 99 columns
 )
 
 // fullWidther is a page that sometimes needs the sidebar's room too (a secret
@@ -30,7 +30,7 @@ type fullWidther interface{ WantsFullWidth() bool }
 type focuser interface{ SetFocused(bool) }
 
 func (m *Model) sidebarWidth() int {
-	if m.ctx.Width < 80 {
+	if m.ctx.Width < 100 {
 		return narrowBar
 	}
 	return wideSidebar
