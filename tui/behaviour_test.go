@@ -237,11 +237,7 @@ func TestResizeRelayouts(t *testing.T) {
 func TestAccountTypeChangeIsConfirmed(t *testing.T) {
 	c := fake.Sample(fake.Owner)
 	s := start(t, c, gw, gh)
-	s.waitFor("Billing import")
-	s.press(tea.KeyTab)
-	s.typ("g")
-	s.waitFor("Eve Adams")
-	s.press(tea.KeyTab)
+	s.openMembers()
 	s.press(tea.KeyDown, tea.KeyDown, tea.KeyDown) // Dev Patel, a Builder
 	s.waitFor("› Dev Patel")
 	s.typ("t")
@@ -294,11 +290,7 @@ func TestConflictReloadsTheList(t *testing.T) {
 // clears it.
 func TestStatusClearsOnPageChange(t *testing.T) {
 	s := start(t, fake.Sample(fake.Owner), gw, gh)
-	s.waitFor("Billing import")
-	s.press(tea.KeyTab)
-	s.typ("g")
-	s.waitFor("Eve Adams")
-	s.press(tea.KeyTab)
+	s.openMembers()
 	s.waitFor("› Ana Lima")
 	s.typ("x") // on yourself: refused at once
 	s.waitFor("You can't change your own account.")

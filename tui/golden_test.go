@@ -125,22 +125,14 @@ func TestGoldenBuilderRefused(t *testing.T) {
 
 func TestGoldenMembersPage(t *testing.T) {
 	s := start(t, fake.Sample(fake.Owner), gw, gh)
-	s.waitFor("Billing import")
-	s.press(tea.KeyTab)
-	s.typ("g")
-	s.waitFor("Eve Adams")
-	s.press(tea.KeyTab)
+	s.openMembers()
 	s.waitFor("› Ana Lima")
 	s.golden()
 }
 
 func TestGoldenAddMemberForm(t *testing.T) {
 	s := start(t, fake.Sample(fake.Owner), gw, gh)
-	s.waitFor("Billing import")
-	s.press(tea.KeyTab)
-	s.typ("g")
-	s.waitFor("Eve Adams")
-	s.press(tea.KeyTab)
+	s.openMembers()
 	s.typ("n")
 	s.waitFor("Add member")
 	s.typ("Farah Khan")

@@ -112,3 +112,12 @@ func (s *session) checkFits(view string) {
 		}
 	}
 }
+
+// openMembers goes from the start screen to the Members page, focused on its list.
+func (s *session) openMembers() {
+	s.waitFor("Billing import")
+	s.press(tea.KeyTab)
+	s.typ("g")
+	s.waitFor("Eve Adams")
+	s.press(tea.KeyTab)
+}
