@@ -10,10 +10,10 @@ import (
 
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/internal/fake"
-	"github.com/apikeys-dev/apikeys/tui/keys"
+	"github.com/apikeys-dev/apikeys/tui/pages/apikeys"
 )
 
-func keysPage(m *Model) *keys.Page { return m.pages[pageKeys].(*keys.Page) }
+func keysPage(m *Model) *apikeys.Page { return m.pages[pageKeys].(*apikeys.Page) }
 
 // A failing backend: the status line says what happened and the form is still
 // there with what was typed, ready to submit again.

@@ -18,11 +18,11 @@ import (
 
 	"github.com/apikeys-dev/apikeys/client"
 	"github.com/apikeys-dev/apikeys/tui/app"
-	"github.com/apikeys-dev/apikeys/tui/audit"
 	"github.com/apikeys-dev/apikeys/tui/components/status"
 	"github.com/apikeys-dev/apikeys/tui/keymap"
-	"github.com/apikeys-dev/apikeys/tui/keys"
-	"github.com/apikeys-dev/apikeys/tui/members"
+	"github.com/apikeys-dev/apikeys/tui/pages/apikeys"
+	"github.com/apikeys-dev/apikeys/tui/pages/audit"
+	"github.com/apikeys-dev/apikeys/tui/pages/members"
 	"github.com/apikeys-dev/apikeys/tui/styles"
 )
 
@@ -87,7 +87,7 @@ func New(o Options) tea.Model {
 	m := &Model{
 		ctx:    ctx,
 		cancel: cancel,
-		pages:  []app.Page{members.New(ctx), audit.New(ctx), keys.New(ctx)},
+		pages:  []app.Page{members.New(ctx), audit.New(ctx), apikeys.New(ctx)},
 		active: pageKeys,
 		status: status.New(st),
 		help:   help.New(),

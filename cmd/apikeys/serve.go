@@ -18,9 +18,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/apikeys-dev/apikeys/backend"
-	"github.com/apikeys-dev/apikeys/backend/httpapi"
-	"github.com/apikeys-dev/apikeys/backend/sshd"
 	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/server/httpapi"
+	"github.com/apikeys-dev/apikeys/server/sshd"
 	"github.com/apikeys-dev/apikeys/tui"
 )
 

@@ -17,11 +17,11 @@ import (
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend"
-	"github.com/apikeys-dev/apikeys/backend/httpapi"
 	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/backend/store/postgres"
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
 	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/server/httpapi"
 )
 
 // target is what is measured: the real server (in-process or at -url), the

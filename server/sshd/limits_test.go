@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apikeys-dev/apikeys/backend/sshd"
 	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/server/sshd"
 )
 
 func TestIdleTimeoutCountsKeystrokesNotOutput(t *testing.T) {

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend"
-	"github.com/apikeys-dev/apikeys/backend/httpapi"
 	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/server/httpapi"
 )
 
 func TestVerify(t *testing.T) {

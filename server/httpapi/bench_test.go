@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apikeys-dev/apikeys/backend/httpapi"
 	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/server/httpapi"
 )
 
 // BenchmarkVerifyHandler is the CPU cost of one verify request through the

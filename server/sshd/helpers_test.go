@@ -22,9 +22,9 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/apikeys-dev/apikeys/backend"
-	"github.com/apikeys-dev/apikeys/backend/sshd"
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
 	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/server/sshd"
 )
 
 // waitTimeout bounds every wait for a condition; generous for -race on 2 cores.

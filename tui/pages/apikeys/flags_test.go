@@ -1,4 +1,4 @@
-package keys
+package apikeys
 
 // The golden package defines -update; importing it here lets
 // "go test ./tui/... -update" run across every package of the TUI.

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apikeys-dev/apikeys/backend/httpapi"
 	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/server/httpapi"
 )
 
 // TestRateLimitDefault: 500 requests per 5 minutes per address, across both

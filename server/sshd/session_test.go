@@ -8,8 +8,8 @@ import (
 	"github.com/charmbracelet/ssh"
 
 	"github.com/apikeys-dev/apikeys/backend"
-	"github.com/apikeys-dev/apikeys/backend/sshd"
 	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/server/sshd"
 )
 
 func TestCommandOutputAndExitStatus(t *testing.T) {

@@ -9,8 +9,8 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/apikeys-dev/apikeys/backend/sshd"
 	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/server/sshd"
 )
 
 func TestUnknownKeyIsRefused(t *testing.T) {

@@ -1,7 +1,7 @@
-// Package keys is the API Keys page: the list, details, the create, edit,
+// Package apikeys is the API Keys page: the list, details, the create, edit,
 // delete and rotate forms, marks for bulk rotation, the expiring-soon view and
 // the one-time secret panel.
-package keys
+package apikeys
 
 import (
 	"context"
