@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"errors"
 
 	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/model"
@@ -15,8 +16,8 @@ func (s *Session) ListMembers(ctx context.Context) ([]model.Member, error) {
 	return s.b.store.Members(ctx)
 }
 
-// AddMember adds a member with an account type and optional SSH keys. Only a
-// primary owner may add another primary owner.
+// AddMember adds a member with an account type and optional SSH keys, if the
+// actor's own account type covers that type (model.MemberChange).
 func (s *Session) AddMember(ctx context.Context, r AddMemberRequest) (model.Member, error) {
 	name, err := model.ValidateMemberName(r.Name)
 	if err != nil {
@@ -37,12 +38,13 @@ func (s *Session) AddMember(ctx context.Context, r AddMemberRequest) (model.Memb
 	now := s.b.Now()
 	var m model.Member
 	err = s.b.store.Update(ctx, func(tx store.Tx) error {
-		actor, err := s.require(ctx, tx, model.ActManageMembers, "")
+		actor, err := s.actor(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if r.AccountType == model.PrimaryOwner && actor.AccountType != model.PrimaryOwner {
-			return model.Forbidden("Only a Primary Owner can make someone a Primary Owner.")
+		c := model.MemberChange{Action: model.MemberAdd, Actor: actor, To: r.AccountType, Source: s.source}
+		if err := c.Check(); err != nil {
+			return err
 		}
 		for i := range keys {
 			keys[i].AddedAt = now
@@ -80,30 +82,22 @@ func memberPayload(m model.Member) map[string]any {
 	return map[string]any{"userId": m.ID, "userName": m.Name, "userEmail": m.Email}
 }
 
-// SetAccountType changes a member's account type. Nobody changes their own; only a
-// primary owner makes or unmakes one; the last active primary owner stays one.
+// SetAccountType changes a member's account type, within the rules of
+// model.MemberChange: nobody changes their own, nor grants or takes away powers
+// they don't hold; the last active primary owner stays one.
 func (s *Session) SetAccountType(ctx context.Context, member string, t model.AccountType, version int64) (model.Member, error) {
 	if !t.Valid() {
 		_, err := model.ParseAccountType(string(t))
 		return model.Member{}, err
 	}
-	return s.changeMember(ctx, member, version, func(tx store.Tx, actor model.Member, m *model.Member) (model.EventType, map[string]any, error) {
-		if m.ID == actor.ID {
-			return "", nil, model.Forbidden("You can't change your own account type.")
-		}
-		if (t == model.PrimaryOwner || m.AccountType == model.PrimaryOwner) && actor.AccountType != model.PrimaryOwner {
-			return "", nil, model.Forbidden("Only a Primary Owner can make or unmake a Primary Owner.")
-		}
+	return s.changeMember(ctx, member, version, model.MemberChange{Action: model.MemberSetType, To: t}, func(m *model.Member) (model.EventType, map[string]any) {
 		if m.AccountType == t {
-			return "", nil, nil
-		}
-		if err := keepLastOwner(ctx, tx, *m); err != nil {
-			return "", nil, err
+			return "", nil
 		}
 		p := memberPayload(*m)
 		p["newAccountType"], p["previousAccountType"] = t, m.AccountType
 		m.AccountType = t
-		return model.EventUserAccountTypeUpdated, p, nil
+		return model.EventUserAccountTypeUpdated, p
 	})
 }
 
@@ -118,76 +112,74 @@ func (s *Session) Reactivate(ctx context.Context, member string, version int64) 
 }
 
 func (s *Session) setStatus(ctx context.Context, member string, version int64, st model.MemberStatus) (model.Member, error) {
-	return s.changeMember(ctx, member, version, func(tx store.Tx, actor model.Member, m *model.Member) (model.EventType, map[string]any, error) {
-		if m.ID == actor.ID {
-			return "", nil, model.Forbidden("You can't deactivate or reactivate yourself.")
-		}
-		if m.AccountType == model.PrimaryOwner && actor.AccountType != model.PrimaryOwner {
-			return "", nil, model.Forbidden("Only a Primary Owner can deactivate or reactivate a Primary Owner.")
-		}
-		if m.Status == st {
-			// Said, not silently accepted: a script that deactivates someone
-			// twice has a wrong idea of the workspace worth knowing about.
-			if st == model.StatusDeactivated {
-				return "", nil, model.Invalid("member", "%s is already deactivated.", model.Sanitize(m.Name))
-			}
-			return "", nil, model.Invalid("member", "%s is already active.", model.Sanitize(m.Name))
-		}
-		evt := model.EventUserReactivated
-		if st == model.StatusDeactivated {
-			if err := keepLastOwner(ctx, tx, *m); err != nil {
-				return "", nil, err
-			}
-			evt = model.EventUserDeactivated
-		}
+	c := model.MemberChange{Action: model.MemberReactivate}
+	evt := model.EventUserReactivated
+	if st == model.StatusDeactivated {
+		c.Action, evt = model.MemberDeactivate, model.EventUserDeactivated
+	}
+	return s.changeMember(ctx, member, version, c, func(m *model.Member) (model.EventType, map[string]any) {
 		m.Status = st
-		return evt, memberPayload(*m), nil
+		return evt, memberPayload(*m)
 	})
 }
 
-// keepLastOwner refuses a change that would leave no active primary owner.
-func keepLastOwner(ctx context.Context, tx store.Tx, m model.Member) error {
-	if m.AccountType != model.PrimaryOwner || !m.Active() {
-		return nil
-	}
-	n, err := tx.CountActiveOwners(ctx)
+// target resolves the member a change is about and completes c with the facts
+// model.MemberChange.Check needs: the actor, the target, the count of active
+// primary owners when the target is one, the source.
+func (s *Session) target(ctx context.Context, tx store.Tx, member string, c *model.MemberChange) error {
+	actor, err := s.actor(ctx, tx)
 	if err != nil {
 		return err
 	}
-	if n <= 1 {
-		return model.Invalid("member", "%s is the last active Primary Owner: make someone else Primary Owner first.", model.Sanitize(m.Name))
+	m, err := resolveMember(ctx, tx, member)
+	if errors.Is(err, model.ErrNotFound) {
+		// Someone who may not manage members learns nothing about who is one.
+		if rerr := model.Require(actor.AccountType, model.ActManageMembers, ""); rerr != nil {
+			return rerr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	c.Actor, c.Target, c.Source = actor, m, s.source
+	if m.AccountType == model.PrimaryOwner {
+		if c.ActiveOwners, err = tx.CountActiveOwners(ctx); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// changeMember loads a member for a versioned change; edit returns the event to
-// write, or an empty type when nothing changes.
-func (s *Session) changeMember(ctx context.Context, member string, version int64,
-	edit func(store.Tx, model.Member, *model.Member) (model.EventType, map[string]any, error)) (model.Member, error) {
+// changeMember makes a versioned change to a member once c allows it; edit applies
+// it and returns the event to write, or an empty type when nothing changes.
+func (s *Session) changeMember(ctx context.Context, member string, version int64, c model.MemberChange,
+	edit func(*model.Member) (model.EventType, map[string]any)) (model.Member, error) {
 	now := s.b.Now()
 	var out model.Member
 	err := s.b.store.Update(ctx, func(tx store.Tx) error {
-		actor, err := s.require(ctx, tx, model.ActManageMembers, "")
-		if err != nil {
+		if err := s.target(ctx, tx, member, &c); err != nil {
 			return err
 		}
-		m, err := resolveMember(ctx, tx, member)
-		if err != nil {
+		// The rules first: a stale copy is worth a reload only to someone who may
+		// make the change at all.
+		if err := c.Check(); err != nil {
 			return err
 		}
+		m := c.Target
 		if version != 0 && version != m.Version {
 			return memberConflict(ctx, tx, m)
 		}
-		evt, payload, err := edit(tx, actor, &m)
-		if err != nil || evt == "" {
+		evt, payload := edit(&m)
+		if evt == "" {
 			out = m
-			return err
+			return nil
 		}
-		m.UpdatedAt, m.UpdatedBy = now, actor.ID
+		m.UpdatedAt, m.UpdatedBy = now, c.Actor.ID
+		var err error
 		if out, err = tx.UpdateMember(ctx, m); err != nil {
 			return err
 		}
-		ev, err := s.event(actor, evt, payload)
+		ev, err := s.event(c.Actor, evt, payload)
 		if err != nil {
 			return err
 		}
@@ -204,14 +196,16 @@ func memberConflict(ctx context.Context, r store.Reader, m model.Member) error {
 	return model.Conflict("%s was changed by %s since you opened it — reload.", model.Sanitize(m.Name), model.Sanitize(who))
 }
 
-// AddSSHKey attaches an SSH public key (an authorized_keys line) to a member.
+// AddSSHKey attaches an SSH public key (an authorized_keys line) to a member:
+// one's own always, another's within the rules of model.MemberChange.
 func (s *Session) AddSSHKey(ctx context.Context, member, authorizedKey string) (model.Member, error) {
 	k, err := model.ParseSSHKey(authorizedKey)
 	if err != nil {
 		return model.Member{}, err
 	}
 	k.AddedAt = s.b.Now()
-	return s.sshKeyChange(ctx, member, model.EventSshKeyAdded, k.Fingerprint, func(tx store.Tx, m model.Member) error {
+	c := model.MemberChange{Action: model.MemberAddSSHKey, Fingerprint: k.Fingerprint}
+	return s.sshKeyChange(ctx, member, c, model.EventSshKeyAdded, func(tx store.Tx, m model.Member) error {
 		return tx.AddSSHKey(ctx, m.ID, k)
 	})
 }
@@ -219,33 +213,28 @@ func (s *Session) AddSSHKey(ctx context.Context, member, authorizedKey string) (
 // RemoveSSHKey detaches the SSH key with this fingerprint from a member; their
 // sessions signed in with it end.
 func (s *Session) RemoveSSHKey(ctx context.Context, member, fingerprint string) (model.Member, error) {
-	return s.sshKeyChange(ctx, member, model.EventSshKeyRemoved, fingerprint, func(tx store.Tx, m model.Member) error {
+	c := model.MemberChange{Action: model.MemberRemoveSSHKey, Fingerprint: fingerprint}
+	return s.sshKeyChange(ctx, member, c, model.EventSshKeyRemoved, func(tx store.Tx, m model.Member) error {
 		return tx.RemoveSSHKey(ctx, m.ID, fingerprint)
 	})
 }
 
-func (s *Session) sshKeyChange(ctx context.Context, member string, evt model.EventType, fp string, apply func(store.Tx, model.Member) error) (model.Member, error) {
+func (s *Session) sshKeyChange(ctx context.Context, member string, c model.MemberChange, evt model.EventType, apply func(store.Tx, model.Member) error) (model.Member, error) {
 	var out model.Member
 	err := s.b.store.Update(ctx, func(tx store.Tx) error {
-		actor, err := s.require(ctx, tx, model.ActManageMembers, "")
-		if err != nil {
+		if err := s.target(ctx, tx, member, &c); err != nil {
 			return err
 		}
-		m, err := resolveMember(ctx, tx, member)
-		if err != nil {
+		if err := c.Check(); err != nil {
 			return err
 		}
-		// A key on a primary owner's account signs in as that owner: only an owner
-		// may hand one out.
-		if m.AccountType == model.PrimaryOwner && actor.AccountType != model.PrimaryOwner && m.ID != actor.ID {
-			return model.Forbidden("Only a Primary Owner can change a Primary Owner's SSH keys.")
-		}
+		m := c.Target
 		if err := apply(tx, m); err != nil {
 			return err
 		}
 		p := memberPayload(m)
-		p["fingerprint"] = fp
-		ev, err := s.event(actor, evt, p)
+		p["fingerprint"] = c.Fingerprint
+		ev, err := s.event(c.Actor, evt, p)
 		if err != nil {
 			return err
 		}

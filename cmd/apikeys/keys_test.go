@@ -236,7 +236,7 @@ func TestAsRefusals(t *testing.T) {
 		{"wanda@example.com", []string{"keys", "create", "--name", "x", "--type", "audit-logs", "--expires", "+30d"}, "You need to be a Security Admin to manage Audit logs API keys."},
 		{"wanda@example.com", []string{"keys", "rotate", siem.Key.ID, "--grace", "now"}, "You need to be a Security Admin to manage Audit logs API keys."},
 		{"wanda@example.com", []string{"keys", "delete", siem.Key.ID, "--yes"}, "You need to be a Security Admin to manage Audit logs API keys."},
-		{"wanda@example.com", []string{"members", "add", "--name", "Eve", "--email", "eve@example.com", "--type", "primary-owner"}, "Only a Primary Owner can make someone a Primary Owner."},
+		{"wanda@example.com", []string{"members", "add", "--name", "Eve", "--email", "eve@example.com", "--type", "primary-owner"}, "You need to be a Primary Owner to add a Primary Owner."},
 	} {
 		t.Run(tc.as+" "+strings.Join(tc.args, " "), func(t *testing.T) {
 			refused(t, c.run(append([]string{"--as", tc.as}, tc.args...)...), tc.want)
