@@ -2,6 +2,7 @@ package backend_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -287,4 +288,139 @@ func TestDeactivatingTwiceIsSaid(t *testing.T) {
 	}
 	_, err = owner.Reactivate(e.ctx, b.Email, 0)
 	wantKind(t, err, model.KindInvalid)
+}
+
+// specHoldsAll reads SPEC §1's "the actor's own account type holds every
+// permission of the target's account type" off the table above.
+func specHoldsAll(actor, target model.AccountType) bool {
+	a, t := slices.Index(columns[:], actor), slices.Index(columns[:], target)
+	for _, r := range specTable {
+		if r.allowed[t] && !r.allowed[a] {
+			return false
+		}
+	}
+	return true
+}
+
+// specMayChange is SPEC §1's rule for a change to another member; before is ""
+// for add.
+func specMayChange(act string, actor, before, after model.AccountType) bool {
+	if !specTable[6].allowed[slices.Index(columns[:], actor)] { // manage members
+		return false
+	}
+	if act != "add" && !specHoldsAll(actor, before) || !specHoldsAll(actor, after) {
+		return false
+	}
+	// Only a primary owner makes or unmakes one.
+	return actor == model.PrimaryOwner || (before != model.PrimaryOwner && after != model.PrimaryOwner)
+}
+
+// memberOps perform one member change as actor on a fresh member of type before
+// (for add: adds one of type after), and report the error and whether the
+// change is in the store.
+var memberOps = map[string]func(e *env, n int, actor, before, after model.AccountType) (error, bool){
+	"add": func(e *env, n int, actor, _, after model.AccountType) (error, bool) {
+		email := fmt.Sprintf("new%d@example.com", n)
+		_, err := e.as(actor).AddMember(e.ctx, backend.AddMemberRequest{Name: "New", Email: email, AccountType: after,
+			SSHKeys: []string{newSSHKey(e.t, "held by the actor")}})
+		m, gerr := e.b.Member(e.ctx, email)
+		return err, gerr == nil && m.AccountType == after
+	},
+	"set-type": func(e *env, n int, actor, before, after model.AccountType) (error, bool) {
+		target := e.addMember(fmt.Sprintf("t%d", n), before)
+		_, err := e.as(actor).SetAccountType(e.ctx, target.Email, after, target.Version)
+		m, _ := e.b.Member(e.ctx, target.ID)
+		return err, m.AccountType == after && (before == after || m.Version > target.Version)
+	},
+	"deactivate": func(e *env, n int, actor, before, _ model.AccountType) (error, bool) {
+		target := e.addMember(fmt.Sprintf("t%d", n), before)
+		_, err := e.as(actor).Deactivate(e.ctx, target.Email, target.Version)
+		m, _ := e.b.Member(e.ctx, target.ID)
+		return err, !m.Active()
+	},
+	"reactivate": func(e *env, n int, actor, before, _ model.AccountType) (error, bool) {
+		target := e.addMember(fmt.Sprintf("t%d", n), before)
+		if _, err := e.as(model.PrimaryOwner).Deactivate(e.ctx, target.ID, 0); err != nil {
+			e.t.Fatal(err)
+		}
+		_, err := e.as(actor).Reactivate(e.ctx, target.Email, 0)
+		m, _ := e.b.Member(e.ctx, target.ID)
+		return err, m.Active()
+	},
+	"add-ssh-key": func(e *env, n int, actor, before, _ model.AccountType) (error, bool) {
+		target := e.addMember(fmt.Sprintf("t%d", n), before)
+		_, err := e.as(actor).AddSSHKey(e.ctx, target.Email, newSSHKey(e.t, "held by the actor"))
+		m, _ := e.b.Member(e.ctx, target.ID)
+		return err, len(m.SSHKeys) == 1
+	},
+	"remove-ssh-key": func(e *env, n int, actor, before, _ model.AccountType) (error, bool) {
+		target := e.addMember(fmt.Sprintf("t%d", n), before)
+		m, err := e.as(model.PrimaryOwner).AddSSHKey(e.ctx, target.Email, newSSHKey(e.t, "theirs"))
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		_, err = e.as(actor).RemoveSSHKey(e.ctx, target.Email, m.SSHKeys[0].Fingerprint)
+		m, _ = e.b.Member(e.ctx, target.ID)
+		return err, len(m.SSHKeys) == 0
+	},
+}
+
+// TestMemberChangeTable walks every cell of SPEC §1's no-escalation rule through
+// the backend: action × actor type × target type before × target type after
+// (add has no before; only add and set-type change the type).
+func TestMemberChangeTable(t *testing.T) {
+	e := newEnv(t, model.ExpiryPolicy{})
+	cells := 0
+	for act, do := range memberOps {
+		befores, afters := columns[:], []model.AccountType{""}
+		switch act {
+		case "add":
+			befores, afters = []model.AccountType{""}, columns[:]
+		case "set-type":
+			afters = columns[:]
+		}
+		for _, actor := range columns {
+			for _, before := range befores {
+				for _, after := range afters {
+					if after == "" {
+						after = before
+					}
+					cells++
+					want := specMayChange(act, actor, before, after)
+					err, done := do(e, cells, actor, before, after)
+					cell := fmt.Sprintf("%s by %s: %s → %s", act, actor, before, after)
+					switch {
+					case want && (err != nil || !done):
+						t.Errorf("%s should be allowed: err=%v, in the store=%v", cell, err, done)
+					case !want && model.KindOf(err) != model.KindForbidden:
+						t.Errorf("%s should be refused: err=%v", cell, err)
+					case !want && done && before != after:
+						t.Errorf("%s was refused but made anyway", cell)
+					}
+				}
+			}
+		}
+	}
+	if want := 5*5 + 5*5*5 + 4*5*5; cells != want {
+		t.Fatalf("walked %d cells, want %d", cells, want)
+	}
+}
+
+// On oneself, through the backend: own SSH keys yes, own type and status no.
+func TestMemberChangesOnOneself(t *testing.T) {
+	e := newEnv(t, model.ExpiryPolicy{})
+	for _, at := range columns {
+		me := e.members[at]
+		s := e.as(at)
+		m, err := s.AddSSHKey(e.ctx, me.Email, newSSHKey(t, "mine"))
+		if err != nil {
+			t.Errorf("%s adds their own key: %v", at, err)
+		} else if _, err := s.RemoveSSHKey(e.ctx, me.ID, m.SSHKeys[0].Fingerprint); err != nil {
+			t.Errorf("%s removes their own key: %v", at, err)
+		}
+		_, err = s.SetAccountType(e.ctx, me.Email, model.RegularMember, 0)
+		wantKind(t, err, model.KindForbidden)
+		_, err = s.Deactivate(e.ctx, me.Email, 0)
+		wantKind(t, err, model.KindForbidden)
+	}
 }
