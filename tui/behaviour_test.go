@@ -293,7 +293,7 @@ func TestStatusClearsOnPageChange(t *testing.T) {
 	s.openMembers()
 	s.waitFor("› Ana Lima")
 	s.typ("x") // on yourself: refused at once
-	s.waitFor("You can't change your own account.")
+	s.waitFor("You can't deactivate yourself.")
 	s.press(tea.KeyShiftTab)
 	s.typ("G") // API Keys, which keeps its list and doesn't reload
 	s.waitFor("API Keys (")

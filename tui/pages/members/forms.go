@@ -2,6 +2,7 @@ package members
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -34,14 +35,41 @@ type changed struct {
 	what   string // the status line's message on success
 }
 
-// grantable lists the account types the signed-in member may hand out: only a
-// primary owner makes another.
-func (p *Page) grantable() []huh.Option[model.AccountType] {
-	var opts []huh.Option[model.AccountType]
-	for _, t := range model.AccountTypes {
-		if t == model.PrimaryOwner && p.ctx.Me.AccountType != model.PrimaryOwner {
-			continue
+// change is the model's description of a change the signed-in member would make
+// to m, with the facts the rules need taken from the list on screen. The page
+// offers only what its Check allows; the backend checks again.
+func (p *Page) change(act model.MemberAction, m model.Member) model.MemberChange {
+	owners := 0
+	for _, o := range p.members {
+		if o.AccountType == model.PrimaryOwner && o.Active() {
+			owners++
 		}
+	}
+	// No Source: it matters only to removing SSH keys, which this page doesn't offer.
+	return model.MemberChange{Action: act, Actor: p.ctx.Me, Target: m, To: m.AccountType, ActiveOwners: owners}
+}
+
+// typeChoices lists the account types the signed-in member may give m (the type
+// of a new member for MemberAdd), and when there is nothing to choose, why.
+func (p *Page) typeChoices(act model.MemberAction, m model.Member) ([]model.AccountType, error) {
+	c := p.change(act, m)
+	types := model.AccountTypesFor(c)
+	if slices.ContainsFunc(types, func(t model.AccountType) bool { return t != m.AccountType }) {
+		return types, nil
+	}
+	// Any other type says why: the refusal is about the actor or the target.
+	for _, t := range model.AccountTypes {
+		if t != m.AccountType {
+			c.To = t
+			break
+		}
+	}
+	return nil, c.Check()
+}
+
+func options(types []model.AccountType) []huh.Option[model.AccountType] {
+	opts := make([]huh.Option[model.AccountType], 0, len(types))
+	for _, t := range types {
 		opts = append(opts, huh.NewOption(t.Label(), t))
 	}
 	return opts
@@ -74,10 +102,14 @@ func (p *Page) updateForm(msg tea.Msg) tea.Cmd {
 }
 
 func (p *Page) openAdd() tea.Cmd {
-	if err := model.Require(p.ctx.Me.AccountType, model.ActManageMembers, ""); err != nil {
+	types, err := p.typeChoices(model.MemberAdd, model.Member{})
+	if err != nil {
 		return app.Fail(err)
 	}
 	p.vals = values{typ: model.Builder}
+	if !slices.Contains(types, model.Builder) {
+		p.vals.typ = types[len(types)-1]
+	}
 	v := &p.vals
 	st := p.ctx.Styles
 	intro := []string{st.Subtle.Render("They sign in over SSH with the key you paste here.")}
@@ -92,7 +124,7 @@ func (p *Page) openAdd() tea.Cmd {
 		})
 		ssh := form.NewChecked(st, "SSH public key", "Optional: one authorized_keys line, e.g. “ssh-ed25519 AAAA… ana@laptop”.", &v.sshKey, checkSSHKey)
 		ssh.Input.CharLimit(8192)
-		opts := p.grantable()
+		opts := options(types)
 		return huh.NewForm(huh.NewGroup(name.Input, email.Input,
 			form.Fit(huh.NewSelect[model.AccountType]().Title("Account type").Options(opts...).Value(&v.typ), len(opts), form.Room(p.h, intro)),
 			ssh.Input))
@@ -111,11 +143,9 @@ func checkSSHKey(s string) (string, error) {
 }
 
 func (p *Page) openSetType(m model.Member) tea.Cmd {
-	if err := p.refusal(m); err != nil {
+	types, err := p.typeChoices(model.MemberSetType, m)
+	if err != nil {
 		return app.Fail(err)
-	}
-	if m.AccountType == model.PrimaryOwner && p.ctx.Me.AccountType != model.PrimaryOwner {
-		return app.Fail(model.Forbidden("Only a Primary Owner can make or unmake a Primary Owner."))
 	}
 	p.vals = values{typ: m.AccountType}
 	v := &p.vals
@@ -138,13 +168,13 @@ func (p *Page) openSetType(m model.Member) tea.Cmd {
 		}
 		retitle()
 		return huh.NewForm(huh.NewGroup(
-			huh.NewSelect[model.AccountType]().Title("Account type").Options(p.grantable()...).Accessor(form.Watch(&v.typ, retitle)),
+			huh.NewSelect[model.AccountType]().Title("Account type").Options(options(types)...).Accessor(form.Watch(&v.typ, retitle)),
 			confirm))
 	}))
 }
 
 func (p *Page) openToggle(m model.Member) tea.Cmd {
-	if err := p.refusal(m); err != nil {
+	if err := p.change(toggle(m), m).Check(); err != nil {
 		return app.Fail(err)
 	}
 	p.vals = values{}
@@ -160,15 +190,12 @@ func (p *Page) openToggle(m model.Member) tea.Cmd {
 	}))
 }
 
-// refusal says why the member may not act on m, nil when they may.
-func (p *Page) refusal(m model.Member) error {
-	if err := model.Require(p.ctx.Me.AccountType, model.ActManageMembers, ""); err != nil {
-		return err
+// toggle is what the deactivate/reactivate key does to m.
+func toggle(m model.Member) model.MemberAction {
+	if m.Active() {
+		return model.MemberDeactivate
 	}
-	if m.ID == p.ctx.Me.ID {
-		return model.Forbidden("You can't change your own account.")
-	}
-	return nil
+	return model.MemberReactivate
 }
 
 func (p *Page) submit() tea.Cmd {

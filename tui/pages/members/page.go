@@ -1,6 +1,6 @@
 // Package members is the Members page: the list of members, their details, and
 // the forms to add a member, change an account type, deactivate and reactivate —
-// each offered only where the permission matrix allows; the backend decides.
+// each offered only where model.MemberChange allows it; the backend decides.
 package members
 
 import (
@@ -239,11 +239,14 @@ func (p *Page) action(msg tea.KeyMsg, m model.Member) tea.Cmd {
 	return nil
 }
 
-// canManage reports whether the member may act on m at all: the matrix, and
-// never on oneself (the backend refuses that too).
-func (p *Page) canManage(m model.Member) bool {
-	return p.ctx.Can(model.ActManageMembers, "") && m.ID != p.ctx.Me.ID
+// canSetType reports whether the member may give m another account type.
+func (p *Page) canSetType(m model.Member) bool {
+	_, err := p.typeChoices(model.MemberSetType, m)
+	return err == nil
 }
+
+// canToggle reports whether the member may deactivate (or reactivate) m.
+func (p *Page) canToggle(m model.Member) bool { return p.change(toggle(m), m).Check() == nil }
 
 func (p *Page) showDetails(m model.Member) {
 	loc := p.ctx.Policy.Loc()
@@ -296,19 +299,18 @@ func (p *Page) ShortHelp() []key.Binding {
 	if p.mode == detailMode {
 		out, m, ok = append(out, keymap.With(km.Back, "back")), p.shown, true
 	} else {
-		if p.ctx.Can(model.ActManageMembers, "") {
+		if _, err := p.typeChoices(model.MemberAdd, model.Member{}); err == nil {
 			out = append(out, keymap.With(km.New, "add member"))
 		}
 		if ok {
 			out = append(out, km.Open)
 		}
 	}
-	if ok && p.canManage(m) {
-		toggle := "deactivate"
-		if !m.Active() {
-			toggle = "reactivate"
-		}
-		out = append(out, km.SetType, keymap.With(km.ToggleActive, toggle))
+	if ok && p.canSetType(m) {
+		out = append(out, km.SetType)
+	}
+	if ok && p.canToggle(m) {
+		out = append(out, keymap.With(km.ToggleActive, string(toggle(m))))
 	}
 	return out
 }
