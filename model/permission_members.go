@@ -73,9 +73,14 @@ func Covers(a, b AccountType) bool {
 //   - nobody changes their own account type, or deactivates or reactivates
 //     themselves;
 //   - the last active primary owner can't be demoted or deactivated, and over SSH
-//     can't lose their last SSH key.
+//     can't lose their last SSH key;
+//   - a deactivated member isn't deactivated again, nor an active one reactivated.
 func (c MemberChange) Check() error {
-	self := c.Action != MemberAdd && c.Target.ID == c.Actor.ID
+	if !slices.Contains(MemberActions, c.Action) {
+		return Forbidden("%s is not a change to a member.", Quote(string(c.Action)))
+	}
+	// An actor without an id is nobody's self: a half-filled change is refused.
+	self := c.Action != MemberAdd && c.Actor.ID != "" && c.Target.ID == c.Actor.ID
 	if !(self && (c.Action == MemberAddSSHKey || c.Action == MemberRemoveSSHKey)) {
 		if err := c.mayManage(self); err != nil {
 			return err

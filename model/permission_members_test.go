@@ -247,6 +247,21 @@ func TestMemberChangeKeepsAnOwner(t *testing.T) {
 	}
 }
 
+// A change filled in half is refused, not let through.
+func TestMemberChangeFailsClosed(t *testing.T) {
+	po := model.Member{ID: "mem_o", AccountType: "primary-owner", Status: model.StatusActive}
+	for name, c := range map[string]model.MemberChange{
+		"no actor or target": {Action: "add-ssh-key"},
+		"no actor":           {Action: "remove-ssh-key", Target: model.Member{AccountType: "builder"}},
+		"an unknown action":  {Action: "promote", Actor: po, Target: model.Member{ID: "mem_b", AccountType: "builder", Status: model.StatusActive}},
+		"an unknown type":    {Action: "set-type", Actor: po, Target: model.Member{ID: "mem_b", AccountType: "builder", Status: model.StatusActive}, To: "root"},
+	} {
+		if err := c.Check(); err == nil {
+			t.Errorf("%s: allowed", name)
+		}
+	}
+}
+
 func TestMemberChangeStatus(t *testing.T) {
 	po := model.Member{ID: "mem_o", AccountType: "primary-owner", Status: model.StatusActive}
 	gone := model.Member{ID: "mem_g", Name: "Gus", AccountType: "builder", Status: model.StatusDeactivated}
