@@ -244,7 +244,8 @@ func TestAccountTypeChangeIsConfirmed(t *testing.T) {
 	s.waitFor("Account type of “Dev Patel”")
 	s.press(tea.KeyUp) // Workspace Admin
 	s.press(tea.KeyEnter)
-	s.waitFor("Make “Dev Patel” a Workspace Admin?")
+	// Focused ("┃"): the title alone changes as soon as the select moves.
+	s.waitFor("┃ Make “Dev Patel” a Workspace Admin?")
 	s.press(tea.KeyEnter) // the default: Cancel
 	s.waitFor("stays Builder")
 	if m := memberByID(c, fake.Builder); m.AccountType != model.Builder {
@@ -254,7 +255,8 @@ func TestAccountTypeChangeIsConfirmed(t *testing.T) {
 	s.waitFor("Account type of “Dev Patel”")
 	s.press(tea.KeyUp)
 	s.press(tea.KeyEnter)
-	s.waitFor("Make “Dev Patel” a Workspace Admin?")
+	// Focused ("┃"): the title alone changes as soon as the select moves.
+	s.waitFor("┃ Make “Dev Patel” a Workspace Admin?")
 	s.press(tea.KeyLeft, tea.KeyEnter)
 	s.waitFor("is now Workspace Admin")
 	if m := memberByID(c, fake.Builder); m.AccountType != model.WorkspaceAdmin {
