@@ -177,8 +177,8 @@ func TestSecretsNeverEchoed(t *testing.T) {
 			"limit=" + q, q + "=1", "eventType=" + q + "&pageToken=" + q} {
 			get(query, audit)
 		}
-		get("", form+"0")                                    // a broken key as the credential
-		get("", imp[:len(imp)-1]+"x")                        // a wrong-type key, checksum broken
+		get("", form+"0")                                                         // a broken key as the credential
+		get("", imp[:len(imp)-1]+"x")                                             // a wrong-type key, checksum broken
 		req, _ := http.NewRequest("GET", "http://"+httpAddr+"/api/v1/"+form, nil) // in the path
 		check("GET /api/v1/<secret>", do(t, req), audit)
 		js, _ := json.Marshal(form)
