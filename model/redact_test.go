@@ -136,3 +136,15 @@ func FuzzRedact(f *testing.F) {
 		}
 	})
 }
+
+func TestEmailAndSSHKeyCommentKeepNoSecret(t *testing.T) {
+	sec := seedSecrets[0]
+	if _, err := model.NormalizeEmail(sec + "@example.com"); model.KindOf(err) != model.KindInvalid || leaksRandomPart(err.Error(), sec) {
+		t.Errorf("NormalizeEmail of a secret: %v", err)
+	}
+	const blob = "AAAAC3NzaC1lZDI1NTE5AAAAIHFHF/BsgTITmTkFtwoIM9bbziIcI6G8fqcuRPdh8iSr"
+	k, err := model.ParseSSHKey("ssh-ed25519 " + blob + " " + sec)
+	if err != nil || leaksRandomPart(k.Comment, sec) {
+		t.Errorf("ParseSSHKey with a secret as comment: comment %q, %v", k.Comment, err)
+	}
+}
