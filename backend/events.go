@@ -43,7 +43,7 @@ func (s *Session) ListEvents(ctx context.Context, f EventFilter) (EventPage, err
 }
 
 // PageTokenTTL is how long a listing's page tokens stay good, counted from its
-// first page: long enough to page through any listing, short enough that a
+// first page (the refusal says "an hour"): long enough to page through any listing, short enough that a
 // token found in a log or a proxy's history soon opens nothing.
 const PageTokenTTL = time.Hour
 
@@ -72,7 +72,7 @@ func (b *Backend) AuditEvents(ctx context.Context, f EventFilter) (EventPage, er
 		}
 		issued = time.UnixMicro(t.Issued)
 		if t.Issued == 0 || now.Sub(issued) > PageTokenTTL {
-			return EventPage{}, model.Invalid("pageToken", "pageToken has expired: a listing's tokens last %s from its first page; start again without pageToken.", ttlWords(PageTokenTTL))
+			return EventPage{}, model.Invalid("pageToken", "pageToken has expired: a listing's tokens last an hour from its first page; start again without pageToken.")
 		}
 		q.From, q.To, q.Types = t.window()
 		if len(f.Types) > 0 && !sameTypes(f.Types, q.Types) {
@@ -129,13 +129,6 @@ func sameTypes(a, b []model.EventType) bool {
 		}
 	}
 	return true
-}
-
-func ttlWords(d time.Duration) string {
-	if d == time.Hour {
-		return "an hour"
-	}
-	return d.String()
 }
 
 // pageToken is the position after a page, the query it answers and when the
