@@ -42,10 +42,18 @@ func (s *Session) ListEvents(ctx context.Context, f EventFilter) (EventPage, err
 	return s.b.AuditEvents(ctx, f)
 }
 
+// PageTokenTTL is how long a listing's page tokens stay good, counted from its
+// first page (the refusal says "an hour"): long enough to page through any listing, short enough that a
+// token found in a log or a proxy's history soon opens nothing.
+const PageTokenTTL = time.Hour
+
 // AuditEvents pages through the audit log for the Audit Logs API; the caller has
 // already authenticated an audit-logs key. With a PageToken the token's window and
-// types apply, so every page of one listing answers the same query; the token is
-// opaque and tamper-evident (garbage or an altered token is KindInvalid).
+// types apply, so every page of one listing answers the same query: Types, if
+// given too, must be the token's. The token is opaque and tamper-evident (garbage
+// or an altered token is KindInvalid), signed with the workspace's random key, and
+// expires PageTokenTTL after the listing's first page. MaxLookBack, if set, is
+// checked on every page, not only the first.
 func (b *Backend) AuditEvents(ctx context.Context, f EventFilter) (EventPage, error) {
 	limit := f.Limit
 	switch {
@@ -54,14 +62,29 @@ func (b *Backend) AuditEvents(ctx context.Context, f EventFilter) (EventPage, er
 	case limit < 1 || limit > MaxPageSize:
 		return EventPage{}, model.Invalid("limit", "limit must be between 1 and %d.", MaxPageSize)
 	}
+	now := b.Now()
 	q := store.EventQuery{From: f.From, To: f.To, Types: f.Types, Limit: limit + 1}
+	issued := now
 	if f.PageToken != "" {
 		t, err := b.decodeToken(ctx, f.PageToken)
 		if err != nil {
 			return EventPage{}, err
 		}
+		issued = time.UnixMicro(t.Issued)
+		if t.Issued == 0 || now.Sub(issued) > PageTokenTTL {
+			return EventPage{}, model.Invalid("pageToken", "pageToken has expired: a listing's tokens last an hour from its first page; start again without pageToken.")
+		}
 		q.From, q.To, q.Types = t.window()
+		if len(f.Types) > 0 && !sameTypes(f.Types, q.Types) {
+			return EventPage{}, model.Invalid("eventType", "eventType differs from the listing this pageToken continues: repeat the first page's eventType, or leave it out.")
+		}
 		q.After = &store.Cursor{Ingestion: time.UnixMicro(t.Ingestion).UTC(), ID: t.ID}
+	}
+	if f.MaxLookBack > 0 {
+		if oldest := now.Add(-f.MaxLookBack); q.From.IsZero() || q.From.Before(oldest) {
+			return EventPage{}, model.Invalid("from", "The Audit Logs API looks back at most %d days: from must be %s or later.",
+				int(f.MaxLookBack/(24*time.Hour)), oldest.UTC().Format(time.RFC3339))
+		}
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
 		return EventPage{}, model.Invalid("to", "to is before from.")
@@ -76,7 +99,7 @@ func (b *Backend) AuditEvents(ctx context.Context, f EventFilter) (EventPage, er
 		last := page.Events[limit-1]
 		tok := pageToken{
 			Ingestion: last.IngestionTimestamp.UnixMicro(), ID: last.ID,
-			From: micro(q.From), To: micro(q.To), Types: q.Types,
+			From: micro(q.From), To: micro(q.To), Types: q.Types, Issued: issued.UnixMicro(),
 		}
 		if page.NextPageToken, err = b.encodeToken(ctx, tok); err != nil {
 			return EventPage{}, err
@@ -85,13 +108,38 @@ func (b *Backend) AuditEvents(ctx context.Context, f EventFilter) (EventPage, er
 	return page, nil
 }
 
-// pageToken is the position after a page and the query it answers.
+// sameTypes reports whether two eventType filters name the same set of types.
+func sameTypes(a, b []model.EventType) bool {
+	in := func(set []model.EventType, t model.EventType) bool {
+		for _, s := range set {
+			if s == t {
+				return true
+			}
+		}
+		return false
+	}
+	for _, t := range a {
+		if !in(b, t) {
+			return false
+		}
+	}
+	for _, t := range b {
+		if !in(a, t) {
+			return false
+		}
+	}
+	return true
+}
+
+// pageToken is the position after a page, the query it answers and when the
+// listing's first page was served.
 type pageToken struct {
 	Ingestion int64             `json:"i"`
 	ID        string            `json:"e"`
 	From      int64             `json:"f,omitempty"`
 	To        int64             `json:"t,omitempty"`
 	Types     []model.EventType `json:"y,omitempty"`
+	Issued    int64             `json:"s"` // unix µs of the first page
 }
 
 func (t pageToken) window() (from, to time.Time, types []model.EventType) {
@@ -111,17 +159,19 @@ func micro(t time.Time) int64 {
 	return t.UnixMicro()
 }
 
-// tokenKey signs page tokens. It is derived from the workspace id so that every
-// instance on one database agrees without configuration; the signature detects
-// tampering and garbage, it does not guard a secret (a token only says where a
-// listing the caller may read anyway left off).
+// tokenKey signs page tokens: the workspace's random key, kept in its row so that
+// every instance on one database agrees without configuration. The signature
+// makes tokens tamper-evident; without the key nobody can forge one that widens
+// its window or moves its expiry.
 func (b *Backend) tokenKey(ctx context.Context) ([]byte, error) {
-	w, err := b.store.Workspace(ctx)
+	key, err := b.store.PageTokenKey(ctx)
 	if err != nil {
 		return nil, err
 	}
-	k := sha256.Sum256([]byte("apikeys page token\x00" + w.ID))
-	return k[:], nil
+	if len(key) < store.PageTokenKeyLen {
+		return nil, fmt.Errorf("the workspace's page token key is %d bytes, want %d: the store was not migrated", len(key), store.PageTokenKeyLen)
+	}
+	return key, nil
 }
 
 func (b *Backend) encodeToken(ctx context.Context, t pageToken) (string, error) {

@@ -63,6 +63,9 @@ type EventFilter struct {
 	Types     []model.EventType
 	Limit     int
 	PageToken string // opaque, from a previous EventPage
+	// MaxLookBack, if not zero, refuses a From older than this before now (or
+	// none), on every page: the Audit Logs API's 180 days.
+	MaxLookBack time.Duration
 }
 
 // EventPage is one page of audit events, newest first.

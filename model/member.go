@@ -17,6 +17,9 @@ func NormalizeEmail(s string) (string, error) {
 	if !safe(s) {
 		return "", Invalid("email", "Email can't contain control or bidirectional characters.")
 	}
+	if ContainsSecret(s) {
+		return "", Invalid("email", "Email can't contain an API key secret (text like apk_imp_…).")
+	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || !strings.Contains(s, "@") || len(s) > 254 {
 		return "", Invalid("email", "%s is not an email address.", Quote(s))
@@ -44,6 +47,6 @@ func ParseSSHKey(line string) (SSHKey, error) {
 	return SSHKey{
 		Fingerprint: ssh.FingerprintSHA256(pk),
 		PublicKey:   strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pk))),
-		Comment:     Sanitize(comment),
+		Comment:     Redact(Sanitize(comment)), // a pasted secret would be stored and listed
 	}, nil
 }

@@ -24,6 +24,9 @@ func ValidateName(s string) (string, error) {
 		return "", Invalid("name", "Name is required.")
 	case n > MaxNameLength:
 		return "", Invalid("name", "Name is %d characters long; the limit is %d.", n, MaxNameLength)
+	case ContainsSecret(s):
+		// A pasted secret would be stored, listed and audited in plain text.
+		return "", Invalid("name", "Name can't contain an API key secret (text like apk_imp_…): it would be stored and shown to everyone.")
 	}
 	for _, r := range s {
 		switch {
@@ -100,11 +103,16 @@ func unsafeRune(r rune) bool {
 	return isControl(r) || isBidiControl(r) || (!unicode.IsPrint(r) && r != ' ')
 }
 
-// Quote shows untrusted input inside a message: sanitised, cut to 40 characters,
-// in typographic quotes (so Sanitize's backslashes aren't escaped a second time).
+// Quote shows untrusted input inside a message: anything shaped like a secret
+// replaced by its hint (Redact), sanitised, cut to 40 characters, in typographic
+// quotes (so Sanitize's backslashes aren't escaped a second time). Redaction
+// comes before the cut: 40 characters of a secret are its prefix and its whole random
+// part, and the checksum is computable from them.
 func Quote(s string) string {
+	s = Redact(s)
 	if r := []rune(s); len(r) > 40 {
 		s = string(r[:40]) + "…"
 	}
-	return "“" + Sanitize(s) + "”"
+	// Again after Sanitize: its escapes can complete a prefix ("\x9a" + "pk_imp_…").
+	return "“" + Redact(Sanitize(s)) + "”"
 }

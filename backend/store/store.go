@@ -15,6 +15,10 @@ import (
 type Reader interface {
 	// Workspace returns the workspace, or KindNotFound if none was created yet.
 	Workspace(ctx context.Context) (model.Workspace, error)
+	// PageTokenKey returns the workspace's key for signing audit page tokens:
+	// at least 32 random bytes, made with the workspace and kept in its row, the
+	// same for every instance on one database. KindNotFound before the workspace.
+	PageTokenKey(ctx context.Context) ([]byte, error)
 
 	// Key returns a key by public id, tombstones included, with CreatedByName and
 	// UpdatedByName filled in.
@@ -63,7 +67,8 @@ type Cursor struct {
 type Tx interface {
 	Reader
 
-	// CreateWorkspace stores the workspace; KindConflict if one exists.
+	// CreateWorkspace stores the workspace with a new random PageTokenKey;
+	// KindConflict if one exists.
 	CreateWorkspace(ctx context.Context, w model.Workspace) error
 
 	// InsertKey stores a new key at Version 1. Hash must be unique.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -83,6 +84,7 @@ func (a *app) localConfig() (localConfig, error) {
 	if cfg.dataDir, err = dataDir(a.flags.dataDir, a.env.getenv); err != nil {
 		return cfg, err
 	}
+	warnLooseDataDir(a.env.stderr, cfg.dataDir)
 	cfg.db = firstSet(a.flags.db, a.env.getenv("APIKEYS_DB"))
 
 	tz := firstSet(a.flags.timezone, a.env.getenv("APIKEYS_TIMEZONE"), "UTC")
@@ -99,10 +101,16 @@ func (a *app) localConfig() (localConfig, error) {
 }
 
 // dataDir resolves the data directory: --data-dir, $APIKEYS_DATA_DIR,
-// $XDG_DATA_HOME/apikeys, ~/.local/share/apikeys.
+// $XDG_DATA_HOME/apikeys, ~/.local/share/apikeys. A relative --data-dir or
+// $APIKEYS_DATA_DIR is taken from the working directory, here, once: everything
+// after (the database, the host key, messages) sees the same absolute path.
 func dataDir(flag string, getenv func(string) string) (string, error) {
 	if d := firstSet(flag, getenv("APIKEYS_DATA_DIR")); d != "" {
-		return d, nil
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			return "", usagef("can't resolve the data directory %s: %v", model.Quote(d), err)
+		}
+		return abs, nil
 	}
 	// The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
 	if x := getenv("XDG_DATA_HOME"); filepath.IsAbs(x) {
@@ -116,6 +124,28 @@ func dataDir(flag string, getenv func(string) string) (string, error) {
 		}
 	}
 	return filepath.Join(home, ".local", "share", "apikeys"), nil
+}
+
+// warnLooseDataDir warns, in one line, about a data directory its group or
+// others may write: they could replace the database (and so every member and
+// key) or the SSH host key. It is a warning, not a refusal: a shared group
+// directory may be what the admin wants, and they can tighten it at once.
+func warnLooseDataDir(w io.Writer, dir string) {
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() || fi.Mode().Perm()&0o022 == 0 {
+		return
+	}
+	fmt.Fprintf(w, "apikeys: warning: the data directory %s can be written by others (mode %04o): run chmod 700 %s\n",
+		model.Sanitize(dir), fi.Mode().Perm(), shellWord(dir))
+}
+
+// shellWord quotes s for a shell if it needs it, so the printed command can be
+// pasted as it is.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+,:@") == "" {
+		return s
+	}
+	return "'" + model.Sanitize(strings.ReplaceAll(s, "'", `'\''`)) + "'"
 }
 
 var lifetimeRE = regexp.MustCompile(`^(\d{1,5})d?$`)

@@ -202,7 +202,9 @@ func refusedRemotely(what, why string) error {
 	return model.Forbidden("%s can't be used over SSH: %s.", what, why)
 }
 
-// oneLine keeps a message on one line and safe for a terminal, whatever produced it.
+// oneLine keeps a message on one line and safe for a terminal, whatever produced
+// it, with anything shaped like a secret shown as its hint: every error line of
+// the CLI, locally and over SSH, goes through here.
 func oneLine(s string) string {
-	return model.Sanitize(strings.Join(strings.Fields(s), " "))
+	return model.Redact(model.Sanitize(strings.Join(strings.Fields(s), " ")))
 }

@@ -59,11 +59,19 @@ func newMembersAddCmd(a *app) *cobra.Command {
 		Short: "Add a member, optionally with SSH public keys to sign in over SSH",
 		Example: "  apikeys members add --name \"Ana Lopez\" --email ana@example.com --type workspace-admin \\\n" +
 			"      --ssh-key \"$(cat ana_ed25519.pub)\"",
-		Args: exactArgs(),
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		// Positional arguments are the words of an --ssh-key that lost its
+		// quotes on the way over SSH (see joinKeyWords), and nothing else.
+		Args: func(cmd *cobra.Command, args []string) error {
+			if _, ok := joinKeyWords(sshKeys, args); !ok {
+				return usagef("unexpected argument %q: %s; %s", args[0], cmd.UseLine(), splitKeyHint)
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := requireFlags(cmd, "name", "email", "type"); err != nil {
 				return err
 			}
+			sshKeys, _ := joinKeyWords(sshKeys, args)
 			c, err := a.client(cmd.Context())
 			if err != nil {
 				return err
@@ -169,8 +177,17 @@ func newMembersAddSSHKeyCmd(a *app) *cobra.Command {
 line, or - to read keys from standard input, one per line.`,
 		Example: "  apikeys members add-ssh-key ana@example.com \"ssh-ed25519 AAAAC3Nz… ana@laptop\"\n" +
 			"  apikeys members add-ssh-key ana@example.com - < ana_ed25519.pub",
-		Args: exactArgs("MEMBER", "KEY"),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if _, ok := joinKeyArgs(args); ok && len(args) > 2 {
+				return nil // a key split into words over SSH (see joinKeyWords)
+			}
+			if len(args) > 2 {
+				return usagef("unexpected argument %q: %s; %s", args[2], cmd.UseLine(), splitKeyHint)
+			}
+			return exactArgs("MEMBER", "KEY")(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			args, _ = joinKeyArgs(args)
 			lines := []string{args[1]}
 			if args[1] == "-" {
 				var err error

@@ -299,7 +299,11 @@ func initialAdmin(f serveFlags, firstKey string) (email, name string, derived bo
 	return email, name, derived
 }
 
+// serveLogger is the log of the SSH and HTTP servers and the backend. It writes
+// through model.RedactWriter: whatever a record holds (a command line, an error
+// quoting input), text shaped like a secret reaches the log as its hint.
 func serveLogger(w interface{ Write([]byte) (int, error) }, format string) (*slog.Logger, error) {
+	w = model.RedactWriter(w)
 	switch format {
 	case "text":
 		return slog.New(slog.NewTextHandler(w, nil)), nil

@@ -55,7 +55,9 @@ var eventParams = map[string]bool{"from": true, "to": true, "limit": true, "page
 //
 // Range: `from` defaults to 24 hours before `to`, or before now; `to` defaults
 // to unbounded (everything up to now and whatever arrives while paging, which the
-// cursor keeps off later pages anyway). `from` older than MaxLookBack is refused.
+// cursor keeps off later pages anyway). `from` older than MaxLookBack is refused
+// by the backend, on every page. An `eventType` beside a `pageToken` must be the
+// token's (the backend refuses another).
 func parseEventQuery(raw string, now time.Time) (backend.EventFilter, error) {
 	var f backend.EventFilter
 	q, err := url.ParseQuery(raw)
@@ -85,10 +87,9 @@ func parseEventQuery(raw string, now time.Time) (backend.EventFilter, error) {
 	} else {
 		f.From = now.Add(-DefaultRange)
 	}
-	if oldest := now.Add(-MaxLookBack); f.From.Before(oldest) {
-		return f, model.Invalid("from", "The Audit Logs API looks back at most 180 days: from must be %s or later.",
-			oldest.UTC().Format(time.RFC3339))
-	}
+	// The backend checks the look-back, on this page and on every later one,
+	// whose window comes from the token.
+	f.MaxLookBack = MaxLookBack
 	if !f.To.IsZero() && f.To.Before(f.From) {
 		return f, model.Invalid("to", "to (%s) is before from (%s).",
 			f.To.UTC().Format(time.RFC3339Nano), f.From.UTC().Format(time.RFC3339Nano))

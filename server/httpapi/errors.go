@@ -35,16 +35,17 @@ type errorDetail struct {
 }
 
 // writeError sends the JSON error body and notes the code for the access log.
+// Every error body goes out through here, so here anything shaped like a secret
+// becomes its hint, whichever message echoed it.
 func writeError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
 	if info := infoOf(r); info != nil {
 		info.code = code
 	}
-	writeJSON(w, status, errorBody{errorDetail{Code: code, Message: msg}})
+	writeJSON(w, status, errorBody{errorDetail{Code: code, Message: model.Redact(msg)}})
 }
 
 // writeModelError maps a backend error to its status. Messages of model errors
-// are written for people and never hold a secret, so they go out as they are;
-// anything else is an internal failure whose text stays in the log.
+// are written for people, so they go out (redacted by writeError); anything else is an internal failure whose text stays in the log.
 func (s *Server) writeModelError(w http.ResponseWriter, r *http.Request, err error) {
 	var status int
 	var code string

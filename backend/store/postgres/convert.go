@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -90,10 +91,29 @@ func (r reader) Workspace(ctx context.Context) (model.Workspace, error) {
 	return w, nil
 }
 
-// CreateWorkspace stores the workspace; KindConflict if one exists.
+// PageTokenKey returns the workspace's page token key, or KindNotFound before
+// the workspace is created.
+func (r reader) PageTokenKey(ctx context.Context) ([]byte, error) {
+	var key []byte
+	err := r.q.QueryRow(ctx, `SELECT page_token_key FROM workspace`).Scan(&key)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, model.NotFound("No workspace has been created yet.")
+	}
+	if err != nil {
+		return nil, wrap("read page token key", err)
+	}
+	return key, nil
+}
+
+// CreateWorkspace stores the workspace with a new page token key; KindConflict
+// if one exists.
 func (t *tx) CreateWorkspace(ctx context.Context, w model.Workspace) error {
-	tag, err := t.tx.Exec(ctx, `INSERT INTO workspace (id, name, created_at) VALUES ($1, $2, $3)
-		ON CONFLICT DO NOTHING`, w.ID, w.Name, ts(w.CreatedAt))
+	key, err := store.NewPageTokenKey()
+	if err != nil {
+		return err
+	}
+	tag, err := t.tx.Exec(ctx, `INSERT INTO workspace (id, name, created_at, page_token_key) VALUES ($1, $2, $3, $4)
+		ON CONFLICT DO NOTHING`, w.ID, w.Name, ts(w.CreatedAt), key)
 	if err != nil {
 		return wrap("create workspace", err)
 	}

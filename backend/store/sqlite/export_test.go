@@ -68,10 +68,10 @@ func ChangedKeysPlan(ctx context.Context, s *Store) (string, error) {
 // CreateAtVersion creates a database file with the migrations up to version
 // only, as an older apikeys would have left it.
 func CreateAtVersion(ctx context.Context, path string, version int) error {
-	if err := createPrivate(path); err != nil {
+	if _, err := createPrivate(path); err != nil {
 		return err
 	}
-	db, err := sql.Open("sqlite", dsn(path, true))
+	db, err := sql.Open("sqlite", dsn(path, modeWrite))
 	if err != nil {
 		return err
 	}

@@ -225,6 +225,9 @@ func (s *Store) TouchKey(ctx context.Context, id string, at time.Time, addr stri
 	if last.Valid && last.Int64 > cutoff {
 		return nil
 	}
+	if s.write == nil {
+		return s.readOnlyErr
+	}
 	// The same condition again in the UPDATE: another process may have written
 	// since the read. Version and updated_at stay: a use is not an edit.
 	_, err = s.write.ExecContext(ctx, `

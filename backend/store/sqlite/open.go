@@ -44,27 +44,42 @@ var migrations embed.FS
 // Store is the SQLite implementation of store.Store. It is safe for concurrent use.
 type Store struct {
 	reader
-	write *sql.DB // one connection: every write transaction goes through it
+	write *sql.DB // one connection: every write transaction goes through it; nil when read-only
 	read  *sql.DB // query-only connections for reads outside transactions
 	cache *keyCache
+
+	readOnlyErr error // what Update and TouchKey return on a read-only store
 }
 
 var _ store.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the database at path, with its parent directory
 // (mode 0700) and the file itself (mode 0600), and applies pending migrations.
+// A relative path is taken from the working directory, once, here.
+//
+// When the directory or the file can't be written (its mode has no write bit,
+// or this user may not write it), Open opens the database read-only instead:
+// reads work, and Update and TouchKey fail with ReadOnlyError.
 func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("sqlite: open: want a file path, got %q", path)
 	}
+	path, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	if readOnly(filepath.Dir(path)) || readOnly(path) {
+		return openReadOnly(ctx, path)
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("sqlite: create data directory: %w", err)
 	}
-	if err := createPrivate(path); err != nil {
+	created, err := createPrivate(path)
+	if err != nil {
 		return nil, err
 	}
 
-	write, err := sql.Open("sqlite", dsn(path, true))
+	write, err := sql.Open("sqlite", dsn(path, modeWrite))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -74,19 +89,30 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	write.SetConnMaxIdleTime(0)
 	if err := migrate(ctx, write); err != nil {
 		write.Close()
+		if created {
+			// Leave nothing behind that a later run would take for a database.
+			removeDatabase(path)
+		}
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
 
-	read, err := sql.Open("sqlite", dsn(path, false))
+	read, err := sql.Open("sqlite", dsn(path, modeRead))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	return newStore(ctx, read, write)
+}
+
+// newStore finishes Open: the read pool's settings, prepared statements, the
+// key cache. write is nil for a read-only store.
+func newStore(ctx context.Context, read, write *sql.DB) (*Store, error) {
 	read.SetMaxOpenConns(readConns)
 	read.SetMaxIdleConns(readConns)
 	read.SetConnMaxIdleTime(5 * time.Minute)
 
 	s := &Store{reader: reader{q: read, db: read}, write: write, read: read}
+	var err error
 	if s.prepared, err = prepare(ctx, read, keyByIDQuery, keyByHashQuery, lastUsedQuery,
 		memberByIDQuery, memberByEmailQuery, memberBySSHKeyQuery); err == nil {
 		s.cache, err = newKeyCache(ctx, read)
@@ -100,25 +126,35 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 // createPrivate makes sure the database file exists with mode 0600 before SQLite
 // opens it: SQLite would create it with the umask's mode (usually 0644), and it
-// gives the -wal and -shm files the same mode as the database file.
-func createPrivate(path string) error {
+// gives the -wal and -shm files the same mode as the database file. created
+// says the file did not exist before.
+func createPrivate(path string) (created bool, err error) {
+	_, statErr := os.Stat(path)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return fmt.Errorf("sqlite: create database file: %w", err)
+		return false, fmt.Errorf("sqlite: create database file: %w", err)
 	}
 	defer f.Close()
+	created = errors.Is(statErr, fs.ErrNotExist)
 	fi, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("sqlite: database file: %w", err)
+		return created, fmt.Errorf("sqlite: database file: %w", err)
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
 		// Metadata of API keys and members is nobody else's business; tighten a
 		// file that was created or copied with a looser mode.
 		if err := f.Chmod(0o600); err != nil {
-			return fmt.Errorf("sqlite: make database file private: %w", err)
+			return created, fmt.Errorf("sqlite: make database file private: %w", err)
 		}
 	}
-	return nil
+	return created, nil
+}
+
+// removeDatabase removes a database file Open created and could not set up.
+func removeDatabase(path string) {
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		_ = os.Remove(p)
+	}
 }
 
 // dsn sets every pragma through _pragma parameters so each pooled connection
@@ -130,11 +166,21 @@ func createPrivate(path string) error {
 // shown to an admin must not vanish, and writes here are rare admin actions
 // (plus at most one last-used touch a minute per key), so the fsync per commit
 // is worth it. See the package benchmarks for its cost.
-func dsn(path string, writer bool) string {
+//
+// The URI is "file:" and the escaped path with no authority: url.URL would write
+// a relative path as file://data/apikeys.db, which SQLite reads as host "data".
+func dsn(path string, mode openMode) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout("+strconv.Itoa(int(busyTimeout/time.Millisecond))+")")
 	q.Add("_pragma", "foreign_keys(1)")
-	if writer {
+	switch mode {
+	case modeReadOnly:
+		q.Set("mode", "ro")
+	case modeImmutable:
+		q.Set("mode", "ro")
+		q.Set("immutable", "1")
+	}
+	if mode == modeWrite {
 		// journal_mode is persistent in the file; the writer sets it at Open,
 		// before any reader connects.
 		q.Add("_pragma", "journal_mode(WAL)")
@@ -143,9 +189,18 @@ func dsn(path string, writer bool) string {
 	} else {
 		q.Add("_pragma", "query_only(1)")
 	}
-	u := url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}
-	return u.String()
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
+
+// openMode is how dsn opens the file.
+type openMode int
+
+const (
+	modeWrite     openMode = iota // the single writer connection
+	modeRead                      // the read pool beside it
+	modeReadOnly                  // a read-only store: mode=ro
+	modeImmutable                 // a read-only store that can't even read the WAL index: immutable=1
+)
 
 // migrate applies the embedded migrations that the database has not seen yet, in
 // one IMMEDIATE transaction, so two processes opening a new file at once do not
@@ -224,6 +279,9 @@ func migrationVersion(name string) (int, error) {
 // connection) and commits if fn returns nil. fn must not call Update itself: the
 // inner call would wait for the connection the outer one holds.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	if s.write == nil {
+		return s.readOnlyErr
+	}
 	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
@@ -255,7 +313,11 @@ func (s *Store) Close() error {
 	for _, st := range s.prepared {
 		errs = append(errs, st.Close())
 	}
-	return errors.Join(append(errs, s.read.Close(), s.write.Close())...)
+	errs = append(errs, s.read.Close())
+	if s.write != nil {
+		errs = append(errs, s.write.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // tx is one write transaction; its reads see its own writes.

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 
+	"github.com/apikeys-dev/apikeys/backend/store"
+
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -24,10 +26,29 @@ func (r reader) Workspace(ctx context.Context) (model.Workspace, error) {
 	return w, nil
 }
 
-// CreateWorkspace stores the workspace; KindConflict if one exists.
+// PageTokenKey returns the workspace's page token key, or KindNotFound before
+// the workspace is created.
+func (r reader) PageTokenKey(ctx context.Context) ([]byte, error) {
+	var key []byte
+	err := r.q.QueryRowContext(ctx, `SELECT page_token_key FROM workspace WHERE singleton = 1`).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, model.NotFound("No workspace has been created yet.")
+	}
+	if err != nil {
+		return nil, wrap("read page token key", err)
+	}
+	return key, nil
+}
+
+// CreateWorkspace stores the workspace with a new page token key; KindConflict
+// if one exists.
 func (t *tx) CreateWorkspace(ctx context.Context, w model.Workspace) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO workspace (singleton, id, name, created_at) VALUES (1, ?, ?, ?)`,
-		w.ID, w.Name, micros(w.CreatedAt))
+	key, err := store.NewPageTokenKey()
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO workspace (singleton, id, name, created_at, page_token_key) VALUES (1, ?, ?, ?, ?)`,
+		w.ID, w.Name, micros(w.CreatedAt), key)
 	if uniqueViolation(err, "workspace.singleton") {
 		return model.Conflict("The workspace already exists.")
 	}

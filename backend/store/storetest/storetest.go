@@ -18,6 +18,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -33,6 +34,7 @@ import (
 // empty, migrated store, and arrange for it to be closed when t ends (t.Cleanup).
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Workspace", func(t *testing.T) { testWorkspace(t, open) })
+	t.Run("PageTokenKey", func(t *testing.T) { testPageTokenKey(t, open) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
 	t.Run("TouchKey", func(t *testing.T) { testTouchKey(t, open) })
 	t.Run("Members", func(t *testing.T) { testMembers(t, open) })
@@ -191,4 +193,47 @@ func testWorkspace(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Fatalf("Workspace: %v", err)
 	}
 	assertEqual(t, "workspace after refused second create", first, got)
+}
+
+// testPageTokenKey: every workspace gets its own random key when it is created,
+// kept unchanged from then on.
+func testPageTokenKey(t *testing.T, open func(t *testing.T) store.Store) {
+	f := setup(t, open)
+	_, err := f.s.PageTokenKey(f.ctx)
+	wantKind(t, "PageTokenKey before CreateWorkspace", err, model.KindNotFound)
+
+	ws := model.Workspace{ID: "ws_1", Name: "Acme", CreatedAt: t0}
+	f.update(func(tx store.Tx) error { return tx.CreateWorkspace(f.ctx, ws) })
+	key, err := f.s.PageTokenKey(f.ctx)
+	if err != nil {
+		t.Fatalf("PageTokenKey: %v", err)
+	}
+	if len(key) < store.PageTokenKeyLen || bytes.Count(key, key[:1]) == len(key) {
+		t.Fatalf("PageTokenKey = %x: want at least %d random bytes", key, store.PageTokenKeyLen)
+	}
+	f.update(func(tx store.Tx) error {
+		inTx, err := tx.PageTokenKey(f.ctx)
+		if err != nil || !bytes.Equal(inTx, key) {
+			t.Errorf("PageTokenKey in a transaction = %x, %v; want %x", inTx, err, key)
+		}
+		return nil
+	})
+	_ = f.s.Update(f.ctx, func(tx store.Tx) error {
+		return tx.CreateWorkspace(f.ctx, model.Workspace{ID: "ws_2", Name: "Other", CreatedAt: t0})
+	})
+	if again, err := f.s.PageTokenKey(f.ctx); err != nil || !bytes.Equal(again, key) {
+		t.Errorf("PageTokenKey after a refused second create = %x, %v; want %x", again, err, key)
+	}
+
+	// The same workspace id and name in another store: another key, so it is
+	// not derived from anything a caller can know.
+	g := setup(t, open)
+	g.update(func(tx store.Tx) error { return tx.CreateWorkspace(g.ctx, ws) })
+	other, err := g.s.PageTokenKey(g.ctx)
+	if err != nil {
+		t.Fatalf("PageTokenKey of a second store: %v", err)
+	}
+	if bytes.Equal(other, key) {
+		t.Errorf("two workspaces with id %s have the same page token key %x", ws.ID, key)
+	}
 }
