@@ -45,7 +45,7 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	err := dec.Decode(&req)
 	if err == nil {
 		// One object and nothing after it.
-		if _, terr := dec.Token(); terr != io.EOF {
+		if _, terr := dec.Token(); !errors.Is(terr, io.EOF) {
 			err = errors.Join(errTrailing, terr)
 		}
 	}
