@@ -14,9 +14,6 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 )
 
-// MaxPageSize is the largest page of audit events one call returns.
-const MaxPageSize = 1000
-
 var eventSeq atomic.Uint64
 
 // newEvent stamps an event with the clock and an id that sorts by time, then by a
@@ -50,9 +47,9 @@ func (b *Backend) AuditEvents(ctx context.Context, f EventFilter) (EventPage, er
 	limit := f.Limit
 	switch {
 	case limit == 0:
-		limit = MaxPageSize
-	case limit < 1 || limit > MaxPageSize:
-		return EventPage{}, model.Invalid("limit", "limit must be between 1 and %d.", MaxPageSize)
+		limit = model.MaxEventPageSize
+	case limit < 1 || limit > model.MaxEventPageSize:
+		return EventPage{}, model.Invalid("limit", "limit must be between 1 and %d.", model.MaxEventPageSize)
 	}
 	q := store.EventQuery{From: f.From, To: f.To, Types: f.Types, Limit: limit + 1}
 	if f.PageToken != "" {

@@ -20,22 +20,14 @@ func (s *Session) ListKeys(ctx context.Context, f KeyFilter) ([]model.Key, error
 		return nil, err
 	}
 	now := s.b.Now()
-	var horizon model.Date
-	if f.ExpiringWithin > 0 {
-		horizon = model.DateOf(now.Add(f.ExpiringWithin), s.b.policy.Loc())
-	}
 	out := all[:0]
 	for _, k := range all {
 		st := k.State(now)
 		if st == model.KeyRevoked || (st == model.KeyExpired && k.ReplacedBy != "") {
 			continue
 		}
-		if f.ExpiringWithin > 0 {
-			soon := st == model.KeyReplaced ||
-				(st == model.KeyActive && !s.b.policy.ValidThrough(k.ExpiresAt).After(horizon))
-			if !soon {
-				continue
-			}
+		if f.ExpiringWithin > 0 && !s.b.policy.ExpiresWithin(k, now, f.ExpiringWithin) {
+			continue
 		}
 		out = append(out, k)
 	}
@@ -61,7 +53,7 @@ func keyByID(ctx context.Context, r store.Reader, id string) (model.Key, error) 
 // CreateKey issues a key. The secret is returned once and kept nowhere.
 func (s *Session) CreateKey(ctx context.Context, r CreateKeyRequest) (model.Key, model.Secret, error) {
 	if !r.Type.Valid() {
-		return model.Key{}, model.Secret{}, model.Invalid("type", "Choose a key type: audit-logs, import, export or modeling-metadata.")
+		return model.Key{}, model.Secret{}, model.Invalid("type", "Choose a key type: %s.", model.KeyTypeList())
 	}
 	name, err := model.ValidateName(r.Name)
 	if err != nil {

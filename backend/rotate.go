@@ -13,8 +13,8 @@ import (
 // two link to each other. An expired key may be rotated — that is how it is renewed
 // — but a replaced one may not: its replacement is the key to rotate.
 func (s *Session) RotateKey(ctx context.Context, id string, r RotateKeyRequest) (Rotation, error) {
-	if !validGrace(r.Grace) {
-		return Rotation{}, model.Invalid("grace", "Grace period must be one of now, 1h, 24h, 7d or 30d.")
+	if err := model.CheckGrace(r.Grace); err != nil {
+		return Rotation{}, err
 	}
 	now := s.b.Now()
 	if r.Expires != nil {
@@ -78,13 +78,4 @@ func (s *Session) RotateKey(ctx context.Context, id string, r RotateKeyRequest) 
 // given: the old key's lifetime again from today, within the allowed range.
 func (b *Backend) DefaultRotationExpiry(k model.Key) model.Date {
 	return b.policy.RotationExpiry(k, b.Now())
-}
-
-func validGrace(g time.Duration) bool {
-	for _, ok := range Graces {
-		if g == ok {
-			return true
-		}
-	}
-	return false
 }

@@ -60,8 +60,12 @@ func ParseKeyType(s string) (KeyType, error) {
 			return t, nil
 		}
 	}
-	return "", Invalid("type", "Unknown key type %s: use one of audit-logs, import, export, modeling-metadata.", Quote(s))
+	return "", Invalid("type", "Unknown key type %s: use one of %s.", Quote(s), KeyTypeList())
 }
+
+// KeyTypeList is every key type's id, for messages and help:
+// "audit-logs, import, export, modeling-metadata".
+func KeyTypeList() string { return list(KeyTypes) }
 
 // AccountType is a member's role in the workspace.
 type AccountType string
@@ -113,18 +117,16 @@ func ParseAccountType(s string) (AccountType, error) {
 			return t, nil
 		}
 	}
-	return "", Invalid("type", "Unknown account type %s: use one of %s.", Quote(s), accountTypeList())
+	return "", Invalid("type", "Unknown account type %s: use one of %s.", Quote(s), list(AccountTypes))
 }
 
-func accountTypeList() string {
-	var b strings.Builder
-	for i, t := range AccountTypes {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(string(t))
+// list joins ids with commas: "a, b, c".
+func list[T ~string](ts []T) string {
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = string(t)
 	}
-	return b.String()
+	return strings.Join(names, ", ")
 }
 
 // Source says where a change came from; it is recorded on every audit event.

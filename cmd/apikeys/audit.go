@@ -12,8 +12,6 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 )
 
-const maxAuditLimit = 1000
-
 func newAuditCmd(a *app) *cobra.Command {
 	var types []string
 	var limit int
@@ -24,12 +22,12 @@ func newAuditCmd(a *app) *cobra.Command {
 (tui, ssh, cli or api). Secrets never appear in the audit trail.
 
 --type keeps one event type (repeat it, or separate with commas, for several):
-` + eventTypesHelp() + `.`,
+` + model.EventTypeList() + `.`,
 		Example: "  apikeys audit\n  apikeys audit --type ApiKeyCreated,ApiKeyRotated --limit 20 --json",
 		Args:    exactArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if limit < 1 || limit > maxAuditLimit {
-				return usagef("--limit must be between 1 and %d, not %d", maxAuditLimit, limit)
+			if limit < 1 || limit > model.MaxEventPageSize {
+				return usagef("--limit must be between 1 and %d, not %d", model.MaxEventPageSize, limit)
 			}
 			f := client.EventFilter{Limit: limit}
 			for _, t := range types {
@@ -67,16 +65,8 @@ func newAuditCmd(a *app) *cobra.Command {
 		},
 	}
 	c.Flags().StringSliceVar(&types, "type", nil, "only events of this `TYPE`, e.g. ApiKeyCreated (repeatable)")
-	c.Flags().IntVar(&limit, "limit", 50, fmt.Sprintf("at most `N` events, 1 to %d", maxAuditLimit))
+	c.Flags().IntVar(&limit, "limit", 50, fmt.Sprintf("at most `N` events, 1 to %d", model.MaxEventPageSize))
 	return c
-}
-
-func eventTypesHelp() string {
-	names := make([]string, len(model.EventTypes))
-	for i, t := range model.EventTypes {
-		names[i] = string(t)
-	}
-	return strings.Join(names, ", ")
 }
 
 func actorText(a model.Actor) string {

@@ -5,15 +5,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/apikeys-dev/apikeys/model"
 )
-
-// recentUse is how recent a key's last use must be for delete to warn about it.
-const recentUse = 24 * time.Hour
 
 func newKeysDeleteCmd(a *app) *cobra.Command {
 	var yes bool
@@ -55,7 +51,7 @@ required.`,
 					return model.Invalid("yes", "Not deleting key “%s” (%s) without confirmation: there is no terminal to ask on. Pass --yes to delete it.", model.Sanitize(k.Name), k.ID)
 				}
 				now := c.Now()
-				if k.LastUsedAt != nil && now.Sub(*k.LastUsedAt) < recentUse {
+				if k.UsedRecently(now) {
 					from := ""
 					if k.LastUsedAddr != "" {
 						from = " from " + model.Sanitize(k.LastUsedAddr)

@@ -214,15 +214,11 @@ func expiryText(k model.Key, p model.ExpiryPolicy, now time.Time) string {
 	}
 	if left := k.ExpiresAt.Sub(now); left < 24*time.Hour {
 		return "valid through " + through + " (expires in " + span(left) + ")"
-	} else if left <= soonWindow {
-		// Calendar days to the expiration date, as the TUI counts them.
-		return fmt.Sprintf("valid through %s (expires in %d days)", through, p.DaysLeft(k.ExpiresAt, now))
+	} else if days, soon := p.CountDown(k, now); soon {
+		return fmt.Sprintf("valid through %s (expires in %d days)", through, days)
 	}
 	return "valid through " + through
 }
-
-// soonWindow is how close an expiry has to be for the list to count it down.
-const soonWindow = 14 * 24 * time.Hour
 
 // lastUsedText is "never", "just now", "5m ago", "2h ago", "3 days ago".
 func lastUsedText(k model.Key, now time.Time) string {

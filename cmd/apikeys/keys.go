@@ -84,7 +84,7 @@ stored nowhere: copy it now.
 the start of that day in the workspace time zone. Give YYYY-MM-DD or a span from
 today: +7d, +4w, +3m, +1y. It must be between tomorrow and the maximum lifetime.
 
---type is one of audit-logs, import, export, modeling-metadata.`,
+--type is one of ` + model.KeyTypeList() + `.`,
 		Example: "  apikeys keys create --name \"Nightly export\" --expires +90d --type export\n" +
 			"  apikeys keys create --name siem --expires 2027-01-01 --type audit-logs --json | jq -r .secret",
 		Args: exactArgs(),
@@ -124,7 +124,7 @@ today: +7d, +4w, +3m, +1y. It must be between tomorrow and the maximum lifetime.
 	f := c.Flags()
 	f.StringVar(&name, "name", "", "`NAME` of the key, 1 to 64 characters")
 	f.StringVar(&expires, "expires", "", "expiration `DATE`, not included: YYYY-MM-DD or +7d, +4w, +3m, +1y")
-	f.StringVar(&typ, "type", "", "key `TYPE`: audit-logs, import, export or modeling-metadata")
+	f.StringVar(&typ, "type", "", "key `TYPE`: "+model.KeyTypeList())
 	return c
 }
 
@@ -206,7 +206,7 @@ func newKeysRotateCmd(a *app) *cobra.Command {
 		Use:   "rotate ID --grace GRACE [--expires DATE]",
 		Short: "Replace a key with a new secret, keeping the old one for a grace period",
 		Long: `Issue a new key with the same name and type and a new secret, shown once. The
-old key keeps working for the grace period — now, 1h, 24h, 7d or 30d, never past
+old key keeps working for the grace period — ` + model.GraceList() + `, never past
 its own expiry — and then stops.
 
 --expires sets the new key's expiration day (default: the old key's lifetime
@@ -260,7 +260,7 @@ replacement.`,
 			return nil
 		},
 	}
-	c.Flags().StringVar(&grace, "grace", "", "`GRACE` period of the old key: now, 1h, 24h, 7d or 30d")
+	c.Flags().StringVar(&grace, "grace", "", "`GRACE` period of the old key: "+model.GraceList())
 	c.Flags().StringVar(&expires, "expires", "", "the new key's expiration `DATE`, not included: YYYY-MM-DD or +7d, +4w, +3m, +1y")
 	return c
 }
@@ -300,8 +300,9 @@ func parseSpan(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// parseGrace reads --grace: now (or 0), 1h, 24h, 7d, 30d. A well-formed span that
-// is not one of those reaches the backend, whose refusal lists the choices.
+// parseGrace reads --grace: now (or 0), or a span such as 1h or 7d. A well-formed
+// span that is not one of model.Graces reaches the backend, whose refusal lists
+// the choices.
 func parseGrace(s string) (time.Duration, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "now", "0", "0s", "0h", "0d":
@@ -309,7 +310,7 @@ func parseGrace(s string) (time.Duration, error) {
 	}
 	d, err := parseSpan(s)
 	if err != nil {
-		return 0, usagef("--grace: %q is not a grace period: use now, 1h, 24h, 7d or 30d", s)
+		return 0, usagef("--grace: %q is not a grace period: use %s", s, model.GraceList())
 	}
 	return d, nil
 }

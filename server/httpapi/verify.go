@@ -64,12 +64,12 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, codeInvalidRequest, `"key" is required. `+verifyShape)
 		return
 	case req.Type == nil:
-		writeError(w, r, http.StatusBadRequest, codeInvalidRequest, `"type" is required: one of audit-logs, import, export, modeling-metadata.`)
+		writeError(w, r, http.StatusBadRequest, codeInvalidRequest, `"type" is required: one of `+model.KeyTypeList()+`.`)
 		return
 	}
 	want, err := model.ParseKeyType(*req.Type)
 	if err != nil {
-		writeError(w, r, http.StatusBadRequest, codeInvalidRequest, `Unknown "type": use one of audit-logs, import, export, modeling-metadata.`)
+		writeError(w, r, http.StatusBadRequest, codeInvalidRequest, `Unknown "type": use one of `+model.KeyTypeList()+`.`)
 		return
 	}
 
