@@ -83,7 +83,9 @@ func (s *Session) CreateKey(ctx context.Context, r CreateKeyRequest) (model.Key,
 		if err := tx.InsertKey(ctx, k); err != nil {
 			return err
 		}
-		ev, err := s.event(actor, model.EventApiKeyCreated, keyPayload(k))
+		ev, err := s.event(actor, model.EventApiKeyCreated, model.ApiKeyCreatedPayload{
+			KeyRef: model.KeyRefOf(k), Hint: k.Hint, ExpiresAt: toSecond(k.ExpiresAt),
+		})
 		if err != nil {
 			return err
 		}
@@ -113,9 +115,9 @@ func (s *Session) EditKey(ctx context.Context, id string, r EditKeyRequest) (mod
 		if err != nil {
 			return err
 		}
-		changes := map[string]change{}
+		var changes model.KeyChanges
 		if r.Name != nil && name != k.Name {
-			changes["name"] = change{Old: k.Name, New: name}
+			changes.Name = &model.Change[string]{Old: k.Name, New: name}
 			k.Name = name
 		}
 		if r.Expires != nil {
@@ -130,11 +132,11 @@ func (s *Session) EditKey(ctx context.Context, id string, r EditKeyRequest) (mod
 				if err := s.b.policy.Check(*r.Expires, now); err != nil {
 					return err
 				}
-				changes["expiresAt"] = change{Old: k.ExpiresAt, New: at}
+				changes.ExpiresAt = &model.Change[time.Time]{Old: k.ExpiresAt, New: at}
 				k.ExpiresAt = at
 			}
 		}
-		if len(changes) == 0 {
+		if changes == (model.KeyChanges{}) {
 			out = k
 			return nil
 		}
@@ -142,8 +144,8 @@ func (s *Session) EditKey(ctx context.Context, id string, r EditKeyRequest) (mod
 		if out, err = tx.UpdateKey(ctx, k); err != nil {
 			return err
 		}
-		ev, err := s.event(actor, model.EventApiKeyUpdated, map[string]any{
-			"keyId": k.ID, "name": k.Name, "type": k.Type, "changes": changes,
+		ev, err := s.event(actor, model.EventApiKeyUpdated, model.ApiKeyUpdatedPayload{
+			KeyRef: model.KeyRefOf(k), Changes: changes,
 		})
 		if err != nil {
 			return err
@@ -151,11 +153,6 @@ func (s *Session) EditKey(ctx context.Context, id string, r EditKeyRequest) (mod
 		return tx.AppendEvent(ctx, ev)
 	})
 	return out, s.b.explainConflict(ctx, id, err)
-}
-
-type change struct {
-	Old any `json:"old"`
-	New any `json:"new"`
 }
 
 // DeleteKey revokes a key at once; the row stays as a tombstone for the audit trail.
@@ -171,7 +168,9 @@ func (s *Session) DeleteKey(ctx context.Context, id string, version int64) (mode
 		if out, err = tx.UpdateKey(ctx, k); err != nil {
 			return err
 		}
-		ev, err := s.event(actor, model.EventApiKeyDeleted, keyPayload(k))
+		ev, err := s.event(actor, model.EventApiKeyDeleted, model.ApiKeyDeletedPayload{
+			KeyRef: model.KeyRefOf(k), Hint: k.Hint, ExpiresAt: toSecond(k.ExpiresAt),
+		})
 		if err != nil {
 			return err
 		}
@@ -223,9 +222,6 @@ func (b *Backend) explainConflict(ctx context.Context, id string, err error) err
 	return err
 }
 
-func keyPayload(k model.Key) map[string]any {
-	return map[string]any{
-		"keyId": k.ID, "name": k.Name, "type": k.Type, "hint": k.Hint,
-		"expiresAt": k.ExpiresAt.Format(time.RFC3339),
-	}
-}
+// toSecond is t as payloads have always carried it: RFC 3339 to the second, in
+// t's own zone.
+func toSecond(t time.Time) time.Time { return t.Truncate(time.Second) }

@@ -76,10 +76,6 @@ func parseSSHKeys(lines []string) ([]model.SSHKey, error) {
 	return keys, nil
 }
 
-func memberPayload(m model.Member) map[string]any {
-	return map[string]any{"userId": m.ID, "userName": m.Name, "userEmail": m.Email}
-}
-
 // SetAccountType changes a member's account type. Nobody changes their own; only a
 // primary owner makes or unmakes one; the last active primary owner stays one.
 func (s *Session) SetAccountType(ctx context.Context, member string, t model.AccountType, version int64) (model.Member, error) {
@@ -87,7 +83,7 @@ func (s *Session) SetAccountType(ctx context.Context, member string, t model.Acc
 		_, err := model.ParseAccountType(string(t))
 		return model.Member{}, err
 	}
-	return s.changeMember(ctx, member, version, func(tx store.Tx, actor model.Member, m *model.Member) (model.EventType, map[string]any, error) {
+	return s.changeMember(ctx, member, version, func(tx store.Tx, actor model.Member, m *model.Member) (model.EventType, model.Payload, error) {
 		if m.ID == actor.ID {
 			return "", nil, model.Forbidden("You can't change your own account type.")
 		}
@@ -100,8 +96,7 @@ func (s *Session) SetAccountType(ctx context.Context, member string, t model.Acc
 		if err := keepLastOwner(ctx, tx, *m); err != nil {
 			return "", nil, err
 		}
-		p := memberPayload(*m)
-		p["newAccountType"], p["previousAccountType"] = t, m.AccountType
+		p := model.UserAccountTypeUpdatedPayload{UserRef: model.UserRefOf(*m), NewAccountType: t, PreviousAccountType: m.AccountType}
 		m.AccountType = t
 		return model.EventUserAccountTypeUpdated, p, nil
 	})
@@ -118,7 +113,7 @@ func (s *Session) Reactivate(ctx context.Context, member string, version int64) 
 }
 
 func (s *Session) setStatus(ctx context.Context, member string, version int64, st model.MemberStatus) (model.Member, error) {
-	return s.changeMember(ctx, member, version, func(tx store.Tx, actor model.Member, m *model.Member) (model.EventType, map[string]any, error) {
+	return s.changeMember(ctx, member, version, func(tx store.Tx, actor model.Member, m *model.Member) (model.EventType, model.Payload, error) {
 		if m.ID == actor.ID {
 			return "", nil, model.Forbidden("You can't deactivate or reactivate yourself.")
 		}
@@ -141,7 +136,7 @@ func (s *Session) setStatus(ctx context.Context, member string, version int64, s
 			evt = model.EventUserDeactivated
 		}
 		m.Status = st
-		return evt, memberPayload(*m), nil
+		return evt, statusPayload(evt, *m), nil
 	})
 }
 
@@ -163,7 +158,7 @@ func keepLastOwner(ctx context.Context, tx store.Tx, m model.Member) error {
 // changeMember loads a member for a versioned change; edit returns the event to
 // write, or an empty type when nothing changes.
 func (s *Session) changeMember(ctx context.Context, member string, version int64,
-	edit func(store.Tx, model.Member, *model.Member) (model.EventType, map[string]any, error)) (model.Member, error) {
+	edit func(store.Tx, model.Member, *model.Member) (model.EventType, model.Payload, error)) (model.Member, error) {
 	now := s.b.Now()
 	var out model.Member
 	err := s.b.store.Update(ctx, func(tx store.Tx) error {
@@ -243,9 +238,7 @@ func (s *Session) sshKeyChange(ctx context.Context, member string, evt model.Eve
 		if err := apply(tx, m); err != nil {
 			return err
 		}
-		p := memberPayload(m)
-		p["fingerprint"] = fp
-		ev, err := s.event(actor, evt, p)
+		ev, err := s.event(actor, evt, sshKeyPayload(evt, m, fp))
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package backend
 
 import (
 	"context"
-	"time"
 
 	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/model"
@@ -57,10 +56,9 @@ func (s *Session) RotateKey(ctx context.Context, id string, r RotateKeyRequest) 
 		if err != nil {
 			return err
 		}
-		ev, err := s.event(actor, model.EventApiKeyRotated, map[string]any{
-			"keyId": old.ID, "newKeyId": nk.ID, "name": old.Name, "type": old.Type,
-			"graceEndsAt": old.ExpiresAt.Format(time.RFC3339), "newHint": nk.Hint,
-			"newExpiresAt": nk.ExpiresAt.Format(time.RFC3339),
+		ev, err := s.event(actor, model.EventApiKeyRotated, model.ApiKeyRotatedPayload{
+			KeyRef: model.KeyRefOf(old), NewKeyID: nk.ID, NewHint: nk.Hint,
+			NewExpiresAt: toSecond(nk.ExpiresAt), GraceEndsAt: toSecond(old.ExpiresAt),
 		})
 		if err != nil {
 			return err
