@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -46,11 +47,7 @@ func newAuditCmd(a *app) *cobra.Command {
 				return err
 			}
 			if a.flags.json {
-				out := make([]eventJSON, 0, len(page.Events))
-				for _, e := range page.Events {
-					out = append(out, toEventJSON(e))
-				}
-				return writeJSON(a.env.stdout, out)
+				return writeJSON(a.env.stdout, contract.AuditEventsOf(page.Events))
 			}
 			if len(page.Events) == 0 {
 				fmt.Fprintln(a.env.stdout, "No audit events match.")
@@ -59,7 +56,7 @@ func newAuditCmd(a *app) *cobra.Command {
 			loc := c.Policy().Loc()
 			t := newTable(a.env.stdout, "TIME", "EVENT", "ACTOR", "SOURCE", "DETAILS")
 			for _, e := range page.Events {
-				t.row(e.EventTimestamp.In(loc).Format("2006-01-02 15:04:05 MST"), string(e.Type), actorText(e.Actor), string(e.Source), payloadText(e.Payload))
+				t.row(e.EventTimestamp.In(loc).Format("2006-01-02 15:04:05 MST"), string(e.Type), actorText(e.Actor), string(e.Source), payloadText(contract.AuditEventOf(e).Payload))
 			}
 			return t.flush()
 		},
@@ -81,9 +78,8 @@ func actorText(a model.Actor) string {
 	return a.ID
 }
 
-// payloadText flattens an event payload to one line for the table: key=value in
-// key order, changes as "name: old → new". Payloads differ per event type; this
-// shows every field whatever the type, without knowing them all.
+// payloadText flattens an event payload, as its type's struct encodes it, to one
+// line for the table: key=value in key order, changes as "name: old → new".
 func payloadText(raw json.RawMessage) string {
 	var p map[string]any
 	if err := json.Unmarshal(raw, &p); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -71,7 +72,7 @@ required.`,
 				return err
 			}
 			if a.flags.json {
-				return writeJSON(a.env.stdout, toKeyJSON(del, c.Policy(), c.Now()))
+				return writeJSON(a.env.stdout, contract.KeyOf(del, c.Policy(), c.Now()))
 			}
 			fmt.Fprintf(a.env.stdout, "Deleted key “%s” (%s): it no longer works.\n", model.Sanitize(del.Name), del.ID)
 			return nil

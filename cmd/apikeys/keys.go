@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -51,7 +52,7 @@ and replaced keys still in their grace period: the keys to rotate soon.`,
 			}
 			p, now := c.Policy(), c.Now()
 			if a.flags.json {
-				return writeJSON(a.env.stdout, keysJSON(keys, p, now))
+				return writeJSON(a.env.stdout, contract.KeysOf(keys, p, now))
 			}
 			if len(keys) == 0 {
 				if f.ExpiringWithin > 0 {
@@ -110,10 +111,7 @@ today: +7d, +4w, +3m, +1y. It must be between tomorrow and the maximum lifetime.
 			}
 			p, now := c.Policy(), c.Now()
 			if a.flags.json {
-				return writeJSON(a.env.stdout, struct {
-					Key    keyJSON `json:"key"`
-					Secret string  `json:"secret"`
-				}{toKeyJSON(k, p, now), secret.Reveal()})
+				return writeJSON(a.env.stdout, contract.CreatedKey{Key: contract.KeyOf(k, p, now), Secret: secret.Reveal()})
 			}
 			fmt.Fprintf(a.env.stdout, "Created %s key “%s” (%s), valid through %s.\n",
 				k.Type.Label(), model.Sanitize(k.Name), k.ID, p.ValidThrough(k.ExpiresAt).Human())
@@ -177,7 +175,7 @@ key can't be extended: rotate it instead.`,
 			}
 			p, now := c.Policy(), c.Now()
 			if a.flags.json {
-				return writeJSON(a.env.stdout, toKeyJSON(k, p, now))
+				return writeJSON(a.env.stdout, contract.KeyOf(k, p, now))
 			}
 			var changes []string
 			if k.Name != old.Name {
@@ -243,11 +241,9 @@ replacement.`,
 			}
 			p, now := c.Policy(), c.Now()
 			if a.flags.json {
-				return writeJSON(a.env.stdout, struct {
-					Key      keyJSON `json:"key"`
-					Replaced keyJSON `json:"replaced"`
-					Secret   string  `json:"secret"`
-				}{toKeyJSON(rot.New, p, now), toKeyJSON(rot.Old, p, now), rot.Secret.Reveal()})
+				return writeJSON(a.env.stdout, contract.RotatedKey{
+					Key: contract.KeyOf(rot.New, p, now), Replaced: contract.KeyOf(rot.Old, p, now), Secret: rot.Secret.Reveal(),
+				})
 			}
 			fmt.Fprintf(a.env.stdout, "Rotated “%s”: the new key %s is valid through %s.\n",
 				model.Sanitize(rot.New.Name), rot.New.ID, p.ValidThrough(rot.New.ExpiresAt).Human())

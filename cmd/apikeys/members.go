@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -36,11 +37,7 @@ func newMembersListCmd(a *app) *cobra.Command {
 				return err
 			}
 			if a.flags.json {
-				out := make([]memberJSON, 0, len(ms))
-				for _, m := range ms {
-					out = append(out, toMemberJSON(m))
-				}
-				return writeJSON(a.env.stdout, out)
+				return writeJSON(a.env.stdout, contract.MembersOf(ms))
 			}
 			t := newTable(a.env.stdout, "NAME", "EMAIL", "ACCOUNT TYPE", "STATUS", "SSH KEYS", "ID")
 			for _, m := range ms {
@@ -77,7 +74,7 @@ func newMembersAddCmd(a *app) *cobra.Command {
 				return err
 			}
 			if a.flags.json {
-				return writeJSON(a.env.stdout, toMemberJSON(m))
+				return writeJSON(a.env.stdout, contract.MemberOf(m))
 			}
 			keys := ""
 			switch n := len(m.SSHKeys); n {
@@ -120,7 +117,7 @@ func newMembersSetTypeCmd(a *app) *cobra.Command {
 				return err
 			}
 			if a.flags.json {
-				return writeJSON(a.env.stdout, toMemberJSON(m))
+				return writeJSON(a.env.stdout, contract.MemberOf(m))
 			}
 			fmt.Fprintf(a.env.stdout, "%s is now a %s.\n", who(m), m.AccountType.Label())
 			return nil
@@ -153,7 +150,7 @@ func newMemberStatusCmd(a *app, verb string) *cobra.Command {
 				return err
 			}
 			if a.flags.json {
-				return writeJSON(a.env.stdout, toMemberJSON(m))
+				return writeJSON(a.env.stdout, contract.MemberOf(m))
 			}
 			fmt.Fprintf(a.env.stdout, "%sd %s: %s.\n", strings.ToUpper(verb[:1])+verb[1:], who(m), done)
 			return nil
@@ -196,7 +193,7 @@ line, or - to read keys from standard input, one per line.`,
 				}
 			}
 			if a.flags.json {
-				return writeJSON(a.env.stdout, toMemberJSON(m))
+				return writeJSON(a.env.stdout, contract.MemberOf(m))
 			}
 			return nil
 		},
@@ -239,7 +236,7 @@ as 'apikeys members list --json' or 'ssh-keygen -lf KEY.pub' show it.`,
 				return err
 			}
 			if a.flags.json {
-				return writeJSON(a.env.stdout, toMemberJSON(m))
+				return writeJSON(a.env.stdout, contract.MemberOf(m))
 			}
 			fmt.Fprintf(a.env.stdout, "Removed SSH key %s from %s.\n", model.Sanitize(args[1]), who(m))
 			return nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend"
+	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -16,13 +17,6 @@ const (
 	MaxLookBack  = 180 * 24 * time.Hour // oldest `from` accepted, counted back from now
 	DefaultRange = 24 * time.Hour       // the range when `from` is not given
 )
-
-// eventsResponse is the body of GET /api/v1/audit-logs/events. Events is never
-// null; the token is absent on the last page.
-type eventsResponse struct {
-	Events        []model.AuditEvent `json:"events"`
-	NextPageToken string             `json:"nextPageToken,omitempty"`
-}
 
 // handleEvents is GET /api/v1/audit-logs/events. The key is checked before the
 // query, so a caller without a valid key learns nothing from validation errors.
@@ -40,10 +34,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeModelError(w, r, err)
 		return
 	}
-	if page.Events == nil {
-		page.Events = []model.AuditEvent{}
-	}
-	writeJSON(w, http.StatusOK, eventsResponse{Events: page.Events, NextPageToken: page.NextPageToken})
+	writeJSON(w, http.StatusOK, contract.EventPage{Events: contract.AuditEventsOf(page.Events), NextPageToken: page.NextPageToken})
 }
 
 // eventParams are the query parameters the endpoint knows. Anything else is
