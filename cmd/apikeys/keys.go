@@ -120,7 +120,7 @@ today: +7d, +4w, +3m, +1y. It must be between tomorrow and the maximum lifetime.
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&name, "name", "", "`NAME` of the key, 1 to 64 characters")
+	f.StringVar(&name, "name", "", fmt.Sprintf("`NAME` of the key, 1 to %d characters", model.MaxNameLength))
 	f.StringVar(&expires, "expires", "", "expiration `DATE`, not included: YYYY-MM-DD or +7d, +4w, +3m, +1y")
 	f.StringVar(&typ, "type", "", "key `TYPE`: "+model.KeyTypeList())
 	return c
@@ -193,7 +193,7 @@ key can't be extended: rotate it instead.`,
 			return nil
 		},
 	}
-	c.Flags().StringVar(&name, "name", "", "new `NAME`, 1 to 64 characters")
+	c.Flags().StringVar(&name, "name", "", fmt.Sprintf("new `NAME`, 1 to %d characters", model.MaxNameLength))
 	c.Flags().StringVar(&expires, "expires", "", "new expiration `DATE`, not included: YYYY-MM-DD or +7d, +4w, +3m, +1y")
 	return c
 }

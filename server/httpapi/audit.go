@@ -76,8 +76,8 @@ func parseEventQuery(raw string, now time.Time) (backend.EventFilter, error) {
 		f.From = now.Add(-DefaultRange)
 	}
 	if oldest := now.Add(-MaxLookBack); f.From.Before(oldest) {
-		return f, model.Invalid("from", "The Audit Logs API looks back at most 180 days: from must be %s or later.",
-			oldest.UTC().Format(time.RFC3339))
+		return f, model.Invalid("from", "The Audit Logs API looks back at most %d days: from must be %s or later.",
+			MaxLookBack/(24*time.Hour), oldest.UTC().Format(time.RFC3339))
 	}
 	if !f.To.IsZero() && f.To.Before(f.From) {
 		return f, model.Invalid("to", "to (%s) is before from (%s).",
