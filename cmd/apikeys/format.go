@@ -15,10 +15,10 @@ import (
 )
 
 // writeJSON prints v, one of package contract's types (the CLI's promise to
-// scripts, documented in server/httpapi/openapi.json), as indented JSON. Text from the store is data here, so it is
-// not altered — but characters that would act on a terminal rather than print
-// (bidi overrides, DEL, other invisibles) are written as \u escapes, which decode to
-// the very same string.
+// scripts, documented in server/httpapi/openapi.json), as indented JSON. Text
+// from the store is data here, so it is not altered — but characters that would
+// act on a terminal rather than print (bidi overrides, DEL, other invisibles)
+// are written as \u escapes, which decode to the very same string.
 func writeJSON(w io.Writer, v any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -67,10 +67,11 @@ type Page struct {
 	asked   bool
 	loading bool
 
-	events []model.AuditEvent
-	next   string // page token of the rest, "" at the end
-	typ    model.EventType
-	table  table.Model
+	events   []model.AuditEvent
+	subjects []string // subject(events[i]), read once per load rather than per frame
+	next     string   // page token of the rest, "" at the end
+	typ      model.EventType
+	table    table.Model
 
 	detail detail.Model
 	form   *form.Form
@@ -161,8 +162,11 @@ func (p *Page) loaded(m loaded, err error) {
 	if m.more {
 		p.events = append(p.events, m.page.Events...)
 	} else {
-		p.events = m.page.Events
+		p.events, p.subjects = m.page.Events, nil
 		p.table.SetCursor(0)
+	}
+	for _, e := range m.page.Events {
+		p.subjects = append(p.subjects, subject(e))
 	}
 	p.next = m.page.NextPageToken
 	p.table.SetSource(rows{p})
@@ -376,7 +380,7 @@ func (r rows) Cell(row, col int) (string, table.Tone) {
 	case colActor:
 		return actorName(e.Actor), table.Normal
 	case colSubject:
-		return subject(*e), table.Normal
+		return r.p.subjects[row], table.Normal
 	case colSource:
 		return string(e.Source), table.Dim
 	}
