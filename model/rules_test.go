@@ -135,3 +135,21 @@ func TestTypeLists(t *testing.T) {
 		t.Errorf("EventTypeList = %q", got)
 	}
 }
+
+func TestKeyTypeNames(t *testing.T) {
+	want := map[model.KeyType][2]string{
+		model.KeyAuditLogs: {"Audit logs", "aud"}, model.KeyImport: {"Import", "imp"},
+		model.KeyExport: {"Export", "exp"}, model.KeyModelingMetadata: {"Modeling metadata", "mdm"},
+	}
+	if len(model.KeyTypes) != len(want) {
+		t.Fatalf("KeyTypes %v", model.KeyTypes)
+	}
+	for _, kt := range model.KeyTypes {
+		if got := [2]string{kt.Label(), kt.Prefix()}; got != want[kt] || !kt.Valid() {
+			t.Errorf("%s: label, prefix %v; want %v", kt, got, want[kt])
+		}
+	}
+	if bogus := model.KeyType("bogus"); bogus.Label() != "bogus" || bogus.Prefix() != "" || bogus.Valid() {
+		t.Error("an unknown key type has a label or prefix")
+	}
+}

@@ -19,35 +19,24 @@ const (
 // KeyTypes lists every key type in display order.
 var KeyTypes = []KeyType{KeyAuditLogs, KeyImport, KeyExport, KeyModelingMetadata}
 
+// keyTypeNames are each type's label and the tag inside its secrets.
+var keyTypeNames = map[KeyType]struct{ label, prefix string }{
+	KeyAuditLogs:        {"Audit logs", "aud"},
+	KeyImport:           {"Import", "imp"},
+	KeyExport:           {"Export", "exp"},
+	KeyModelingMetadata: {"Modeling metadata", "mdm"},
+}
+
 // Label is the human name: "Audit logs", "Import", "Export", "Modeling metadata".
 func (t KeyType) Label() string {
-	switch t {
-	case KeyAuditLogs:
-		return "Audit logs"
-	case KeyImport:
-		return "Import"
-	case KeyExport:
-		return "Export"
-	case KeyModelingMetadata:
-		return "Modeling metadata"
+	if n, ok := keyTypeNames[t]; ok {
+		return n.label
 	}
 	return string(t)
 }
 
 // Prefix is the three-letter tag inside a secret: aud, imp, exp, mdm.
-func (t KeyType) Prefix() string {
-	switch t {
-	case KeyAuditLogs:
-		return "aud"
-	case KeyImport:
-		return "imp"
-	case KeyExport:
-		return "exp"
-	case KeyModelingMetadata:
-		return "mdm"
-	}
-	return ""
-}
+func (t KeyType) Prefix() string { return keyTypeNames[t].prefix }
 
 // Valid reports whether t is one of KeyTypes.
 func (t KeyType) Valid() bool { return t.Prefix() != "" }
