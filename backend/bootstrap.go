@@ -69,22 +69,12 @@ var errAlreadyBootstrapped = errors.New("workspace already exists")
 
 // invitedEvents writes UserInvited and one SshKeyAdded per SSH key of a new member.
 func (b *Backend) invitedEvents(ctx context.Context, tx store.Tx, actor model.Actor, src model.Source, m model.Member, keys []model.SSHKey) error {
-	p := memberPayload(m)
-	p["accountType"] = m.AccountType
-	evs := []struct {
-		t model.EventType
-		p map[string]any
-	}{{model.EventUserInvited, p}}
+	evs := []model.Payload{model.UserInvitedPayload{UserRef: model.UserRefOf(m), AccountType: m.AccountType}}
 	for _, k := range keys {
-		p := memberPayload(m)
-		p["fingerprint"] = k.Fingerprint
-		evs = append(evs, struct {
-			t model.EventType
-			p map[string]any
-		}{model.EventSshKeyAdded, p})
+		evs = append(evs, sshKeyPayload(model.EventSshKeyAdded, m, k.Fingerprint))
 	}
-	for _, e := range evs {
-		ev, err := b.newEvent(actor, src, e.t, e.p)
+	for _, p := range evs {
+		ev, err := b.newEvent(actor, src, p)
 		if err != nil {
 			return err
 		}
@@ -138,11 +128,9 @@ func (b *Backend) RecordSSHSession(ctx context.Context, m model.Member, fingerpr
 	// Stamped inside the transaction, like every other event, so that its
 	// ingestion time is when it was stored even if the write queued.
 	return b.store.Update(ctx, func(tx store.Tx) error {
-		ev, err := b.newEvent(memberActor(m), model.SourceSSH,
-			model.EventSshSessionStarted, map[string]any{
-				"userId": m.ID, "userName": m.Name, "userEmail": m.Email,
-				"fingerprint": fingerprint, "remoteAddress": remoteAddr,
-			})
+		ev, err := b.newEvent(memberActor(m), model.SourceSSH, model.SshSessionStartedPayload{
+			UserRef: model.UserRefOf(m), Fingerprint: fingerprint, RemoteAddress: remoteAddr,
+		})
 		if err != nil {
 			return err
 		}

@@ -14,17 +14,15 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 )
 
-// MaxPageSize is the largest page of audit events one call returns.
-const MaxPageSize = 1000
-
 var eventSeq atomic.Uint64
 
 // newEvent stamps an event with the clock and an id that sorts by time, then by a
 // per-process sequence, so events written in one instant still keep their order.
-func (b *Backend) newEvent(actor model.Actor, src model.Source, t model.EventType, payload any) (model.AuditEvent, error) {
-	raw, err := json.Marshal(payload)
+// The event's type is its payload's.
+func (b *Backend) newEvent(actor model.Actor, src model.Source, p model.Payload) (model.AuditEvent, error) {
+	t, raw, err := model.EncodePayload(p)
 	if err != nil {
-		return model.AuditEvent{}, fmt.Errorf("encode %s payload: %w", t, err)
+		return model.AuditEvent{}, err
 	}
 	now := b.Now()
 	id := fmt.Sprintf("evt_%016x%08x%s", now.UnixMicro(), uint32(eventSeq.Add(1)), model.NewID("")[1:7])
@@ -32,6 +30,22 @@ func (b *Backend) newEvent(actor model.Actor, src model.Source, t model.EventTyp
 		ID: id, Type: t, EventTimestamp: now, IngestionTimestamp: now,
 		Actor: actor, Source: src, Payload: raw,
 	}, nil
+}
+
+// statusPayload is the payload of UserDeactivated or UserReactivated (t) for m.
+func statusPayload(t model.EventType, m model.Member) model.Payload {
+	if t == model.EventUserDeactivated {
+		return model.UserDeactivatedPayload{UserRef: model.UserRefOf(m)}
+	}
+	return model.UserReactivatedPayload{UserRef: model.UserRefOf(m)}
+}
+
+// sshKeyPayload is the payload of SshKeyAdded or SshKeyRemoved (t) for m's key fp.
+func sshKeyPayload(t model.EventType, m model.Member, fp string) model.Payload {
+	if t == model.EventSshKeyRemoved {
+		return model.SshKeyRemovedPayload{UserRef: model.UserRefOf(m), Fingerprint: fp}
+	}
+	return model.SshKeyAddedPayload{UserRef: model.UserRefOf(m), Fingerprint: fp}
 }
 
 // ListEvents pages through the audit log; it needs the right to read it.
@@ -58,9 +72,9 @@ func (b *Backend) AuditEvents(ctx context.Context, f EventFilter) (EventPage, er
 	limit := f.Limit
 	switch {
 	case limit == 0:
-		limit = MaxPageSize
-	case limit < 1 || limit > MaxPageSize:
-		return EventPage{}, model.Invalid("limit", "limit must be between 1 and %d.", MaxPageSize)
+		limit = model.MaxEventPageSize
+	case limit < 1 || limit > model.MaxEventPageSize:
+		return EventPage{}, model.Invalid("limit", "limit must be between 1 and %d.", model.MaxEventPageSize)
 	}
 	now := b.Now()
 	q := store.EventQuery{From: f.From, To: f.To, Types: f.Types, Limit: limit + 1}

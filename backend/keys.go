@@ -20,22 +20,14 @@ func (s *Session) ListKeys(ctx context.Context, f KeyFilter) ([]model.Key, error
 		return nil, err
 	}
 	now := s.b.Now()
-	var horizon model.Date
-	if f.ExpiringWithin > 0 {
-		horizon = model.DateOf(now.Add(f.ExpiringWithin), s.b.policy.Loc())
-	}
 	out := all[:0]
 	for _, k := range all {
 		st := k.State(now)
 		if st == model.KeyRevoked || (st == model.KeyExpired && k.ReplacedBy != "") {
 			continue
 		}
-		if f.ExpiringWithin > 0 {
-			soon := st == model.KeyReplaced ||
-				(st == model.KeyActive && !s.b.policy.ValidThrough(k.ExpiresAt).After(horizon))
-			if !soon {
-				continue
-			}
+		if f.ExpiringWithin > 0 && !s.b.policy.ExpiresWithin(k, now, f.ExpiringWithin) {
+			continue
 		}
 		out = append(out, k)
 	}
@@ -61,7 +53,7 @@ func keyByID(ctx context.Context, r store.Reader, id string) (model.Key, error) 
 // CreateKey issues a key. The secret is returned once and kept nowhere.
 func (s *Session) CreateKey(ctx context.Context, r CreateKeyRequest) (model.Key, model.Secret, error) {
 	if !r.Type.Valid() {
-		return model.Key{}, model.Secret{}, model.Invalid("type", "Choose a key type: audit-logs, import, export or modeling-metadata.")
+		return model.Key{}, model.Secret{}, model.Invalid("type", "Choose a key type: %s.", model.KeyTypeList())
 	}
 	name, err := model.ValidateName(r.Name)
 	if err != nil {
@@ -91,7 +83,9 @@ func (s *Session) CreateKey(ctx context.Context, r CreateKeyRequest) (model.Key,
 		if err := tx.InsertKey(ctx, k); err != nil {
 			return err
 		}
-		ev, err := s.event(actor, model.EventApiKeyCreated, keyPayload(k))
+		ev, err := s.event(actor, model.EventApiKeyCreated, model.ApiKeyCreatedPayload{
+			KeyRef: model.KeyRefOf(k), Hint: k.Hint, ExpiresAt: toSecond(k.ExpiresAt),
+		})
 		if err != nil {
 			return err
 		}
@@ -121,9 +115,9 @@ func (s *Session) EditKey(ctx context.Context, id string, r EditKeyRequest) (mod
 		if err != nil {
 			return err
 		}
-		changes := map[string]change{}
+		var changes model.KeyChanges
 		if r.Name != nil && name != k.Name {
-			changes["name"] = change{Old: k.Name, New: name}
+			changes.Name = &model.Change[string]{Old: k.Name, New: name}
 			k.Name = name
 		}
 		if r.Expires != nil {
@@ -138,11 +132,11 @@ func (s *Session) EditKey(ctx context.Context, id string, r EditKeyRequest) (mod
 				if err := s.b.policy.Check(*r.Expires, now); err != nil {
 					return err
 				}
-				changes["expiresAt"] = change{Old: k.ExpiresAt, New: at}
+				changes.ExpiresAt = &model.Change[time.Time]{Old: k.ExpiresAt, New: at}
 				k.ExpiresAt = at
 			}
 		}
-		if len(changes) == 0 {
+		if changes == (model.KeyChanges{}) {
 			out = k
 			return nil
 		}
@@ -150,8 +144,8 @@ func (s *Session) EditKey(ctx context.Context, id string, r EditKeyRequest) (mod
 		if out, err = tx.UpdateKey(ctx, k); err != nil {
 			return err
 		}
-		ev, err := s.event(actor, model.EventApiKeyUpdated, map[string]any{
-			"keyId": k.ID, "name": k.Name, "type": k.Type, "changes": changes,
+		ev, err := s.event(actor, model.EventApiKeyUpdated, model.ApiKeyUpdatedPayload{
+			KeyRef: model.KeyRefOf(k), Changes: changes,
 		})
 		if err != nil {
 			return err
@@ -159,11 +153,6 @@ func (s *Session) EditKey(ctx context.Context, id string, r EditKeyRequest) (mod
 		return tx.AppendEvent(ctx, ev)
 	})
 	return out, s.b.explainConflict(ctx, id, err)
-}
-
-type change struct {
-	Old any `json:"old"`
-	New any `json:"new"`
 }
 
 // DeleteKey revokes a key at once; the row stays as a tombstone for the audit trail.
@@ -179,7 +168,9 @@ func (s *Session) DeleteKey(ctx context.Context, id string, version int64) (mode
 		if out, err = tx.UpdateKey(ctx, k); err != nil {
 			return err
 		}
-		ev, err := s.event(actor, model.EventApiKeyDeleted, keyPayload(k))
+		ev, err := s.event(actor, model.EventApiKeyDeleted, model.ApiKeyDeletedPayload{
+			KeyRef: model.KeyRefOf(k), Hint: k.Hint, ExpiresAt: toSecond(k.ExpiresAt),
+		})
 		if err != nil {
 			return err
 		}
@@ -231,9 +222,6 @@ func (b *Backend) explainConflict(ctx context.Context, id string, err error) err
 	return err
 }
 
-func keyPayload(k model.Key) map[string]any {
-	return map[string]any{
-		"keyId": k.ID, "name": k.Name, "type": k.Type, "hint": k.Hint,
-		"expiresAt": k.ExpiresAt.Format(time.RFC3339),
-	}
-}
+// toSecond is t as payloads have always carried it: RFC 3339 to the second, in
+// t's own zone.
+func toSecond(t time.Time) time.Time { return t.Truncate(time.Second) }

@@ -78,10 +78,6 @@ func parseSSHKeys(lines []string) ([]model.SSHKey, error) {
 	return keys, nil
 }
 
-func memberPayload(m model.Member) map[string]any {
-	return map[string]any{"userId": m.ID, "userName": m.Name, "userEmail": m.Email}
-}
-
 // SetAccountType changes a member's account type, within the rules of
 // model.MemberChange: nobody changes their own, nor grants or takes away powers
 // they don't hold; the last active primary owner stays one.
@@ -90,12 +86,11 @@ func (s *Session) SetAccountType(ctx context.Context, member string, t model.Acc
 		_, err := model.ParseAccountType(string(t))
 		return model.Member{}, err
 	}
-	return s.changeMember(ctx, member, version, model.MemberChange{Action: model.MemberSetType, To: t}, func(m *model.Member) (model.EventType, map[string]any) {
+	return s.changeMember(ctx, member, version, model.MemberChange{Action: model.MemberSetType, To: t}, func(m *model.Member) (model.EventType, model.Payload) {
 		if m.AccountType == t {
 			return "", nil
 		}
-		p := memberPayload(*m)
-		p["newAccountType"], p["previousAccountType"] = t, m.AccountType
+		p := model.UserAccountTypeUpdatedPayload{UserRef: model.UserRefOf(*m), NewAccountType: t, PreviousAccountType: m.AccountType}
 		m.AccountType = t
 		return model.EventUserAccountTypeUpdated, p
 	})
@@ -117,9 +112,9 @@ func (s *Session) setStatus(ctx context.Context, member string, version int64, s
 	if st == model.StatusDeactivated {
 		c.Action, evt = model.MemberDeactivate, model.EventUserDeactivated
 	}
-	return s.changeMember(ctx, member, version, c, func(m *model.Member) (model.EventType, map[string]any) {
+	return s.changeMember(ctx, member, version, c, func(m *model.Member) (model.EventType, model.Payload) {
 		m.Status = st
-		return evt, memberPayload(*m)
+		return evt, statusPayload(evt, *m)
 	})
 }
 
@@ -153,7 +148,7 @@ func (s *Session) target(ctx context.Context, tx store.Tx, member string, c *mod
 // changeMember makes a versioned change to a member once c allows it; edit applies
 // it and returns the event to write, or an empty type when nothing changes.
 func (s *Session) changeMember(ctx context.Context, member string, version int64, c model.MemberChange,
-	edit func(*model.Member) (model.EventType, map[string]any)) (model.Member, error) {
+	edit func(*model.Member) (model.EventType, model.Payload)) (model.Member, error) {
 	now := s.b.Now()
 	var out model.Member
 	err := s.b.store.Update(ctx, func(tx store.Tx) error {
@@ -232,9 +227,7 @@ func (s *Session) sshKeyChange(ctx context.Context, member string, c model.Membe
 		if err := apply(tx, m); err != nil {
 			return err
 		}
-		p := memberPayload(m)
-		p["fingerprint"] = c.Fingerprint
-		ev, err := s.event(c.Actor, evt, p)
+		ev, err := s.event(c.Actor, evt, sshKeyPayload(evt, m, c.Fingerprint))
 		if err != nil {
 			return err
 		}

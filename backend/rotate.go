@@ -2,7 +2,6 @@ package backend
 
 import (
 	"context"
-	"time"
 
 	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/model"
@@ -13,8 +12,8 @@ import (
 // two link to each other. An expired key may be rotated — that is how it is renewed
 // — but a replaced one may not: its replacement is the key to rotate.
 func (s *Session) RotateKey(ctx context.Context, id string, r RotateKeyRequest) (Rotation, error) {
-	if !validGrace(r.Grace) {
-		return Rotation{}, model.Invalid("grace", "Grace period must be one of now, 1h, 24h, 7d or 30d.")
+	if err := model.CheckGrace(r.Grace); err != nil {
+		return Rotation{}, err
 	}
 	now := s.b.Now()
 	if r.Expires != nil {
@@ -57,10 +56,9 @@ func (s *Session) RotateKey(ctx context.Context, id string, r RotateKeyRequest) 
 		if err != nil {
 			return err
 		}
-		ev, err := s.event(actor, model.EventApiKeyRotated, map[string]any{
-			"keyId": old.ID, "newKeyId": nk.ID, "name": old.Name, "type": old.Type,
-			"graceEndsAt": old.ExpiresAt.Format(time.RFC3339), "newHint": nk.Hint,
-			"newExpiresAt": nk.ExpiresAt.Format(time.RFC3339),
+		ev, err := s.event(actor, model.EventApiKeyRotated, model.ApiKeyRotatedPayload{
+			KeyRef: model.KeyRefOf(old), NewKeyID: nk.ID, NewHint: nk.Hint,
+			NewExpiresAt: toSecond(nk.ExpiresAt), GraceEndsAt: toSecond(old.ExpiresAt),
 		})
 		if err != nil {
 			return err
@@ -78,13 +76,4 @@ func (s *Session) RotateKey(ctx context.Context, id string, r RotateKeyRequest) 
 // given: the old key's lifetime again from today, within the allowed range.
 func (b *Backend) DefaultRotationExpiry(k model.Key) model.Date {
 	return b.policy.RotationExpiry(k, b.Now())
-}
-
-func validGrace(g time.Duration) bool {
-	for _, ok := range Graces {
-		if g == ok {
-			return true
-		}
-	}
-	return false
 }

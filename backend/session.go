@@ -3,6 +3,7 @@ package backend
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -90,9 +91,13 @@ func (s *Session) Policy() model.ExpiryPolicy { return s.b.policy }
 // Now is the backend's clock.
 func (s *Session) Now() time.Time { return s.b.Now() }
 
-// event builds an audit event made by the acting member.
-func (s *Session) event(actor model.Member, t model.EventType, payload any) (model.AuditEvent, error) {
-	return s.b.newEvent(memberActor(actor), s.source, t, payload)
+// event builds an audit event of type t made by the acting member; payload must
+// be t's payload struct.
+func (s *Session) event(actor model.Member, t model.EventType, payload model.Payload) (model.AuditEvent, error) {
+	if payload == nil || payload.EventType() != t {
+		return model.AuditEvent{}, fmt.Errorf("%s event with a %T payload", t, payload)
+	}
+	return s.b.newEvent(memberActor(actor), s.source, payload)
 }
 
 func memberActor(m model.Member) model.Actor {

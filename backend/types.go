@@ -30,16 +30,13 @@ type EditKeyRequest struct {
 }
 
 // RotateKeyRequest rotates a key. Grace is how long the old key keeps working (one
-// of Graces; never past its own expiry). Expires nil means the old key's lifetime
+// of model.Graces; never past its own expiry). Expires nil means the old key's lifetime
 // again, capped by the maximum lifetime.
 type RotateKeyRequest struct {
 	Version int64
 	Grace   time.Duration
 	Expires *model.Date
 }
-
-// Graces are the grace periods rotation offers: now, 1 hour, 24 hours, 7 days, 30 days.
-var Graces = []time.Duration{0, time.Hour, 24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour}
 
 // Rotation is the result of a rotation: the old key as it is now (replaced, with its
 // grace end as ExpiresAt), the new key and its secret, shown once.

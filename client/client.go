@@ -23,9 +23,6 @@ type (
 	EventPage        = backend.EventPage
 )
 
-// Graces are the grace periods rotation offers.
-var Graces = backend.Graces
-
 // Client is everything a signed-in member can ask of the workspace. Every method
 // checks the member's current permissions in the backend; errors are model errors
 // (see model.KindOf) with messages fit to show as they are.

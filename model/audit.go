@@ -2,7 +2,6 @@ package model
 
 import (
 	"encoding/json"
-	"strings"
 	"time"
 )
 
@@ -38,12 +37,17 @@ func ParseEventType(s string) (EventType, error) {
 			return t, nil
 		}
 	}
-	names := make([]string, len(EventTypes))
-	for i, t := range EventTypes {
-		names[i] = string(t)
-	}
-	return "", Invalid("eventType", "Unknown event type %s: use one of %s.", Quote(s), strings.Join(names, ", "))
+	return "", Invalid("eventType", "Unknown event type %s: use one of %s.", Quote(s), EventTypeList())
 }
+
+// EventTypeList is every event type's name, for messages and help:
+// "ApiKeyCreated, ApiKeyUpdated, …".
+func EventTypeList() string { return list(EventTypes) }
+
+// MaxEventPageSize is the most audit events one listing call returns, and the
+// default page: the Audit Logs API's `limit` and `apikeys audit --limit` are
+// 1 to this.
+const MaxEventPageSize = 1000
 
 // ActorType says who made a change.
 type ActorType string

@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Key is an API key's metadata. The secret itself is never part of it: the store
 // keeps only Hash (SHA-256) and Hint.
@@ -99,4 +102,105 @@ type Workspace struct {
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"createdAt"`
+}
+
+// ExpiringSoonDays is the "expiring soon" window, in calendar days: a key whose
+// last valid day is this close is one to rotate now (the TUI's `!` view), and a
+// list counts the days down instead of giving the date.
+const ExpiringSoonDays = 14
+
+// ExpiringSoon is the ExpiringSoonDays window as a span from now, the form a key
+// filter takes.
+const ExpiringSoon = ExpiringSoonDays * 24 * time.Hour
+
+// ExpiresWithin reports whether k is one to rotate soon: active with its last
+// valid day no later than the day of now+within, or replaced and still in its
+// grace period. Expired and deleted keys are not.
+func (p ExpiryPolicy) ExpiresWithin(k Key, now time.Time, within time.Duration) bool {
+	switch k.State(now) {
+	case KeyReplaced:
+		return true
+	case KeyActive:
+		horizon := DateOf(now.Add(within), p.loc())
+		return !p.ValidThrough(k.ExpiresAt).After(horizon)
+	}
+	return false
+}
+
+// CountDown is the calendar days from today to k's expiration date, and whether
+// they are few enough (ExpiringSoonDays) for a list to say "in 12 days" rather
+// than the date.
+func (p ExpiryPolicy) CountDown(k Key, now time.Time) (days int, soon bool) {
+	days = p.DaysLeft(k.ExpiresAt, now)
+	return days, days <= ExpiringSoonDays
+}
+
+// RecentUse is how recent a key's last use must be for deleting it to warn
+// that something probably still depends on it.
+const RecentUse = 24 * time.Hour
+
+// UsedRecently reports a use within RecentUse of now.
+func (k Key) UsedRecently(now time.Time) bool {
+	return k.LastUsedAt != nil && now.Sub(*k.LastUsedAt) < RecentUse
+}
+
+// Graces are the grace periods rotation offers the old key: now, 1 hour,
+// 24 hours, 7 days, 30 days (never past its own expiry).
+var Graces = []time.Duration{0, time.Hour, 24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour}
+
+// GraceShort is a grace as the command line takes it: now, 1h, 24h, 7d, 30d.
+func GraceShort(g time.Duration) string {
+	switch {
+	case g == 0:
+		return "now"
+	case g%(24*time.Hour) == 0 && g > 24*time.Hour:
+		return fmt.Sprintf("%dd", g/(24*time.Hour))
+	case g%time.Hour == 0:
+		return fmt.Sprintf("%dh", g/time.Hour)
+	}
+	return g.String()
+}
+
+// GraceLabel is a grace in words: "now", "1 hour", "24 hours", "7 days".
+func GraceLabel(g time.Duration) string {
+	unit := func(n time.Duration, one string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return fmt.Sprintf("%d %ss", n, one)
+	}
+	switch {
+	case g == 0:
+		return "now"
+	case g%(24*time.Hour) == 0 && g > 24*time.Hour:
+		return unit(g/(24*time.Hour), "day")
+	case g%time.Hour == 0:
+		return unit(g/time.Hour, "hour")
+	}
+	return g.String()
+}
+
+// GraceList is the choices as the command line takes them: "now, 1h, 24h, 7d or 30d".
+func GraceList() string {
+	s := ""
+	for i, g := range Graces {
+		switch {
+		case i == len(Graces)-1:
+			s += " or "
+		case i > 0:
+			s += ", "
+		}
+		s += GraceShort(g)
+	}
+	return s
+}
+
+// CheckGrace refuses a grace that is not one of Graces.
+func CheckGrace(g time.Duration) error {
+	for _, ok := range Graces {
+		if g == ok {
+			return nil
+		}
+	}
+	return Invalid("grace", "Grace period must be one of %s.", GraceList())
 }

@@ -19,35 +19,24 @@ const (
 // KeyTypes lists every key type in display order.
 var KeyTypes = []KeyType{KeyAuditLogs, KeyImport, KeyExport, KeyModelingMetadata}
 
+// keyTypeNames are each type's label and the tag inside its secrets.
+var keyTypeNames = map[KeyType]struct{ label, prefix string }{
+	KeyAuditLogs:        {"Audit logs", "aud"},
+	KeyImport:           {"Import", "imp"},
+	KeyExport:           {"Export", "exp"},
+	KeyModelingMetadata: {"Modeling metadata", "mdm"},
+}
+
 // Label is the human name: "Audit logs", "Import", "Export", "Modeling metadata".
 func (t KeyType) Label() string {
-	switch t {
-	case KeyAuditLogs:
-		return "Audit logs"
-	case KeyImport:
-		return "Import"
-	case KeyExport:
-		return "Export"
-	case KeyModelingMetadata:
-		return "Modeling metadata"
+	if n, ok := keyTypeNames[t]; ok {
+		return n.label
 	}
 	return string(t)
 }
 
 // Prefix is the three-letter tag inside a secret: aud, imp, exp, mdm.
-func (t KeyType) Prefix() string {
-	switch t {
-	case KeyAuditLogs:
-		return "aud"
-	case KeyImport:
-		return "imp"
-	case KeyExport:
-		return "exp"
-	case KeyModelingMetadata:
-		return "mdm"
-	}
-	return ""
-}
+func (t KeyType) Prefix() string { return keyTypeNames[t].prefix }
 
 // Valid reports whether t is one of KeyTypes.
 func (t KeyType) Valid() bool { return t.Prefix() != "" }
@@ -60,8 +49,12 @@ func ParseKeyType(s string) (KeyType, error) {
 			return t, nil
 		}
 	}
-	return "", Invalid("type", "Unknown key type %s: use one of audit-logs, import, export, modeling-metadata.", Quote(s))
+	return "", Invalid("type", "Unknown key type %s: use one of %s.", Quote(s), KeyTypeList())
 }
+
+// KeyTypeList is every key type's id, for messages and help:
+// "audit-logs, import, export, modeling-metadata".
+func KeyTypeList() string { return list(KeyTypes) }
 
 // AccountType is a member's role in the workspace.
 type AccountType string
@@ -113,18 +106,16 @@ func ParseAccountType(s string) (AccountType, error) {
 			return t, nil
 		}
 	}
-	return "", Invalid("type", "Unknown account type %s: use one of %s.", Quote(s), accountTypeList())
+	return "", Invalid("type", "Unknown account type %s: use one of %s.", Quote(s), list(AccountTypes))
 }
 
-func accountTypeList() string {
-	var b strings.Builder
-	for i, t := range AccountTypes {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(string(t))
+// list joins ids with commas: "a, b, c".
+func list[T ~string](ts []T) string {
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = string(t)
 	}
-	return b.String()
+	return strings.Join(names, ", ")
 }
 
 // Source says where a change came from; it is recorded on every audit event.

@@ -9,10 +9,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
 )
-
-const maxAuditLimit = 1000
 
 func newAuditCmd(a *app) *cobra.Command {
 	var types []string
@@ -24,12 +23,12 @@ func newAuditCmd(a *app) *cobra.Command {
 (tui, ssh, cli or api). Secrets never appear in the audit trail.
 
 --type keeps one event type (repeat it, or separate with commas, for several):
-` + eventTypesHelp() + `.`,
+` + model.EventTypeList() + `.`,
 		Example: "  apikeys audit\n  apikeys audit --type ApiKeyCreated,ApiKeyRotated --limit 20 --json",
 		Args:    exactArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if limit < 1 || limit > maxAuditLimit {
-				return usagef("--limit must be between 1 and %d, not %d", maxAuditLimit, limit)
+			if limit < 1 || limit > model.MaxEventPageSize {
+				return usagef("--limit must be between 1 and %d, not %d", model.MaxEventPageSize, limit)
 			}
 			f := client.EventFilter{Limit: limit}
 			for _, t := range types {
@@ -48,11 +47,7 @@ func newAuditCmd(a *app) *cobra.Command {
 				return err
 			}
 			if a.flags.json {
-				out := make([]eventJSON, 0, len(page.Events))
-				for _, e := range page.Events {
-					out = append(out, toEventJSON(e))
-				}
-				return writeJSON(a.env.stdout, out)
+				return writeJSON(a.env.stdout, contract.AuditEventsOf(page.Events))
 			}
 			if len(page.Events) == 0 {
 				fmt.Fprintln(a.env.stdout, "No audit events match.")
@@ -61,22 +56,14 @@ func newAuditCmd(a *app) *cobra.Command {
 			loc := c.Policy().Loc()
 			t := newTable(a.env.stdout, "TIME", "EVENT", "ACTOR", "SOURCE", "DETAILS")
 			for _, e := range page.Events {
-				t.row(e.EventTimestamp.In(loc).Format("2006-01-02 15:04:05 MST"), string(e.Type), actorText(e.Actor), string(e.Source), payloadText(e.Payload))
+				t.row(e.EventTimestamp.In(loc).Format("2006-01-02 15:04:05 MST"), string(e.Type), actorText(e.Actor), string(e.Source), payloadText(contract.AuditEventOf(e).Payload))
 			}
 			return t.flush()
 		},
 	}
 	c.Flags().StringSliceVar(&types, "type", nil, "only events of this `TYPE`, e.g. ApiKeyCreated (repeatable)")
-	c.Flags().IntVar(&limit, "limit", 50, fmt.Sprintf("at most `N` events, 1 to %d", maxAuditLimit))
+	c.Flags().IntVar(&limit, "limit", 50, fmt.Sprintf("at most `N` events, 1 to %d", model.MaxEventPageSize))
 	return c
-}
-
-func eventTypesHelp() string {
-	names := make([]string, len(model.EventTypes))
-	for i, t := range model.EventTypes {
-		names[i] = string(t)
-	}
-	return strings.Join(names, ", ")
 }
 
 func actorText(a model.Actor) string {
@@ -91,9 +78,8 @@ func actorText(a model.Actor) string {
 	return a.ID
 }
 
-// payloadText flattens an event payload to one line for the table: key=value in
-// key order, changes as "name: old → new". Payloads differ per event type; this
-// shows every field whatever the type, without knowing them all.
+// payloadText flattens an event payload, as its type's struct encodes it, to one
+// line for the table: key=value in key order, changes as "name: old → new".
 func payloadText(raw json.RawMessage) string {
 	var p map[string]any
 	if err := json.Unmarshal(raw, &p); err != nil {

@@ -5,15 +5,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
 )
-
-// recentUse is how recent a key's last use must be for delete to warn about it.
-const recentUse = 24 * time.Hour
 
 func newKeysDeleteCmd(a *app) *cobra.Command {
 	var yes bool
@@ -55,7 +52,7 @@ required.`,
 					return model.Invalid("yes", "Not deleting key “%s” (%s) without confirmation: there is no terminal to ask on. Pass --yes to delete it.", model.Sanitize(k.Name), k.ID)
 				}
 				now := c.Now()
-				if k.LastUsedAt != nil && now.Sub(*k.LastUsedAt) < recentUse {
+				if k.UsedRecently(now) {
 					from := ""
 					if k.LastUsedAddr != "" {
 						from = " from " + model.Sanitize(k.LastUsedAddr)
@@ -75,7 +72,7 @@ required.`,
 				return err
 			}
 			if a.flags.json {
-				return writeJSON(a.env.stdout, toKeyJSON(del, c.Policy(), c.Now()))
+				return writeJSON(a.env.stdout, contract.KeyOf(del, c.Policy(), c.Now()))
 			}
 			fmt.Fprintf(a.env.stdout, "Deleted key “%s” (%s): it no longer works.\n", model.Sanitize(del.Name), del.ID)
 			return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -51,7 +52,7 @@ and replaced keys still in their grace period: the keys to rotate soon.`,
 			}
 			p, now := c.Policy(), c.Now()
 			if a.flags.json {
-				return writeJSON(a.env.stdout, keysJSON(keys, p, now))
+				return writeJSON(a.env.stdout, contract.KeysOf(keys, p, now))
 			}
 			if len(keys) == 0 {
 				if f.ExpiringWithin > 0 {
@@ -84,7 +85,7 @@ stored nowhere: copy it now.
 the start of that day in the workspace time zone. Give YYYY-MM-DD or a span from
 today: +7d, +4w, +3m, +1y. It must be between tomorrow and the maximum lifetime.
 
---type is one of audit-logs, import, export, modeling-metadata.`,
+--type is one of ` + model.KeyTypeList() + `.`,
 		Example: "  apikeys keys create --name \"Nightly export\" --expires +90d --type export\n" +
 			"  apikeys keys create --name siem --expires 2027-01-01 --type audit-logs --json | jq -r .secret",
 		Args: exactArgs(),
@@ -110,10 +111,7 @@ today: +7d, +4w, +3m, +1y. It must be between tomorrow and the maximum lifetime.
 			}
 			p, now := c.Policy(), c.Now()
 			if a.flags.json {
-				return writeJSON(a.env.stdout, struct {
-					Key    keyJSON `json:"key"`
-					Secret string  `json:"secret"`
-				}{toKeyJSON(k, p, now), secret.Reveal()})
+				return writeJSON(a.env.stdout, contract.CreatedKey{Key: contract.KeyOf(k, p, now), Secret: secret.Reveal()})
 			}
 			fmt.Fprintf(a.env.stdout, "Created %s key “%s” (%s), valid through %s.\n",
 				k.Type.Label(), model.Sanitize(k.Name), k.ID, p.ValidThrough(k.ExpiresAt).Human())
@@ -122,9 +120,9 @@ today: +7d, +4w, +3m, +1y. It must be between tomorrow and the maximum lifetime.
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&name, "name", "", "`NAME` of the key, 1 to 64 characters")
+	f.StringVar(&name, "name", "", fmt.Sprintf("`NAME` of the key, 1 to %d characters", model.MaxNameLength))
 	f.StringVar(&expires, "expires", "", "expiration `DATE`, not included: YYYY-MM-DD or +7d, +4w, +3m, +1y")
-	f.StringVar(&typ, "type", "", "key `TYPE`: audit-logs, import, export or modeling-metadata")
+	f.StringVar(&typ, "type", "", "key `TYPE`: "+model.KeyTypeList())
 	return c
 }
 
@@ -177,7 +175,7 @@ key can't be extended: rotate it instead.`,
 			}
 			p, now := c.Policy(), c.Now()
 			if a.flags.json {
-				return writeJSON(a.env.stdout, toKeyJSON(k, p, now))
+				return writeJSON(a.env.stdout, contract.KeyOf(k, p, now))
 			}
 			var changes []string
 			if k.Name != old.Name {
@@ -195,7 +193,7 @@ key can't be extended: rotate it instead.`,
 			return nil
 		},
 	}
-	c.Flags().StringVar(&name, "name", "", "new `NAME`, 1 to 64 characters")
+	c.Flags().StringVar(&name, "name", "", fmt.Sprintf("new `NAME`, 1 to %d characters", model.MaxNameLength))
 	c.Flags().StringVar(&expires, "expires", "", "new expiration `DATE`, not included: YYYY-MM-DD or +7d, +4w, +3m, +1y")
 	return c
 }
@@ -206,7 +204,7 @@ func newKeysRotateCmd(a *app) *cobra.Command {
 		Use:   "rotate ID --grace GRACE [--expires DATE]",
 		Short: "Replace a key with a new secret, keeping the old one for a grace period",
 		Long: `Issue a new key with the same name and type and a new secret, shown once. The
-old key keeps working for the grace period — now, 1h, 24h, 7d or 30d, never past
+old key keeps working for the grace period — ` + model.GraceList() + `, never past
 its own expiry — and then stops.
 
 --expires sets the new key's expiration day (default: the old key's lifetime
@@ -243,11 +241,9 @@ replacement.`,
 			}
 			p, now := c.Policy(), c.Now()
 			if a.flags.json {
-				return writeJSON(a.env.stdout, struct {
-					Key      keyJSON `json:"key"`
-					Replaced keyJSON `json:"replaced"`
-					Secret   string  `json:"secret"`
-				}{toKeyJSON(rot.New, p, now), toKeyJSON(rot.Old, p, now), rot.Secret.Reveal()})
+				return writeJSON(a.env.stdout, contract.RotatedKey{
+					Key: contract.KeyOf(rot.New, p, now), Replaced: contract.KeyOf(rot.Old, p, now), Secret: rot.Secret.Reveal(),
+				})
 			}
 			fmt.Fprintf(a.env.stdout, "Rotated “%s”: the new key %s is valid through %s.\n",
 				model.Sanitize(rot.New.Name), rot.New.ID, p.ValidThrough(rot.New.ExpiresAt).Human())
@@ -260,7 +256,7 @@ replacement.`,
 			return nil
 		},
 	}
-	c.Flags().StringVar(&grace, "grace", "", "`GRACE` period of the old key: now, 1h, 24h, 7d or 30d")
+	c.Flags().StringVar(&grace, "grace", "", "`GRACE` period of the old key: "+model.GraceList())
 	c.Flags().StringVar(&expires, "expires", "", "the new key's expiration `DATE`, not included: YYYY-MM-DD or +7d, +4w, +3m, +1y")
 	return c
 }
@@ -300,8 +296,9 @@ func parseSpan(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// parseGrace reads --grace: now (or 0), 1h, 24h, 7d, 30d. A well-formed span that
-// is not one of those reaches the backend, whose refusal lists the choices.
+// parseGrace reads --grace: now (or 0), or a span such as 1h or 7d. A well-formed
+// span that is not one of model.Graces reaches the backend, whose refusal lists
+// the choices.
 func parseGrace(s string) (time.Duration, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "now", "0", "0s", "0h", "0d":
@@ -309,7 +306,7 @@ func parseGrace(s string) (time.Duration, error) {
 	}
 	d, err := parseSpan(s)
 	if err != nil {
-		return 0, usagef("--grace: %q is not a grace period: use now, 1h, 24h, 7d or 30d", s)
+		return 0, usagef("--grace: %q is not a grace period: use %s", s, model.GraceList())
 	}
 	return d, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -36,11 +37,7 @@ func newMembersListCmd(a *app) *cobra.Command {
 				return err
 			}
 			if a.flags.json {
-				out := make([]memberJSON, 0, len(ms))
-				for _, m := range ms {
-					out = append(out, toMemberJSON(m))
-				}
-				return writeJSON(a.env.stdout, out)
+				return writeJSON(a.env.stdout, contract.MembersOf(ms))
 			}
 			t := newTable(a.env.stdout, "NAME", "EMAIL", "ACCOUNT TYPE", "STATUS", "SSH KEYS", "ID")
 			for _, m := range ms {
@@ -85,7 +82,7 @@ func newMembersAddCmd(a *app) *cobra.Command {
 				return err
 			}
 			if a.flags.json {
-				return writeJSON(a.env.stdout, toMemberJSON(m))
+				return writeJSON(a.env.stdout, contract.MemberOf(m))
 			}
 			keys := ""
 			switch n := len(m.SSHKeys); n {
@@ -128,7 +125,7 @@ func newMembersSetTypeCmd(a *app) *cobra.Command {
 				return err
 			}
 			if a.flags.json {
-				return writeJSON(a.env.stdout, toMemberJSON(m))
+				return writeJSON(a.env.stdout, contract.MemberOf(m))
 			}
 			fmt.Fprintf(a.env.stdout, "%s is now a %s.\n", who(m), m.AccountType.Label())
 			return nil
@@ -161,7 +158,7 @@ func newMemberStatusCmd(a *app, verb string) *cobra.Command {
 				return err
 			}
 			if a.flags.json {
-				return writeJSON(a.env.stdout, toMemberJSON(m))
+				return writeJSON(a.env.stdout, contract.MemberOf(m))
 			}
 			fmt.Fprintf(a.env.stdout, "%sd %s: %s.\n", strings.ToUpper(verb[:1])+verb[1:], who(m), done)
 			return nil
@@ -213,7 +210,7 @@ line, or - to read keys from standard input, one per line.`,
 				}
 			}
 			if a.flags.json {
-				return writeJSON(a.env.stdout, toMemberJSON(m))
+				return writeJSON(a.env.stdout, contract.MemberOf(m))
 			}
 			return nil
 		},
@@ -256,7 +253,7 @@ as 'apikeys members list --json' or 'ssh-keygen -lf KEY.pub' show it.`,
 				return err
 			}
 			if a.flags.json {
-				return writeJSON(a.env.stdout, toMemberJSON(m))
+				return writeJSON(a.env.stdout, contract.MemberOf(m))
 			}
 			fmt.Fprintf(a.env.stdout, "Removed SSH key %s from %s.\n", model.Sanitize(args[1]), who(m))
 			return nil

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/model"
 )
 
 // app is the state of one command run: the environment, the global flags, and the
@@ -72,7 +73,7 @@ later runs act as that member unless --as names another.`,
 	pf.StringVar(&a.flags.db, "db", "", "a postgres:// `URL` to use PostgreSQL instead of the embedded database (default $APIKEYS_DB)")
 	pf.StringVar(&a.flags.as, "as", "", "act as the member with this `EMAIL` (or id) instead of the local owner")
 	pf.StringVar(&a.flags.timezone, "timezone", "", "workspace time `ZONE`, an IANA name like Europe/Paris (default $APIKEYS_TIMEZONE, else UTC)")
-	pf.StringVar(&a.flags.maxLifetime, "max-key-lifetime", "", "latest expiration date allowed, in `DAYS` from today: 366 or 366d (default $APIKEYS_MAX_KEY_LIFETIME, else 366)")
+	pf.StringVar(&a.flags.maxLifetime, "max-key-lifetime", "", fmt.Sprintf("latest expiration date allowed, in `DAYS` from today: 366 or 366d (default $APIKEYS_MAX_KEY_LIFETIME, else %d)", model.DefaultMaxLifetimeDays))
 	pf.BoolVar(&a.flags.json, "json", false, "print JSON instead of tables and sentences")
 
 	root.AddCommand(newKeysCmd(a), newMembersCmd(a), newAuditCmd(a), newServeCmd(a))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend"
+	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -15,15 +16,7 @@ import (
 const (
 	MaxLookBack  = 180 * 24 * time.Hour // oldest `from` accepted, counted back from now
 	DefaultRange = 24 * time.Hour       // the range when `from` is not given
-	MaxPageSize  = 1000
 )
-
-// eventsResponse is the body of GET /api/v1/audit-logs/events. Events is never
-// null; the token is absent on the last page.
-type eventsResponse struct {
-	Events        []model.AuditEvent `json:"events"`
-	NextPageToken string             `json:"nextPageToken,omitempty"`
-}
 
 // handleEvents is GET /api/v1/audit-logs/events. The key is checked before the
 // query, so a caller without a valid key learns nothing from validation errors.
@@ -41,10 +34,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeModelError(w, r, err)
 		return
 	}
-	if page.Events == nil {
-		page.Events = []model.AuditEvent{}
-	}
-	writeJSON(w, http.StatusOK, eventsResponse{Events: page.Events, NextPageToken: page.NextPageToken})
+	writeJSON(w, http.StatusOK, contract.EventPage{Events: contract.AuditEventsOf(page.Events), NextPageToken: page.NextPageToken})
 }
 
 // eventParams are the query parameters the endpoint knows. Anything else is
@@ -95,11 +85,11 @@ func parseEventQuery(raw string, now time.Time) (backend.EventFilter, error) {
 			f.To.UTC().Format(time.RFC3339Nano), f.From.UTC().Format(time.RFC3339Nano))
 	}
 
-	f.Limit = MaxPageSize
+	f.Limit = model.MaxEventPageSize
 	if v, ok := single(q, "limit"); ok {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxPageSize {
-			return f, model.Invalid("limit", "limit must be a whole number from 1 to %d.", MaxPageSize)
+		if err != nil || n < 1 || n > model.MaxEventPageSize {
+			return f, model.Invalid("limit", "limit must be a whole number from 1 to %d.", model.MaxEventPageSize)
 		}
 		f.Limit = n
 	}
@@ -108,7 +98,7 @@ func parseEventQuery(raw string, now time.Time) (backend.EventFilter, error) {
 		for _, name := range strings.Split(v, ",") {
 			t, err := model.ParseEventType(strings.TrimSpace(name))
 			if err != nil {
-				return f, model.Invalid("eventType", "Unknown eventType %s: use one of %s.", model.Quote(name), eventTypeList())
+				return f, model.Invalid("eventType", "Unknown eventType %s: use one of %s.", model.Quote(name), model.EventTypeList())
 			}
 			f.Types = append(f.Types, t)
 		}
@@ -137,14 +127,6 @@ func parseTime(name, v string) (time.Time, error) {
 		return time.Time{}, model.Invalid(name, "%s must be an RFC 3339 time such as 2026-01-02T15:04:05Z.", name)
 	}
 	return t.UTC(), nil
-}
-
-func eventTypeList() string {
-	names := make([]string, len(model.EventTypes))
-	for i, t := range model.EventTypes {
-		names[i] = string(t)
-	}
-	return strings.Join(names, ", ")
 }
 
 // authenticate checks the Bearer key for an API of key type want. On failure it

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -25,15 +26,6 @@ const (
 	codeUnavailable      = "unavailable"        // 503
 )
 
-type errorBody struct {
-	Error errorDetail `json:"error"`
-}
-
-type errorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
 // writeError sends the JSON error body and notes the code for the access log.
 // Every error body goes out through here, so here anything shaped like a secret
 // becomes its hint, whichever message echoed it.
@@ -41,7 +33,7 @@ func writeError(w http.ResponseWriter, r *http.Request, status int, code, msg st
 	if info := infoOf(r); info != nil {
 		info.code = code
 	}
-	writeJSON(w, status, errorBody{errorDetail{Code: code, Message: model.Redact(msg)}})
+	writeJSON(w, status, contract.Error{Error: contract.ErrorDetail{Code: code, Message: model.Redact(msg)}})
 }
 
 // writeModelError maps a backend error to its status. Messages of model errors

@@ -6,28 +6,10 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"time"
 
+	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
 )
-
-// verifyRequest is the body of POST /api/v1/keys/verify. Pointers tell a missing
-// field from an empty one: a missing key is a broken request (400), an empty key
-// is a malformed key (valid:false).
-type verifyRequest struct {
-	Key  *string `json:"key"`
-	Type *string `json:"type"`
-}
-
-// verifyResponse is {"valid":true,"keyId",…} or {"valid":false,"reason":…}.
-type verifyResponse struct {
-	Valid     bool          `json:"valid"`
-	KeyID     string        `json:"keyId,omitempty"`
-	Name      string        `json:"name,omitempty"`
-	Type      model.KeyType `json:"type,omitempty"`
-	ExpiresAt *time.Time    `json:"expiresAt,omitempty"`
-	Reason    string        `json:"reason,omitempty"`
-}
 
 const verifyShape = `Send a JSON object such as {"key":"apk_imp_…","type":"import"}.`
 
@@ -41,11 +23,13 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.maxBody))
 	dec.DisallowUnknownFields()
-	var req verifyRequest
+	// A missing key is a broken request (400), an empty key is a malformed key
+	// (valid:false): the request's pointers tell them apart.
+	var req contract.VerifyRequest
 	err := dec.Decode(&req)
 	if err == nil {
 		// One object and nothing after it.
-		if _, terr := dec.Token(); terr != io.EOF {
+		if _, terr := dec.Token(); !errors.Is(terr, io.EOF) {
 			err = errors.Join(errTrailing, terr)
 		}
 	}
@@ -64,12 +48,12 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, codeInvalidRequest, `"key" is required. `+verifyShape)
 		return
 	case req.Type == nil:
-		writeError(w, r, http.StatusBadRequest, codeInvalidRequest, `"type" is required: one of audit-logs, import, export, modeling-metadata.`)
+		writeError(w, r, http.StatusBadRequest, codeInvalidRequest, `"type" is required: one of `+model.KeyTypeList()+`.`)
 		return
 	}
 	want, err := model.ParseKeyType(*req.Type)
 	if err != nil {
-		writeError(w, r, http.StatusBadRequest, codeInvalidRequest, `Unknown "type": use one of audit-logs, import, export, modeling-metadata.`)
+		writeError(w, r, http.StatusBadRequest, codeInvalidRequest, `Unknown "type": use one of `+model.KeyTypeList()+`.`)
 		return
 	}
 
@@ -79,18 +63,11 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !res.Valid {
-		writeJSON(w, http.StatusOK, verifyResponse{Reason: res.Reason})
+		writeJSON(w, http.StatusOK, contract.VerifyInvalid{Reason: res.Reason})
 		return
 	}
 	infoOf(r).keyID = res.Key.ID
-	exp := res.Key.ExpiresAt.UTC()
-	writeJSON(w, http.StatusOK, verifyResponse{
-		Valid:     true,
-		KeyID:     res.Key.ID,
-		Name:      res.Key.Name,
-		Type:      res.Key.Type,
-		ExpiresAt: &exp,
-	})
+	writeJSON(w, http.StatusOK, contract.VerifiedOf(res.Key))
 }
 
 var errTrailing = errors.New("data after the JSON object")

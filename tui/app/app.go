@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 
@@ -130,7 +131,9 @@ func Message(err error) string {
 	switch {
 	case model.KindOf(err) != model.KindInternal:
 		text = err.Error()
-	case err == context.DeadlineExceeded:
+	case errors.Is(err, context.DeadlineExceeded):
+		// Stores wrap what the driver returns ("sqlite: list keys: context
+		// deadline exceeded"): only errors.Is sees through to the timeout.
 		text = "The backend did not answer in time; press ctrl+r to retry."
 	default:
 		text = "Unexpected error: " + err.Error()

@@ -356,7 +356,7 @@ func (c *Client) ListEvents(_ context.Context, f client.EventFilter) (client.Eve
 	fmt.Sscanf(f.PageToken, "%d", &start)
 	limit := f.Limit
 	if limit == 0 {
-		limit = 1000
+		limit = model.MaxEventPageSize
 	}
 	end := min(start+limit, len(evs))
 	pg := client.EventPage{Events: evs[min(start, end):end]}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"sync"
 	"time"
 
@@ -28,8 +27,8 @@ func (c *Client) RotateKey(ctx context.Context, id string, r client.RotateKeyReq
 	if err := c.fail("RotateKey:" + id); err != nil {
 		return client.Rotation{}, err
 	}
-	if !slices.Contains(client.Graces, r.Grace) {
-		return client.Rotation{}, model.Invalid("grace", "Grace period must be one of now, 1h, 24h, 7d or 30d.")
+	if err := model.CheckGrace(r.Grace); err != nil {
+		return client.Rotation{}, err
 	}
 	if r.Expires != nil {
 		if err := c.Pol.Check(*r.Expires, c.Clock); err != nil {

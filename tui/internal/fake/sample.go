@@ -67,7 +67,7 @@ func Sample(me string) *Client {
 	c.Events = []model.AuditEvent{
 		event(1, model.EventApiKeyRotated, Now.Add(-1*time.Hour), c.memberByID(WorkspaceAdmin), model.SourceTUI, map[string]any{"keyId": "key_partner2", "name": "Partner import", "rotatedFrom": "key_partner1"}),
 		event(2, model.EventApiKeyCreated, Now.Add(-20*time.Hour), c.memberByID(Owner), model.SourceTUI, map[string]any{"keyId": "key_export", "name": "Nightly export to S3", "type": "export"}),
-		event(3, model.EventSshSessionStarted, Now.Add(-21*time.Hour), c.memberByID(Owner), model.SourceSSH, map[string]any{"fingerprint": "SHA256:q0V9rXnKkF3u7a1n2s3d4f5g6h7j8k9l0zXcVbNm", "remoteAddr": "192.0.2.10"}),
+		event(3, model.EventSshSessionStarted, Now.Add(-21*time.Hour), c.memberByID(Owner), model.SourceSSH, map[string]any{"fingerprint": "SHA256:q0V9rXnKkF3u7a1n2s3d4f5g6h7j8k9l0zXcVbNm", "remoteAddress": "192.0.2.10"}),
 		event(4, model.EventUserDeactivated, Now.Add(-5*24*time.Hour), c.memberByID(WorkspaceAdmin), model.SourceCLI, map[string]any{"userId": "mem_eve", "userName": "Eve Adams", "userEmail": "eve@acme.test"}),
 		event(5, model.EventApiKeyUpdated, Now.Add(-8*24*time.Hour), c.memberByID(SecurityAdmin), model.SourceTUI, map[string]any{"keyId": "key_siem", "name": "SIEM audit stream", "changes": map[string]any{"name": map[string]string{"old": "SIEM", "new": "SIEM audit stream"}}}),
 		event(6, model.EventUserInvited, Now.Add(-60*24*time.Hour), c.memberByID(Owner), model.SourceCLI, map[string]any{"userId": "mem_eve", "userName": "Eve Adams", "userEmail": "eve@acme.test"}),

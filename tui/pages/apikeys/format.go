@@ -10,10 +10,6 @@ import (
 	"github.com/apikeys-dev/apikeys/tui/components/table"
 )
 
-// SoonDays is how close an expiration date must be for the list to count the
-// days instead of showing the date: the "expiring soon" window of issue 5.
-const SoonDays = 14
-
 // Expiry is what the Expires column says about k at now: "valid through 30 Jun
 // 2027", "in 12 days", "in 5h", "Expired" or "replaced, expires in 23h", and how
 // it reads (the words carry the state; the tone only repeats it).
@@ -30,7 +26,7 @@ func Expiry(k model.Key, now time.Time, p model.ExpiryPolicy) (string, table.Ton
 	if left < 24*time.Hour {
 		return "in " + app.In(left), table.Warn
 	}
-	if days := p.DaysLeft(k.ExpiresAt, now); days <= SoonDays {
+	if days, soon := p.CountDown(k, now); soon {
 		return fmt.Sprintf("in %d days", days), table.Warn
 	}
 	return "valid through " + p.ValidThrough(k.ExpiresAt).Human(), table.Normal
@@ -59,10 +55,4 @@ func stateLong(k model.Key, now time.Time, p model.ExpiryPolicy) string {
 		return "Deleted: no longer works"
 	}
 	return k.State(now).String()
-}
-
-// usedRecently reports use within the last 24 hours: deleting such a key will
-// likely break something, so the confirmation says so.
-func usedRecently(k model.Key, now time.Time) bool {
-	return k.LastUsedAt != nil && now.Sub(*k.LastUsedAt) < 24*time.Hour
 }

@@ -133,7 +133,7 @@ func (p *Page) openCreate() tea.Cmd {
 	}
 	room := form.Room(p.h, intro)
 	p.openForm(createForm, model.Key{}, form.New(p.ctx, "New API key", intro, func() *huh.Form {
-		name := form.NewChecked(p.ctx.Styles, "Name", "What uses it, e.g. “Nightly export to S3”. 1–64 characters.", &v.name, checkName)
+		name := form.NewChecked(p.ctx.Styles, "Name", fmt.Sprintf("What uses it, e.g. “Nightly export to S3”. 1–%d characters.", model.MaxNameLength), &v.name, checkName)
 		name.Input.CharLimit(model.MaxNameLength + 16)
 		exp, custom := p.expiryFields(v, "Expiration", "", room, nil)
 		return huh.NewForm(
@@ -164,7 +164,7 @@ func (p *Page) openEdit(k model.Key) tea.Cmd {
 	}
 	title := "Edit “" + model.Sanitize(k.Name) + "”"
 	p.openForm(editForm, k, form.New(p.ctx, title, intro, func() *huh.Form {
-		name := form.NewChecked(st, "Name", "1–64 characters.", &v.name, checkName)
+		name := form.NewChecked(st, "Name", fmt.Sprintf("1–%d characters.", model.MaxNameLength), &v.name, checkName)
 		name.Input.CharLimit(model.MaxNameLength + 16)
 		if expired {
 			return huh.NewForm(huh.NewGroup(name.Input))
@@ -186,7 +186,7 @@ func (p *Page) openDelete(k model.Key) tea.Cmd {
 	name := model.Sanitize(k.Name)
 	intro := []string{st.Subtle.Render(k.Type.Label() + " key " + model.Sanitize(k.Hint) + ", created by " + model.Sanitize(k.CreatedByName))}
 	desc := "It stops working at once and leaves the list. This can't be undone."
-	if usedRecently(k, now) {
+	if k.UsedRecently(now) {
 		intro = append(intro, st.Warn.Render("⚠ Used "+app.Ago(k.LastUsedAt, now, p.ctx.Policy.Loc())+": whatever uses it will start failing."))
 	}
 	p.openForm(deleteForm, k, form.New(p.ctx, "Delete API key", intro, func() *huh.Form {

@@ -3,7 +3,6 @@ package apikeys
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -144,28 +143,13 @@ func (p *Page) marker(row int) string {
 	return " "
 }
 
-// expiringSoon is the expiring-soon view's rule, the backend's for
-// KeyFilter{ExpiringWithin: SoonDays days} (backend/keys.go, ListKeys): an active
-// key whose last valid day is at most SoonDays days away, or a replaced key
-// still in its grace period. Expired keys are left out.
-func expiringSoon(k model.Key, now time.Time, p model.ExpiryPolicy) bool {
-	switch k.State(now) {
-	case model.KeyReplaced:
-		return true
-	case model.KeyActive:
-		horizon := model.DateOf(now.Add(SoonDays*24*time.Hour), p.Loc())
-		return !p.ValidThrough(k.ExpiresAt).After(horizon)
-	}
-	return false
-}
-
 // toggleSoon shows only the keys expiring soon, or every key again.
 func (p *Page) toggleSoon() {
 	sel, _ := p.Selected()
 	p.soon = !p.soon
 	p.list.keep = nil
 	if p.soon {
-		p.list.keep = func(k model.Key) bool { return expiringSoon(k, p.ctx.Now(), p.ctx.Policy) }
+		p.list.keep = func(k model.Key) bool { return p.ctx.Policy.ExpiresWithin(k, p.ctx.Now(), model.ExpiringSoon) }
 	}
 	p.table.SetCursor(0)
 	p.refilter(sel.ID)

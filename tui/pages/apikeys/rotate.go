@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/apikeys-dev/apikeys/client"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
 	"github.com/apikeys-dev/apikeys/tui/components/form"
@@ -21,20 +20,12 @@ import (
 // secret out through most deploy pipelines.
 const defaultGrace = 24 * time.Hour
 
+// graceName is a grace as the rotate form offers it: "Now", "1 hour", "7 days".
 func graceName(g time.Duration) string {
-	switch g {
-	case 0:
+	if g == 0 {
 		return "Now"
-	case time.Hour:
-		return "1 hour"
-	case 24 * time.Hour:
-		return "24 hours"
-	case 7 * 24 * time.Hour:
-		return "7 days"
-	case 30 * 24 * time.Hour:
-		return "30 days"
 	}
-	return g.String()
+	return model.GraceLabel(g)
 }
 
 // graceEnd is when the old key k stops if rotated at now with grace g, as the
@@ -69,7 +60,7 @@ func live(keys []model.Key, now time.Time) []model.Key {
 // own expiry comes first.
 func graceOptions(keys []model.Key, now time.Time, loc *time.Location) []huh.Option[time.Duration] {
 	var opts []huh.Option[time.Duration]
-	for _, g := range client.Graces {
+	for _, g := range model.Graces {
 		text := fmt.Sprintf("%-8s ", graceName(g))
 		switch {
 		case g == 0 && len(keys) == 1:

@@ -126,7 +126,7 @@ func TestRulesMatchTheBackend(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	soon, err := sess.ListKeys(ctx, backend.KeyFilter{ExpiringWithin: SoonDays * 24 * time.Hour})
+	soon, err := sess.ListKeys(ctx, backend.KeyFilter{ExpiringWithin: model.ExpiringSoon})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestRulesMatchTheBackend(t *testing.T) {
 		want = append(want, k.ID)
 	}
 	for _, k := range keys {
-		if expiringSoon(k, clock, pol) {
+		if pol.ExpiresWithin(k, clock, model.ExpiringSoon) {
 			got = append(got, k.ID)
 		}
 	}

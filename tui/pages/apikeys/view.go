@@ -57,7 +57,7 @@ func (p *Page) View() string {
 	case p.query != "":
 		b.WriteString(st.Subtle.Render("Filter: ") + st.Text.Render(model.Sanitize(p.query)) + st.Subtle.Render("  (/ change, esc clear)"))
 	case p.soon:
-		b.WriteString(st.Subtle.Render(fmt.Sprintf("Last valid day within %d days, or replaced and in grace.  (! all keys)", SoonDays)))
+		b.WriteString(st.Subtle.Render(fmt.Sprintf("Last valid day within %d days, or replaced and in grace.  (! all keys)", model.ExpiringSoonDays)))
 	}
 	b.WriteString("\n")
 
@@ -69,7 +69,7 @@ func (p *Page) View() string {
 				st.Subtle.Render(" to create the first one: give it a name, an expiration date and a type. Its secret is shown once, right after.")))
 		}
 	case len(p.list.view) == 0 && p.query == "":
-		b.WriteString(para.Render(st.Text.Render(fmt.Sprintf("No key expires within %d days, and none is in a grace period.", SoonDays)) +
+		b.WriteString(para.Render(st.Text.Render(fmt.Sprintf("No key expires within %d days, and none is in a grace period.", model.ExpiringSoonDays)) +
 			st.Subtle.Render(" ! shows every key.")))
 	case len(p.list.view) == 0:
 		b.WriteString(para.Render(st.Text.Render("No keys match “"+model.Sanitize(p.query)+"”.") + st.Subtle.Render(" esc clears the filter.")))

@@ -3,7 +3,6 @@
 package audit
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -68,10 +67,11 @@ type Page struct {
 	asked   bool
 	loading bool
 
-	events []model.AuditEvent
-	next   string // page token of the rest, "" at the end
-	typ    model.EventType
-	table  table.Model
+	events   []model.AuditEvent
+	subjects []string // subject(events[i]), read once per load rather than per frame
+	next     string   // page token of the rest, "" at the end
+	typ      model.EventType
+	table    table.Model
 
 	detail detail.Model
 	form   *form.Form
@@ -162,8 +162,11 @@ func (p *Page) loaded(m loaded, err error) {
 	if m.more {
 		p.events = append(p.events, m.page.Events...)
 	} else {
-		p.events = m.page.Events
+		p.events, p.subjects = m.page.Events, nil
 		p.table.SetCursor(0)
+	}
+	for _, e := range m.page.Events {
+		p.subjects = append(p.subjects, subject(e))
 	}
 	p.next = m.page.NextPageToken
 	p.table.SetSource(rows{p})
@@ -248,7 +251,7 @@ func (p *Page) showDetails(e model.AuditEvent) {
 		{Label: "Source", Value: string(e.Source)},
 		{Label: "Event ID", Value: model.Sanitize(e.ID)},
 	}
-	for i, l := range payloadLines(e.Payload) {
+	for i, l := range payloadLines(e) {
 		label := ""
 		if i == 0 {
 			label = "Payload"
@@ -260,16 +263,21 @@ func (p *Page) showDetails(e model.AuditEvent) {
 	p.mode = detailMode
 }
 
-// payloadLines is the payload indented, one sanitised line each.
-func payloadLines(raw json.RawMessage) []string {
-	if len(raw) == 0 {
+// payloadLines is the payload of e's type, indented, one sanitised line each; a
+// payload that doesn't read as its type is shown as stored.
+func payloadLines(e model.AuditEvent) []string {
+	if len(e.Payload) == 0 {
 		return []string{"—"}
 	}
-	var b bytes.Buffer
-	if err := json.Indent(&b, raw, "", "  "); err != nil {
-		return []string{model.Sanitize(string(raw))}
+	p, err := e.Decode()
+	if err != nil {
+		return []string{model.Sanitize(string(e.Payload))}
 	}
-	lines := strings.Split(b.String(), "\n")
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return []string{model.Sanitize(string(e.Payload))}
+	}
+	lines := strings.Split(string(b), "\n")
 	for i := range lines {
 		lines[i] = model.Sanitize(lines[i])
 	}
@@ -287,17 +295,12 @@ func actorName(a model.Actor) string {
 }
 
 // subject is what the event is about, from its payload: a key's name, a member.
-func subject(raw json.RawMessage) string {
-	var m map[string]any
-	if json.Unmarshal(raw, &m) != nil {
+func subject(e model.AuditEvent) string {
+	p, err := e.Decode()
+	if err != nil {
 		return ""
 	}
-	for _, k := range []string{"name", "userName", "userEmail", "fingerprint", "remoteAddr"} {
-		if s, ok := m[k].(string); ok && s != "" {
-			return model.Sanitize(s)
-		}
-	}
-	return ""
+	return model.Sanitize(p.Subject())
 }
 
 // ShortHelp implements app.Page.
@@ -377,7 +380,7 @@ func (r rows) Cell(row, col int) (string, table.Tone) {
 	case colActor:
 		return actorName(e.Actor), table.Normal
 	case colSubject:
-		return subject(e.Payload), table.Normal
+		return r.p.subjects[row], table.Normal
 	case colSource:
 		return string(e.Source), table.Dim
 	}

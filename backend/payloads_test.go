@@ -1,0 +1,92 @@
+package backend_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/apikeys-dev/apikeys/backend"
+	"github.com/apikeys-dev/apikeys/model"
+)
+
+// Every event the backend writes reads back as its type's payload struct, with
+// the subject filled in: one of each type, from the calls that write them.
+func TestEveryEventReadsAsItsPayload(t *testing.T) {
+	e := newEnv(t, model.ExpiryPolicy{})
+	owner := e.as(model.PrimaryOwner)
+	k, _ := e.createKey("Nightly import", model.KeyImport)
+	k, err := owner.EditKey(e.ctx, k.ID, backend.EditKeyRequest{Version: k.Version, Name: ptr("Nightly import v2"), Expires: ptr(e.days(40))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rot, err := owner.RotateKey(e.ctx, k.ID, backend.RotateKeyRequest{Version: k.Version, Grace: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.DeleteKey(e.ctx, rot.New.ID, rot.New.Version); err != nil {
+		t.Fatal(err)
+	}
+	ana := e.addMember("Ana", model.Builder)
+	if ana, err = owner.SetAccountType(e.ctx, ana.ID, model.RegularMember, ana.Version); err != nil {
+		t.Fatal(err)
+	}
+	if ana, err = owner.Deactivate(e.ctx, ana.ID, ana.Version); err != nil {
+		t.Fatal(err)
+	}
+	if ana, err = owner.Reactivate(e.ctx, ana.ID, ana.Version); err != nil {
+		t.Fatal(err)
+	}
+	if ana, err = owner.AddSSHKey(e.ctx, ana.ID, newSSHKey(t, "ana@laptop")); err != nil {
+		t.Fatal(err)
+	}
+	fp := ana.SSHKeys[0].Fingerprint
+	if err := e.b.RecordSSHSession(e.ctx, ana, fp, "192.0.2.10"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.RemoveSSHKey(e.ctx, ana.ID, fp); err != nil {
+		t.Fatal(err)
+	}
+
+	page, err := owner.ListEvents(e.ctx, backend.EventFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[model.EventType]bool{}
+	for _, ev := range page.Events {
+		p, err := ev.Decode()
+		if err != nil {
+			t.Errorf("%s: %v (%s)", ev.Type, err, ev.Payload)
+			continue
+		}
+		if p.EventType() != ev.Type || p.Subject() == "" {
+			t.Errorf("%s reads as %T with subject %q", ev.Type, p, p.Subject())
+		}
+		seen[ev.Type] = true
+		switch p := p.(type) {
+		case model.ApiKeyUpdatedPayload:
+			if p.Changes.Name == nil || p.Changes.Name.Old != "Nightly import" || p.Changes.ExpiresAt == nil {
+				t.Errorf("ApiKeyUpdated changes %+v", p.Changes)
+			}
+		case model.ApiKeyRotatedPayload:
+			if p.KeyID != k.ID || p.NewKeyID != rot.New.ID || !p.GraceEndsAt.Equal(rot.Old.ExpiresAt.Truncate(time.Second)) {
+				t.Errorf("ApiKeyRotated %+v", p)
+			}
+		case model.UserAccountTypeUpdatedPayload:
+			if p.UserID != ana.ID || p.PreviousAccountType != model.Builder || p.NewAccountType != model.RegularMember {
+				t.Errorf("UserAccountTypeUpdated %+v", p)
+			}
+		case model.SshSessionStartedPayload:
+			if p.UserID != ana.ID || p.Fingerprint != fp || p.RemoteAddress != "192.0.2.10" {
+				t.Errorf("SshSessionStarted %+v", p)
+			}
+		case model.SshKeyRemovedPayload:
+			if p.Fingerprint != fp {
+				t.Errorf("SshKeyRemoved %+v", p)
+			}
+		}
+	}
+	for _, et := range model.EventTypes {
+		if !seen[et] {
+			t.Errorf("no %s event was written", et)
+		}
+	}
+}
