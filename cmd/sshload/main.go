@@ -6,6 +6,11 @@
 //	    --initial-admin-key /tmp/load-key.pub --initial-admin-email load@example.com &
 //	go run ./cmd/sshload -addr 127.0.0.1:23234 -key /tmp/load-key -pid $!
 //
+// With -scenario flood or resize it attacks the server instead (see attack.go):
+//
+//	go run ./cmd/sshload -scenario flood -idle 300 -idle-addrs 10 -n 30 -key /tmp/load-key -pid $!
+//	go run ./cmd/sshload -scenario resize -n 20 -observers 3 -key /tmp/load-key -pid $!
+//
 // It only ever connects to loopback addresses, opens at most -n sessions (capped
 // at 1000), and gives up after -timeout.
 package main
@@ -39,11 +44,48 @@ func main() {
 	ramp := flag.Duration("ramp", 0, "spread the session starts evenly over this long (0: all at once)")
 	hold := flag.Duration("hold", 2*time.Second, "how long to keep every session open before measuring and closing")
 	timeout := flag.Duration("timeout", 2*time.Minute, "give up after this long")
+	scenario := flag.String("scenario", "burst", "burst (-n sessions at once), flood (sign-ins during -idle idle connections) or resize (-n sessions at 20000x20000 beside -observers)")
+	idle := flag.Int("idle", 300, "flood: idle TCP connections to hold open (at most 2000)")
+	idleAddrs := flag.Int("idle-addrs", 10, "flood: loopback addresses they come from, 127.0.0.1 on (at most 50)")
+	observers := flag.Int("observers", 3, "resize: sessions that time their redraws meanwhile")
+	press := flag.String("press", "?", "resize: the key an observer presses to make the TUI redraw")
 	flag.Parse()
-	if err := run(*addr, *keyPath, *n, *ready, *loaded, *pid, *ramp, *hold, *timeout); err != nil {
+	var err error
+	switch *scenario {
+	case "burst":
+		err = run(*addr, *keyPath, *n, *ready, *loaded, *pid, *ramp, *hold, *timeout)
+	case "flood", "resize":
+		err = attack(*scenario, *addr, *keyPath, *n, *idle, *idleAddrs, *observers, *press, *ready, *loaded, *pid, *timeout)
+	default:
+		err = fmt.Errorf("-scenario %q: want burst, flood or resize", *scenario)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "sshload:", err)
 		os.Exit(1)
 	}
+}
+
+func attack(scenario, addr, keyPath string, n, idle, addrs, observers int, press, ready, loaded string, pid int, timeout time.Duration) error {
+	if n < 1 || n > 1000 || idle < 0 || idle > 2000 || addrs < 1 || addrs > 50 {
+		return errors.New("-n must be 1 to 1000, -idle 0 to 2000, -idle-addrs 1 to 50")
+	}
+	if err := loopbackOnly(addr); err != nil {
+		return err
+	}
+	pem, err := os.ReadFile(keyPath)
+	if err != nil {
+		return fmt.Errorf("-key: %w", err)
+	}
+	signer, err := ssh.ParsePrivateKey(pem)
+	if err != nil {
+		return fmt.Errorf("-key: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if scenario == "flood" {
+		return runFlood(ctx, addr, signer, n, idle, addrs, ready, loaded, pid)
+	}
+	return runResize(ctx, addr, signer, n, observers, press, ready, pid)
 }
 
 func run(addr, keyPath string, n int, ready, loaded string, pid int, ramp, hold, timeout time.Duration) error {
@@ -118,6 +160,12 @@ var ansiRE = regexp.MustCompile(`\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*
 // xterm would, and times the first frame, the ready text and the loaded text. It
 // reports through done once it knows, and keeps the session open until release.
 func (r *result) open(ctx context.Context, addr string, signer ssh.Signer, ready, loaded string, done func(), release <-chan struct{}) {
+	r.openFrom(ctx, nil, addr, signer, ready, loaded, 100, 30, done, release)
+}
+
+// openFrom is open from the local address ip (nil: any) with a terminal of
+// cols×rows.
+func (r *result) openFrom(ctx context.Context, ip net.IP, addr string, signer ssh.Signer, ready, loaded string, cols, rows int, done func(), release <-chan struct{}) {
 	reported := false
 	report := func() {
 		if !reported {
@@ -128,6 +176,9 @@ func (r *result) open(ctx context.Context, addr string, signer ssh.Signer, ready
 	defer report()
 	t0 := time.Now()
 	d := net.Dialer{}
+	if ip != nil {
+		d.LocalAddr = &net.TCPAddr{IP: ip}
+	}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		r.err = err
@@ -153,7 +204,7 @@ func (r *result) open(ctx context.Context, addr string, signer ssh.Signer, ready
 		r.err = err
 		return
 	}
-	if err := s.RequestPty("xterm-256color", 30, 100, ssh.TerminalModes{}); err != nil {
+	if err := s.RequestPty("xterm-256color", rows, cols, ssh.TerminalModes{}); err != nil {
 		r.err = err
 		return
 	}
