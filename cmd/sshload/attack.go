@@ -20,8 +20,8 @@ import (
 //	        addresses (127.0.0.1, 127.0.0.2, …), reopening each as the server
 //	        closes it; meanwhile a member signs in -n times, one after another,
 //	        from 127.0.0.100, and each sign-in's first frame is timed.
-//	resize: -n sessions each ask for a 20000×20000 terminal and then resize to
-//	        it; meanwhile -observers other sessions press -press every 100 ms and
+//	resize: -n sessions sign in at 100×30 and then all resize to 20000×20000;
+//	        meanwhile -observers other sessions press -press every 100 ms and
 //	        time the redraw; the server's RSS is sampled throughout.
 
 // flood holds n idle connections from addrs addresses until ctx ends, and
@@ -103,13 +103,15 @@ func runResize(ctx context.Context, addr string, signer ssh.Signer, n, observers
 	// Observers first, so they are drawing while the resizes land.
 	obs := make([]*liveSession, observers)
 	for i := range obs {
-		s, err := openLive(ctx, addr, signer, 100, 30, ready)
+		s, err := openLive(ctx, nil, addr, signer, 100, 30, ready)
 		if err != nil {
 			return fmt.Errorf("observer %d: %w", i, err)
 		}
 		defer s.close()
 		obs[i] = s
 	}
+	// The members sign in at an ordinary size first; what is measured is the
+	// resize, not 20 sign-ins at once.
 	var wg sync.WaitGroup
 	resizers := make([]*liveSession, n)
 	errs := make([]error, n)
@@ -117,12 +119,21 @@ func runResize(ctx context.Context, addr string, signer ssh.Signer, n, observers
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s, err := openLive(ctx, addr, signer, 20000, 20000, ready)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			resizers[i] = s
+			// Each from an address of its own, as members on their own
+			// machines: one address may have only a few sign-ins in flight.
+			resizers[i], errs[i] = openLive(ctx, net.IPv4(127, 0, 1, byte(1+i)), addr, signer, 100, 30, ready)
+		}()
+	}
+	wg.Wait()
+	before = rss(pid)
+	peak.Store(before)
+	for i, s := range resizers {
+		if s == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			payload := ssh.Marshal(&struct{ Cols, Rows, Wpx, Hpx uint32 }{20000, 20000, 0, 0})
 			_, errs[i] = s.s.SendRequest("window-change", false, payload)
 		}()
@@ -158,12 +169,18 @@ func runResize(ctx context.Context, addr string, signer ssh.Signer, n, observers
 			failed++
 		}
 	}
-	fmt.Printf("resize: %d sessions at 20000x20000 (%d failed), %d observers\n", n, failed, observers)
+	fmt.Printf("resize: %d sessions resized to 20000x20000 (%d failed), %d observers\n", n, failed, observers)
+	for _, err := range errs {
+		if err != nil {
+			fmt.Println("failed:", err)
+			break
+		}
+	}
 	if len(lat) > 0 {
 		fmt.Printf("observer redraw      p50 %-8v p90 %-8v p99 %-8v max %v (%d presses)\n", pct(lat, 50), pct(lat, 90), pct(lat, 99), pct(lat, 100), len(lat))
 	}
 	if pid > 0 {
-		fmt.Printf("server RSS: %.1f MiB before, peak %.1f MiB\n", mib(before), mib(peak.Load()))
+		fmt.Printf("server RSS: %.1f MiB with every session open, peak %.1f MiB after the resizes\n", mib(before), mib(peak.Load()))
 	}
 	return nil
 }
@@ -178,12 +195,22 @@ type liveSession struct {
 	got   chan struct{} // signalled on output
 }
 
-func openLive(ctx context.Context, addr string, signer ssh.Signer, cols, rows int, ready string) (*liveSession, error) {
-	c, err := ssh.Dial("tcp", addr, &ssh.ClientConfig{User: "load", Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)},
-		HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 30 * time.Second})
+func openLive(ctx context.Context, ip net.IP, addr string, signer ssh.Signer, cols, rows int, ready string) (*liveSession, error) {
+	d := net.Dialer{Timeout: 30 * time.Second}
+	if ip != nil {
+		d.LocalAddr = &net.TCPAddr{IP: ip}
+	}
+	nc, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
+	cc, chans, reqs, err := ssh.NewClientConn(nc, addr, &ssh.ClientConfig{User: "load", Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)},
+		HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 30 * time.Second})
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	c := ssh.NewClient(cc, chans, reqs)
 	s, err := c.NewSession()
 	if err != nil {
 		c.Close()

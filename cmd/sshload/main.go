@@ -44,7 +44,7 @@ func main() {
 	ramp := flag.Duration("ramp", 0, "spread the session starts evenly over this long (0: all at once)")
 	hold := flag.Duration("hold", 2*time.Second, "how long to keep every session open before measuring and closing")
 	timeout := flag.Duration("timeout", 2*time.Minute, "give up after this long")
-	scenario := flag.String("scenario", "burst", "burst (-n sessions at once), flood (sign-ins during -idle idle connections) or resize (-n sessions at 20000x20000 beside -observers)")
+	scenario := flag.String("scenario", "burst", "burst (-n sessions at once), flood (sign-ins during -idle idle connections), hold (only those idle connections, until -timeout) or resize (-n sessions at 20000x20000 beside -observers)")
 	idle := flag.Int("idle", 300, "flood: idle TCP connections to hold open (at most 2000)")
 	idleAddrs := flag.Int("idle-addrs", 10, "flood: loopback addresses they come from, 127.0.0.1 on (at most 50)")
 	observers := flag.Int("observers", 3, "resize: sessions that time their redraws meanwhile")
@@ -54,7 +54,7 @@ func main() {
 	switch *scenario {
 	case "burst":
 		err = run(*addr, *keyPath, *n, *ready, *loaded, *pid, *ramp, *hold, *timeout)
-	case "flood", "resize":
+	case "flood", "resize", "hold":
 		err = attack(*scenario, *addr, *keyPath, *n, *idle, *idleAddrs, *observers, *press, *ready, *loaded, *pid, *timeout)
 	default:
 		err = fmt.Errorf("-scenario %q: want burst, flood or resize", *scenario)
@@ -82,7 +82,16 @@ func attack(scenario, addr, keyPath string, n, idle, addrs, observers int, press
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if scenario == "flood" {
+	switch scenario {
+	case "hold":
+		// The flood alone, until -timeout: run it as a separate (niced)
+		// process, so that its own CPU is not counted against the sign-ins,
+		// as an attacker's on another machine would not be.
+		open, dialled := flood(ctx, addr, idle, addrs)
+		<-ctx.Done()
+		fmt.Printf("hold: %d open at the end, %d dialled\n", open.Load(), dialled.Load())
+		return nil
+	case "flood":
 		return runFlood(ctx, addr, signer, n, idle, addrs, ready, loaded, pid)
 	}
 	return runResize(ctx, addr, signer, n, observers, press, ready, pid)
