@@ -3,6 +3,7 @@ package sshd
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"sync"
 	"time"
@@ -88,11 +89,20 @@ func (s *Server) connCallback(ctx ssh.Context, nc net.Conn) net.Conn {
 }
 
 // tellAndClose writes one line where the SSH version would go (clients show
-// such lines: OpenSSH's "banner line 0: …") and closes the connection.
+// such lines: OpenSSH's "banner line 0: …") and closes the connection. It
+// first reads what the client sent (its version line), briefly: closing a
+// socket with unread input resets it, and the client would show "connection
+// reset" instead of the line.
 func tellAndClose(nc net.Conn, line string) {
-	_ = nc.SetWriteDeadline(time.Now().Add(time.Second))
-	_, _ = nc.Write([]byte(line + "\r\n"))
-	nc.Close()
+	defer nc.Close()
+	_ = nc.SetDeadline(time.Now().Add(500 * time.Millisecond))
+	if _, err := nc.Write([]byte(line + "\r\n")); err != nil {
+		return
+	}
+	if tcp, ok := nc.(*net.TCPConn); ok {
+		_ = tcp.CloseWrite()
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(nc, 4096))
 }
 
 // serverConfig is the x/crypto configuration of one connection; its auth log
