@@ -90,7 +90,7 @@ func runResize(ctx context.Context, addr string, signer ssh.Signer, n, observers
 	var peak atomic.Int64
 	sample, stopSample := context.WithCancel(ctx)
 	defer stopSample()
-	before := rss(pid)
+	var before int64
 	go func() {
 		for sample.Err() == nil {
 			if r := rss(pid); r > peak.Load() {
@@ -187,12 +187,10 @@ func runResize(ctx context.Context, addr string, signer ssh.Signer, n, observers
 
 // liveSession is an open TUI session whose output is read continuously.
 type liveSession struct {
-	c     *ssh.Client
-	s     *ssh.Session
-	in    io.Writer
-	mu    sync.Mutex
-	bytes int64
-	got   chan struct{} // signalled on output
+	c   *ssh.Client
+	s   *ssh.Session
+	in  io.Writer
+	got chan struct{} // signalled on output
 }
 
 func openLive(ctx context.Context, ip net.IP, addr string, signer ssh.Signer, cols, rows int, ready string) (*liveSession, error) {
