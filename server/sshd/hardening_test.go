@@ -238,7 +238,9 @@ func TestEarlyDropIsRandomAndInjectable(t *testing.T) {
 
 func TestSignedInConnectionWithNoSessionCloses(t *testing.T) {
 	ts := startServer(t, func(c *sshd.Config) {
-		c.NoSessionTimeout = 300 * time.Millisecond
+		// Long enough that the test's own session, opened right after
+		// sign-in, starts before it runs out even under -race on a busy machine.
+		c.NoSessionTimeout = 2 * time.Second
 		c.TUI = standInTUI(10 * time.Millisecond)
 	})
 	idle := ts.mustDial(ts.ownerID)
@@ -255,7 +257,7 @@ func TestSignedInConnectionWithNoSessionCloses(t *testing.T) {
 	term := ts.openTerminal(busy, nil, "")
 	term.waitFor("Ana Owner")
 	go func() { closed <- busy.Wait() }()
-	term.waitFor("tick 60") // at least 600 ms of a running session
+	term.waitFor("tick 250") // at least 2.5 s of a running session
 	select {
 	case err := <-closed:
 		t.Fatalf("the connection closed under a running session: %v", err)
