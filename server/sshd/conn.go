@@ -163,6 +163,9 @@ func (c *conn) closed() {
 
 // armIdle starts the no-session clock (called with c.mu held).
 func (c *conn) armIdle() {
+	if c.idle != nil {
+		c.idle.Stop()
+	}
 	c.idleGen++
 	gen := c.idleGen
 	c.idle = time.AfterFunc(c.s.cfg.NoSessionTimeout, func() { c.idleExpired(gen) })
