@@ -3,13 +3,20 @@
 // first frame, and how much memory the server grew by per open session.
 //
 //	apikeys serve --data-dir /tmp/load --ssh-addr 127.0.0.1:23234 --ssh-conn-rate 0 \
-//	    --initial-admin-key /tmp/load-key.pub --initial-admin-email load@example.com &
+//	    --ssh-max-startups-per-addr 0 --initial-admin-key /tmp/load-key.pub --initial-admin-email load@example.com &
 //	go run ./cmd/sshload -addr 127.0.0.1:23234 -key /tmp/load-key -pid $!
 //
-// With -scenario flood or resize it attacks the server instead (see attack.go):
+// (A burst of sign-ins from one address needs those two flags: by default one
+// address gets 60 connections a minute and 6 still signing in at once.)
 //
-//	go run ./cmd/sshload -scenario flood -idle 300 -idle-addrs 10 -n 30 -key /tmp/load-key -pid $!
-//	go run ./cmd/sshload -scenario resize -n 20 -observers 3 -key /tmp/load-key -pid $!
+// With -scenario flood or resize it attacks a server with default limits
+// instead (see attack.go); the flood's idle connections are best held by a
+// separate, niced process so that the attacker's CPU is not billed to the
+// member's sign-ins:
+//
+//	nice -n 10 go run ./cmd/sshload -scenario hold -idle 300 -idle-addrs 10 -timeout 60s -key /tmp/load-key &
+//	go run ./cmd/sshload -scenario flood -idle 0 -n 30 -loaded "" -key /tmp/load-key -pid $SERVER_PID
+//	go run ./cmd/sshload -scenario resize -n 20 -observers 3 -key /tmp/load-key -pid $SERVER_PID
 //
 // It only ever connects to loopback addresses, opens at most -n sessions (capped
 // at 1000), and gives up after -timeout.
