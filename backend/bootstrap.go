@@ -128,6 +128,17 @@ func (b *Backend) RecordSSHSession(ctx context.Context, m model.Member, fingerpr
 	// Stamped inside the transaction, like every other event, so that its
 	// ingestion time is when it was stored even if the write queued.
 	return b.store.Update(ctx, func(tx store.Tx) error {
+		// Checked in the write itself (writers are serialised), so no session
+		// is ever recorded after its member's deactivation or key removal.
+		cur, err := tx.MemberBySSHKey(ctx, fingerprint)
+		switch {
+		case errors.Is(err, model.ErrNotFound) || (err == nil && cur.ID != m.ID):
+			return model.Unauthenticated("The SSH key %s is no longer on your account.", fingerprint)
+		case err != nil:
+			return err
+		case !cur.Active():
+			return model.Unauthenticated("%s's account is deactivated.", model.Sanitize(cur.Email))
+		}
 		ev, err := b.newEvent(memberActor(m), model.SourceSSH, model.SshSessionStartedPayload{
 			UserRef: model.UserRefOf(m), Fingerprint: fingerprint, RemoteAddress: remoteAddr,
 		})

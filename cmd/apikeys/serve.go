@@ -44,6 +44,9 @@ type serveFlags struct {
 	idle                time.Duration
 	maxSessions         int
 	connRate            int
+	loginGrace          time.Duration
+	startups            string
+	perAddr             int
 	httpRate            int
 	httpWindow          time.Duration
 	logFormat           string
@@ -83,6 +86,9 @@ per open session.`,
 	fl.DurationVar(&f.idle, "idle-timeout", sshd.DefaultIdleTimeout, "end an SSH session after this long without a keystroke (0: never)")
 	fl.IntVar(&f.maxSessions, "max-sessions", sshd.DefaultMaxSessions, "most SSH sessions open at once")
 	fl.IntVar(&f.connRate, "ssh-conn-rate", sshd.DefaultPerAddrRate, "most new SSH connections per client address per minute (0: no limit)")
+	fl.DurationVar(&f.loginGrace, "ssh-login-grace", sshd.DefaultLoginGrace, "close an SSH connection that hasn't signed in within this long")
+	fl.StringVar(&f.startups, "ssh-max-startups", sshd.DefaultStartups.String(), "connections waiting to sign in, as OpenSSH's MaxStartups `START:RATE:FULL`: past START drop RATE% of new ones, rising to all at FULL")
+	fl.IntVar(&f.perAddr, "ssh-max-startups-per-addr", sshd.DefaultMaxPendingPerAddr, "most connections from one address waiting to sign in (0: no limit)")
 	fl.IntVar(&f.httpRate, "http-rate-limit", 500, "most HTTP API requests per client address per --http-rate-window")
 	fl.DurationVar(&f.httpWindow, "http-rate-window", 5*time.Minute, "the window of --http-rate-limit")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log lines on stderr as `text` or json")
@@ -101,6 +107,13 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	}
 	if f.connRate < 0 {
 		return usagef("--ssh-conn-rate can't be negative")
+	}
+	startups, err := sshd.ParseStartups(f.startups)
+	if err != nil {
+		return usagef("--ssh-max-startups: %v", err)
+	}
+	if f.perAddr < 0 || f.loginGrace <= 0 {
+		return usagef("--ssh-max-startups-per-addr must be 0 or more and --ssh-login-grace positive")
 	}
 	if a.env.getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(serveGCPercent))
@@ -130,7 +143,12 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 		IdleTimeout: idleSetting(f.idle),
 		MaxSessions: f.maxSessions,
 		PerAddrRate: rateSetting(f.connRate),
-		TUI:         sshTUI(b),
+		LoginGrace:  f.loginGrace,
+		Startups:    startups,
+		// 0 (no limit) is the server's "negative: none", as for the rate.
+		MaxPendingPerAddr: rateSetting(f.perAddr),
+		CommandWords:      sshCommandWords,
+		TUI:               sshTUI(b),
 		Command: func(ctx context.Context, s ssh.Session, m model.Member, args []string) int {
 			_, _, tty := s.Pty()
 			return runRemote(ctx, b, m, args, s, s, s.Stderr(), tty)

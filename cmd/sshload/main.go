@@ -3,8 +3,20 @@
 // first frame, and how much memory the server grew by per open session.
 //
 //	apikeys serve --data-dir /tmp/load --ssh-addr 127.0.0.1:23234 --ssh-conn-rate 0 \
-//	    --initial-admin-key /tmp/load-key.pub --initial-admin-email load@example.com &
+//	    --ssh-max-startups-per-addr 0 --initial-admin-key /tmp/load-key.pub --initial-admin-email load@example.com &
 //	go run ./cmd/sshload -addr 127.0.0.1:23234 -key /tmp/load-key -pid $!
+//
+// (A burst of sign-ins from one address needs those two flags: by default one
+// address gets 60 connections a minute and 6 still signing in at once.)
+//
+// With -scenario flood or resize it attacks a server with default limits
+// instead (see attack.go); the flood's idle connections are best held by a
+// separate, niced process so that the attacker's CPU is not billed to the
+// member's sign-ins:
+//
+//	nice -n 10 go run ./cmd/sshload -scenario hold -idle 300 -idle-addrs 10 -timeout 60s -key /tmp/load-key &
+//	go run ./cmd/sshload -scenario flood -idle 0 -n 30 -loaded "" -key /tmp/load-key -pid $SERVER_PID
+//	go run ./cmd/sshload -scenario resize -n 20 -observers 3 -key /tmp/load-key -pid $SERVER_PID
 //
 // It only ever connects to loopback addresses, opens at most -n sessions (capped
 // at 1000), and gives up after -timeout.
@@ -39,11 +51,57 @@ func main() {
 	ramp := flag.Duration("ramp", 0, "spread the session starts evenly over this long (0: all at once)")
 	hold := flag.Duration("hold", 2*time.Second, "how long to keep every session open before measuring and closing")
 	timeout := flag.Duration("timeout", 2*time.Minute, "give up after this long")
+	scenario := flag.String("scenario", "burst", "burst (-n sessions at once), flood (sign-ins during -idle idle connections), hold (only those idle connections, until -timeout) or resize (-n sessions at 20000x20000 beside -observers)")
+	idle := flag.Int("idle", 300, "flood: idle TCP connections to hold open (at most 2000)")
+	idleAddrs := flag.Int("idle-addrs", 10, "flood: loopback addresses they come from, 127.0.0.1 on (at most 50)")
+	observers := flag.Int("observers", 3, "resize: sessions that time their redraws meanwhile")
+	press := flag.String("press", "?", "resize: the key an observer presses to make the TUI redraw")
 	flag.Parse()
-	if err := run(*addr, *keyPath, *n, *ready, *loaded, *pid, *ramp, *hold, *timeout); err != nil {
+	var err error
+	switch *scenario {
+	case "burst":
+		err = run(*addr, *keyPath, *n, *ready, *loaded, *pid, *ramp, *hold, *timeout)
+	case "flood", "resize", "hold":
+		err = attack(*scenario, *addr, *keyPath, *n, *idle, *idleAddrs, *observers, *press, *ready, *loaded, *pid, *timeout)
+	default:
+		err = fmt.Errorf("-scenario %q: want burst, flood or resize", *scenario)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "sshload:", err)
 		os.Exit(1)
 	}
+}
+
+func attack(scenario, addr, keyPath string, n, idle, addrs, observers int, press, ready, loaded string, pid int, timeout time.Duration) error {
+	if n < 1 || n > 1000 || idle < 0 || idle > 2000 || addrs < 1 || addrs > 50 {
+		return errors.New("-n must be 1 to 1000, -idle 0 to 2000, -idle-addrs 1 to 50")
+	}
+	if err := loopbackOnly(addr); err != nil {
+		return err
+	}
+	pem, err := os.ReadFile(keyPath)
+	if err != nil {
+		return fmt.Errorf("-key: %w", err)
+	}
+	signer, err := ssh.ParsePrivateKey(pem)
+	if err != nil {
+		return fmt.Errorf("-key: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	switch scenario {
+	case "hold":
+		// The flood alone, until -timeout: run it as a separate (niced)
+		// process, so that its own CPU is not counted against the sign-ins,
+		// as an attacker's on another machine would not be.
+		open, dialled := flood(ctx, addr, idle, addrs)
+		<-ctx.Done()
+		fmt.Printf("hold: %d open at the end, %d dialled\n", open.Load(), dialled.Load())
+		return nil
+	case "flood":
+		return runFlood(ctx, addr, signer, n, idle, addrs, ready, loaded, pid)
+	}
+	return runResize(ctx, addr, signer, n, observers, press, ready, pid)
 }
 
 func run(addr, keyPath string, n int, ready, loaded string, pid int, ramp, hold, timeout time.Duration) error {
@@ -118,6 +176,12 @@ var ansiRE = regexp.MustCompile(`\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*
 // xterm would, and times the first frame, the ready text and the loaded text. It
 // reports through done once it knows, and keeps the session open until release.
 func (r *result) open(ctx context.Context, addr string, signer ssh.Signer, ready, loaded string, done func(), release <-chan struct{}) {
+	r.openFrom(ctx, nil, addr, signer, ready, loaded, 100, 30, done, release)
+}
+
+// openFrom is open from the local address ip (nil: any) with a terminal of
+// cols×rows.
+func (r *result) openFrom(ctx context.Context, ip net.IP, addr string, signer ssh.Signer, ready, loaded string, cols, rows int, done func(), release <-chan struct{}) {
 	reported := false
 	report := func() {
 		if !reported {
@@ -128,6 +192,9 @@ func (r *result) open(ctx context.Context, addr string, signer ssh.Signer, ready
 	defer report()
 	t0 := time.Now()
 	d := net.Dialer{}
+	if ip != nil {
+		d.LocalAddr = &net.TCPAddr{IP: ip}
+	}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		r.err = err
@@ -153,7 +220,7 @@ func (r *result) open(ctx context.Context, addr string, signer ssh.Signer, ready
 		r.err = err
 		return
 	}
-	if err := s.RequestPty("xterm-256color", 30, 100, ssh.TerminalModes{}); err != nil {
+	if err := s.RequestPty("xterm-256color", rows, cols, ssh.TerminalModes{}); err != nil {
 		r.err = err
 		return
 	}

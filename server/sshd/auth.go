@@ -38,46 +38,6 @@ func FingerprintFrom(ctx context.Context) (string, bool) {
 	return fp, ok
 }
 
-// connCallback admits a new TCP connection: within the connection cap and the
-// per-address rate, with a deadline for authenticating. Returning nil closes it.
-func (s *Server) connCallback(ctx ssh.Context, c net.Conn) net.Conn {
-	addr := c.RemoteAddr().String()
-	if n := s.conns.Add(1); n > s.maxConns {
-		s.conns.Add(-1)
-		s.log.Warn("ssh connection refused: too many open connections", "remote", addr, "limit", s.maxConns)
-		return nil
-	}
-	if s.limiter != nil {
-		switch v, wait := s.limiter.allow(addrKey(c.RemoteAddr()), time.Now()); v {
-		case limited:
-			// Let the handshake finish so the client can be told why; the
-			// banner says it and authentication is then refused.
-			ctx.SetValue(ctxRefusal, rateMessage(c.RemoteAddr(), s.cfg.PerAddrRate, wait))
-			s.log.Warn("ssh connection rate limited", "remote", addr, "limit_per_minute", s.cfg.PerAddrRate)
-		case dropped:
-			s.conns.Add(-1)
-			return nil
-		}
-	}
-	go func() {
-		t := time.NewTimer(s.cfg.LoginGrace)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-		case <-t.C:
-			// The library sets the connection in the context once the
-			// handshake, authentication included, has succeeded.
-			if ctx.Value(ssh.ContextKeyConn) == nil {
-				s.log.Info("ssh connection closed: no sign-in in time", "remote", addr, "grace", s.cfg.LoginGrace)
-				c.Close()
-			}
-			<-ctx.Done()
-		}
-		s.conns.Add(-1)
-	}()
-	return c
-}
-
 // banner is shown before authentication; it carries a refusal, if any, so that a
 // rate-limited client learns why it is turned away.
 func (s *Server) banner(ctx ssh.Context) string {

@@ -99,6 +99,28 @@ func TestHostKeyIsMadeOnceAndPrivate(t *testing.T) {
 	}
 }
 
+func TestHostKeyReadableByOthersIsRefused(t *testing.T) {
+	ts := startServer(t, nil)
+	path := filepath.Join(t.TempDir(), "ssh_host_ed25519")
+	cfg := sshd.Config{Backend: ts.b, HostKeyPath: path, TUI: standInTUI(0), Command: standInCommand}
+	if _, err := sshd.New(cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []os.FileMode{0o644, 0o640, 0o604} {
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+		_, err := sshd.New(cfg)
+		if err == nil || !strings.Contains(err.Error(), "run: chmod 600 "+path) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("mode %04o: %v, want a one-line refusal naming chmod 600", mode, err)
+		}
+	}
+	os.Chmod(path, 0o400)
+	if _, err := sshd.New(cfg); err != nil {
+		t.Errorf("mode 0400: %v", err)
+	}
+}
+
 func TestPerAddressRateLimit(t *testing.T) {
 	ts := startServer(t, func(c *sshd.Config) { c.PerAddrRate = 2 })
 	for i := 0; i < 2; i++ {

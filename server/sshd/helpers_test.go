@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -161,6 +162,26 @@ func standInCommand(_ context.Context, s ssh.Session, m model.Member, args []str
 	return code
 }
 
+// testCommandWords is the stand-in command's tree: the words a log may show.
+func testCommandWords(args []string) []string {
+	tree := map[string][]string{
+		"":        {"whoami", "exit", "read", "keys", "members"},
+		"keys":    {"list", "create", "edit"},
+		"members": {"add-ssh-key"},
+	}
+	var words []string
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") {
+			continue
+		}
+		if !slices.Contains(tree[strings.Join(words, " ")], a) {
+			break
+		}
+		words = append(words, a)
+	}
+	return words
+}
+
 func startServer(t *testing.T, tune func(*sshd.Config)) *testServer {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "apikeys.db"))
@@ -184,11 +205,12 @@ func startServerOn(t *testing.T, b *backend.Backend, owner model.Member, ownerID
 	dir := t.TempDir()
 	logs := &syncBuffer{}
 	cfg := sshd.Config{
-		Backend:     b,
-		HostKeyPath: filepath.Join(dir, "ssh_host_ed25519"),
-		TUI:         standInTUI(0),
-		Command:     standInCommand,
-		PerAddrRate: -1,
+		Backend:      b,
+		HostKeyPath:  filepath.Join(dir, "ssh_host_ed25519"),
+		TUI:          standInTUI(0),
+		Command:      standInCommand,
+		PerAddrRate:  -1,
+		CommandWords: testCommandWords,
 		// Short enough that a test waits little for the watcher.
 		WatchInterval: 25 * time.Millisecond,
 		Logger:        slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

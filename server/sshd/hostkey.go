@@ -31,6 +31,10 @@ func loadOrCreateHostKey(path string) (gossh.Signer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ssh host key: %w", err)
 	}
+	// As OpenSSH does: a private key others can read is not private.
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("ssh host key %s can be read by others (mode %04o); run: chmod 600 %s", path, fi.Mode().Perm(), path)
+	}
 	signer, err := gossh.ParsePrivateKey(data)
 	if err != nil {
 		return nil, fmt.Errorf("ssh host key %s is not a private key without passphrase: %w", path, err)

@@ -1,57 +1,13 @@
 package sshd
 
 import (
-	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/apikeys-dev/apikeys/model"
 )
-
-func TestAddrLimiter(t *testing.T) {
-	t0 := time.Date(2027, 1, 1, 12, 0, 0, 0, time.UTC)
-	l := newAddrLimiter(2, time.Minute, 3)
-	steps := []struct {
-		key  string
-		at   time.Duration
-		want verdict
-	}{
-		{"a", 0, allowed},
-		{"a", time.Second, allowed},
-		{"a", 2 * time.Second, limited}, // third within the minute
-		{"a", 3 * time.Second, limited},
-		{"a", 4 * time.Second, dropped}, // far over: not worth a handshake
-		{"b", 5 * time.Second, allowed}, // addresses are counted apart
-		{"a", time.Minute, allowed},     // a new window
-		{"c", time.Minute, allowed},
-		{"d", time.Minute, allowed}, // a 4th address with room for 3: one is forgotten
-	}
-	for i, s := range steps {
-		if got, _ := l.allow(s.key, t0.Add(s.at)); got != s.want {
-			t.Errorf("step %d (%s at %v): %v, want %v", i, s.key, s.at, got, s.want)
-		}
-	}
-	if len(l.seen) > 3 {
-		t.Errorf("limiter remembers %d addresses, more than its bound of 3", len(l.seen))
-	}
-}
-
-func TestAddrKey(t *testing.T) {
-	for _, c := range []struct {
-		ip   string
-		want string
-	}{
-		{"192.0.2.7", "192.0.2.7"},
-		{"::ffff:192.0.2.7", "192.0.2.7"},
-		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"},
-		{"2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"}, // same /64, same budget
-	} {
-		if got := addrKey(&net.TCPAddr{IP: net.ParseIP(c.ip), Port: 5}); got != c.want {
-			t.Errorf("addrKey(%s) = %s, want %s", c.ip, got, c.want)
-		}
-	}
-}
 
 func TestIdleFor(t *testing.T) {
 	t0 := time.Date(2027, 1, 1, 12, 0, 0, 0, time.UTC)
@@ -73,20 +29,40 @@ func TestIdleFor(t *testing.T) {
 }
 
 func TestCommandName(t *testing.T) {
+	// known stands in for the CLI's command tree.
+	known := func(args []string) []string {
+		tree := map[string][]string{"": {"keys", "members", "audit"}, "keys": {"list", "create", "edit"}, "members": {"add-ssh-key"}}
+		var words []string
+		for _, a := range args {
+			if strings.HasPrefix(a, "-") {
+				continue
+			}
+			if !slices.Contains(tree[strings.Join(words, " ")], a) {
+				break
+			}
+			words = append(words, a)
+		}
+		return words
+	}
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"keys", "list", "--json"}, "keys list"},
-		{[]string{"keys", "create", "--name", "prod"}, "keys create"},
-		{[]string{"members", "add-ssh-key", "a@b.c", "ssh-ed25519 AAAA"}, "members add-ssh-key"},
-		{[]string{"--as", "x@y.z", "keys"}, "(flags only)"},
+		{[]string{"keys", "list", "--json"}, "keys list (+1)"},
+		{[]string{"keys", "create", "--name", "prod"}, "keys create (+2)"},
+		{[]string{"members", "add-ssh-key", "a@b.c", "ssh-ed25519 AAAA"}, "members add-ssh-key (+2)"},
 		{[]string{"audit"}, "audit"},
-		{[]string{"keys\x1b[31m"}, `keys\x1b[31m`},
+		// A secret as the command, or as the second word, is never logged.
+		{[]string{"apk_live_abcdefghijklmnopqrstuvwxyz012345"}, "(unknown) (+1)"},
+		{[]string{"keys", "apk_live_abcdefghijklmnopqrstuvwxyz012345"}, "keys (+1)"},
+		{[]string{"keys\x1b[31m"}, "(unknown) (+1)"},
 	} {
-		if got := commandName(c.args); got != c.want {
+		if got := commandName(c.args, known); got != c.want {
 			t.Errorf("commandName(%q) = %q, want %q", c.args, got, c.want)
 		}
+	}
+	if got := commandName([]string{"whoami", "x"}, nil); got != "(unknown) (+2)" {
+		t.Errorf("with no command tree: %q", got)
 	}
 }
 

@@ -1,7 +1,8 @@
 // Package sshd is the SSH server of `apikeys serve`: public-key sign-in against the
 // workspace's active members, one TUI or one command per session, and the limits
 // that keep a shared server usable (keystroke idle timeout, a session cap, a
-// per-address connection rate). What runs inside a session is injected (Config.TUI
+// per-address connection rate, a sign-in deadline and caps on connections still
+// signing in, bounded channels and requests, clamped terminal sizes). What runs inside a session is injected (Config.TUI
 // and Config.Command), so this package depends on the backend only.
 package sshd
 
@@ -10,9 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -21,18 +22,33 @@ import (
 
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/server/ratelimit"
 )
+
+// rateClients is how many client addresses the connection rate remembers.
+const rateClients = 65536
 
 // Defaults of Config.
 const (
-	DefaultAddr            = ":23234"
-	DefaultIdleTimeout     = 15 * time.Minute
-	DefaultMaxSessions     = 100
-	DefaultPerAddrRate     = 60 // connections per client address per minute
-	DefaultWatchInterval   = time.Second
-	DefaultShutdownTimeout = 10 * time.Second
-	DefaultLoginGrace      = 30 * time.Second
+	DefaultAddr               = ":23234"
+	DefaultIdleTimeout        = 15 * time.Minute
+	DefaultMaxSessions        = 100
+	DefaultPerAddrRate        = 60 // connections per client address per minute
+	DefaultWatchInterval      = time.Second
+	DefaultShutdownTimeout    = 10 * time.Second
+	DefaultLoginGrace         = 10 * time.Second
+	DefaultNoSessionTimeout   = time.Minute
+	DefaultMaxPendingPerAddr  = 6
+	DefaultMaxChannelsPerConn = 10
+	// MaxCommandLine bounds the command line of one session (SSH's exec).
+	MaxCommandLine = 64 << 10
 )
+
+// DefaultStartups is the default MaxStartups: early drop starts at 64
+// connections waiting to sign in and reaches every new one at 256. With at most
+// DefaultMaxPendingPerAddr per address, a flood from ten addresses stays below
+// the start, so members get in; a wider one meets the random drop.
+var DefaultStartups = Startups{Start: 64, Rate: 30, Full: 256}
 
 // Config builds a Server. Zero values take the defaults.
 type Config struct {
@@ -56,8 +72,26 @@ type Config struct {
 	WatchInterval time.Duration
 	// ShutdownTimeout bounds a graceful shutdown; 0 → 10 seconds.
 	ShutdownTimeout time.Duration
-	// LoginGrace is how long a connection may take to authenticate; 0 → 30 s.
+	// LoginGrace is how long a connection may take to authenticate; 0 → 10 s.
 	LoginGrace time.Duration
+	// MaxPendingPerAddr caps the connections from one client address (an IPv4
+	// address or IPv6 /64) still signing in; 0 → 6, negative → no cap.
+	MaxPendingPerAddr int
+	// Startups is the MaxStartups random early drop of connections still
+	// signing in; zero → DefaultStartups.
+	Startups Startups
+	// Random returns numbers in [0, 1) for the early drop; nil → math/rand.
+	Random func() float64
+	// NoSessionTimeout closes a signed-in connection that has had no session
+	// running for this long; 0 → 1 minute.
+	NoSessionTimeout time.Duration
+	// MaxChannelsPerConn caps the session channels open at once on one
+	// connection; 0 → 10 (as OpenSSH's MaxSessions).
+	MaxChannelsPerConn int
+	// CommandWords says which leading words of a command line name a command
+	// (["keys", "edit"] of "keys edit apk_… --name x"): the logs show only
+	// those. nil → the logs name no command word.
+	CommandWords func(args []string) []string
 
 	// TUI builds the terminal UI for a session with a PTY and no command. r is the
 	// session's own renderer (the client's colours, NO_COLOR honoured): every
@@ -75,17 +109,18 @@ type Config struct {
 
 // Server is the SSH server. Build it with New; it serves once.
 type Server struct {
-	cfg     Config
-	b       *backend.Backend
-	log     *slog.Logger
-	ssh     *ssh.Server
-	limiter *addrLimiter
-
-	conns    atomic.Int64 // open connections, authenticated or not
-	maxConns int64
+	cfg Config
+	b   *backend.Backend
+	log *slog.Logger
+	ssh *ssh.Server
+	// connRate limits new connections per address; rateNotices, how many of
+	// those refused are told why (the rest are closed unanswered).
+	connRate, rateNotices *ratelimit.Limiter
+	admission             *admission
 
 	mu       sync.Mutex
 	live     map[*session]struct{}
+	signedIn map[*conn]struct{}
 	closing  bool
 	handlers sync.WaitGroup // running session handlers
 }
@@ -119,6 +154,24 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LoginGrace <= 0 {
 		cfg.LoginGrace = DefaultLoginGrace
 	}
+	if cfg.MaxPendingPerAddr == 0 {
+		cfg.MaxPendingPerAddr = DefaultMaxPendingPerAddr
+	}
+	if cfg.Startups == (Startups{}) {
+		cfg.Startups = DefaultStartups
+	}
+	if err := cfg.Startups.validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Random == nil {
+		cfg.Random = rand.Float64
+	}
+	if cfg.NoSessionTimeout <= 0 {
+		cfg.NoSessionTimeout = DefaultNoSessionTimeout
+	}
+	if cfg.MaxChannelsPerConn <= 0 {
+		cfg.MaxChannelsPerConn = DefaultMaxChannelsPerConn
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -128,13 +181,14 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, b: cfg.Backend, log: cfg.Logger,
-		live: map[*session]struct{}{},
-		// Connections that never open a session (or are still in their
-		// handshake) are bounded too; the session cap speaks first.
-		maxConns: int64(2*cfg.MaxSessions + 16),
+		live:     map[*session]struct{}{},
+		signedIn: map[*conn]struct{}{},
+		admission: &admission{perAddr: max(cfg.MaxPendingPerAddr, 0), startups: cfg.Startups,
+			random: cfg.Random, byAddr: map[ratelimit.Key]int{}},
 	}
 	if cfg.PerAddrRate > 0 {
-		s.limiter = newAddrLimiter(cfg.PerAddrRate, time.Minute, 65536)
+		s.connRate = ratelimit.New(cfg.PerAddrRate, time.Minute, rateClients, time.Now)
+		s.rateNotices = ratelimit.New(cfg.PerAddrRate, time.Minute, rateClients, time.Now)
 	}
 	s.ssh = &ssh.Server{
 		Addr:    cfg.Addr,
@@ -144,8 +198,13 @@ func New(cfg Config) (*Server, error) {
 		PublicKeyHandler:         s.publicKey,
 		BannerHandler:            s.banner,
 		ConnCallback:             s.connCallback,
+		ServerConfigCallback:     s.serverConfig,
 		ConnectionFailedCallback: s.connFailed,
 		Handler:                  s.handle,
+		// Sessions only (no forwarding, no other channel type), each through
+		// the connection's checks; the library rejects global requests.
+		ChannelHandlers: map[string]ssh.ChannelHandler{"session": s.sessionChannel},
+		RequestHandlers: map[string]ssh.RequestHandler{},
 	}
 	s.ssh.AddHostKey(signer)
 	return s, nil
@@ -219,7 +278,7 @@ func (s *Server) waitConns(d time.Duration) {
 	end := time.After(d)
 	poll := time.NewTicker(10 * time.Millisecond)
 	defer poll.Stop()
-	for s.conns.Load() > 0 {
+	for n, p := s.Connections(); n+p > 0; n, p = s.Connections() {
 		select {
 		case <-end:
 			return

@@ -6,13 +6,11 @@ import (
 	"log/slog"
 	"net"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/ssh"
-	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/apikeys-dev/apikeys/model"
 )
@@ -115,16 +113,24 @@ func (s *Server) handle(sess ssh.Session) {
 		}
 	}()
 
-	key := sess.PublicKey()
-	if key == nil { // can't happen with public-key auth only; refuse all the same
+	c := connFrom(sess.Context())
+	if c == nil || sess.PublicKey() == nil { // can't happen with public-key auth only; refuse all the same
 		refuse(sess, "Sign in with an SSH key.")
 		return
 	}
-	fp := gossh.FingerprintSHA256(key)
-	m, err := s.member(sess.Context(), fp)
-	if err != nil {
-		log.Info("ssh session refused", "fingerprint", fp, "err", err)
-		refuse(sess, model.Sanitize(err.Error()))
+	// Every session re-reads its member: one deactivated, or whose key was
+	// removed, since the connection signed in gets no session, and the
+	// connection ends.
+	m, fp, why, reason, err := c.recheck(sess.Context())
+	switch {
+	case why != "":
+		log.Info("ssh session refused", "fingerprint", fp, "why", why)
+		refuse(sess, reason)
+		c.revoke(why, reason)
+		return
+	case err != nil:
+		log.Error("ssh session refused: member check failed", "fingerprint", fp, "err", err)
+		refuse(sess, "The server could not check your account; try again shortly.")
 		return
 	}
 	log = log.With("member", m.ID, "email", m.Email, "fingerprint", fp)
@@ -134,12 +140,25 @@ func (s *Server) handle(sess ssh.Session) {
 	ctx, cancel := context.WithCancel(sess.Context())
 	defer cancel()
 	ls := &session{Session: sess, member: m, fingerprint: fp, log: log, ctx: ctx, cancel: cancel}
+	if !c.startSession(ls) {
+		refuse(sess, "This connection has ended.")
+		return
+	}
+	defer c.endSession(ls) // deferred first, so it runs after the exit status is sent
 	if refusal := s.register(ls); refusal != "" {
 		log.Warn("ssh session refused", "reason", refusal)
 		refuse(sess, refusal)
 		return
 	}
 	defer s.unregister(ls)
+	var args []string
+	if raw := sess.RawCommand(); raw != "" {
+		if args, err = splitCommandLine(raw); err != nil {
+			log.Info("ssh session refused: bad command line", "err", err, "bytes", len(raw))
+			refuse(sess, commandLineMessage(err))
+			return
+		}
+	}
 	// The audit write waits its turn behind every other write and an fsync: in
 	// a burst of sign-ins it was most of the time to the first frame. A TUI
 	// draws its frame meanwhile but reads and does nothing until it is written
@@ -156,19 +175,18 @@ func (s *Server) handle(sess ssh.Session) {
 	if tty {
 		go forwardWindows(windows, programs)
 	}
-	args := sess.Command()
 	kind := "tui"
 	switch {
 	case len(args) > 0:
 		kind = "command"
-		log = log.With("command", commandName(args))
+		log = log.With("command", commandName(args, s.cfg.CommandWords))
 	case !tty:
 		kind = "hint"
 	}
 	if kind != "tui" {
 		if err := audit.wait(); err != nil {
-			log.Error("ssh session refused: can't write the audit event", "err", err)
-			refuse(sess, auditMessage)
+			s.auditFailed(ls, c, err)
+			refuse(sess, auditRefusal(err))
 			return
 		}
 	}
@@ -181,12 +199,12 @@ func (s *Server) handle(sess ssh.Session) {
 	case kind == "command":
 		code = s.cfg.Command(ctx, ls, m, args)
 	case kind == "tui":
-		code = s.runTUI(ls, programs, audit)
+		code = s.runTUI(ls, c, programs, audit)
 	default:
 		fmt.Fprintf(sess.Stderr(), "apikeys: run `ssh -t -p %s <host>` for the TUI, or pass a command such as `keys list`.\n", localPort(sess.LocalAddr()))
 		code = 1
 	}
-	why, reason := ls.ended()
+	why, reason = ls.ended()
 	if reason != "" {
 		fmt.Fprintf(sess.Stderr(), "\r\napikeys: %s\r\n", reason)
 		code = 1
@@ -199,14 +217,23 @@ func (s *Server) handle(sess ssh.Session) {
 	_ = sess.Exit(code)
 }
 
-// member is the active member of the key of fingerprint fp: the one sign-in
-// found moments ago (a member deactivated since is caught by the session watch
-// and refused by the backend on every call), else read now.
-func (s *Server) member(ctx ssh.Context, fp string) (model.Member, error) {
-	if m, ok := ctx.Value(acceptedKey{fp}).(model.Member); ok {
-		return m, nil
+// auditFailed logs why a session's audit event was not written; a member
+// deactivated (or a key removed) at that very moment also ends the connection.
+func (s *Server) auditFailed(ls *session, c *conn, err error) {
+	if model.KindOf(err) == model.KindUnauthenticated {
+		ls.log.Info("ssh session refused: the member may no longer sign in", "err", err)
+		c.revoke(endDeactivated, model.Sanitize(err.Error()))
+		return
 	}
-	return s.b.MemberBySSHKey(ctx, fp)
+	ls.log.Error("ssh session refused: can't write the audit event", "err", err)
+}
+
+// auditRefusal is what the member is told when the audit event was not written.
+func auditRefusal(err error) string {
+	if model.KindOf(err) == model.KindUnauthenticated {
+		return model.Sanitize(err.Error())
+	}
+	return auditMessage
 }
 
 // refuse tells the client why no session opens and exits 1.
@@ -232,22 +259,6 @@ func (s *Server) watchIdle(ls *session) {
 			t.Reset(left)
 		}
 	}
-}
-
-// commandName is what the logs say was run: the leading words of the command
-// line, never flag values or arguments, which could be anything a member typed.
-func commandName(args []string) string {
-	var words []string
-	for _, a := range args {
-		if strings.HasPrefix(a, "-") || len(words) == 2 {
-			break
-		}
-		words = append(words, model.Sanitize(a))
-	}
-	if len(words) == 0 {
-		return "(flags only)"
-	}
-	return strings.Join(words, " ")
 }
 
 func remoteHost(a net.Addr) string {

@@ -64,8 +64,16 @@ func TestCommandWordsOnlyAreLogged(t *testing.T) {
 	c := ts.mustDial(ts.ownerID)
 	ts.run(c, `members add-ssh-key x@example.com "ssh-ed25519 AAAAsecretish"`)
 	logs := ts.logs.String()
-	if !strings.Contains(logs, `"command":"members add-ssh-key"`) || strings.Contains(logs, "AAAAsecretish") {
+	if !strings.Contains(logs, `"command":"members add-ssh-key (+2)"`) || strings.Contains(logs, "AAAAsecretish") {
 		t.Errorf("want only the command's words in the log:\n%s", logs)
+	}
+	// `ssh host "$SECRET"`: the first word isn't a command, so nothing of it
+	// is logged (the first two words were).
+	const secret = "apk_live_Zq3xV8mN2pR7tY5wK1bC9dF4gH6jL0sA"
+	ts.run(c, secret+" "+secret)
+	ts.run(c, "keys "+secret)
+	if logs := ts.logs.String(); strings.Contains(logs, "Zq3xV8mN2p") {
+		t.Errorf("a secret given as the command reached the log:\n%s", logs)
 	}
 }
 

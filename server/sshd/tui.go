@@ -21,7 +21,7 @@ const queryTimeout = time.Second
 
 // runTUI runs the TUI on a session with a PTY until the member quits or the
 // session is ended, and returns the exit status.
-func (s *Server) runTUI(ls *session, programs chan<- *tea.Program, audit *auditWrite) int {
+func (s *Server) runTUI(ls *session, c *conn, programs chan<- *tea.Program, audit *auditWrite) int {
 	r := s.renderer(ls)
 	m, err := s.cfg.TUI(ls.ctx, ls, ls.member, r)
 	if err != nil {
@@ -30,8 +30,8 @@ func (s *Server) runTUI(ls *session, programs chan<- *tea.Program, audit *auditW
 		return 1
 	}
 	g := &gate{inner: m, audit: audit, failed: func(err error) {
-		ls.log.Error("ssh session ended: can't write the audit event", "err", err)
-		ls.end(endAuditFailed, auditMessage)
+		s.auditFailed(ls, c, err)
+		ls.end(endAuditFailed, auditRefusal(err))
 	}}
 	p := tea.NewProgram(g,
 		tea.WithInput(ls), tea.WithOutput(ls),
@@ -86,28 +86,39 @@ func noColor(environ []string) bool {
 
 // forwardWindows keeps the program's size in step with the client's terminal.
 // It always drains the window channel, TUI or not, so a resize never blocks the
-// session's request loop.
+// session's request loop. Sizes arrive clamped (see guard); they are clamped
+// again here so that no other path can hand the TUI a raw one. A flood of
+// resizes costs the TUI one redraw per size it can take: while a size is being
+// delivered, newer ones replace each other, and a repeat of the size the TUI
+// has is not sent at all.
 func forwardWindows(windows <-chan ssh.Window, programs <-chan *tea.Program) {
 	var (
-		p    *tea.Program
-		last ssh.Window
-		have bool
+		p         *tea.Program
+		latest    tea.WindowSizeMsg
+		have      bool
+		sent      tea.WindowSizeMsg
+		delivered chan struct{} // non-nil while a Send is in flight
 	)
 	for {
+		if p != nil && have && delivered == nil && latest != sent {
+			sent, delivered = latest, make(chan struct{})
+			go func(msg tea.WindowSizeMsg, done chan struct{}) {
+				p.Send(msg)
+				close(done)
+			}(latest, delivered)
+		}
 		select {
 		case w, ok := <-windows:
 			if !ok {
 				return
 			}
-			last, have = w, true
-			if p != nil {
-				p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+			if c, ok := clampWindow(uint32(max(w.Width, 0)), uint32(max(w.Height, 0)), 0, 0); ok {
+				latest, have = tea.WindowSizeMsg{Width: c.Width, Height: c.Height}, true
 			}
 		case np := <-programs:
 			p, programs = np, nil
-			if have {
-				p.Send(tea.WindowSizeMsg{Width: last.Width, Height: last.Height})
-			}
+		case <-delivered:
+			delivered = nil
 		}
 	}
 }

@@ -7,10 +7,11 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 )
 
-// watch ends the sessions of members who were deactivated, removed, or lost the
-// key they signed in with. It asks the store, not this process, so a change made
-// through another server instance on the same database ends sessions here too.
-// One query per interval covers every open session.
+// watch ends the connections (and with them the sessions) of members who were
+// deactivated, removed, or lost the key they signed in with. It asks the store,
+// not this process, so a change made through another server instance on the
+// same database ends them here too. One query per interval covers every
+// signed-in connection, with or without a session.
 func (s *Server) watch(ctx context.Context) {
 	t := time.NewTicker(s.cfg.WatchInterval)
 	defer t.Stop()
@@ -19,19 +20,14 @@ func (s *Server) watch(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			s.checkSessions(ctx)
+			s.checkConns(ctx)
 		}
 	}
 }
 
-// checkSessions compares every open session with the members as stored now.
-func (s *Server) checkSessions(ctx context.Context) {
-	s.mu.Lock()
-	open := make([]*session, 0, len(s.live))
-	for ls := range s.live {
-		open = append(open, ls)
-	}
-	s.mu.Unlock()
+// checkConns compares every signed-in connection with the members as stored now.
+func (s *Server) checkConns(ctx context.Context) {
+	open := s.openConns()
 	if len(open) == 0 {
 		return
 	}
@@ -48,9 +44,13 @@ func (s *Server) checkSessions(ctx context.Context) {
 	for _, m := range members {
 		byID[m.ID] = m
 	}
-	for _, ls := range open {
-		if why, reason := standing(byID, ls.member.ID, ls.fingerprint); why != "" {
-			ls.end(why, reason)
+	for _, c := range open {
+		m, fp, ok := c.identity()
+		if !ok {
+			continue // the handshake is finishing; next time
+		}
+		if why, reason := standing(byID, m.ID, fp); why != "" {
+			c.revoke(why, reason)
 		}
 	}
 }
