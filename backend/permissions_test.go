@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -107,12 +108,12 @@ func rowOps(row string) map[string]operation {
 			},
 			"add-ssh-key": func(e *env, at model.AccountType) error {
 				target := e.addMember("target", model.RegularMember)
-				_, err := e.as(at).AddSSHKey(e.ctx, target.Email, newSSHKey(e.t, "t@host"))
+				_, err := e.as(at).AddSSHKey(e.ctx, target.Email, testkit.NewSSHKey(e.t, "t@host").Line)
 				return err
 			},
 			"remove-ssh-key": func(e *env, at model.AccountType) error {
 				target := e.addMember("target", model.RegularMember)
-				m, err := e.as(model.PrimaryOwner).AddSSHKey(e.ctx, target.Email, newSSHKey(e.t, "t@host"))
+				m, err := e.as(model.PrimaryOwner).AddSSHKey(e.ctx, target.Email, testkit.NewSSHKey(e.t, "t@host").Line)
 				if err != nil {
 					e.t.Fatal(err)
 				}
@@ -190,7 +191,7 @@ func TestMemberRules(t *testing.T) {
 			return err
 		}, model.KindForbidden},
 		{"a workspace admin can't give an owner a key", func() error {
-			_, err := e.as(model.WorkspaceAdmin).AddSSHKey(e.ctx, owner.Email, newSSHKey(t, "x"))
+			_, err := e.as(model.WorkspaceAdmin).AddSSHKey(e.ctx, owner.Email, testkit.NewSSHKey(t, "x").Line)
 			return err
 		}, model.KindForbidden},
 		{"nobody deactivates themselves", func() error {

@@ -70,9 +70,10 @@ func (s *SyncBuffer) String() string {
 	return s.b.String()
 }
 
-// SSHKey is an ed25519 key pair: the signer a client signs in with, the public
-// key as an authorized_keys line and its SHA256 fingerprint.
+// SSHKey is an ed25519 key pair: the private key, the signer a client signs in
+// with, the public key as an authorized_keys line and its SHA256 fingerprint.
 type SSHKey struct {
+	Private     ed25519.PrivateKey
 	Signer      gossh.Signer
 	Line        string
 	Fingerprint string
@@ -109,7 +110,7 @@ func sshKey(priv ed25519.PrivateKey, comment string) (SSHKey, error) {
 	}
 	pk := signer.PublicKey()
 	line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(pk))) + " " + comment
-	return SSHKey{Signer: signer, Line: line, Fingerprint: gossh.FingerprintSHA256(pk)}, nil
+	return SSHKey{Private: priv, Signer: signer, Line: line, Fingerprint: gossh.FingerprintSHA256(pk)}, nil
 }
 
 // WaitTimeout bounds every wait for a condition: generous, for -race on a shared

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
@@ -27,7 +28,10 @@ type Workspace struct {
 type Options struct {
 	Policy       model.ExpiryPolicy
 	Logger       *slog.Logger // the backend's; nil: discard
+	OwnerName    string       // zero: Olive Owner
+	OwnerEmail   string       // zero: olive@example.com
 	OwnerSSHKeys []string     // authorized_keys lines of the owner
+	Start        time.Time    // the clock's first reading; zero: Start
 	// RealTime runs the backend on time.Now instead of Clock, for servers whose
 	// timers (idle limits, watchers) must agree with the stamps it writes.
 	RealTime bool
@@ -45,13 +49,20 @@ func NewWorkspace(t testing.TB, o Options) *Workspace {
 	}
 	t.Cleanup(func() { st.Close() })
 	clock := NewClock(Start)
+	if !o.Start.IsZero() {
+		clock.Set(o.Start)
+	}
 	cfg := backend.Config{Store: st, Clock: clock.Now, Policy: o.Policy, Logger: o.Logger}
 	if o.RealTime {
 		cfg.Clock = nil
 	}
 	b := backend.New(cfg)
 	t.Cleanup(func() { _ = b.Flush(context.Background()) })
-	owner, created, err := b.Bootstrap(ctx, "Acme", "Olive Owner", "olive@example.com", o.OwnerSSHKeys)
+	name, email := o.OwnerName, o.OwnerEmail
+	if name == "" {
+		name, email = "Olive Owner", "olive@example.com"
+	}
+	owner, created, err := b.Bootstrap(ctx, "Acme", name, email, o.OwnerSSHKeys)
 	if err != nil || !created {
 		t.Fatalf("bootstrap: created=%v err=%v", created, err)
 	}
