@@ -71,7 +71,7 @@ func verify(t *testing.T, addr, key, typ string) (valid bool, reason string) {
 }
 
 // TestTwoInstancesOnOneDatabase runs two real `serve` processes on one PostgreSQL
-// database (issue 7): a key deleted through A is refused by B within a second, and
+// database: a key deleted through A is refused by B within a second, and
 // edits made through A and B at the same time lose nothing.
 func TestTwoInstancesOnOneDatabase(t *testing.T) {
 	if testing.Short() {

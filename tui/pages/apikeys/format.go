@@ -11,7 +11,8 @@ import (
 )
 
 // SoonDays is how close an expiration date must be for the list to count the
-// days instead of showing the date: the "expiring soon" window of issue 5.
+// days instead of showing the date: the "expiring soon" window, so that a key
+// shown in days is one the expiring-soon view lists.
 const SoonDays = 14
 
 // Expiry is what the Expires column says about k at now: "valid through 30 Jun
