@@ -49,7 +49,7 @@ func (s *session) waitFor(text string) {
 	s.t.Helper()
 	teatest.WaitFor(s.t, s.tm.Output(), func(b []byte) bool {
 		return bytes.Contains(b, []byte(text))
-	}, teatest.WithCheckInterval(2*time.Millisecond), teatest.WithDuration(5*time.Second))
+	}, teatest.WithCheckInterval(2*time.Millisecond), teatest.WithDuration(testkit.WaitTimeout))
 }
 
 func (s *session) typ(text string) { s.tm.Type(text) }
@@ -66,7 +66,7 @@ func (s *session) finish() (*Model, string) {
 	if err := s.tm.Quit(); err != nil {
 		s.t.Fatal(err)
 	}
-	m := s.tm.FinalModel(s.t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	m := s.tm.FinalModel(s.t, teatest.WithFinalTimeout(testkit.WaitTimeout)).(*Model)
 	view := m.View()
 	s.checkFits(view)
 	return m, view
