@@ -47,18 +47,27 @@ var _ client.Client = (*Client)(nil)
 // stopped at at; nobody is signed in yet.
 func open(t testing.TB, pol model.ExpiryPolicy, at time.Time) *Client {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "apikeys.db"))
+	c := openAt(t, filepath.Join(t.TempDir(), "apikeys.db"), pol, at, newGenerator())
+	t.Cleanup(c.close)
+	return c
+}
+
+// openAt is a backend on the store at path; the caller closes it.
+func openAt(t testing.TB, path string, pol model.ExpiryPolicy, at time.Time, gen *generator) *Client {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &Client{t: t, st: st, clock: testkit.NewClock(at), gen: newGenerator()}
+	c := &Client{t: t, st: st, clock: testkit.NewClock(at), gen: gen}
 	c.b = backend.New(backend.Config{Store: st, Clock: c.clock.Now, Policy: pol,
-		NewID: c.gen.newID, NewSecret: c.gen.newSecret})
-	t.Cleanup(func() {
-		_ = c.b.Flush(context.Background())
-		st.Close()
-	})
+		NewID: gen.newID, NewSecret: gen.newSecret})
 	return c
+}
+
+func (c *Client) close() {
+	_ = c.b.Flush(context.Background())
+	c.st.Close()
 }
 
 // signIn makes member (id or email) the one the TUI acts as, from now on.

@@ -30,19 +30,18 @@ var policy = model.ExpiryPolicy{Location: time.UTC, MaxLifetimeDays: model.Defau
 // in as me. It is made through the backend, as its members would have made it
 // over the last year, so its audit log tells that story.
 func Empty(t testing.TB, me string) *Client {
-	c := members(t)
-	c.clock.Set(Now)
+	c := fromSnapshot(t, "empty", seedMembers)
 	c.signIn(me)
 	return c
 }
 
-func members(t testing.TB) *Client {
-	c := open(t, policy, Now.AddDate(-1, 0, 0))
+func seedMembers(c *Client) {
 	ctx := context.Background()
+	c.clock.Set(Now.AddDate(-1, 0, 0))
 	c.gen.pin("ws_acme", 0)
 	c.gen.pin(Owner, 0)
 	if _, _, err := c.b.Bootstrap(ctx, "Acme Corp", "Ana Lima", "ana@acme.test", nil); err != nil {
-		t.Fatal(err)
+		c.t.Fatal(err)
 	}
 	ana := c.as(Owner, 300*24*time.Hour)
 	c.check(ana.AddSSHKey(ctx, Owner, testkit.FixedSSHKey(1, "ana@laptop").Line))
@@ -61,14 +60,20 @@ func members(t testing.TB) *Client {
 		c.check(ana.AddMember(ctx, backend.AddMemberRequest{Name: m.name, Email: m.email, AccountType: m.at}))
 	}
 	c.check(c.as(WorkspaceAdmin, 5*24*time.Hour).Deactivate(ctx, "mem_eve", 0))
-	return c
+	c.clock.Set(Now)
 }
 
 // Sample is the sample workspace with keys in every state — active, expiring
 // soon, expired, replaced and in grace, and the key that replaced it — made and
 // used through the backend at the times they show, signed in as me.
 func Sample(t testing.TB, me string) *Client {
-	c := members(t)
+	c := fromSnapshot(t, "sample", seedSample)
+	c.signIn(me)
+	return c
+}
+
+func seedSample(c *Client) {
+	seedMembers(c)
 	ctx := context.Background()
 	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, time.UTC) }
 	c.clock.Set(day(2, 5))
@@ -86,7 +91,7 @@ func Sample(t testing.TB, me string) *Client {
 	c.clock.Set(Now.Add(-21 * time.Hour))
 	ana, _ := c.Member(Owner)
 	if err := c.b.RecordSSHSession(ctx, ana, ana.SSHKeys[0].Fingerprint, "192.0.2.10:52144"); err != nil {
-		t.Fatal(err)
+		c.t.Fatal(err)
 	}
 	c.clock.Set(Now.Add(-20 * time.Hour))
 	export := c.create(Owner, "key_export", 1, "Nightly export to S3", model.KeyExport, 2027, time.July, 1)
@@ -97,19 +102,20 @@ func Sample(t testing.TB, me string) *Client {
 	c.use(partner, Now.Add(-10*time.Minute))
 	c.use(siem, Now.Add(-5*time.Minute))
 	c.clock.Set(Now)
-	c.signIn(me)
-	return c
 }
 
 // ExpiringSoon is Sample with two more keys in the expiring-soon window, so a
 // rotation round has several keys to mark.
 func ExpiringSoon(t testing.TB, me string) *Client {
-	c := Sample(t, me)
-	c.clock.Set(time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
-	c.create(WorkspaceAdmin, "key_hooks", 20, "Webhook export", model.KeyExport, 2026, time.July, 4)
-	c.clock.Set(time.Date(2026, 5, 20, 0, 0, 0, 0, time.UTC))
-	c.create(SecurityAdmin, "key_audit2", 21, "Audit archive", model.KeyAuditLogs, 2026, time.July, 15)
-	c.clock.Set(Now)
+	c := fromSnapshot(t, "expiring soon", func(c *Client) {
+		seedSample(c)
+		c.clock.Set(time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
+		c.create(WorkspaceAdmin, "key_hooks", 20, "Webhook export", model.KeyExport, 2026, time.July, 4)
+		c.clock.Set(time.Date(2026, 5, 20, 0, 0, 0, 0, time.UTC))
+		c.create(SecurityAdmin, "key_audit2", 21, "Audit archive", model.KeyAuditLogs, 2026, time.July, 15)
+		c.clock.Set(Now)
+	})
+	c.signIn(me)
 	return c
 }
 
@@ -117,7 +123,15 @@ func ExpiringSoon(t testing.TB, me string) *Client {
 // benchmarks: written to the store in one transaction, since making 100,000 keys
 // one request at a time would take minutes and test nothing more.
 func Many(t testing.TB, me string, n int) *Client {
-	c := Empty(t, me)
+	c := fromSnapshot(t, fmt.Sprint("many ", n), func(c *Client) {
+		seedMembers(c)
+		seedMany(c, n)
+	})
+	c.signIn(me)
+	return c
+}
+
+func seedMany(c *Client, n int) {
 	types := model.KeyTypes
 	c.Tamper(func(ctx context.Context, tx store.Tx) error {
 		for i := range n {
@@ -137,7 +151,6 @@ func Many(t testing.TB, me string, n int) *Client {
 		}
 		return nil
 	})
-	return c
 }
 
 // as is a session of member with the clock moved to ago before now.
