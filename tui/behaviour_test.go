@@ -136,12 +136,10 @@ func TestDeleteAsksAndRemovesTheKey(t *testing.T) {
 	s := start(t, c, gw, gh)
 	s.listed()
 	s.down(2)
-	s.typ("d")
-	s.waitFor("Delete “Billing import”?")
+	s.openDeleteConfirmation("Billing import")
 	s.press(tea.KeyEnter) // the default is Cancel
 	s.waitFor("Kept “Billing import”")
-	s.typ("d")
-	s.waitFor("Delete “Billing import”?")
+	s.openDeleteConfirmation("Billing import")
 	s.typ("y")
 	s.waitFor("Deleted “Billing import”")
 	_, v := s.finish()
@@ -228,8 +226,7 @@ func TestAccountTypeChangeIsConfirmed(t *testing.T) {
 	s.openMembers()
 	s.press(tea.KeyDown, tea.KeyDown, tea.KeyDown) // Dev Patel, a Builder
 	s.waitFor("› Dev Patel")
-	s.typ("t")
-	s.waitFor("Account type of “Dev Patel”")
+	s.openAccountTypeForm("Dev Patel")
 	s.press(tea.KeyUp) // Workspace Admin
 	s.press(tea.KeyEnter)
 	s.waitFor("Make “Dev Patel” a Workspace Admin?")
@@ -238,8 +235,7 @@ func TestAccountTypeChangeIsConfirmed(t *testing.T) {
 	if m, _ := c.Member(fake.Builder); m.AccountType != model.Builder {
 		t.Fatalf("cancelled change applied: %s", m.AccountType)
 	}
-	s.typ("t")
-	s.waitFor("Account type of “Dev Patel”")
+	s.openAccountTypeForm("Dev Patel")
 	s.press(tea.KeyUp)
 	s.press(tea.KeyEnter)
 	s.waitFor("Make “Dev Patel” a Workspace Admin?")

@@ -88,8 +88,7 @@ func TestGoldenDeleteConfirmation(t *testing.T) {
 	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
 	s.listed()
 	s.down(1) // Nightly export to S3, used 2h ago
-	s.typ("d")
-	s.waitFor("Delete “Nightly export to S3”?")
+	s.openDeleteConfirmation("Nightly export to S3")
 	s.golden()
 }
 

@@ -211,3 +211,16 @@ func (s *session) openAuditLog() {
 	s.waitFor("ApiKeyRotated")
 	s.press(tea.KeyTab)
 }
+
+// openDeleteConfirmation asks to delete the selected key, named name.
+func (s *session) openDeleteConfirmation(name string) {
+	s.typ("d")
+	s.waitFor("Delete “" + name + "”?")
+}
+
+// openAccountTypeForm, on the Members page, changes the selected member's
+// account type; name is theirs.
+func (s *session) openAccountTypeForm(name string) {
+	s.typ("t")
+	s.waitFor("Account type of “" + name + "”")
+}
