@@ -18,6 +18,12 @@ type Config struct {
 	Clock  func() time.Time   // nil: time.Now
 	Policy model.ExpiryPolicy // time zone and maximum key lifetime
 	Logger *slog.Logger       // nil: discard
+
+	// NewID and NewSecret make the ids of new keys, members and workspaces and the
+	// secrets of new keys; nil: model.NewID and model.NewSecret, from crypto/rand.
+	// The TUI's test double passes predictable ones so that its frames are stable.
+	NewID     func(prefix string) string
+	NewSecret func(model.KeyType) (model.Secret, error)
 }
 
 // Backend is shared by every session of a process. It is safe for concurrent use.
@@ -26,15 +32,24 @@ type Backend struct {
 	clock  func() time.Time
 	policy model.ExpiryPolicy
 	log    *slog.Logger
+	newID  func(prefix string) string
+	secret func(model.KeyType) (model.Secret, error)
 	usage  usageRecorder
 	keys   keyCache
 }
 
 // New builds a Backend.
 func New(cfg Config) *Backend {
-	b := &Backend{store: cfg.Store, clock: cfg.Clock, policy: cfg.Policy, log: cfg.Logger}
+	b := &Backend{store: cfg.Store, clock: cfg.Clock, policy: cfg.Policy, log: cfg.Logger,
+		newID: cfg.NewID, secret: cfg.NewSecret}
 	if b.clock == nil {
 		b.clock = time.Now
+	}
+	if b.newID == nil {
+		b.newID = model.NewID
+	}
+	if b.secret == nil {
+		b.secret = model.NewSecret
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)

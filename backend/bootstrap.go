@@ -40,14 +40,14 @@ func (b *Backend) Bootstrap(ctx context.Context, workspaceName, ownerName, owner
 		if _, err := tx.Workspace(ctx); err == nil {
 			return errAlreadyBootstrapped
 		}
-		if err := tx.CreateWorkspace(ctx, model.Workspace{ID: model.NewID("ws"), Name: wsName, CreatedAt: now}); err != nil {
+		if err := tx.CreateWorkspace(ctx, model.Workspace{ID: b.newID("ws"), Name: wsName, CreatedAt: now}); err != nil {
 			return err
 		}
 		for i := range keys {
 			keys[i].AddedAt = now
 		}
 		owner = model.Member{
-			ID: model.NewID("mem"), Name: name, Email: email, AccountType: model.PrimaryOwner,
+			ID: b.newID("mem"), Name: name, Email: email, AccountType: model.PrimaryOwner,
 			Status: model.StatusActive, SSHKeys: keys, CreatedAt: now, UpdatedAt: now, Version: 1,
 		}
 		if err := tx.InsertMember(ctx, owner); err != nil {

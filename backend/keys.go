@@ -63,7 +63,7 @@ func (s *Session) CreateKey(ctx context.Context, r CreateKeyRequest) (model.Key,
 	if err := s.b.policy.Check(r.Expires, now); err != nil {
 		return model.Key{}, model.Secret{}, err
 	}
-	secret, err := model.NewSecret(r.Type)
+	secret, err := s.b.secret(r.Type)
 	if err != nil {
 		return model.Key{}, model.Secret{}, err
 	}
@@ -74,7 +74,7 @@ func (s *Session) CreateKey(ctx context.Context, r CreateKeyRequest) (model.Key,
 			return err
 		}
 		k = model.Key{
-			ID: model.NewID("key"), Name: name, Type: r.Type,
+			ID: s.b.newID("key"), Name: name, Type: r.Type,
 			Hint: secret.Hint(), Hash: secret.Hash(),
 			CreatedAt: now, CreatedBy: actor.ID, CreatedByName: actor.Name,
 			ExpiresAt: s.b.policy.ExpiresAt(r.Expires),

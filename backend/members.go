@@ -50,7 +50,7 @@ func (s *Session) AddMember(ctx context.Context, r AddMemberRequest) (model.Memb
 			keys[i].AddedAt = now
 		}
 		m = model.Member{
-			ID: model.NewID("mem"), Name: name, Email: email, AccountType: r.AccountType,
+			ID: s.b.newID("mem"), Name: name, Email: email, AccountType: r.AccountType,
 			Status: model.StatusActive, SSHKeys: keys, CreatedAt: now, UpdatedAt: now,
 			UpdatedBy: actor.ID, Version: 1,
 		}

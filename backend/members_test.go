@@ -1,6 +1,7 @@
 package backend_test
 
 import (
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"strings"
 	"testing"
 
@@ -55,7 +56,7 @@ func refusedSaying(t *testing.T, err error, want string) {
 func TestWorkspaceAdminCantBecomeSecurityAdmin(t *testing.T) {
 	t.Run("adds a security admin with a key they hold", func(t *testing.T) {
 		e := newEnv(t, model.ExpiryPolicy{})
-		mine := newSSHKey(t, "wa@laptop")
+		mine := testkit.NewSSHKey(t, "wa@laptop").Line
 		_, err := e.as(model.WorkspaceAdmin).AddMember(e.ctx, backend.AddMemberRequest{
 			Name: "Sam", Email: "sam@example.com", AccountType: model.SecurityAdmin, SSHKeys: []string{mine},
 		})
@@ -67,7 +68,7 @@ func TestWorkspaceAdminCantBecomeSecurityAdmin(t *testing.T) {
 	})
 	t.Run("adds a primary owner with a key they hold", func(t *testing.T) {
 		e := newEnv(t, model.ExpiryPolicy{})
-		mine := newSSHKey(t, "wa@laptop")
+		mine := testkit.NewSSHKey(t, "wa@laptop").Line
 		_, err := e.as(model.WorkspaceAdmin).AddMember(e.ctx, backend.AddMemberRequest{
 			Name: "Pat", Email: "pat@example.com", AccountType: model.PrimaryOwner, SSHKeys: []string{mine},
 		})
@@ -76,7 +77,7 @@ func TestWorkspaceAdminCantBecomeSecurityAdmin(t *testing.T) {
 	})
 	t.Run("adds their own key to a security admin", func(t *testing.T) {
 		e := newEnv(t, model.ExpiryPolicy{})
-		mine := newSSHKey(t, "wa@laptop")
+		mine := testkit.NewSSHKey(t, "wa@laptop").Line
 		sa := e.members[model.SecurityAdmin]
 		_, err := e.as(model.WorkspaceAdmin).AddSSHKey(e.ctx, sa.Email, mine)
 		refusedSaying(t, err, "You need to be a Primary Owner to add an SSH key to a Security Admin.")
@@ -87,7 +88,7 @@ func TestWorkspaceAdminCantBecomeSecurityAdmin(t *testing.T) {
 	})
 	t.Run("promotes a member whose key they hold", func(t *testing.T) {
 		e := newEnv(t, model.ExpiryPolicy{})
-		mine := newSSHKey(t, "wa@laptop")
+		mine := testkit.NewSSHKey(t, "wa@laptop").Line
 		wa := e.as(model.WorkspaceAdmin)
 		// Adding a Builder is the Workspace Admin's right; the Builder's key is theirs.
 		sock, err := wa.AddMember(e.ctx, backend.AddMemberRequest{
@@ -134,7 +135,7 @@ func TestWorkspaceAdminCantBecomeSecurityAdmin(t *testing.T) {
 	t.Run("removes a security admin's key", func(t *testing.T) {
 		e := newEnv(t, model.ExpiryPolicy{})
 		sa := e.members[model.SecurityAdmin]
-		m, err := e.as(model.PrimaryOwner).AddSSHKey(e.ctx, sa.Email, newSSHKey(t, "sa@laptop"))
+		m, err := e.as(model.PrimaryOwner).AddSSHKey(e.ctx, sa.Email, testkit.NewSSHKey(t, "sa@laptop").Line)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,7 +160,7 @@ func TestOwnSSHKeys(t *testing.T) {
 	e := newEnv(t, model.ExpiryPolicy{})
 	for _, at := range model.AccountTypes {
 		me := e.members[at]
-		line := newSSHKey(t, string(at))
+		line := testkit.NewSSHKey(t, string(at)).Line
 		m, err := e.as(at).AddSSHKey(e.ctx, me.Email, line)
 		if err != nil {
 			t.Errorf("%s adding their own key: %v", at, err)
@@ -181,7 +182,7 @@ func TestLastOwnerKeepsLastKeyOverSSH(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := overSSH.AddSSHKey(e.ctx, owner.Email, newSSHKey(t, "olive@laptop"))
+	m, err := overSSH.AddSSHKey(e.ctx, owner.Email, testkit.NewSSHKey(t, "olive@laptop").Line)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +194,7 @@ func TestLastOwnerKeepsLastKeyOverSSH(t *testing.T) {
 	}
 
 	// With a second key, the first may go.
-	if _, err := overSSH.AddSSHKey(e.ctx, owner.Email, newSSHKey(t, "olive@desktop")); err != nil {
+	if _, err := overSSH.AddSSHKey(e.ctx, owner.Email, testkit.NewSSHKey(t, "olive@desktop").Line); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := overSSH.RemoveSSHKey(e.ctx, owner.Email, first); err != nil {
@@ -211,7 +212,7 @@ func TestLastOwnerKeepsLastKeyOverSSH(t *testing.T) {
 	if _, err := e.as(model.PrimaryOwner).Deactivate(e.ctx, second.Email, 0); err != nil {
 		t.Fatal(err)
 	}
-	m, err = e.as(model.PrimaryOwner).AddSSHKey(e.ctx, owner.Email, newSSHKey(t, "olive@phone"))
+	m, err = e.as(model.PrimaryOwner).AddSSHKey(e.ctx, owner.Email, testkit.NewSSHKey(t, "olive@phone").Line)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,9 +227,12 @@ func TestRefusedBeforeNotFound(t *testing.T) {
 	e := newEnv(t, model.ExpiryPolicy{})
 	b := e.as(model.Builder)
 	for name, err := range map[string]error{
-		"add-ssh-key": func() error { _, err := b.AddSSHKey(e.ctx, "nobody@example.com", newSSHKey(t, "x")); return err }(),
-		"deactivate":  func() error { _, err := b.Deactivate(e.ctx, "nobody@example.com", 0); return err }(),
-		"set-type":    func() error { _, err := b.SetAccountType(e.ctx, "nobody@example.com", model.Builder, 0); return err }(),
+		"add-ssh-key": func() error {
+			_, err := b.AddSSHKey(e.ctx, "nobody@example.com", testkit.NewSSHKey(t, "x").Line)
+			return err
+		}(),
+		"deactivate": func() error { _, err := b.Deactivate(e.ctx, "nobody@example.com", 0); return err }(),
+		"set-type":   func() error { _, err := b.SetAccountType(e.ctx, "nobody@example.com", model.Builder, 0); return err }(),
 	} {
 		if model.KindOf(err) != model.KindForbidden {
 			t.Errorf("%s on a stranger as a builder: %v, want a refusal", name, err)

@@ -1,6 +1,7 @@
 package backend_test
 
 import (
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"testing"
 	"time"
 
@@ -35,7 +36,7 @@ func TestEveryEventReadsAsItsPayload(t *testing.T) {
 	if ana, err = owner.Reactivate(e.ctx, ana.ID, ana.Version); err != nil {
 		t.Fatal(err)
 	}
-	if ana, err = owner.AddSSHKey(e.ctx, ana.ID, newSSHKey(t, "ana@laptop")); err != nil {
+	if ana, err = owner.AddSSHKey(e.ctx, ana.ID, testkit.NewSSHKey(t, "ana@laptop").Line); err != nil {
 		t.Fatal(err)
 	}
 	fp := ana.SSHKeys[0].Fingerprint

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -108,12 +109,12 @@ func rowOps(row string) map[string]operation {
 			},
 			"add-ssh-key": func(e *env, at model.AccountType) error {
 				target := e.addMember("target", model.RegularMember)
-				_, err := e.as(at).AddSSHKey(e.ctx, target.Email, newSSHKey(e.t, "t@host"))
+				_, err := e.as(at).AddSSHKey(e.ctx, target.Email, testkit.NewSSHKey(e.t, "t@host").Line)
 				return err
 			},
 			"remove-ssh-key": func(e *env, at model.AccountType) error {
 				target := e.addMember("target", model.RegularMember)
-				m, err := e.as(model.PrimaryOwner).AddSSHKey(e.ctx, target.Email, newSSHKey(e.t, "t@host"))
+				m, err := e.as(model.PrimaryOwner).AddSSHKey(e.ctx, target.Email, testkit.NewSSHKey(e.t, "t@host").Line)
 				if err != nil {
 					e.t.Fatal(err)
 				}
@@ -191,7 +192,7 @@ func TestMemberRules(t *testing.T) {
 			return err
 		}, model.KindForbidden},
 		{"a workspace admin can't give an owner a key", func() error {
-			_, err := e.as(model.WorkspaceAdmin).AddSSHKey(e.ctx, owner.Email, newSSHKey(t, "x"))
+			_, err := e.as(model.WorkspaceAdmin).AddSSHKey(e.ctx, owner.Email, testkit.NewSSHKey(t, "x").Line)
 			return err
 		}, model.KindForbidden},
 		{"nobody deactivates themselves", func() error {
@@ -322,7 +323,7 @@ var memberOps = map[string]func(e *env, n int, actor, before, after model.Accoun
 	"add": func(e *env, n int, actor, _, after model.AccountType) (error, bool) {
 		email := fmt.Sprintf("new%d@example.com", n)
 		_, err := e.as(actor).AddMember(e.ctx, backend.AddMemberRequest{Name: "New", Email: email, AccountType: after,
-			SSHKeys: []string{newSSHKey(e.t, "held by the actor")}})
+			SSHKeys: []string{testkit.NewSSHKey(e.t, "held by the actor").Line}})
 		m, gerr := e.b.Member(e.ctx, email)
 		return err, gerr == nil && m.AccountType == after
 	},
@@ -349,13 +350,13 @@ var memberOps = map[string]func(e *env, n int, actor, before, after model.Accoun
 	},
 	"add-ssh-key": func(e *env, n int, actor, before, _ model.AccountType) (error, bool) {
 		target := e.addMember(fmt.Sprintf("t%d", n), before)
-		_, err := e.as(actor).AddSSHKey(e.ctx, target.Email, newSSHKey(e.t, "held by the actor"))
+		_, err := e.as(actor).AddSSHKey(e.ctx, target.Email, testkit.NewSSHKey(e.t, "held by the actor").Line)
 		m, _ := e.b.Member(e.ctx, target.ID)
 		return err, len(m.SSHKeys) == 1
 	},
 	"remove-ssh-key": func(e *env, n int, actor, before, _ model.AccountType) (error, bool) {
 		target := e.addMember(fmt.Sprintf("t%d", n), before)
-		m, err := e.as(model.PrimaryOwner).AddSSHKey(e.ctx, target.Email, newSSHKey(e.t, "theirs"))
+		m, err := e.as(model.PrimaryOwner).AddSSHKey(e.ctx, target.Email, testkit.NewSSHKey(e.t, "theirs").Line)
 		if err != nil {
 			e.t.Fatal(err)
 		}
@@ -412,7 +413,7 @@ func TestMemberChangesOnOneself(t *testing.T) {
 	for _, at := range columns {
 		me := e.members[at]
 		s := e.as(at)
-		m, err := s.AddSSHKey(e.ctx, me.Email, newSSHKey(t, "mine"))
+		m, err := s.AddSSHKey(e.ctx, me.Email, testkit.NewSSHKey(t, "mine").Line)
 		if err != nil {
 			t.Errorf("%s adds their own key: %v", at, err)
 		} else if _, err := s.RemoveSSHKey(e.ctx, me.ID, m.SSHKeys[0].Fingerprint); err != nil {

@@ -34,12 +34,12 @@ func (s *Session) RotateKey(ctx context.Context, id string, r RotateKeyRequest) 
 		if r.Expires != nil {
 			expires = *r.Expires
 		}
-		secret, err := model.NewSecret(old.Type)
+		secret, err := s.b.secret(old.Type)
 		if err != nil {
 			return err
 		}
 		nk := model.Key{
-			ID: model.NewID("key"), Name: old.Name, Type: old.Type,
+			ID: s.b.newID("key"), Name: old.Name, Type: old.Type,
 			Hint: secret.Hint(), Hash: secret.Hash(),
 			CreatedAt: now, CreatedBy: actor.ID, CreatedByName: actor.Name,
 			ExpiresAt: s.b.policy.ExpiresAt(expires), RotatedFrom: old.ID,

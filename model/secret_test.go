@@ -15,7 +15,8 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 )
 
-// The secret format of SPEC §2, restated here independently of model/secret.go.
+// The secret format (apk_<type>_<32 base62><6 base62 of a CRC32>), restated here
+// independently of model/secret.go.
 const b62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 var (
@@ -209,7 +210,7 @@ func TestSecretHashAndHint(t *testing.T) {
 			t.Errorf("SecretHint(%q) = %q, want …", bad, got)
 		}
 	}
-	// The literal example of SPEC §2.
+	// The example the README shows.
 	if got := model.SecretHint("apk_aud_Ab3x" + strings.Repeat("0", 30) + "9fQz"); got != "apk_aud_Ab3x…9fQz" {
 		t.Errorf("SecretHint = %q, want apk_aud_Ab3x…9fQz", got)
 	}

@@ -10,7 +10,7 @@ import (
 // MaxNameLength is the longest key name allowed, in characters.
 const MaxNameLength = 64
 
-// ValidateName trims a key name and checks SPEC §2's rules: 1 to 64 characters of
+// ValidateName trims a key name and checks the rules every key name follows: 1 to 64 characters of
 // printable text, with no control characters (C0, C1, DEL), escape sequences or
 // bidirectional override and isolate characters. It returns the trimmed name.
 func ValidateName(s string) (string, error) {

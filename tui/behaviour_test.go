@@ -1,13 +1,14 @@
 package tui
 
 import (
-	"encoding/base64"
+	"context"
 	"errors"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/apikeys-dev/apikeys/client"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/internal/fake"
 	"github.com/apikeys-dev/apikeys/tui/pages/apikeys"
@@ -18,18 +19,11 @@ func keysPage(m *Model) *apikeys.Page { return m.pages[pageKeys].(*apikeys.Page)
 // A failing backend: the status line says what happened and the form is still
 // there with what was typed, ready to submit again.
 func TestGoldenCreateBackendError(t *testing.T) {
-	c := fake.Sample(fake.Owner)
+	c := fake.Sample(t, fake.Owner)
 	c.SetFail("CreateKey", errors.New("database is locked"))
 	s := start(t, c, gw, gh)
-	s.waitFor("Billing import")
-	s.typ("n")
-	s.waitFor("New API key")
-	s.typ("Deploy bot")
-	s.press(tea.KeyEnter)
-	s.waitFor("┃ Key type")
-	s.press(tea.KeyEnter)
-	s.waitFor("┃ Expiration")
-	s.press(tea.KeyEnter)
+	s.listed()
+	s.createKey("Deploy bot", 0)
 	s.waitFor("database is locked")
 	m := s.golden()
 	if !strings.Contains(m.Status(), "database is locked") {
@@ -43,43 +37,47 @@ func TestGoldenCreateBackendError(t *testing.T) {
 // Submitting again after the backend recovers creates the key with what was
 // typed before the failure.
 func TestRetryAfterBackendError(t *testing.T) {
-	c := fake.Sample(fake.Owner)
-	c.SetFail("CreateKey", model.Invalid("name", "A key named so already exists."))
+	c := fake.Sample(t, fake.Owner)
+	c.FailNext("CreateKey", model.Invalid("name", "A key named so already exists."))
 	s := start(t, c, gw, gh)
-	s.waitFor("Billing import")
-	s.typ("n")
-	s.waitFor("New API key")
-	s.typ("Deploy bot")
-	s.press(tea.KeyEnter)
-	s.waitFor("┃ Key type")
-	s.press(tea.KeyEnter)
-	s.waitFor("┃ Expiration")
-	s.press(tea.KeyEnter)
+	s.listed()
+	s.createKey("Deploy bot", 0)
 	s.waitFor("already exists")
-	c.SetFail("CreateKey", nil)
 	s.press(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter)
 	s.waitFor("won't be shown again")
 	s.finish()
-	if len(c.Keys) != 7 || c.Keys[0].Name != "Deploy bot" {
-		t.Fatalf("want the key created once with the typed name, got %d keys, first %q", len(c.Keys), c.Keys[0].Name)
+	if keys := c.Keys(); len(keys) != 7 || keys[0].Name != "Deploy bot" {
+		t.Fatalf("want the key created once with the typed name, got %d keys, first %q", len(keys), keys[0].Name)
+	}
+}
+
+// touch changes a key's expiry as Chloé Martin, a Workspace Admin at another
+// terminal, would: the copy the TUI holds becomes stale.
+func touch(t *testing.T, c *fake.Client, id string, r client.EditKeyRequest) {
+	t.Helper()
+	if r.Name == nil && r.Expires == nil {
+		k, _ := c.Key(id)
+		d := c.Policy().ExpiryDate(k.ExpiresAt).AddDays(-1)
+		r.Expires = &d
+	}
+	if _, err := c.As(fake.WorkspaceAdmin).EditKey(context.Background(), id, r); err != nil {
+		t.Fatal(err)
 	}
 }
 
 // A stale edit is refused with the backend's message, which names who changed
 // the key.
 func TestEditConflictNamesWhoChangedIt(t *testing.T) {
-	c := fake.Sample(fake.Owner)
+	c := fake.Sample(t, fake.Owner)
 	s := start(t, c, gw, gh)
-	s.waitFor("Billing import")
-	s.typ("jj")
-	s.typ("e")
-	s.waitFor("Edit “Billing import”")
-	c.Touch("key_billing", "Ben Ortiz")
+	s.listed()
+	s.down(2)
+	s.openEditForm("Billing import")
+	touch(t, c, "key_billing", client.EditKeyRequest{})
 	s.typ(" v2")
+	s.toField("Expiration")
 	s.press(tea.KeyEnter)
-	s.waitFor("┃ Expiration")
-	s.press(tea.KeyEnter)
-	s.waitFor("changed by Ben Ortiz since you opened it")
+	s.waitFor("changed by Chloé Martin since you opened it")
 	m, v := s.finish()
 	if !strings.Contains(v, "> Billing import v2") {
 		t.Errorf("the form lost the typed name:\n%s", v)
@@ -91,10 +89,9 @@ func TestEditConflictNamesWhoChangedIt(t *testing.T) {
 
 // q types a q inside a text field; it quits only outside one.
 func TestQDoesNotQuitWhileTyping(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
-	s.waitFor("Billing import")
-	s.typ("n")
-	s.waitFor("New API key")
+	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
+	s.listed()
+	s.openCreateForm()
 	s.typ("q")
 	s.waitFor("> q")
 	s.press(tea.KeyEsc)
@@ -104,18 +101,10 @@ func TestQDoesNotQuitWhileTyping(t *testing.T) {
 }
 
 func TestCreateShowsSecretOnceAndCopiesIt(t *testing.T) {
-	c := fake.Sample(fake.Owner)
+	c := fake.Sample(t, fake.Owner)
 	s := start(t, c, gw, gh)
-	s.waitFor("Billing import")
-	s.typ("n")
-	s.waitFor("New API key")
-	s.typ("Deploy bot")
-	s.press(tea.KeyEnter)
-	s.waitFor("┃ Key type")
-	s.typ("j") // Import
-	s.press(tea.KeyEnter)
-	s.waitFor("┃ Expiration")
-	s.press(tea.KeyEnter)
+	s.listed()
+	s.createKey("Deploy bot", 1) // Import
 	want := fake.Secret(model.KeyImport, 1).Reveal()
 	s.waitFor(want)
 	s.typ("c")
@@ -124,7 +113,7 @@ func TestCreateShowsSecretOnceAndCopiesIt(t *testing.T) {
 	s.waitFor("Deploy bot")
 	m, v := s.finish()
 
-	if osc := "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(want)) + "\a"; s.clip.String() != osc {
+	if osc := osc52(want); s.clip.String() != osc {
 		t.Errorf("clipboard output = %q, want the OSC 52 sequence %q", s.clip.String(), osc)
 	}
 	if strings.Contains(v, want) {
@@ -133,7 +122,7 @@ func TestCreateShowsSecretOnceAndCopiesIt(t *testing.T) {
 	if keysPage(m).HoldsSecret() {
 		t.Error("the page still holds the secret after the panel closed")
 	}
-	k := c.Keys[0]
+	k := c.Keys()[0]
 	if k.Name != "Deploy bot" || k.Type != model.KeyImport || !k.ExpiresAt.Equal(fake.Now.AddDate(0, 0, 30).Truncate(24*3600e9)) {
 		t.Errorf("created %q %s expiring %s; want Deploy bot, import, in 30 days", k.Name, k.Type, k.ExpiresAt)
 	}
@@ -143,16 +132,14 @@ func TestCreateShowsSecretOnceAndCopiesIt(t *testing.T) {
 }
 
 func TestDeleteAsksAndRemovesTheKey(t *testing.T) {
-	c := fake.Sample(fake.Owner)
+	c := fake.Sample(t, fake.Owner)
 	s := start(t, c, gw, gh)
-	s.waitFor("Billing import")
-	s.typ("jj")
-	s.typ("d")
-	s.waitFor("Delete “Billing import”?")
+	s.listed()
+	s.down(2)
+	s.openDeleteConfirmation("Billing import")
 	s.press(tea.KeyEnter) // the default is Cancel
 	s.waitFor("Kept “Billing import”")
-	s.typ("d")
-	s.waitFor("Delete “Billing import”?")
+	s.openDeleteConfirmation("Billing import")
 	s.typ("y")
 	s.waitFor("Deleted “Billing import”")
 	_, v := s.finish()
@@ -166,28 +153,27 @@ func TestDeleteAsksAndRemovesTheKey(t *testing.T) {
 }
 
 func TestEditRenames(t *testing.T) {
-	c := fake.Sample(fake.Owner)
+	c := fake.Sample(t, fake.Owner)
+	before, _ := c.Key("key_billing")
 	s := start(t, c, gw, gh)
-	s.waitFor("Billing import")
-	s.typ("jj")
-	s.typ("e")
-	s.waitFor("Edit “Billing import”")
+	s.listed()
+	s.down(2)
+	s.openEditForm("Billing import")
 	s.press(tea.KeyCtrlU)
 	s.typ("Invoices import")
-	s.press(tea.KeyEnter)
-	s.waitFor("┃ Expiration")
+	s.toField("Expiration")
 	s.press(tea.KeyEnter)
 	s.waitFor("Saved “Invoices import”")
 	s.finish()
 	k, _ := c.Key("key_billing")
-	if k.Name != "Invoices import" || !k.ExpiresAt.Equal(fake.Sample(fake.Owner).Keys[2].ExpiresAt) {
+	if k.Name != "Invoices import" || !k.ExpiresAt.Equal(before.ExpiresAt) {
 		t.Errorf("after edit: %q expiring %s; want the new name and the same date", k.Name, k.ExpiresAt)
 	}
 }
 
 func TestFilterNarrowsTheList(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
-	s.waitFor("Billing import")
+	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
+	s.listed()
 	s.typ("/")
 	s.typ("import")
 	s.waitFor("(3 of 6)")
@@ -204,8 +190,9 @@ func TestFilterNarrowsTheList(t *testing.T) {
 // A Security Admin is told why they can't edit an Import key, and e, d, r are
 // not offered on it; the create form offers only Audit logs keys.
 func TestSecurityAdminLimits(t *testing.T) {
-	s := start(t, fake.Sample(fake.SecurityAdmin), gw, gh)
-	s.waitFor("Billing import")
+	c := fake.Sample(t, fake.SecurityAdmin)
+	s := start(t, c, gw, gh)
+	s.listed()
 	s.typ("e")
 	s.waitFor("You need to be a Workspace Admin to manage Import API keys.")
 	m, _ := s.finish()
@@ -213,10 +200,9 @@ func TestSecurityAdminLimits(t *testing.T) {
 		t.Errorf("help on an Import key for a Security Admin = %q; want n, not e", h)
 	}
 
-	s = start(t, fake.Sample(fake.SecurityAdmin), gw, gh)
-	s.waitFor("Billing import")
-	s.typ("n")
-	s.waitFor("New API key")
+	s = start(t, c, gw, gh)
+	s.listed()
+	s.openCreateForm()
 	_, v := s.finish()
 	if strings.Contains(v, "Import") || !strings.Contains(v, "Audit logs") {
 		t.Errorf("the create form should offer only Audit logs:\n%s", v)
@@ -224,8 +210,8 @@ func TestSecurityAdminLimits(t *testing.T) {
 }
 
 func TestResizeRelayouts(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
-	s.waitFor("Billing import")
+	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
+	s.listed()
 	s.tm.Send(tea.WindowSizeMsg{Width: 60, Height: 16})
 	s.w, s.h = 60, 16
 	s.waitFor("Settings")
@@ -235,63 +221,55 @@ func TestResizeRelayouts(t *testing.T) {
 // Changing an account type is confirmed, Cancel first: choosing a type and
 // pressing enter twice changes nothing; moving to Change does.
 func TestAccountTypeChangeIsConfirmed(t *testing.T) {
-	c := fake.Sample(fake.Owner)
+	c := fake.Sample(t, fake.Owner)
 	s := start(t, c, gw, gh)
 	s.openMembers()
 	s.press(tea.KeyDown, tea.KeyDown, tea.KeyDown) // Dev Patel, a Builder
 	s.waitFor("› Dev Patel")
-	s.typ("t")
-	s.waitFor("Account type of “Dev Patel”")
+	s.openAccountTypeForm("Dev Patel")
 	s.press(tea.KeyUp) // Workspace Admin
 	s.press(tea.KeyEnter)
 	// Focused ("┃"): the title alone changes as soon as the select moves.
 	s.waitFor("┃ Make “Dev Patel” a Workspace Admin?")
 	s.press(tea.KeyEnter) // the default: Cancel
 	s.waitFor("stays Builder")
-	if m := memberByID(c, fake.Builder); m.AccountType != model.Builder {
+	if m, _ := c.Member(fake.Builder); m.AccountType != model.Builder {
 		t.Fatalf("cancelled change applied: %s", m.AccountType)
 	}
-	s.typ("t")
-	s.waitFor("Account type of “Dev Patel”")
+	s.openAccountTypeForm("Dev Patel")
 	s.press(tea.KeyUp)
 	s.press(tea.KeyEnter)
 	// Focused ("┃"): the title alone changes as soon as the select moves.
 	s.waitFor("┃ Make “Dev Patel” a Workspace Admin?")
 	s.press(tea.KeyLeft, tea.KeyEnter)
 	s.waitFor("is now Workspace Admin")
-	if m := memberByID(c, fake.Builder); m.AccountType != model.WorkspaceAdmin {
+	if m, _ := c.Member(fake.Builder); m.AccountType != model.WorkspaceAdmin {
 		t.Fatalf("confirmed change not applied: %s", m.AccountType)
 	}
-}
-
-func memberByID(c *fake.Client, id string) model.Member {
-	m, _ := c.Member(id)
-	return m
 }
 
 // After a conflict the list behind the form is reloaded: leaving the form shows
 // the change that got in first, with no ctrl+r.
 func TestConflictReloadsTheList(t *testing.T) {
-	c := fake.Sample(fake.Owner)
+	c := fake.Sample(t, fake.Owner)
 	s := start(t, c, gw, gh)
-	s.waitFor("Billing import")
-	s.typ("jj")
-	s.typ("e")
-	s.waitFor("Edit “Billing import”")
-	c.Rename("key_billing", "Billing import (by Ben)", "Ben Ortiz")
+	s.listed()
+	s.down(2)
+	s.openEditForm("Billing import")
+	name := "Billing import (by Chloé)"
+	touch(t, c, "key_billing", client.EditKeyRequest{Name: &name})
 	s.typ(" v2")
+	s.toField("Expiration")
 	s.press(tea.KeyEnter)
-	s.waitFor("┃ Expiration")
-	s.press(tea.KeyEnter)
-	s.waitFor("changed by Ben Ortiz since you opened it")
+	s.waitFor("changed by Chloé Martin since you opened it")
 	s.press(tea.KeyEsc)
-	s.waitFor("Billing import (by Ben)")
+	s.waitFor(name)
 }
 
 // A status message belongs to the page it is about: moving to another page
 // clears it.
 func TestStatusClearsOnPageChange(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
+	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
 	s.openMembers()
 	s.waitFor("› Ana Lima")
 	s.typ("x") // on yourself: refused at once

@@ -18,7 +18,7 @@ import (
 func TestKeptFramePartsFollowEveryChange(t *testing.T) {
 	r := lipgloss.NewRenderer(io.Discard, termenv.WithProfile(termenv.TrueColor))
 	r.SetHasDarkBackground(true)
-	c := fake.Sample(fake.Owner)
+	c := fake.Sample(t, fake.Owner)
 	m := New(Options{Client: c, Renderer: r, Clock: c.Now}).(*Model)
 	fresh := func() string {
 		m.headerMemo, m.helpMemo = memo{}, memo{}

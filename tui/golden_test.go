@@ -1,12 +1,14 @@
 package tui
 
 import (
+	"context"
+	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
-
-	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/tui/internal/fake"
+
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 // Golden frames: each test drives the real root model with real keys and
@@ -15,67 +17,50 @@ import (
 const gw, gh = 100, 26
 
 func TestGoldenEmptyList(t *testing.T) {
-	s := start(t, fake.Empty(fake.Owner), gw, gh)
+	s := start(t, fake.Empty(t, fake.Owner), gw, gh)
 	s.waitFor("No API keys yet.")
 	s.golden()
 }
 
 // At 120 columns every column shows.
 func TestGoldenListStates(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), 120, gh)
+	s := start(t, fake.Sample(t, fake.Owner), 120, gh)
 	s.waitFor("replaced, expires in 23h")
 	s.golden()
 }
 
 func TestGoldenCreateForm(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
-	s.waitFor("Billing import")
-	s.typ("n")
-	s.waitFor("New API key")
-	s.typ("Deploy bot")
-	s.waitFor("Deploy bot")
+	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
+	s.listed()
+	s.openCreateForm()
+	s.typeName("Deploy bot")
 	s.golden()
 }
 
 func TestGoldenCreateValidationError(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
-	s.waitFor("Billing import")
-	s.typ("n")
-	s.waitFor("New API key")
+	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
+	s.listed()
+	s.openCreateForm()
 	s.press(tea.KeyEnter)
 	s.waitFor("Name is required.")
 	s.golden()
 }
 
 func TestGoldenCustomDate(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
-	s.waitFor("Billing import")
-	s.typ("n")
-	s.waitFor("New API key")
-	s.typ("Deploy bot")
-	s.press(tea.KeyEnter) // to Key type
-	s.waitFor("┃ Key type")
-	s.press(tea.KeyEnter) // to Expiration
-	s.waitFor("┃ Expiration")
-	s.typ("G") // last option: Custom date…
-	s.press(tea.KeyEnter)
-	s.waitFor("Expiration date")
-	s.typ("+45d")
-	s.waitFor("valid through 14 Aug 2026")
+	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
+	s.listed()
+	s.openCreateForm()
+	s.typeName("Deploy bot")
+	s.toField("Key type")
+	s.toField("Expiration")
+	s.chooseCustomExpiry("+45d", "14 Aug 2026")
 	s.golden()
 }
 
 func TestGoldenSecretPanel(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
-	s.waitFor("Billing import")
-	s.typ("n")
-	s.waitFor("New API key")
-	s.typ("Deploy bot")
-	s.press(tea.KeyEnter)
-	s.waitFor("┃ Key type")
-	s.press(tea.KeyEnter)
-	s.waitFor("┃ Expiration")
-	s.press(tea.KeyEnter)
+	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
+	s.listed()
+	s.createKey("Deploy bot", 0)
 	s.waitFor("won't be shown again")
 	s.typ("c")
 	s.waitFor("Copied to the clipboard")
@@ -83,121 +68,108 @@ func TestGoldenSecretPanel(t *testing.T) {
 }
 
 func TestGoldenEditForm(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
-	s.waitFor("Billing import")
-	s.typ("jj") // Billing import
-	s.typ("e")
-	s.waitFor("Edit “Billing import”")
+	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
+	s.listed()
+	s.down(2)
+	s.openEditForm("Billing import")
 	s.golden()
 }
 
 func TestGoldenEditExpiredKey(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
+	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
 	s.waitFor("Old metadata sync")
-	s.typ("jjjj") // Old metadata sync, expired
+	s.down(4) // Old metadata sync, expired
 	s.typ("e")
 	s.waitFor("can't be extended")
 	s.golden()
 }
 
 func TestGoldenDeleteConfirmation(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
-	s.waitFor("Billing import")
-	s.typ("j") // Nightly export to S3, used 2h ago
-	s.typ("d")
-	s.waitFor("Delete “Nightly export to S3”?")
+	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
+	s.listed()
+	s.down(1) // Nightly export to S3, used 2h ago
+	s.openDeleteConfirmation("Nightly export to S3")
 	s.golden()
 }
 
 func TestGoldenDetails(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
-	s.waitFor("Billing import")
+	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
+	s.listed()
 	s.press(tea.KeyEnter) // Partner import, rotated from the replaced one
 	s.waitFor("Rotated from")
 	s.golden()
 }
 
 func TestGoldenBuilderRefused(t *testing.T) {
-	s := start(t, fake.Sample(fake.Builder), gw, gh)
+	s := start(t, fake.Sample(t, fake.Builder), gw, gh)
 	s.waitFor("You need to be")
 	s.golden()
 }
 
 func TestGoldenMembersPage(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
+	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
 	s.openMembers()
 	s.waitFor("› Ana Lima")
 	s.golden()
 }
 
 func TestGoldenAddMemberForm(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
+	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
 	s.openMembers()
 	s.typ("n")
 	s.waitFor("Add member")
 	s.typ("Farah Khan")
-	s.press(tea.KeyEnter)
-	s.waitFor("┃ Email")
-	s.typ("farah@acme")
-	s.waitFor("farah@acme")
+	s.toField("Email")
+	s.typeName("farah@acme")
 	s.golden()
 }
 
 func TestGoldenAuditLog(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
-	s.waitFor("Billing import")
-	s.press(tea.KeyTab)
-	s.typ("k")
-	s.waitFor("ApiKeyRotated")
-	s.press(tea.KeyTab)
+	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
+	s.openAuditLog()
 	s.waitFor("› 2026-07-01 09:00")
 	s.golden()
 }
 
 func TestGoldenFullHelp(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
-	s.waitFor("Billing import")
+	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
+	s.listed()
 	s.typ("?")
 	s.waitFor("Keyboard shortcuts")
 	s.golden()
 }
 
 func TestGoldenSmallTerminal(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), 60, 16)
+	s := start(t, fake.Sample(t, fake.Owner), 60, 16)
 	s.waitFor("replaced, expires in 23h")
 	s.golden()
 }
 
 func TestGoldenEscapeSequenceInName(t *testing.T) {
-	c := fake.Sample(fake.Owner)
+	c := fake.Sample(t, fake.Owner)
 	// Bad data that got past validation: a colour escape, a bidi override and a
-	// bell. The frame must show them as text, never send them to the terminal.
-	c.Keys[0].Name = "\x1b[31mred\x1b[0m \u202eevil\a"
-	c.Keys[0].CreatedByName = "Mallory\x1b]0;pwned\x07"
+	// bell in a key's name, and a title-setting sequence in its creator's.
+	c.Tamper(func(ctx context.Context, tx store.Tx) error {
+		k, err := tx.Key(ctx, "key_partner2")
+		if err != nil {
+			return err
+		}
+		k.Name = "\x1b[31mred\x1b[0m \u202eevil\a"
+		if _, err := tx.UpdateKey(ctx, k); err != nil {
+			return err
+		}
+		m, err := tx.Member(ctx, fake.WorkspaceAdmin)
+		if err != nil {
+			return err
+		}
+		m.Name = "Mallory\x1b]0;pwned\x07"
+		_, err = tx.UpdateMember(ctx, m)
+		return err
+	})
 	s := start(t, c, gw, gh)
 	s.waitFor(`\x1b[31mred`)
 	m := s.golden()
-	if v := m.View(); containsAny(v, "\x1b", "\u202e", "\a") {
+	if v := m.View(); strings.ContainsAny(v, "\x1b\u202e\a") {
 		t.Fatalf("raw control characters reached the frame: %q", v)
 	}
 }
-
-func containsAny(s string, subs ...string) bool {
-	for _, x := range subs {
-		if len(x) > 0 && len(s) > 0 && indexOf(s, x) >= 0 {
-			return true
-		}
-	}
-	return false
-}
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
-}
-
-var _ = model.Sanitize

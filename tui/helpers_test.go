@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/tui/internal/fake"
 )
 
@@ -27,71 +27,54 @@ func asciiRenderer() *lipgloss.Renderer {
 	return r
 }
 
-// clipboard records what the TUI writes to Options.Output.
-type clipboard struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (c *clipboard) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.b.Write(p)
-}
-
-func (c *clipboard) String() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.b.String()
-}
-
-// session is one TUI run under teatest.
-type session struct {
+// user drives one TUI run under teatest with real keys, as a person at the
+// terminal would.
+type user struct {
 	t    *testing.T
 	tm   *teatest.TestModel
 	c    *fake.Client
-	clip *clipboard
+	clip *testkit.SyncBuffer // what the TUI wrote to copy to the clipboard
 	w, h int
 }
 
-func start(t *testing.T, c *fake.Client, w, h int) *session {
+func start(t *testing.T, c *fake.Client, w, h int) *user {
 	t.Helper()
-	clip := &clipboard{}
+	clip := &testkit.SyncBuffer{}
 	m := New(Options{Client: c, Renderer: asciiRenderer(), Clock: func() time.Time { return fake.Now }, Output: clip})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
-	return &session{t: t, tm: tm, c: c, clip: clip, w: w, h: h}
+	return &user{t: t, tm: tm, c: c, clip: clip, w: w, h: h}
 }
 
 // waitFor waits until text is written to the screen (after the last wait).
-func (s *session) waitFor(text string) {
+func (s *user) waitFor(text string) {
 	s.t.Helper()
 	teatest.WaitFor(s.t, s.tm.Output(), func(b []byte) bool {
 		return bytes.Contains(b, []byte(text))
-	}, teatest.WithCheckInterval(2*time.Millisecond), teatest.WithDuration(5*time.Second))
+	}, teatest.WithCheckInterval(2*time.Millisecond), teatest.WithDuration(testkit.WaitTimeout))
 }
 
-func (s *session) typ(text string) { s.tm.Type(text) }
+func (s *user) typ(text string) { s.tm.Type(text) }
 
-func (s *session) press(keys ...tea.KeyType) {
+func (s *user) press(keys ...tea.KeyType) {
 	for _, k := range keys {
 		s.tm.Send(tea.KeyMsg{Type: k})
 	}
 }
 
 // finish quits and returns the root model's last frame.
-func (s *session) finish() (*Model, string) {
+func (s *user) finish() (*Model, string) {
 	s.t.Helper()
 	if err := s.tm.Quit(); err != nil {
 		s.t.Fatal(err)
 	}
-	m := s.tm.FinalModel(s.t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	m := s.tm.FinalModel(s.t, teatest.WithFinalTimeout(testkit.WaitTimeout)).(*Model)
 	view := m.View()
 	s.checkFits(view)
 	return m, view
 }
 
 // golden quits and compares the last frame with testdata/<test>.golden.
-func (s *session) golden() *Model {
+func (s *user) golden() *Model {
 	s.t.Helper()
 	m, view := s.finish()
 	teatest.RequireEqualOutput(s.t, []byte(view+"\n"))
@@ -100,7 +83,7 @@ func (s *session) golden() *Model {
 
 // checkFits fails when the frame is not exactly the terminal's size: a line too
 // wide would wrap and shift everything below it.
-func (s *session) checkFits(view string) {
+func (s *user) checkFits(view string) {
 	s.t.Helper()
 	lines := strings.Split(view, "\n")
 	if len(lines) != s.h {
@@ -113,11 +96,132 @@ func (s *session) checkFits(view string) {
 	}
 }
 
+// The steps below are what a user does, named, so that a test reads as the
+// story it checks. Each waits for the screen the step leads to.
+
+// listed waits for the sample's key list.
+func (s *user) listed() { s.waitFor("Billing import") }
+
+// down moves the selection n rows down.
+func (s *user) down(n int) { s.typ(strings.Repeat("j", n)) }
+
+// openCreateForm opens the new-key form.
+func (s *user) openCreateForm() {
+	s.typ("n")
+	s.waitFor("New API key")
+}
+
+// toField submits the focused field and waits for the next one, titled title.
+func (s *user) toField(title string) {
+	s.press(tea.KeyEnter)
+	s.waitFor("┃ " + title)
+}
+
+// typeName types a name and waits until it shows.
+func (s *user) typeName(name string) {
+	s.typ(name)
+	s.waitFor(name)
+}
+
+// chooseCustomExpiry picks the last expiration option, "Custom date…", types
+// input and waits for the date it means.
+func (s *user) chooseCustomExpiry(input, validThrough string) {
+	s.typ("G")
+	s.press(tea.KeyEnter)
+	s.waitFor("Expiration date")
+	s.typ(input)
+	s.waitFor("valid through " + validThrough)
+}
+
+// createKey fills the new-key form with a name, the key type the form starts on
+// moved down typeDown times, and the default expiration, and submits it.
+func (s *user) createKey(name string, typeDown int) {
+	s.openCreateForm()
+	s.typeName(name)
+	s.toField("Key type")
+	s.down(typeDown)
+	s.toField("Expiration")
+	s.press(tea.KeyEnter)
+}
+
+// openEditForm edits the selected key, named name.
+func (s *user) openEditForm(name string) {
+	s.typ("e")
+	s.waitFor("Edit “" + name + "”")
+}
+
+// openRotateForm rotates the selected key, which is not expired.
+func (s *user) openRotateForm() {
+	s.typ("r")
+	s.waitFor("Grace for the old key")
+}
+
+// toRotateConfirmation takes the rotation form's defaults for whatever is left
+// (the grace and the new key's expiration) up to the confirmation of name.
+func (s *user) toRotateConfirmation(name string) {
+	s.press(tea.KeyEnter, tea.KeyEnter)
+	s.waitFor("Rotate “" + name + "”?")
+}
+
+// rotateSelected rotates the selected key, named name, with the defaults, and
+// waits for its secret.
+func (s *user) rotateSelected(name string) {
+	s.openRotateForm()
+	s.toRotateConfirmation(name)
+	s.typ("y")
+	s.waitFor("won't be shown again")
+}
+
+// markThree marks the three newest keys: Partner import (the replacement),
+// Nightly export to S3 and Billing import.
+func (s *user) markThree() {
+	s.listed()
+	s.typ("   ")
+	s.waitFor("3 marked")
+}
+
+// toBulkConfirmation opens the form on the marked keys and goes to the
+// confirmation with the defaults.
+func (s *user) toBulkConfirmation() {
+	s.typ("r")
+	s.waitFor("Grace for the old keys")
+	s.press(tea.KeyEnter, tea.KeyEnter)
+	s.waitFor("Rotate these")
+}
+
+// rotateMarked rotates the marked keys with the defaults.
+func (s *user) rotateMarked() {
+	s.toBulkConfirmation()
+	s.typ("y")
+}
+
 // openMembers goes from the start screen to the Members page, focused on its list.
-func (s *session) openMembers() {
-	s.waitFor("Billing import")
+func (s *user) openMembers() {
+	s.listed()
 	s.press(tea.KeyTab)
 	s.typ("g")
 	s.waitFor("Eve Adams")
 	s.press(tea.KeyTab)
+}
+
+// openAuditLog goes from the start screen to the Audit log page, focused on it.
+func (s *user) openAuditLog() {
+	s.listed()
+	s.press(tea.KeyTab)
+	s.typ("k")
+	s.waitFor("ApiKeyRotated")
+	s.press(tea.KeyTab)
+}
+
+// openDeleteConfirmation asks to delete the selected key, named name.
+func (s *user) openDeleteConfirmation(name string) {
+	s.typ("d")
+	s.waitFor("Delete “" + name + "”?")
+}
+
+// openAccountTypeForm, on the Members page, changes the selected member's
+// account type; name is theirs.
+func (s *user) openAccountTypeForm(name string) {
+	s.typ("t")
+	s.waitFor("Account type of “" + name + "”")
 }

@@ -13,7 +13,7 @@ import (
 // as the backend would refuse both (SPEC §1: nobody touches powers they don't
 // hold).
 func TestGoldenMembersAsWorkspaceAdmin(t *testing.T) {
-	s := start(t, fake.Sample(fake.WorkspaceAdmin), gw, gh)
+	s := start(t, fake.Sample(t, fake.WorkspaceAdmin), gw, gh)
 	s.openMembers()
 	s.press(tea.KeyDown) // Ben Ortiz, a Security Admin
 	s.waitFor("› Ben Ortiz")
@@ -23,7 +23,7 @@ func TestGoldenMembersAsWorkspaceAdmin(t *testing.T) {
 // A Workspace Admin changing a Builder's type is offered the types they cover:
 // never Security Admin or Primary Owner.
 func TestGoldenWorkspaceAdminTypePicker(t *testing.T) {
-	s := start(t, fake.Sample(fake.WorkspaceAdmin), gw, gh)
+	s := start(t, fake.Sample(t, fake.WorkspaceAdmin), gw, gh)
 	s.openMembers()
 	s.press(tea.KeyDown, tea.KeyDown, tea.KeyDown) // Dev Patel, a Builder
 	s.waitFor("› Dev Patel")
@@ -33,7 +33,7 @@ func TestGoldenWorkspaceAdminTypePicker(t *testing.T) {
 }
 
 func TestWorkspaceAdminAddsOnlyTypesTheyCover(t *testing.T) {
-	s := start(t, fake.Sample(fake.WorkspaceAdmin), gw, gh)
+	s := start(t, fake.Sample(t, fake.WorkspaceAdmin), gw, gh)
 	s.openMembers()
 	s.typ("n")
 	s.waitFor("Add member")
@@ -52,7 +52,7 @@ func TestWorkspaceAdminAddsOnlyTypesTheyCover(t *testing.T) {
 
 // Pressed anyway, the hidden keys say what is needed, in the model's words.
 func TestWorkspaceAdminRefusedOnSecurityAdmin(t *testing.T) {
-	c := fake.Sample(fake.WorkspaceAdmin)
+	c := fake.Sample(t, fake.WorkspaceAdmin)
 	s := start(t, c, gw, gh)
 	s.openMembers()
 	s.press(tea.KeyDown)
@@ -66,7 +66,7 @@ func TestWorkspaceAdminRefusedOnSecurityAdmin(t *testing.T) {
 	s.typ("x") // a Member: the Workspace Admin may reactivate her
 	s.waitFor("Reactivate “Eve Adams”?")
 	s.finish()
-	if m := memberByID(c, fake.SecurityAdmin); m.AccountType != "security-admin" || !m.Active() {
+	if m, _ := c.Member(fake.SecurityAdmin); m.AccountType != "security-admin" || !m.Active() {
 		t.Fatalf("the Security Admin changed: %+v", m)
 	}
 }

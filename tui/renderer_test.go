@@ -15,7 +15,7 @@ import (
 // frames drives the main screens and returns each frame.
 func frames(t *testing.T, r *lipgloss.Renderer) []string {
 	t.Helper()
-	c := fake.Sample(fake.Owner)
+	c := fake.Sample(t, fake.Owner)
 	m := New(Options{Client: c, Renderer: r, Clock: func() time.Time { return fake.Now }}).(*Model)
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	run(m, m.Init())

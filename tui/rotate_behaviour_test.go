@@ -27,19 +27,14 @@ func osc52(text string) string {
 	return "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(text)) + "\a"
 }
 
-// rotateMarked opens the form on the marked keys and confirms the defaults.
-func rotateMarked(s *session) {
-	rotateMarkedNoConfirm(s)
-	s.typ("y")
-}
-
 // Marks show as a ✓ column, so they read without colour; the count is in the
 // title, and a mark hidden by the filter is still counted and still there
 // when the filter is cleared.
 func TestMarksVisibleWithoutColour(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
-	s.waitFor("Billing import")
-	s.typ("jj ")
+	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
+	s.listed()
+	s.down(2)
+	s.typ(" ")
 	s.waitFor("1 marked")
 	s.typ("/partner")
 	s.waitFor("1 marked (1 hidden by the filter)")
@@ -63,10 +58,10 @@ func TestMarksVisibleWithoutColour(t *testing.T) {
 // C copies every new secret as NAME=SECRET lines, in the order shown, to the
 // terminal's clipboard with OSC 52.
 func TestCopyAllAsNameSecretLines(t *testing.T) {
-	c := fake.Sample(fake.Owner)
+	c := fake.Sample(t, fake.Owner)
 	s := start(t, c, gw, gh)
-	markThree(s)
-	rotateMarked(s)
+	s.markThree()
+	s.rotateMarked()
 	s.waitFor("3 keys rotated")
 	s.typ("C")
 	s.waitFor("Copied 3 secrets as NAME=SECRET lines")
@@ -82,10 +77,10 @@ func TestCopyAllAsNameSecretLines(t *testing.T) {
 // Closing the panel forgets the secrets; the list then shows each old key in
 // its grace period and the new one beside it.
 func TestClosingThePanelDropsTheSecrets(t *testing.T) {
-	c := fake.Sample(fake.Owner)
+	c := fake.Sample(t, fake.Owner)
 	s := start(t, c, 120, gh)
-	markThree(s)
-	rotateMarked(s)
+	s.markThree()
+	s.rotateMarked()
 	s.waitFor("3 keys rotated")
 	s.typ("C")
 	s.waitFor("Copied 3 secrets")
@@ -112,14 +107,10 @@ func TestClosingThePanelDropsTheSecrets(t *testing.T) {
 
 // Closing with a secret not copied asks once: the secret can't be shown again.
 func TestCloseWithoutCopyingAsksFirst(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
-	s.waitFor("Billing import")
-	s.typ("jjr")
-	s.waitFor("Grace for the old key")
-	s.press(tea.KeyEnter, tea.KeyEnter)
-	s.waitFor("Rotate “Billing import”?")
-	s.typ("y")
-	s.waitFor("won't be shown again")
+	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
+	s.listed()
+	s.down(2)
+	s.rotateSelected("Billing import")
 	s.press(tea.KeyEnter)
 	s.waitFor("⚠ Not copied yet: enter or esc again closes the panel anyway.")
 	s.press(tea.KeyEnter)
@@ -133,12 +124,12 @@ func TestCloseWithoutCopyingAsksFirst(t *testing.T) {
 // A bulk rotation runs one key at a time with its progress on screen; esc stops
 // it after the key in flight, and the keys not tried are listed and stay marked.
 func TestBulkRotationProgressAndStop(t *testing.T) {
-	c := fake.Sample(fake.Owner)
+	c := fake.Sample(t, fake.Owner)
 	release := c.Hold("RotateKey:key_export")
 	defer release()
 	s := start(t, c, gw, gh)
-	markThree(s)
-	rotateMarked(s)
+	s.markThree()
+	s.rotateMarked()
 	s.waitFor("Nightly export to S3  rotating")
 	s.waitFor("Rotating 2 of 3…") // the spinner repaints the status line
 	s.press(tea.KeyEsc)
@@ -160,14 +151,15 @@ func TestBulkRotationProgressAndStop(t *testing.T) {
 // One key failing leaves the others rotated, their secrets shown and the
 // failure named; the failed key stays marked for another try.
 func TestBulkFailureKeepsTheRest(t *testing.T) {
-	c := fake.Sample(fake.Owner)
+	c := fake.Sample(t, fake.Owner)
 	c.SetFail("RotateKey:key_export", errors.New("database is locked"))
 	s := start(t, c, gw, gh)
-	markThree(s)
-	rotateMarked(s)
+	s.markThree()
+	s.rotateMarked()
 	s.waitFor("Rotated 2 of 3 keys; 1 not rotated") // the last to come, after a reload
 	m, v := s.finish()
-	for _, want := range []string{fake.Secret(model.KeyImport, 1).Reveal(), fake.Secret(model.KeyImport, 2).Reveal(),
+	// Billing import's new secret is number 3: number 2 is its old one.
+	for _, want := range []string{fake.Secret(model.KeyImport, 1).Reveal(), fake.Secret(model.KeyImport, 3).Reveal(),
 		"“Nightly export to S3”: Unexpected error: database is"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("the panel lacks %q:\n%s", want, v)
@@ -186,8 +178,8 @@ func TestBulkFailureKeepsTheRest(t *testing.T) {
 // A replaced key is not rotated again: r and space say to rotate its
 // replacement, naming it.
 func TestReplacedKeyPointsToItsReplacement(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), gw, gh)
-	s.waitFor("Billing import")
+	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
+	s.listed()
 	s.typ("G") // Partner import, replaced and in grace
 	s.typ("r")
 	s.waitFor("rotate its replacement (key_partner2) instead")
@@ -203,10 +195,11 @@ func TestReplacedKeyPointsToItsReplacement(t *testing.T) {
 
 // An expired key is renewed by rotation: no grace to choose, a new key and secret.
 func TestExpiredKeyIsRenewedByRotation(t *testing.T) {
-	c := fake.Sample(fake.Owner)
+	c := fake.Sample(t, fake.Owner)
+	before, _ := c.Key("key_meta")
 	s := start(t, c, gw, gh)
 	s.waitFor("Old metadata sync")
-	s.typ("jjjj") // Old metadata sync, expired 15 Jun
+	s.down(4) // Old metadata sync, expired 15 Jun
 	s.typ("r")
 	s.waitFor("rotating renews it")
 	_, v := s.finish()
@@ -216,7 +209,8 @@ func TestExpiredKeyIsRenewedByRotation(t *testing.T) {
 
 	s = start(t, c, gw, gh)
 	s.waitFor("Old metadata sync")
-	s.typ("jjjjr")
+	s.down(4)
+	s.typ("r")
 	s.waitFor("┃ Expiration of the new key")
 	s.press(tea.KeyEnter)
 	s.waitFor("stays expired")
@@ -224,7 +218,7 @@ func TestExpiredKeyIsRenewedByRotation(t *testing.T) {
 	s.waitFor("the old key had expired")
 	s.finish()
 	old, _ := c.Key("key_meta")
-	if old.ReplacedBy == "" || !old.ExpiresAt.Equal(fake.Sample(fake.Owner).Keys[4].ExpiresAt) {
+	if old.ReplacedBy == "" || !old.ExpiresAt.Equal(before.ExpiresAt) {
 		t.Errorf("old key after renewal: replaced by %q, expires %s; want replaced, expiry unchanged", old.ReplacedBy, old.ExpiresAt)
 	}
 	if nk, _ := c.Key(old.ReplacedBy); nk.State(fake.Now) != model.KeyActive {
@@ -235,15 +229,14 @@ func TestExpiredKeyIsRenewedByRotation(t *testing.T) {
 // A refused single rotation goes back to the form, with the reason in the
 // status line; nothing is rotated.
 func TestRotateBackendErrorKeepsTheForm(t *testing.T) {
-	c := fake.Sample(fake.Owner)
+	c := fake.Sample(t, fake.Owner)
 	c.SetFail("RotateKey", errors.New("database is locked"))
 	s := start(t, c, gw, gh)
-	s.waitFor("Billing import")
-	s.typ("jjr")
-	s.waitFor("Grace for the old key")
+	s.listed()
+	s.down(2)
+	s.openRotateForm()
 	s.typ("k") // 1 hour
-	s.press(tea.KeyEnter, tea.KeyEnter)
-	s.waitFor("Rotate “Billing import”?")
+	s.toRotateConfirmation("Billing import")
 	s.typ("y")
 	s.waitFor("database is locked")
 	m, v := s.finish()
@@ -257,18 +250,13 @@ func TestRotateBackendErrorKeepsTheForm(t *testing.T) {
 
 // A custom date for the new key is sent as chosen.
 func TestRotateWithCustomDate(t *testing.T) {
-	c := fake.Sample(fake.Owner)
+	c := fake.Sample(t, fake.Owner)
 	s := start(t, c, gw, gh)
-	s.waitFor("Billing import")
-	s.typ("jjr")
-	s.waitFor("Grace for the old key")
-	s.press(tea.KeyEnter)
-	s.waitFor("┃ Expiration of the new key")
-	s.typ("G")
-	s.press(tea.KeyEnter)
-	s.waitFor("Expiration date")
-	s.typ("+45d")
-	s.waitFor("valid through 14 Aug 2026")
+	s.listed()
+	s.down(2)
+	s.openRotateForm()
+	s.toField("Expiration of the new key")
+	s.chooseCustomExpiry("+45d", "14 Aug 2026")
 	s.press(tea.KeyEnter)
 	s.waitFor("The new key is valid through 14 Aug 2026.")
 	s.typ("y")
@@ -284,8 +272,8 @@ func TestRotateWithCustomDate(t *testing.T) {
 // A Security Admin marks only the keys they may manage; the rest are left out
 // with a reason.
 func TestMarkAllLeavesOutKeysNotYours(t *testing.T) {
-	s := start(t, fake.Sample(fake.SecurityAdmin), gw, gh)
-	s.waitFor("Billing import")
+	s := start(t, fake.Sample(t, fake.SecurityAdmin), gw, gh)
+	s.listed()
 	s.typ("a")
 	s.waitFor("Marked 1 key; left out 1 replaced key and 4 you may not manage.")
 	m, _ := s.finish()
@@ -297,11 +285,11 @@ func TestMarkAllLeavesOutKeysNotYours(t *testing.T) {
 // On a 60-column terminal the bulk confirmation keeps one line per key, with
 // shorter headings, rather than wrapping its table.
 func TestBulkConfirmationFitsANarrowPane(t *testing.T) {
-	s := start(t, fake.Sample(fake.Owner), 60, 16)
+	s := start(t, fake.Sample(t, fake.Owner), 60, 16)
 	s.waitFor("Partner import")
 	s.typ("   ")
 	s.waitFor("3 marked")
-	rotateMarkedNoConfirm(s)
+	s.toBulkConfirmation()
 	_, v := s.finish()
 	if l := line(v, "Old stops"); !strings.Contains(l, "Valid through") {
 		t.Errorf("the headings wrap:\n%s", v)
@@ -312,13 +300,4 @@ func TestBulkConfirmationFitsANarrowPane(t *testing.T) {
 	if !strings.Contains(v, "› Cancel") {
 		t.Errorf("the buttons are cut off:\n%s", v)
 	}
-}
-
-// rotateMarkedNoConfirm opens the form on the marked keys and goes to the
-// confirmation with the defaults.
-func rotateMarkedNoConfirm(s *session) {
-	s.typ("r")
-	s.waitFor("Grace for the old keys")
-	s.press(tea.KeyEnter, tea.KeyEnter)
-	s.waitFor("Rotate these")
 }

@@ -25,7 +25,7 @@ func (v viewing) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // renderer and styles, the window size, sign-in and the first key list, with a
 // frame after every message — the work a burst of sign-ins multiplies.
 func BenchmarkSessionStart(b *testing.B) {
-	c := fake.Many(fake.Owner, 20)
+	c := fake.Many(b, fake.Owner, 20)
 	b.ReportAllocs()
 	for b.Loop() {
 		r := lipgloss.NewRenderer(io.Discard, termenv.WithProfile(termenv.TrueColor))

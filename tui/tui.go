@@ -37,7 +37,8 @@ type Options struct {
 	Context context.Context
 }
 
-// Sidebar entries, top to bottom: API Keys last, selected at start (SPEC §7).
+// Sidebar entries, top to bottom: API Keys last, and selected at start, since
+// managing keys is what most sessions come for.
 const (
 	pageMembers = iota
 	pageAudit

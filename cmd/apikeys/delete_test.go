@@ -58,7 +58,7 @@ func TestDeleteConfirmation(t *testing.T) {
 		if err := b.Flush(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		c.clock.add(2 * time.Hour)
+		c.clock.Add(2 * time.Hour)
 		r := c.runWith("yes\n", true, "keys", "delete", id)
 		if r.code != 0 {
 			t.Fatalf("%v", r)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 )
 
 // helperEnv turns the test binary into a process that creates keys in a loop
@@ -79,7 +80,7 @@ func killMidway(t *testing.T, cmd *exec.Cmd, dir string, n int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stderr := &syncBuffer{}
+	stderr := &testkit.SyncBuffer{}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -3,56 +3,34 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/ssh"
-
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 )
 
 // start is the pinned "now" of the in-process tests: 25 Jun 2026, 12:00 UTC.
 var start = time.Date(2026, 6, 25, 12, 0, 0, 0, time.UTC)
-
-// clock is a clock the tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // cli runs the command line in-process on one fresh data directory, as the OS
 // user "olive" (Olive Owner), with a pinned clock.
 type cli struct {
 	t     *testing.T
 	dir   string
-	clock *clock
+	clock *testkit.Clock
 	vars  map[string]string // the environment the commands see
 }
 
 func newCLI(t *testing.T) *cli {
 	t.Helper()
 	dir := t.TempDir()
-	return &cli{t: t, dir: dir, clock: &clock{t: start}, vars: map[string]string{"APIKEYS_DATA_DIR": dir}}
+	return &cli{t: t, dir: dir, clock: testkit.NewClock(start), vars: map[string]string{"APIKEYS_DATA_DIR": dir}}
 }
 
 // result is what one run printed and returned.
@@ -70,7 +48,7 @@ func (c *cli) env(stdin string, tty bool, stdout, stderr *bytes.Buffer) *env {
 		stdin: strings.NewReader(stdin), stdout: stdout, stderr: stderr,
 		stdinIsTerminal: tty,
 		getenv:          func(k string) string { return c.vars[k] },
-		now:             c.clock.now,
+		now:             c.clock.Now,
 		osUser:          func() (string, string) { return "olive", "Olive Owner" },
 	}
 }
@@ -146,23 +124,7 @@ func (c *cli) openBackend() *backend.Backend {
 		c.t.Fatal(err)
 	}
 	c.t.Cleanup(func() { st.Close() })
-	return backend.New(backend.Config{Store: st, Clock: c.clock.now})
-}
-
-// newSSHKey makes an ed25519 public key as an authorized_keys line, and its
-// fingerprint.
-func newSSHKey(t *testing.T, comment string) (line, fingerprint string) {
-	t.Helper()
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pk, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	line = strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pk))) + " " + comment
-	return line, ssh.FingerprintSHA256(pk)
+	return backend.New(backend.Config{Store: st, Clock: c.clock.Now})
 }
 
 func findKey(keys []keyJSON, id string) (keyJSON, bool) {
@@ -172,22 +134,4 @@ func findKey(keys []keyJSON, id string) (keyJSON, bool) {
 		}
 	}
 	return keyJSON{}, false
-}
-
-// syncBuffer is a buffer safe to write from a subprocess pipe and read from a test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

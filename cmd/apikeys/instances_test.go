@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 )
 
 var httpListeningRE = regexp.MustCompile(`"msg":"http server listening","addr":"([^"]+)"`)
@@ -19,12 +21,12 @@ var httpListeningRE = regexp.MustCompile(`"msg":"http server listening","addr":"
 // instance is one `apikeys serve` process on the shared database.
 type instance struct {
 	ssh, http string
-	logs      *syncBuffer
+	logs      *testkit.SyncBuffer
 }
 
 func startInstance(t *testing.T, bin, db string, extra ...string) instance {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	args := append([]string{"serve", "--db", db, "--data-dir", t.TempDir(), "--log-format", "json",
 		"--ssh-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"}, extra...)
 	srv := exec.Command(bin, args...)
@@ -69,7 +71,7 @@ func verify(t *testing.T, addr, key, typ string) (valid bool, reason string) {
 }
 
 // TestTwoInstancesOnOneDatabase runs two real `serve` processes on one PostgreSQL
-// database (issue 7): a key deleted through A is refused by B within a second, and
+// database: a key deleted through A is refused by B within a second, and
 // edits made through A and B at the same time lose nothing.
 func TestTwoInstancesOnOneDatabase(t *testing.T) {
 	if testing.Short() {

@@ -45,7 +45,7 @@ func TestKeysRoundTrip(t *testing.T) {
 	}
 
 	// Rotate an hour later with a day of grace.
-	c.clock.add(time.Hour)
+	c.clock.Add(time.Hour)
 	rot := okJSON[created](c, "keys", "rotate", k.Key.ID, "--grace", "24h")
 	if rot.Replaced == nil || rot.Replaced.ID != k.Key.ID || rot.Replaced.State != "replaced" ||
 		rot.Replaced.ReplacedBy == nil || *rot.Replaced.ReplacedBy != rot.Key.ID ||
@@ -71,7 +71,7 @@ func TestKeysRoundTrip(t *testing.T) {
 		t.Fatalf("list after delete: %+v", list)
 	}
 	refused(t, c.run("keys", "delete", rot.Key.ID, "--yes"), "was already deleted")
-	c.clock.add(24 * time.Hour)
+	c.clock.Add(24 * time.Hour)
 	if list = okJSON[[]keyJSON](c, "keys", "list"); len(list) != 0 {
 		t.Fatalf("list after the grace ended: %+v", list)
 	}
@@ -110,7 +110,7 @@ func TestKeysHumanOutput(t *testing.T) {
 		t.Fatalf("create printed:\n%s", out)
 	}
 	id := m[1]
-	c.clock.add(time.Minute) // newest first needs distinct creation times
+	c.clock.Add(time.Minute) // newest first needs distinct creation times
 	c.createKey("SIEM", "audit-logs", "+1y")
 
 	lines := strings.Split(strings.TrimSuffix(c.ok("keys", "list"), "\n"), "\n")
@@ -189,7 +189,7 @@ func TestKeysExpiringWithin(t *testing.T) {
 	c := newCLI(t)
 	soon := c.createKey("soon", "import", "+10d")
 	c.createKey("later", "import", "+60d")
-	c.clock.add(time.Minute) // newest first needs distinct creation times
+	c.clock.Add(time.Minute) // newest first needs distinct creation times
 	rotated := c.createKey("rotated", "export", "+90d")
 	okJSON[created](c, "keys", "rotate", rotated.Key.ID, "--grace", "7d")
 
@@ -210,7 +210,7 @@ func TestKeysExpiringWithin(t *testing.T) {
 		t.Errorf("expiring within 1d:\n%s", out)
 	}
 	// A week and an hour later the grace has ended and "soon" is two days out.
-	c.clock.add(7*24*time.Hour + time.Hour)
+	c.clock.Add(7*24*time.Hour + time.Hour)
 	if out := c.ok("keys", "list", "--expiring-within", "1d"); out != "No key expires within 1d.\n" {
 		t.Errorf("nothing due: %q", out)
 	}
@@ -256,7 +256,7 @@ func TestAsRefusals(t *testing.T) {
 func TestRenewExpiredKey(t *testing.T) {
 	c := newCLI(t)
 	k := c.createKey("cron", "import", "+1d") // valid through 25 Jun 2026
-	c.clock.add(2 * 24 * time.Hour)
+	c.clock.Add(2 * 24 * time.Hour)
 	if out := c.ok("keys", "list"); !strings.Contains(out, "expired (valid through 25 Jun 2026)") {
 		t.Errorf("list:\n%s", out)
 	}

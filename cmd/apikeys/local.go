@@ -21,7 +21,7 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 )
 
-// dbFile is the embedded database's name inside the data directory (SPEC §5).
+// dbFile is the embedded database's name inside the data directory.
 const dbFile = "apikeys.db"
 
 // localMemberFile records, in the data directory, the email of the member the

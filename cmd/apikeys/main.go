@@ -25,7 +25,8 @@ import (
 	_ "time/tzdata" // --timezone must work on hosts without a zoneinfo database
 )
 
-// Exit codes (SPEC §6).
+// Exit codes, which scripts rely on: 0 done, 1 refused or failed, 2 the command
+// line itself is wrong.
 const (
 	exitOK      = 0 // success
 	exitRefused = 1 // a refused or failed action: one line on stderr

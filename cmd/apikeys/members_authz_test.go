@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"strings"
 	"testing"
 )
@@ -14,7 +15,8 @@ func TestWorkspaceAdminCantEscalateFromTheCLI(t *testing.T) {
 	c.ok("members", "add", "--name", "Wanda Admin", "--email", "wanda@example.com", "--type", "workspace-admin")
 	c.ok("members", "add", "--name", "Sara Sec", "--email", "sara@example.com", "--type", "security-admin")
 	c.ok("members", "add", "--name", "Bo Builder", "--email", "bo@example.com", "--type", "builder")
-	held, heldFP := newSSHKey(t, "wanda@laptop")
+	heldk := testkit.NewSSHKey(t, "wanda@laptop")
+	held, heldFP := heldk.Line, heldk.Fingerprint
 	wanda := func(args ...string) result {
 		return c.run(append([]string{"--as", "wanda@example.com", "members"}, args...)...)
 	}
@@ -58,7 +60,8 @@ func TestWorkspaceAdminCantEscalateOverSSH(t *testing.T) {
 	if r := s.ssh("olive@example.com", "members", "add", "--name", "Sara Sec", "--email", "sara@example.com", "--type", "security-admin"); r.code != 0 {
 		t.Fatal(r)
 	}
-	held, heldFP := newSSHKey(t, "wanda@laptop")
+	heldk := testkit.NewSSHKey(t, "wanda@laptop")
+	held, heldFP := heldk.Line, heldk.Fingerprint
 	refused(t, s.ssh("wanda@example.com", "members", "add", "--name", "Sam", "--email", "sam@example.com", "--type", "security-admin", "--ssh-key", held),
 		"You need to be a Primary Owner to add a Security Admin.")
 	refused(t, s.ssh("wanda@example.com", "members", "add-ssh-key", "sara@example.com", held),
@@ -80,7 +83,8 @@ func TestWorkspaceAdminCantEscalateOverSSH(t *testing.T) {
 // last key of the last active owner stays.
 func TestOwnSSHKeysOverSSH(t *testing.T) {
 	s := newServer(t)
-	line, fp := newSSHKey(t, "bo@desktop")
+	linek := testkit.NewSSHKey(t, "bo@desktop")
+	line, fp := linek.Line, linek.Fingerprint
 	if r := s.ssh("bo@example.com", "members", "add-ssh-key", "bo@example.com", line); r.code != 0 || !strings.Contains(r.stdout, "Added SSH key "+fp) {
 		t.Fatalf("bo adds his own key: %v", r)
 	}

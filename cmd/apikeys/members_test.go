@@ -6,13 +6,18 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 )
 
 func TestMembers(t *testing.T) {
 	c := newCLI(t)
-	key1, fp1 := newSSHKey(t, "ana@laptop")
-	key2, fp2 := newSSHKey(t, "ana@desktop")
-	key3, fp3 := newSSHKey(t, "ana@phone")
+	k1 := testkit.NewSSHKey(t, "ana@laptop")
+	key1, fp1 := k1.Line, k1.Fingerprint
+	k2 := testkit.NewSSHKey(t, "ana@desktop")
+	key2, fp2 := k2.Line, k2.Fingerprint
+	k3 := testkit.NewSSHKey(t, "ana@phone")
+	key3, fp3 := k3.Line, k3.Fingerprint
 
 	out := c.ok("members", "add", "--name", "Ana Lopez", "--email", "Ana@Example.com", "--type", "workspace-admin",
 		"--ssh-key", key1, "--ssh-key", key2)

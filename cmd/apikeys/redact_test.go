@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"io"
 	"net/http"
 	"net/url"
@@ -16,13 +17,13 @@ import (
 // startServe runs `apikeys serve` in-process on dir with SSH and HTTP on
 // loopback, olive's key as the first Primary Owner, and returns both addresses
 // and the server's log.
-func startServe(t *testing.T, dir string, admin e2eKey) (sshAddr, httpAddr string, logs *syncBuffer) {
+func startServe(t *testing.T, dir string, admin e2eKey) (sshAddr, httpAddr string, logs *testkit.SyncBuffer) {
 	t.Helper()
-	logs = &syncBuffer{}
+	logs = &testkit.SyncBuffer{}
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs,
 		getenv: func(k string) string {
 			if k == "APIKEYS_INITIAL_ADMIN_KEYS" {
-				return admin.line
+				return admin.Line
 			}
 			return ""
 		}}

@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/apikeys-dev/apikeys/backend"
-	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
 	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -28,29 +28,17 @@ type server struct {
 func newServer(t *testing.T) *server {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, dbFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	clk := &clock{t: start}
-	b := backend.New(backend.Config{Store: st, Clock: clk.now})
-	ownerKey, ownerFP := newSSHKey(t, "olive")
-	owner, _, err := b.Bootstrap(ctx, "Acme", "Olive Owner", "olive@example.com", []string{ownerKey})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ownerKey := testkit.NewSSHKey(t, "olive")
+	ws := testkit.NewWorkspace(t, testkit.Options{Start: start, OwnerSSHKeys: []string{ownerKey.Line}})
+	b, owner, dir, ownerFP := ws.Backend, ws.Owner, filepath.Dir(ws.Path), ownerKey.Fingerprint
 	s := &server{t: t, b: b, dir: dir, owner: owner, fps: map[string]string{owner.Email: ownerFP}}
-	sess, err := b.SessionFor(ctx, owner.ID, model.SourceCLI)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess := ws.Session(owner.ID)
 	for _, m := range []struct {
 		name, email string
 		typ         model.AccountType
 	}{{"Wanda Admin", "wanda@example.com", model.WorkspaceAdmin}, {"Bo Builder", "bo@example.com", model.Builder}} {
-		line, fp := newSSHKey(t, m.email)
+		k := testkit.NewSSHKey(t, m.email)
+		line, fp := k.Line, k.Fingerprint
 		if _, err := sess.AddMember(ctx, client.AddMemberRequest{Name: m.name, Email: m.email, AccountType: m.typ, SSHKeys: []string{line}}); err != nil {
 			t.Fatal(err)
 		}

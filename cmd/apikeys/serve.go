@@ -24,7 +24,8 @@ import (
 	"github.com/apikeys-dev/apikeys/tui"
 )
 
-// hostKeyFile is the SSH server's host key inside the data directory (SPEC §8).
+// hostKeyFile is the SSH server's host key inside the data directory, made on the
+// first start and kept, so that clients' known_hosts entries stay valid.
 const hostKeyFile = "ssh_host_ed25519"
 
 // serveGCPercent is the garbage collector's target while serving, unless GOGC
@@ -138,7 +139,6 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	}
 	srv, err := sshd.New(sshd.Config{
 		Backend:     b,
-		Addr:        f.sshAddr,
 		HostKeyPath: filepath.Join(cfg.dataDir, hostKeyFile),
 		IdleTimeout: idleSetting(f.idle),
 		MaxSessions: f.maxSessions,

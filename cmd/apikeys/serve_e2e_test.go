@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -21,6 +19,8 @@ import (
 
 	"github.com/creack/pty"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 )
 
 // serveWait bounds every wait in these tests; generous for -race on 2 busy cores.
@@ -28,23 +28,15 @@ const serveWait = 60 * time.Second
 
 // e2eKey is an SSH key pair with its files, as ssh-keygen would write them.
 type e2eKey struct {
-	signer        ssh.Signer
-	line, fp      string
+	testkit.SSHKey
 	priv, pubFile string
 }
 
 func newE2EKey(t *testing.T, comment string) e2eKey {
 	t.Helper()
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, _ := ssh.NewSignerFromKey(priv)
-	pk, _ := ssh.NewPublicKey(pub)
-	k := e2eKey{signer: signer, fp: ssh.FingerprintSHA256(pk),
-		line: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pk))) + " " + comment}
+	k := e2eKey{SSHKey: testkit.NewSSHKey(t, comment)}
 	dir := t.TempDir()
-	block, err := ssh.MarshalPrivateKey(priv, comment)
+	block, err := ssh.MarshalPrivateKey(k.Private, comment)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +44,7 @@ func newE2EKey(t *testing.T, comment string) e2eKey {
 	if err := os.WriteFile(k.priv, pem.EncodeToMemory(block), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(k.pubFile, []byte(k.line+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(k.pubFile, []byte(k.Line+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return k
@@ -61,7 +53,7 @@ func newE2EKey(t *testing.T, comment string) e2eKey {
 var listeningRE = regexp.MustCompile(`"msg":"ssh server listening","addr":"([^"]+)"`)
 
 // waitListening returns the SSH address a starting `serve` logs.
-func waitListening(t *testing.T, logs *syncBuffer, exited <-chan struct{}) string {
+func waitListening(t *testing.T, logs *testkit.SyncBuffer, exited <-chan struct{}) string {
 	t.Helper()
 	deadline := time.After(serveWait)
 	poll := time.NewTicker(10 * time.Millisecond)
@@ -85,7 +77,7 @@ func waitListening(t *testing.T, logs *syncBuffer, exited <-chan struct{}) strin
 func sshRun(t *testing.T, addr string, k e2eKey, cmd string) result {
 	t.Helper()
 	c, err := ssh.Dial("tcp", addr, &ssh.ClientConfig{
-		User: "x", Auth: []ssh.AuthMethod{ssh.PublicKeys(k.signer)},
+		User: "x", Auth: []ssh.AuthMethod{ssh.PublicKeys(k.Signer)},
 		HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: serveWait,
 	})
 	if err != nil {
@@ -113,7 +105,7 @@ func sshRun(t *testing.T, addr string, k e2eKey, cmd string) result {
 // screen collects what a TUI draws on a terminal and answers the terminal
 // queries (background colour, device attributes) the way xterm does.
 type screen struct {
-	out   syncBuffer
+	out   testkit.SyncBuffer
 	reply io.Writer
 }
 
@@ -161,11 +153,11 @@ func TestServeOverSSH(t *testing.T) {
 	dir := t.TempDir()
 	olive := newE2EKey(t, "olive@example.com")
 	wanda := newE2EKey(t, "wanda@laptop")
-	var stdout, stderr syncBuffer
+	var stdout, stderr testkit.SyncBuffer
 	e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr,
 		getenv: func(k string) string {
 			if k == "APIKEYS_INITIAL_ADMIN_KEYS" {
-				return olive.line
+				return olive.Line
 			}
 			return ""
 		}}
@@ -192,7 +184,7 @@ func TestServeOverSSH(t *testing.T) {
 		res.Body.Close()
 	}
 
-	add := sshRun(t, addr, olive, `members add --name "Wanda Admin" --email wanda@example.com --type workspace-admin --ssh-key "`+wanda.line+`"`)
+	add := sshRun(t, addr, olive, `members add --name "Wanda Admin" --email wanda@example.com --type workspace-admin --ssh-key "`+wanda.Line+`"`)
 	if add.code != 0 {
 		t.Fatalf("owner adds a member over SSH: %v", add)
 	}
@@ -246,7 +238,7 @@ func TestServeOverSSH(t *testing.T) {
 	}
 
 	// The real TUI over a PTY shows who signed in and as what.
-	c, err := ssh.Dial("tcp", addr, &ssh.ClientConfig{User: "x", Auth: []ssh.AuthMethod{ssh.PublicKeys(wanda.signer)},
+	c, err := ssh.Dial("tcp", addr, &ssh.ClientConfig{User: "x", Auth: []ssh.AuthMethod{ssh.PublicKeys(wanda.Signer)},
 		HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: serveWait})
 	if err != nil {
 		t.Fatal(err)
@@ -304,7 +296,7 @@ func TestServeEndToEndWithOpenSSH(t *testing.T) {
 	}
 	dir := t.TempDir()
 	key := newE2EKey(t, "olive@laptop")
-	var logs syncBuffer
+	var logs testkit.SyncBuffer
 	srv := exec.Command(bin, "serve", "--data-dir", dir, "--ssh-addr", "127.0.0.1:0", "--log-format", "json",
 		"--initial-admin-key", key.pubFile, "--initial-admin-email", "olive@example.com", "--initial-admin-name", "Olive Owner")
 	srv.Stderr = &logs
@@ -396,17 +388,17 @@ func TestServeEndToEndWithOpenSSH(t *testing.T) {
 func TestServeInitialAdminKeys(t *testing.T) {
 	a, b := newE2EKey(t, "ana@example.com"), newE2EKey(t, "ana@laptop")
 	file := filepath.Join(t.TempDir(), "keys")
-	os.WriteFile(file, []byte("# admins\n"+a.line+"\n\n"+b.line+"\n"), 0o600)
+	os.WriteFile(file, []byte("# admins\n"+a.Line+"\n\n"+b.Line+"\n"), 0o600)
 	for _, c := range []struct {
 		name    string
 		sources []string
 		want    int
 		err     string
 	}{
-		{"a line", []string{a.line}, 1, ""},
+		{"a line", []string{a.Line}, 1, ""},
 		{"a file", []string{file}, 2, ""},
-		{"lines in one value, as in the environment", []string{a.line + "\n" + b.line}, 2, ""},
-		{"repeated", []string{a.line, b.pubFile}, 2, ""},
+		{"lines in one value, as in the environment", []string{a.Line + "\n" + b.Line}, 2, ""},
+		{"repeated", []string{a.Line, b.pubFile}, 2, ""},
 		{"no such file", []string{"/nonexistent/keys"}, 0, "neither an SSH public key nor a readable file"},
 		{"not a key", []string{"ssh-ed25519 garbage"}, 0, "Not an SSH public key"},
 	} {
@@ -415,18 +407,18 @@ func TestServeInitialAdminKeys(t *testing.T) {
 			t.Errorf("%s: %d lines, err %v; want %d, %q", c.name, len(lines), err, c.want, c.err)
 		}
 	}
-	noComment := strings.Join(strings.Fields(a.line)[:2], " ")
+	noComment := strings.Join(strings.Fields(a.Line)[:2], " ")
 	for _, c := range []struct {
 		f           serveFlags
 		key         string
 		email, name string
 		derived     bool
 	}{
-		{serveFlags{}, a.line, "ana@example.com", "ana", true},
-		{serveFlags{adminNm: "Ana Admin"}, a.line, "ana@example.com", "Ana Admin", true},
-		{serveFlags{}, b.line, "ana@laptop", "ana", true}, // ssh-keygen's user@host
+		{serveFlags{}, a.Line, "ana@example.com", "ana", true},
+		{serveFlags{adminNm: "Ana Admin"}, a.Line, "ana@example.com", "Ana Admin", true},
+		{serveFlags{}, b.Line, "ana@laptop", "ana", true}, // ssh-keygen's user@host
 		{serveFlags{}, noComment, "admin@localhost", "admin", true},
-		{serveFlags{adminEmail: "root@example.org", adminNm: "Root"}, b.line, "root@example.org", "Root", false},
+		{serveFlags{adminEmail: "root@example.org", adminNm: "Root"}, b.Line, "root@example.org", "Root", false},
 	} {
 		email, name, derived := initialAdmin(c.f, c.key)
 		if email != c.email || name != c.name || derived != c.derived {

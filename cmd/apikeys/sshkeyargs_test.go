@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,8 +11,10 @@ import (
 )
 
 func TestJoinKeyWords(t *testing.T) {
-	ana, _ := newSSHKey(t, "ana@laptop")
-	bo, _ := newSSHKey(t, "Bo's work laptop")
+	anak := testkit.NewSSHKey(t, "ana@laptop")
+	ana, _ := anak.Line, anak.Fingerprint
+	bok := testkit.NewSSHKey(t, "Bo's work laptop")
+	bo, _ := bok.Line, bok.Fingerprint
 	af, bf := strings.Fields(ana), strings.Fields(bo)
 	for _, c := range []struct {
 		name         string
@@ -80,7 +83,8 @@ func TestReadmeMembersAddOverSSH(t *testing.T) {
 // SSH arrives as EMAIL and three words.
 func TestAddSSHKeySplitOverSSH(t *testing.T) {
 	s := newServer(t)
-	key, fp := newSSHKey(t, "wanda@second laptop")
+	keyk := testkit.NewSSHKey(t, "wanda@second laptop")
+	key, fp := keyk.Line, keyk.Fingerprint
 	r := s.ssh("olive@example.com", append([]string{"members", "add-ssh-key", "wanda@example.com"}, strings.Fields(key)...)...)
 	if r.code != 0 || !strings.Contains(r.stdout, fp) {
 		t.Fatalf("add-ssh-key with the key in words: %v", r)

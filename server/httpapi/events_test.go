@@ -153,7 +153,8 @@ func TestEventsFilterAndDefaults(t *testing.T) {
 			t.Errorf("event of 25 h ago in the default 24 h range")
 		}
 	}
-	// The key's own ApiKeyCreated event, as SPEC §4's first-use story expects.
+	// The key's own ApiKeyCreated event: a new audit key's first call sees its
+	// own creation.
 	if first := p.Events[0]; first.Type != model.EventApiKeyCreated || !strings.Contains(string(first.Payload), auditKey.ID) {
 		t.Errorf("newest event %s %s, want the audit key's ApiKeyCreated", first.Type, first.Payload)
 	}

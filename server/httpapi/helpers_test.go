@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,57 +8,16 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/server/httpapi"
 )
-
-// fakeClock is a clock tests move by hand; the backend and the limiter share it.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *fakeClock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
-
-// syncBuffer collects log output written from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-var start = time.Date(2027, 3, 10, 15, 4, 5, 0, time.UTC)
 
 // env is a real backend on a temp SQLite store, served by httptest over a real
 // loopback listener.
@@ -68,8 +26,8 @@ type env struct {
 	ctx   context.Context
 	b     *backend.Backend
 	st    *sqlite.Store
-	clock *fakeClock
-	logs  *syncBuffer // the access log, as JSON lines
+	clock *testkit.Clock      // the backend's and the limiter's
+	logs  *testkit.SyncBuffer // the access log, as JSON lines
 	srv   *httptest.Server
 	owner *backend.Session
 }
@@ -78,30 +36,15 @@ type env struct {
 // Clock are filled in.
 func newEnv(t testing.TB, cfg httpapi.Config) *env {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "apikeys.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	clock := &fakeClock{t: start}
-	b := backend.New(backend.Config{Store: st, Clock: clock.Now})
-	owner, _, err := b.Bootstrap(ctx, "Acme", "Olive Owner", "olive@example.com", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := b.SessionFor(ctx, owner.ID, model.SourceCLI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &syncBuffer{}
-	cfg.Backend = b
+	ws := testkit.NewWorkspace(t, testkit.Options{})
+	logs := &testkit.SyncBuffer{}
+	cfg.Backend = ws.Backend
 	cfg.Logger = slog.New(slog.NewJSONHandler(logs, nil))
-	cfg.Clock = clock.Now
+	cfg.Clock = ws.Clock.Now
 	srv := httptest.NewServer(httpapi.New(cfg).Handler())
 	t.Cleanup(srv.Close)
-	t.Cleanup(func() { _ = b.Flush(context.Background()) })
-	return &env{t: t, ctx: ctx, b: b, st: st, clock: clock, logs: logs, srv: srv, owner: sess}
+	return &env{t: t, ctx: context.Background(), b: ws.Backend, st: ws.Store, clock: ws.Clock, logs: logs, srv: srv,
+		owner: ws.Session(ws.Owner.ID)}
 }
 
 // createKey makes a key of type kt as the owner, expiring in 30 days.

@@ -257,7 +257,7 @@ func TestSignedInConnectionWithNoSessionCloses(t *testing.T) {
 	term := ts.openTerminal(busy, nil, "")
 	term.waitFor("Ana Owner")
 	go func() { closed <- busy.Wait() }()
-	term.waitFor("tick 250") // at least 2.5 s of a running session
+	term.waitForTick(250) // at least 2.5 s of a running session
 	select {
 	case err := <-closed:
 		t.Fatalf("the connection closed under a running session: %v", err)

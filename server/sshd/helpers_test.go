@@ -3,17 +3,16 @@ package sshd_test
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,31 +22,17 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/apikeys-dev/apikeys/backend"
-	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/server/sshd"
 )
 
-// waitTimeout bounds every wait for a condition; generous for -race on 2 cores.
-const waitTimeout = 20 * time.Second
+// The helpers every package's tests share, by the names these tests use.
+const waitTimeout = testkit.WaitTimeout
 
-// syncBuffer is a bytes.Buffer that a server goroutine writes while a test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
+type syncBuffer = testkit.SyncBuffer
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+var eventually = testkit.Eventually
 
 // identity is an SSH key pair and its authorized_keys line.
 type identity struct {
@@ -58,20 +43,8 @@ type identity struct {
 
 func newIdentity(t *testing.T, comment string) identity {
 	t.Helper()
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pk, err := gossh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(pk))) + " " + comment
-	return identity{signer: signer, line: line, fp: gossh.FingerprintSHA256(pk)}
+	k := testkit.NewSSHKey(t, comment)
+	return identity{signer: k.Signer, line: k.Line, fp: k.Fingerprint}
 }
 
 // testServer is an SSH server on 127.0.0.1 over a real SQLite store, with a
@@ -184,18 +157,10 @@ func testCommandWords(args []string) []string {
 
 func startServer(t *testing.T, tune func(*sshd.Config)) *testServer {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "apikeys.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	b := backend.New(backend.Config{Store: st})
 	ownerID := newIdentity(t, "ana@laptop")
-	owner, created, err := b.Bootstrap(context.Background(), "Acme", "Ana Owner", "ana@example.com", []string{ownerID.line})
-	if err != nil || !created {
-		t.Fatalf("bootstrap: %v %v", created, err)
-	}
-	return startServerOn(t, b, owner, ownerID, tune)
+	ws := testkit.NewWorkspace(t, testkit.Options{RealTime: true,
+		OwnerName: "Ana Owner", OwnerEmail: "ana@example.com", OwnerSSHKeys: []string{ownerID.line}})
+	return startServerOn(t, ws.Backend, ws.Owner, ownerID, tune)
 }
 
 // startServerOn serves a workspace that already has its owner.
@@ -400,6 +365,27 @@ func (term *terminal) waitFor(want string) {
 	}
 }
 
+// waitForTick waits until the stand-in TUI has shown tick n or a later one: the
+// renderer draws at its frame rate, so some ticks never reach the screen.
+func (term *terminal) waitForTick(n int) {
+	term.t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		ticks := tickRE.FindAllStringSubmatch(term.out.String(), -1)
+		if len(ticks) > 0 {
+			if last, _ := strconv.Atoi(ticks[len(ticks)-1][1]); last >= n {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			term.t.Fatalf("no tick %d or later on the terminal; it shows:\n%q", n, term.out.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+var tickRE = regexp.MustCompile(`tick (\d+)`)
+
 // wait waits for the session to end and returns its exit status.
 func (term *terminal) wait() int {
 	term.t.Helper()
@@ -424,20 +410,5 @@ func (term *terminal) send(keys string) {
 	term.t.Helper()
 	if _, err := io.WriteString(term.stdin, keys); err != nil {
 		term.t.Fatal(err)
-	}
-}
-
-// eventually waits until cond holds.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.After(waitTimeout)
-	poll := time.NewTicker(5 * time.Millisecond)
-	defer poll.Stop()
-	for !cond() {
-		select {
-		case <-deadline:
-			t.Fatalf("timed out waiting for %s", what)
-		case <-poll.C:
-		}
 	}
 }

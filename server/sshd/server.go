@@ -28,7 +28,8 @@ import (
 // rateClients is how many client addresses the connection rate remembers.
 const rateClients = 65536
 
-// Defaults of Config.
+// Defaults of Config, and DefaultAddr, where the SSH server listens unless told
+// otherwise (the caller makes the listener and passes it to Serve).
 const (
 	DefaultAddr               = ":23234"
 	DefaultIdleTimeout        = 15 * time.Minute
@@ -53,8 +54,6 @@ var DefaultStartups = Startups{Start: 64, Rate: 30, Full: 256}
 // Config builds a Server. Zero values take the defaults.
 type Config struct {
 	Backend *backend.Backend
-	// Addr is where ListenAndServe listens; "" → ":23234".
-	Addr string
 	// HostKeyPath is the server's ed25519 host key, made on first start (0600).
 	// Required: the server never invents a path, so a key never lands in the
 	// working directory.
@@ -133,9 +132,6 @@ func New(cfg Config) (*Server, error) {
 	if cfg.TUI == nil || cfg.Command == nil {
 		return nil, errors.New("sshd: TUI and Command handlers are required")
 	}
-	if cfg.Addr == "" {
-		cfg.Addr = DefaultAddr
-	}
 	if cfg.IdleTimeout == 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
 	}
@@ -191,7 +187,6 @@ func New(cfg Config) (*Server, error) {
 		s.rateNotices = ratelimit.New(cfg.PerAddrRate, time.Minute, rateClients, time.Now)
 	}
 	s.ssh = &ssh.Server{
-		Addr:    cfg.Addr,
 		Version: "apikeys",
 		// Public keys only: with no password or keyboard-interactive handler the
 		// SSH library offers neither method.
@@ -208,15 +203,6 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.ssh.AddHostKey(signer)
 	return s, nil
-}
-
-// ListenAndServe listens on Config.Addr and serves until ctx is done.
-func (s *Server) ListenAndServe(ctx context.Context) error {
-	ln, err := net.Listen("tcp", s.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("ssh: listen on %s: %w", s.cfg.Addr, err)
-	}
-	return s.Serve(ctx, ln)
 }
 
 // Serve answers SSH on ln until ctx is done, then shuts down: it stops accepting,

@@ -7,7 +7,7 @@ import (
 	"github.com/charmbracelet/huh"
 )
 
-// KeyMap is the TUI's bindings (SPEC §7).
+// KeyMap is the TUI's bindings: every key the TUI answers is bound here.
 type KeyMap struct {
 	// Global.
 	Quit      key.Binding // q, never while typing
@@ -52,7 +52,7 @@ type KeyMap struct {
 	EventType key.Binding
 }
 
-// Default is the keymap of SPEC §7.
+// Default is the keymap the help bar and the README's key table show.
 func Default() *KeyMap {
 	b := func(keys []string, k, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))

@@ -20,6 +20,7 @@ import (
 
 	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/backend/store/postgres"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -42,21 +43,6 @@ func twoInstances(t *testing.T) (a, b *postgres.Store, dbURL string) {
 	a = open(t, withParam(dbURL, "application_name", "apikeys_a"))
 	b = open(t, withParam(dbURL, "application_name", "apikeys_b"))
 	return a, b, dbURL
-}
-
-// waitUntil polls cond until it holds or ten seconds pass; what says what was
-// awaited, for the failure message.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	tick := time.NewTicker(2 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		<-tick.C
-	}
 }
 
 // waitingForLock reports whether a connection of the named instance is waiting
@@ -136,7 +122,7 @@ func TestSameKeyThroughTwoInstancesOneWins(t *testing.T) {
 			}
 			bDone := make(chan error, 1)
 			go func() { bDone <- b.Update(ctx, func(tx store.Tx) error { return op(ctx, tx, base, "b") }) }()
-			waitUntil(t, "B waits for A", waitingForLock(t, dbURL, "apikeys_b"))
+			testkit.Eventually(t, "B waits for A", waitingForLock(t, dbURL, "apikeys_b"))
 			close(releaseA)
 
 			if err := <-aDone; err != nil {
@@ -249,7 +235,7 @@ func TestRulesSpanningRowsHoldAcrossInstances(t *testing.T) {
 	var bErr error
 	bFinished := false
 	waiting := waitingForLock(t, dbURL, "apikeys_b")
-	waitUntil(t, "B waits for A or finishes", func() bool {
+	testkit.Eventually(t, "B waits for A or finishes", func() bool {
 		select {
 		case bErr = <-bDone:
 			bFinished = true

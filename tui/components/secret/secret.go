@@ -69,9 +69,6 @@ func (p *Panel) Close() {
 	p.entries = nil
 }
 
-// Copied reports whether every secret was sent to the clipboard.
-func (p *Panel) Copied() bool { return p.uncopied() == 0 }
-
 func (p *Panel) uncopied() int {
 	n := 0
 	for _, c := range p.copied {

@@ -26,9 +26,6 @@ func New(st *styles.Styles) Model {
 	return Model{st: st, spin: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Spinner))}
 }
 
-// Busy reports calls in flight.
-func (m *Model) Busy() bool { return len(m.inflight) > 0 }
-
 // Text is the message shown, without styling (for tests).
 func (m *Model) Text() string { return m.text }
 

@@ -1,439 +1,192 @@
-// Package fake is an in-memory client.Client for the TUI's tests, benchmarks and
-// trial runs: fixed clock, fixed data, deterministic ids and secrets, the
-// permission matrix and version checks of the real backend, and errors that a
-// test can inject per method.
+// Package fake is the TUI's test double: the real client — a backend session
+// (backend.New on a temporary SQLite store) of one signed-in member — with only
+// what a test needs to stage added around it: a call that fails or waits until
+// released, a fixed clock, predictable ids and secrets, other members' sessions
+// to change things behind the TUI's back, and direct store writes for data that
+// validation would refuse. Every rule the TUI shows comes from the backend, so
+// the double can't drift from it.
 package fake
 
 import (
 	"context"
-	"fmt"
-	"hash/crc32"
-	"slices"
-	"strings"
+	"path/filepath"
 	"sync"
+	"testing"
 	"time"
 
+	"github.com/apikeys-dev/apikeys/backend"
+	"github.com/apikeys-dev/apikeys/backend/store"
+	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
 	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
-// Client is the fake. Its fields may be set before the TUI starts; afterwards
-// use its methods, which lock.
+// Client is the signed-in member's real session, with injection.
 type Client struct {
-	mu sync.Mutex
+	t     testing.TB
+	b     *backend.Backend
+	st    *sqlite.Store
+	clock *testkit.Clock
+	gen   *generator
+	me    *backend.Session
 
-	Clock     time.Time
-	Pol       model.ExpiryPolicy
-	WS        model.Workspace
-	MeID      string
-	Members   []model.Member
-	Keys      []model.Key // newest first, as the backend returns them
-	Events    []model.AuditEvent
-	Fail      map[string]error // method name → error to return
-	holds     map[string]chan struct{}
-	seq       int
-	secretSeq int
+	mu    sync.Mutex
+	fails map[string]failure
+	holds map[string]chan struct{}
+}
+
+type failure struct {
+	err  error
+	once bool
 }
 
 var _ client.Client = (*Client)(nil)
 
-// SetFail makes method return err from now on (nil clears it).
-func (c *Client) SetFail(method string, err error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.Fail == nil {
-		c.Fail = map[string]error{}
-	}
-	c.Fail[method] = err
+// open is a backend on an empty store in t's temporary directory, its clock
+// stopped at at; nobody is signed in yet.
+func open(t testing.TB, pol model.ExpiryPolicy, at time.Time) *Client {
+	t.Helper()
+	c := openAt(t, filepath.Join(t.TempDir(), "apikeys.db"), pol, at, newGenerator())
+	t.Cleanup(c.close)
+	return c
 }
 
-func (c *Client) fail(method string) error {
-	if c.Fail == nil {
-		return nil
-	}
-	return c.Fail[method]
-}
-
-// Me implements client.Client.
-func (c *Client) Me(context.Context) (model.Member, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.fail("Me"); err != nil {
-		return model.Member{}, err
-	}
-	return c.me(), nil
-}
-
-func (c *Client) me() model.Member {
-	for _, m := range c.Members {
-		if m.ID == c.MeID {
-			return m
-		}
-	}
-	return model.Member{}
-}
-
-// Workspace implements client.Client.
-func (c *Client) Workspace(context.Context) (model.Workspace, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.WS, c.fail("Workspace")
-}
-
-// Policy implements client.Client.
-func (c *Client) Policy() model.ExpiryPolicy { return c.Pol }
-
-// Now implements client.Client.
-func (c *Client) Now() time.Time { return c.Clock }
-
-// ListKeys implements client.Client: every live key, newest first.
-func (c *Client) ListKeys(context.Context, client.KeyFilter) ([]model.Key, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.fail("ListKeys"); err != nil {
-		return nil, err
-	}
-	if err := model.Require(c.me().AccountType, model.ActViewKeys, ""); err != nil {
-		return nil, err
-	}
-	out := make([]model.Key, 0, len(c.Keys))
-	for _, k := range c.Keys {
-		if k.DeletedAt == nil {
-			out = append(out, k)
-		}
-	}
-	return out, nil
-}
-
-// GetKey implements client.Client.
-func (c *Client) GetKey(_ context.Context, id string) (model.Key, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.fail("GetKey"); err != nil {
-		return model.Key{}, err
-	}
-	for _, k := range c.Keys {
-		if k.ID == id {
-			return k, nil
-		}
-	}
-	return model.Key{}, model.NotFound("No key %s.", id)
-}
-
-// CreateKey implements client.Client.
-func (c *Client) CreateKey(_ context.Context, r client.CreateKeyRequest) (model.Key, model.Secret, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.fail("CreateKey"); err != nil {
-		return model.Key{}, model.Secret{}, err
-	}
-	me := c.me()
-	if err := model.Require(me.AccountType, model.ActManageKeys, r.Type); err != nil {
-		return model.Key{}, model.Secret{}, err
-	}
-	name, err := model.ValidateName(r.Name)
+// openAt is a backend on the store at path; the caller closes it.
+func openAt(t testing.TB, path string, pol model.ExpiryPolicy, at time.Time, gen *generator) *Client {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
-		return model.Key{}, model.Secret{}, err
+		t.Fatal(err)
 	}
-	if err := c.Pol.Check(r.Expires, c.Clock); err != nil {
-		return model.Key{}, model.Secret{}, err
-	}
-	c.secretSeq++
-	s := Secret(r.Type, c.secretSeq)
-	c.seq++
-	k := model.Key{
-		ID: fmt.Sprintf("key_new%09d", c.seq), Name: name, Type: r.Type, Hint: s.Hint(), Hash: s.Hash(),
-		CreatedAt: c.Clock, CreatedBy: me.ID, CreatedByName: me.Name,
-		ExpiresAt: c.Pol.ExpiresAt(r.Expires), UpdatedAt: c.Clock, UpdatedBy: me.ID, UpdatedByName: me.Name, Version: 1,
-	}
-	c.Keys = append([]model.Key{k}, c.Keys...)
-	return k, s, nil
+	c := &Client{t: t, st: st, clock: testkit.NewClock(at), gen: gen}
+	c.b = backend.New(backend.Config{Store: st, Clock: c.clock.Now, Policy: pol,
+		NewID: gen.newID, NewSecret: gen.newSecret})
+	return c
 }
 
-func (c *Client) key(id string, version int64) (*model.Key, error) {
-	for i := range c.Keys {
-		k := &c.Keys[i]
-		if k.ID != id || k.DeletedAt != nil {
-			continue
-		}
-		if err := model.Require(c.me().AccountType, model.ActManageKeys, k.Type); err != nil {
-			return nil, err
-		}
-		if version != 0 && version != k.Version {
-			return nil, model.Conflict("Key “%s” was changed by %s since you opened it — reload.", model.Sanitize(k.Name), model.Sanitize(k.UpdatedByName))
-		}
-		return k, nil
-	}
-	return nil, model.NotFound("No key %s.", id)
+func (c *Client) close() {
+	_ = c.b.Flush(context.Background())
+	c.st.Close()
 }
 
-// EditKey implements client.Client.
-func (c *Client) EditKey(_ context.Context, id string, r client.EditKeyRequest) (model.Key, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.fail("EditKey"); err != nil {
-		return model.Key{}, err
-	}
-	k, err := c.key(id, r.Version)
+// signIn makes member (id or email) the one the TUI acts as, from now on.
+func (c *Client) signIn(member string) {
+	c.t.Helper()
+	s, err := c.b.SessionFor(context.Background(), member, model.SourceTUI)
 	if err != nil {
-		return model.Key{}, err
+		c.t.Fatalf("sign in as %s: %v", member, err)
 	}
-	if r.Name != nil {
-		n, err := model.ValidateName(*r.Name)
-		if err != nil {
-			return model.Key{}, err
-		}
-		k.Name = n
-	}
-	if r.Expires != nil {
-		if k.State(c.Clock) == model.KeyExpired {
-			return model.Key{}, model.Invalid("expires", "Key “%s” has expired and can't be extended: rotate it instead.", model.Sanitize(k.Name))
-		}
-		if err := c.Pol.Check(*r.Expires, c.Clock); err != nil {
-			return model.Key{}, err
-		}
-		k.ExpiresAt = c.Pol.ExpiresAt(*r.Expires)
-	}
-	me := c.me()
-	k.Version++
-	k.UpdatedAt, k.UpdatedBy, k.UpdatedByName = c.Clock, me.ID, me.Name
-	return *k, nil
+	c.me = s
 }
 
-// DeleteKey implements client.Client.
-func (c *Client) DeleteKey(_ context.Context, id string, version int64) (model.Key, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.fail("DeleteKey"); err != nil {
-		return model.Key{}, err
-	}
-	k, err := c.key(id, version)
+// As is a real session of another member (id or email), to change the workspace
+// behind the TUI's back as that member would from their own terminal.
+func (c *Client) As(member string) *backend.Session {
+	c.t.Helper()
+	s, err := c.b.SessionFor(context.Background(), member, model.SourceCLI)
 	if err != nil {
-		return model.Key{}, err
-	}
-	now := c.Clock
-	k.DeletedAt = &now
-	k.Version++
-	return *k, nil
-}
-
-// ListMembers implements client.Client.
-func (c *Client) ListMembers(context.Context) ([]model.Member, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.fail("ListMembers"); err != nil {
-		return nil, err
-	}
-	if err := model.Require(c.me().AccountType, model.ActViewMembers, ""); err != nil {
-		return nil, err
-	}
-	return slices.Clone(c.Members), nil
-}
-
-// AddMember implements client.Client.
-func (c *Client) AddMember(_ context.Context, r client.AddMemberRequest) (model.Member, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.fail("AddMember"); err != nil {
-		return model.Member{}, err
-	}
-	if err := model.Require(c.me().AccountType, model.ActManageMembers, ""); err != nil {
-		return model.Member{}, err
-	}
-	name, err := model.ValidateMemberName(r.Name)
-	if err != nil {
-		return model.Member{}, err
-	}
-	email, err := model.NormalizeEmail(r.Email)
-	if err != nil {
-		return model.Member{}, err
-	}
-	for _, m := range c.Members {
-		if strings.EqualFold(m.Email, email) {
-			return model.Member{}, model.Conflict("%s is already a member.", email)
-		}
-	}
-	c.seq++
-	m := model.Member{ID: fmt.Sprintf("mem_new%09d", c.seq), Name: name, Email: email, AccountType: r.AccountType,
-		Status: model.StatusActive, CreatedAt: c.Clock, UpdatedAt: c.Clock, Version: 1}
-	for _, line := range r.SSHKeys {
-		k, err := model.ParseSSHKey(line)
-		if err != nil {
-			return model.Member{}, err
-		}
-		k.AddedAt = c.Clock
-		m.SSHKeys = append(m.SSHKeys, k)
-	}
-	c.Members = append(c.Members, m)
-	return m, nil
-}
-
-func (c *Client) member(id string, version int64) (*model.Member, error) {
-	if err := model.Require(c.me().AccountType, model.ActManageMembers, ""); err != nil {
-		return nil, err
-	}
-	for i := range c.Members {
-		m := &c.Members[i]
-		if m.ID == id || strings.EqualFold(m.Email, id) {
-			if version != 0 && version != m.Version {
-				return nil, model.Conflict("Member “%s” changed since you opened it — reload.", model.Sanitize(m.Name))
-			}
-			return m, nil
-		}
-	}
-	return nil, model.NotFound("No member %s.", id)
-}
-
-// SetAccountType implements client.Client.
-func (c *Client) SetAccountType(_ context.Context, id string, t model.AccountType, version int64) (model.Member, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.fail("SetAccountType"); err != nil {
-		return model.Member{}, err
-	}
-	m, err := c.member(id, version)
-	if err != nil {
-		return model.Member{}, err
-	}
-	m.AccountType = t
-	m.Version++
-	return *m, nil
-}
-
-// Deactivate implements client.Client.
-func (c *Client) Deactivate(_ context.Context, id string, version int64) (model.Member, error) {
-	return c.setStatus("Deactivate", id, version, model.StatusDeactivated)
-}
-
-// Reactivate implements client.Client.
-func (c *Client) Reactivate(_ context.Context, id string, version int64) (model.Member, error) {
-	return c.setStatus("Reactivate", id, version, model.StatusActive)
-}
-
-func (c *Client) setStatus(method, id string, version int64, s model.MemberStatus) (model.Member, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.fail(method); err != nil {
-		return model.Member{}, err
-	}
-	m, err := c.member(id, version)
-	if err != nil {
-		return model.Member{}, err
-	}
-	m.Status = s
-	m.Version++
-	return *m, nil
-}
-
-// AddSSHKey implements client.Client.
-func (c *Client) AddSSHKey(context.Context, string, string) (model.Member, error) {
-	return model.Member{}, model.Invalid("", "Not in the fake.")
-}
-
-// RemoveSSHKey implements client.Client.
-func (c *Client) RemoveSSHKey(context.Context, string, string) (model.Member, error) {
-	return model.Member{}, model.Invalid("", "Not in the fake.")
-}
-
-// ListEvents implements client.Client: newest first, filtered by type, paged
-// by offset tokens.
-func (c *Client) ListEvents(_ context.Context, f client.EventFilter) (client.EventPage, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.fail("ListEvents"); err != nil {
-		return client.EventPage{}, err
-	}
-	if err := model.Require(c.me().AccountType, model.ActReadAudit, ""); err != nil {
-		return client.EventPage{}, err
-	}
-	var evs []model.AuditEvent
-	for _, e := range c.Events {
-		if len(f.Types) == 0 || slices.Contains(f.Types, e.Type) {
-			evs = append(evs, e)
-		}
-	}
-	start := 0
-	fmt.Sscanf(f.PageToken, "%d", &start)
-	limit := f.Limit
-	if limit == 0 {
-		limit = model.MaxEventPageSize
-	}
-	end := min(start+limit, len(evs))
-	pg := client.EventPage{Events: evs[min(start, end):end]}
-	if end < len(evs) {
-		pg.NextPageToken = fmt.Sprint(end)
-	}
-	return pg, nil
-}
-
-// Secret is a well-formed secret for t whose body is a function of n, so test
-// frames are stable.
-func Secret(t model.KeyType, n int) model.Secret {
-	const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	body := []byte("Fake0Secret0For0Tests0Only000000")
-	for i, x := 0, n; i < 6; i, x = i+1, x/62 {
-		body[len(body)-1-i] = base62[x%62]
-	}
-	head := "apk_" + t.Prefix() + "_" + string(body)
-	sum := uint64(crc32.ChecksumIEEE([]byte(head)))
-	var crc [6]byte
-	for i := 5; i >= 0; i-- {
-		crc[i] = base62[sum%62]
-		sum /= 62
-	}
-	s, _, err := model.ParseSecret(head + string(crc[:]))
-	if err != nil {
-		panic(err)
+		c.t.Fatalf("session for %s: %v", member, err)
 	}
 	return s
 }
 
-// Touch records a change to key id by someone else, as another admin's edit
-// would: the copy the TUI holds becomes stale.
-func (c *Client) Touch(id, by string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for i := range c.Keys {
-		if c.Keys[i].ID == id {
-			c.Keys[i].Version++
-			c.Keys[i].UpdatedByName = by
-		}
+// Tamper writes to the store directly, in one transaction: for data that got
+// past validation somehow, which the TUI must still show safely.
+func (c *Client) Tamper(fn func(ctx context.Context, tx store.Tx) error) {
+	c.t.Helper()
+	ctx := context.Background()
+	if err := c.st.Update(ctx, func(tx store.Tx) error { return fn(ctx, tx) }); err != nil {
+		c.t.Fatalf("tamper: %v", err)
 	}
 }
 
-// Key returns the stored key with this id.
+// Key is the stored key with this id, tombstones and replaced keys included.
 func (c *Client) Key(id string) (model.Key, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, k := range c.Keys {
-		if k.ID == id {
-			return k, true
-		}
-	}
-	return model.Key{}, false
+	k, err := c.st.Key(context.Background(), id)
+	return k, err == nil
 }
 
-// Member returns the stored member with this id.
-func (c *Client) Member(id string) (model.Member, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, m := range c.Members {
-		if m.ID == id {
-			return m, true
-		}
+// Keys are every stored key, newest first, tombstones and replaced keys included.
+func (c *Client) Keys() []model.Key {
+	c.t.Helper()
+	ks, err := c.st.Keys(context.Background(), store.KeyQuery{})
+	if err != nil {
+		c.t.Fatal(err)
 	}
-	return model.Member{}, false
+	return ks
 }
 
-// Rename changes a key's name as another member would, behind the TUI's back.
-func (c *Client) Rename(id, name, by string) {
+// Member is the stored member with this id or email.
+func (c *Client) Member(ref string) (model.Member, bool) {
+	m, err := c.b.Member(context.Background(), ref)
+	return m, err == nil
+}
+
+// SetFail makes every call of method fail with err from now on; nil clears it.
+// method is a Client method's name ("CreateKey"), or the name and the id of what
+// it acts on ("RotateKey:key_export") to fail only calls about that.
+func (c *Client) SetFail(method string, err error) { c.setFail(method, failure{err: err}) }
+
+// FailNext makes the next call of method (named as for SetFail) fail with err.
+func (c *Client) FailNext(method string, err error) { c.setFail(method, failure{err: err, once: true}) }
+
+func (c *Client) setFail(method string, f failure) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for i := range c.Keys {
-		if c.Keys[i].ID == id {
-			c.Keys[i].Name = name
-			c.Keys[i].Version++
-			c.Keys[i].UpdatedByName = by
+	if c.fails == nil {
+		c.fails = map[string]failure{}
+	}
+	if f.err == nil {
+		delete(c.fails, method)
+		return
+	}
+	c.fails[method] = f
+}
+
+// Hold makes calls of method (named as for SetFail) wait until release is called
+// or their context ends, so a test can look at the TUI while a call is in flight.
+func (c *Client) Hold(method string) (release func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.holds == nil {
+		c.holds = map[string]chan struct{}{}
+	}
+	ch := make(chan struct{})
+	c.holds[method] = ch
+	var once sync.Once
+	return func() { once.Do(func() { close(ch) }) }
+}
+
+// inject waits while method (or method:id) is held, then returns the failure
+// set for it, if any.
+func (c *Client) inject(ctx context.Context, method, id string) error {
+	names := []string{method}
+	if id != "" {
+		names = append(names, method+":"+id)
+	}
+	for _, n := range names {
+		c.mu.Lock()
+		ch := c.holds[n]
+		c.mu.Unlock()
+		if ch == nil {
+			continue
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, n := range names {
+		if f, ok := c.fails[n]; ok {
+			if f.once {
+				delete(c.fails, n)
+			}
+			return f.err
+		}
+	}
+	return nil
 }

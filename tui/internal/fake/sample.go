@@ -1,14 +1,18 @@
 package fake
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
+	"testing"
 	"time"
 
+	"github.com/apikeys-dev/apikeys/backend"
+	"github.com/apikeys-dev/apikeys/backend/store"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
-// Now is the fixed clock of the sample workspace: 1 Jul 2026, 10:00 UTC.
+// Now is the clock of the sample workspace once it is made: 1 Jul 2026, 10:00 UTC.
 var Now = time.Date(2026, 7, 1, 10, 0, 0, 0, time.UTC)
 
 // Member ids of the sample workspace, one per account type.
@@ -19,96 +23,176 @@ const (
 	Builder        = "mem_dev"
 )
 
-// Empty is the sample workspace with its members and no keys, signed in as me.
-func Empty(me string) *Client {
-	c := &Client{
-		Clock: Now,
-		Pol:   model.ExpiryPolicy{Location: time.UTC, MaxLifetimeDays: model.DefaultMaxLifetimeDays},
-		WS:    model.Workspace{ID: "ws_acme", Name: "Acme Corp", CreatedAt: Now.AddDate(-1, 0, 0)},
-		MeID:  me,
-	}
-	at := func(days int) time.Time { return Now.AddDate(0, 0, -days) }
-	c.Members = []model.Member{
-		{ID: Owner, Name: "Ana Lima", Email: "ana@acme.test", AccountType: model.PrimaryOwner, Status: model.StatusActive,
-			SSHKeys:   []model.SSHKey{{Fingerprint: "SHA256:q0V9rXnKkF3u7a1n2s3d4f5g6h7j8k9l0zXcVbNm", Comment: "ana@laptop", AddedAt: at(300)}},
-			CreatedAt: at(365), Version: 3},
-		{ID: SecurityAdmin, Name: "Ben Ortiz", Email: "ben@acme.test", AccountType: model.SecurityAdmin, Status: model.StatusActive, CreatedAt: at(200), Version: 1},
-		{ID: WorkspaceAdmin, Name: "Chloé Martin", Email: "chloe@acme.test", AccountType: model.WorkspaceAdmin, Status: model.StatusActive, CreatedAt: at(150), Version: 2},
-		{ID: Builder, Name: "Dev Patel", Email: "dev@acme.test", AccountType: model.Builder, Status: model.StatusActive, CreatedAt: at(90), Version: 1},
-		{ID: "mem_eve", Name: "Eve Adams", Email: "eve@acme.test", AccountType: model.RegularMember, Status: model.StatusDeactivated, CreatedAt: at(60), Version: 4},
-	}
+// policy is the sample workspace's: UTC, the default maximum lifetime.
+var policy = model.ExpiryPolicy{Location: time.UTC, MaxLifetimeDays: model.DefaultMaxLifetimeDays}
+
+// Empty is the sample workspace "Acme Corp" with its members and no keys, signed
+// in as me. It is made through the backend, as its members would have made it
+// over the last year, so its audit log tells that story.
+func Empty(t testing.TB, me string) *Client {
+	c := fromSnapshot(t, "empty", seedMembers)
+	c.signIn(me)
 	return c
 }
 
-// Sample is the sample workspace with keys in every state: active, expiring
-// soon, expired, replaced and in grace, and the key that replaced it.
-func Sample(me string) *Client {
-	c := Empty(me)
-	ago := func(d time.Duration) *time.Time { t := Now.Add(-d); return &t }
-	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
-	key := func(id, name string, t model.KeyType, n int, created time.Time, by string, expires time.Time, used *time.Time) model.Key {
-		s := Secret(t, n)
-		m := c.memberByID(by)
-		return model.Key{ID: id, Name: name, Type: t, Hint: s.Hint(), Hash: s.Hash(), CreatedAt: created, CreatedBy: by, CreatedByName: m.Name,
-			ExpiresAt: expires, LastUsedAt: used, UpdatedAt: created, UpdatedBy: by, UpdatedByName: m.Name, Version: 1}
+func seedMembers(c *Client) {
+	ctx := context.Background()
+	c.clock.Set(Now.AddDate(-1, 0, 0))
+	c.gen.pin("ws_acme", 0)
+	c.gen.pin(Owner, 0)
+	if _, _, err := c.b.Bootstrap(ctx, "Acme Corp", "Ana Lima", "ana@acme.test", nil); err != nil {
+		c.t.Fatal(err)
 	}
-	partnerNew := key("key_partner2", "Partner import", model.KeyImport, 6, Now.Add(-1*time.Hour), WorkspaceAdmin, day(2026, 12, 28), nil)
-	partnerNew.RotatedFrom = "key_partner1"
-	partnerOld := key("key_partner1", "Partner import", model.KeyImport, 5, day(2026, 1, 5), WorkspaceAdmin, Now.Add(23*time.Hour), ago(10*time.Minute))
-	partnerOld.ReplacedBy = "key_partner2"
-	c.Keys = []model.Key{
-		partnerNew,
-		key("key_export", "Nightly export to S3", model.KeyExport, 1, Now.Add(-20*time.Hour), Owner, day(2027, 7, 1), ago(2*time.Hour)),
-		key("key_billing", "Billing import", model.KeyImport, 2, day(2026, 6, 20), WorkspaceAdmin, day(2026, 7, 13), ago(72*time.Hour)),
-		key("key_siem", "SIEM audit stream", model.KeyAuditLogs, 3, day(2026, 6, 10), SecurityAdmin, day(2026, 9, 28), ago(5*time.Minute)),
-		key("key_meta", "Old metadata sync", model.KeyModelingMetadata, 4, day(2026, 3, 2), Owner, day(2026, 6, 15), ago(20*24*time.Hour)),
-		partnerOld,
+	ana := c.as(Owner, 300*24*time.Hour)
+	c.check(ana.AddSSHKey(ctx, Owner, testkit.FixedSSHKey(1, "ana@laptop").Line))
+	for _, m := range []struct {
+		id, name, email string
+		at              model.AccountType
+		daysAgo         int
+	}{
+		{SecurityAdmin, "Ben Ortiz", "ben@acme.test", model.SecurityAdmin, 200},
+		{WorkspaceAdmin, "Chloé Martin", "chloe@acme.test", model.WorkspaceAdmin, 150},
+		{Builder, "Dev Patel", "dev@acme.test", model.Builder, 90},
+		{"mem_eve", "Eve Adams", "eve@acme.test", model.RegularMember, 60},
+	} {
+		c.clock.Set(Now.AddDate(0, 0, -m.daysAgo))
+		c.gen.pin(m.id, 0)
+		c.check(ana.AddMember(ctx, backend.AddMemberRequest{Name: m.name, Email: m.email, AccountType: m.at}))
 	}
-	c.Events = []model.AuditEvent{
-		event(1, model.EventApiKeyRotated, Now.Add(-1*time.Hour), c.memberByID(WorkspaceAdmin), model.SourceTUI, map[string]any{"keyId": "key_partner2", "name": "Partner import", "rotatedFrom": "key_partner1"}),
-		event(2, model.EventApiKeyCreated, Now.Add(-20*time.Hour), c.memberByID(Owner), model.SourceTUI, map[string]any{"keyId": "key_export", "name": "Nightly export to S3", "type": "export"}),
-		event(3, model.EventSshSessionStarted, Now.Add(-21*time.Hour), c.memberByID(Owner), model.SourceSSH, map[string]any{"fingerprint": "SHA256:q0V9rXnKkF3u7a1n2s3d4f5g6h7j8k9l0zXcVbNm", "remoteAddress": "192.0.2.10"}),
-		event(4, model.EventUserDeactivated, Now.Add(-5*24*time.Hour), c.memberByID(WorkspaceAdmin), model.SourceCLI, map[string]any{"userId": "mem_eve", "userName": "Eve Adams", "userEmail": "eve@acme.test"}),
-		event(5, model.EventApiKeyUpdated, Now.Add(-8*24*time.Hour), c.memberByID(SecurityAdmin), model.SourceTUI, map[string]any{"keyId": "key_siem", "name": "SIEM audit stream", "changes": map[string]any{"name": map[string]string{"old": "SIEM", "new": "SIEM audit stream"}}}),
-		event(6, model.EventUserInvited, Now.Add(-60*24*time.Hour), c.memberByID(Owner), model.SourceCLI, map[string]any{"userId": "mem_eve", "userName": "Eve Adams", "userEmail": "eve@acme.test"}),
-	}
+	c.check(c.as(WorkspaceAdmin, 5*24*time.Hour).Deactivate(ctx, "mem_eve", 0))
+	c.clock.Set(Now)
+}
+
+// Sample is the sample workspace with keys in every state — active, expiring
+// soon, expired, replaced and in grace, and the key that replaced it — made and
+// used through the backend at the times they show, signed in as me.
+func Sample(t testing.TB, me string) *Client {
+	c := fromSnapshot(t, "sample", seedSample)
+	c.signIn(me)
 	return c
 }
 
-func (c *Client) memberByID(id string) model.Member {
-	for _, m := range c.Members {
-		if m.ID == id {
-			return m
-		}
+func seedSample(c *Client) {
+	seedMembers(c)
+	ctx := context.Background()
+	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, time.UTC) }
+	c.clock.Set(day(2, 5))
+	partner := c.create(WorkspaceAdmin, "key_partner1", 5, "Partner import", model.KeyImport, 2026, time.August, 5)
+	c.clock.Set(day(3, 2))
+	meta := c.create(Owner, "key_meta", 4, "Old metadata sync", model.KeyModelingMetadata, 2026, time.June, 15)
+	c.clock.Set(day(6, 10))
+	siem := c.create(SecurityAdmin, "key_siem", 3, "SIEM", model.KeyAuditLogs, 2026, time.September, 28)
+	c.use(meta, Now.Add(-20*24*time.Hour))
+	c.clock.Set(day(6, 20))
+	billing := c.create(WorkspaceAdmin, "key_billing", 2, "Billing import", model.KeyImport, 2026, time.July, 13)
+	name := "SIEM audit stream"
+	c.check(c.as(SecurityAdmin, 8*24*time.Hour).EditKey(ctx, "key_siem", backend.EditKeyRequest{Name: &name}))
+	c.use(billing, Now.Add(-72*time.Hour))
+	c.clock.Set(Now.Add(-21 * time.Hour))
+	ana, _ := c.Member(Owner)
+	if err := c.b.RecordSSHSession(ctx, ana, ana.SSHKeys[0].Fingerprint, "192.0.2.10:52144"); err != nil {
+		c.t.Fatal(err)
 	}
-	return model.Member{}
+	c.clock.Set(Now.Add(-20 * time.Hour))
+	export := c.create(Owner, "key_export", 1, "Nightly export to S3", model.KeyExport, 2027, time.July, 1)
+	c.use(export, Now.Add(-2*time.Hour))
+	c.gen.pin("key_partner2", 6)
+	until := model.Date{Year: 2026, Month: time.December, Day: 28}
+	c.check(c.as(WorkspaceAdmin, time.Hour).RotateKey(ctx, "key_partner1", backend.RotateKeyRequest{Grace: 24 * time.Hour, Expires: &until}))
+	c.use(partner, Now.Add(-10*time.Minute))
+	c.use(siem, Now.Add(-5*time.Minute))
+	c.clock.Set(Now)
 }
 
-func event(n int, t model.EventType, at time.Time, by model.Member, src model.Source, payload map[string]any) model.AuditEvent {
-	raw, _ := json.Marshal(payload)
-	return model.AuditEvent{
-		ID: fmt.Sprintf("evt_%04d", n), Type: t, EventTimestamp: at, IngestionTimestamp: at,
-		Actor:  model.Actor{Type: model.ActorMember, ID: by.ID, Name: by.Name, Email: by.Email},
-		Source: src, Payload: raw,
-	}
+// ExpiringSoon is Sample with two more keys in the expiring-soon window, so a
+// rotation round has several keys to mark.
+func ExpiringSoon(t testing.TB, me string) *Client {
+	c := fromSnapshot(t, "expiring soon", func(c *Client) {
+		seedSample(c)
+		c.clock.Set(time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
+		c.create(WorkspaceAdmin, "key_hooks", 20, "Webhook export", model.KeyExport, 2026, time.July, 4)
+		c.clock.Set(time.Date(2026, 5, 20, 0, 0, 0, 0, time.UTC))
+		c.create(SecurityAdmin, "key_audit2", 21, "Audit archive", model.KeyAuditLogs, 2026, time.July, 15)
+		c.clock.Set(Now)
+	})
+	c.signIn(me)
+	return c
 }
 
 // Many is the sample workspace with n generated keys, newest first, for
-// benchmarks.
-func Many(me string, n int) *Client {
-	c := Empty(me)
-	c.Keys = make([]model.Key, n)
-	types := model.KeyTypes
-	for i := range c.Keys {
-		t := types[i%len(types)]
-		created := Now.Add(-time.Duration(i) * time.Minute)
-		used := created.Add(time.Duration(i%90) * time.Minute)
-		c.Keys[i] = model.Key{
-			ID: fmt.Sprintf("key_%012d", n-i), Name: fmt.Sprintf("Service %d %s", n-i, t.Label()), Type: t,
-			Hint: fmt.Sprintf("apk_%s_%04d…%04d", t.Prefix(), i%10000, (i*7)%10000), CreatedAt: created,
-			CreatedBy: Owner, CreatedByName: "Ana Lima", ExpiresAt: Now.AddDate(0, 0, 1+i%360),
-			LastUsedAt: &used, UpdatedAt: created, Version: 1,
-		}
-	}
+// benchmarks: written to the store in one transaction, since making 100,000 keys
+// one request at a time would take minutes and test nothing more.
+func Many(t testing.TB, me string, n int) *Client {
+	c := fromSnapshot(t, fmt.Sprint("many ", n), func(c *Client) {
+		seedMembers(c)
+		seedMany(c, n)
+	})
+	c.signIn(me)
 	return c
+}
+
+func seedMany(c *Client, n int) {
+	types := model.KeyTypes
+	c.Tamper(func(ctx context.Context, tx store.Tx) error {
+		for i := range n {
+			kt := types[i%len(types)]
+			created := Now.Add(-time.Duration(i) * time.Minute)
+			used := created.Add(time.Duration(i%90) * time.Minute)
+			id := fmt.Sprintf("key_%012d", n-i)
+			err := tx.InsertKey(ctx, model.Key{
+				ID: id, Name: fmt.Sprintf("Service %d %s", n-i, kt.Label()), Type: kt,
+				Hint: fmt.Sprintf("apk_%s_%04d…%04d", kt.Prefix(), i%10000, (i*7)%10000), Hash: model.HashSecret(id),
+				CreatedAt: created, CreatedBy: Owner, ExpiresAt: policy.ExpiresAt(policy.Today(Now).AddDays(1 + i%360)),
+				LastUsedAt: &used, UpdatedAt: created, UpdatedBy: Owner, Version: 1,
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// as is a session of member with the clock moved to ago before now.
+func (c *Client) as(member string, ago time.Duration) *backend.Session {
+	c.clock.Set(Now.Add(-ago))
+	return c.As(member)
+}
+
+// create makes a key as member at the clock's time, with a pinned id and secret.
+func (c *Client) create(member, id string, secret int, name string, kt model.KeyType, y int, m time.Month, d int) model.Secret {
+	c.t.Helper()
+	c.gen.pin(id, secret)
+	_, s, err := c.As(member).CreateKey(context.Background(), backend.CreateKeyRequest{
+		Name: name, Type: kt, Expires: model.Date{Year: y, Month: m, Day: d},
+	})
+	if err != nil {
+		c.t.Fatalf("sample key %s: %v", id, err)
+	}
+	return s
+}
+
+// use authenticates with a key's secret at a time, as an API client would, so
+// the key shows when it was last used.
+func (c *Client) use(s model.Secret, at time.Time) {
+	c.t.Helper()
+	was := c.clock.Now()
+	c.clock.Set(at)
+	defer c.clock.Set(was)
+	ctx := context.Background()
+	_, kt, _ := model.ParseSecret(s.Reveal())
+	if _, err := c.b.Authenticate(ctx, s.Reveal(), kt, "192.0.2.20"); err != nil {
+		c.t.Fatalf("use %s: %v", s.Hint(), err)
+	}
+	if err := c.b.Flush(ctx); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// check fails the test on a seeding step's error.
+func (c *Client) check(_ any, err error) {
+	c.t.Helper()
+	if err != nil {
+		c.t.Fatalf("sample: %v", err)
+	}
 }

@@ -54,7 +54,7 @@ type (
 		secret model.Secret
 	}
 	edited  struct{ key model.Key }
-	deleted struct{ key model.Key }
+	deleted struct{} // the page removes the key it asked about
 )
 
 func checkName(s string) (string, error) {
@@ -248,8 +248,8 @@ func (p *Page) submit() tea.Cmd {
 		}
 		p.form.Sending()
 		return p.ctx.Call("Deleting “"+model.Sanitize(k.Name)+"”", func(ctx context.Context) (tea.Msg, error) {
-			key, err := c.DeleteKey(ctx, k.ID, k.Version)
-			return deleted{key}, err
+			_, err := c.DeleteKey(ctx, k.ID, k.Version)
+			return deleted{}, err
 		})
 	case rotateForm:
 		if !v.confirm {

@@ -3,14 +3,13 @@ package apikeys
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/backend/store"
-	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -83,22 +82,12 @@ func TestRulesMatchTheBackend(t *testing.T) {
 		t.Skip("no zone data:", err)
 	}
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "apikeys.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	clock := time.Date(2026, 7, 1, 13, 30, 0, 0, time.UTC) // 2 Jul 01:30 in Auckland
 	pol := model.ExpiryPolicy{Location: loc, MaxLifetimeDays: 90}
-	be := backend.New(backend.Config{Store: st, Policy: pol, Clock: func() time.Time { return clock }})
-	owner, _, err := be.Bootstrap(ctx, "Acme", "Ana", "ana@acme.test", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := be.SessionFor(ctx, "ana@acme.test", model.SourceTUI)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws := testkit.NewWorkspace(t, testkit.Options{Policy: pol})
+	ws.Clock.Set(clock)
+	be, st, owner := ws.Backend, ws.Store, ws.Owner
+	sess := ws.Session(owner.ID)
 
 	day := func(days int) time.Time { return pol.ExpiresAt(pol.Today(clock).AddDays(days)) }
 	var keys []model.Key

@@ -64,7 +64,6 @@ type Page struct {
 	denied  string
 	loadErr error
 	ready   bool
-	asked   bool
 	loading bool
 
 	events   []model.AuditEvent
@@ -106,7 +105,7 @@ func (p *Page) SetSize(w, h int) {
 func (p *Page) SetFocused(f bool) { p.table.Blurred = !f }
 
 func (p *Page) load(token string) tea.Cmd {
-	p.asked, p.loading = true, true
+	p.loading = true
 	c := p.ctx.Client
 	f := client.EventFilter{Limit: pageSize, PageToken: token}
 	if p.typ != "" {
