@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/internal/buildinfo"
 )
 
 // app is the state of one command run: the environment, the global flags, and the
@@ -64,7 +65,9 @@ later runs act as that member unless --as names another.`,
 			return runTUI(cmd, a)
 		},
 		PersistentPreRunE: a.refuseRemoteFlags,
+		Version:           buildinfo.Get().String(),
 	}
+	root.SetVersionTemplate("apikeys {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
 
 	pf := root.PersistentFlags()
