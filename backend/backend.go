@@ -18,6 +18,10 @@ type Config struct {
 	Clock  func() time.Time   // nil: time.Now
 	Policy model.ExpiryPolicy // time zone and maximum key lifetime
 	Logger *slog.Logger       // nil: discard
+	// KeyChecked, if set, is told the result of every presented key the backend
+	// judges (Authenticate and Verify): CheckValid, a Reason…, or CheckError. It
+	// runs on the request path: it must be quick (a counter), never block.
+	KeyChecked func(result string)
 }
 
 // Backend is shared by every session of a process. It is safe for concurrent use.
@@ -28,11 +32,13 @@ type Backend struct {
 	log    *slog.Logger
 	usage  usageRecorder
 	keys   keyCache
+	// onCheck is Config.KeyChecked.
+	onCheck func(result string)
 }
 
 // New builds a Backend.
 func New(cfg Config) *Backend {
-	b := &Backend{store: cfg.Store, clock: cfg.Clock, policy: cfg.Policy, log: cfg.Logger}
+	b := &Backend{store: cfg.Store, clock: cfg.Clock, policy: cfg.Policy, log: cfg.Logger, onCheck: cfg.KeyChecked}
 	if b.clock == nil {
 		b.clock = time.Now
 	}

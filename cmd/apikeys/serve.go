@@ -20,6 +20,7 @@ import (
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/server/httpapi"
+	"github.com/apikeys-dev/apikeys/server/metrics"
 	"github.com/apikeys-dev/apikeys/server/sshd"
 	"github.com/apikeys-dev/apikeys/tui"
 )
@@ -47,6 +48,7 @@ type serveFlags struct {
 	httpRate            int
 	httpWindow          time.Duration
 	logFormat           string
+	metricsAddr         string
 }
 
 // newServeCmd is `apikeys serve`: the SSH server (TUI and commands, one identity
@@ -86,6 +88,7 @@ per open session.`,
 	fl.IntVar(&f.httpRate, "http-rate-limit", 500, "most HTTP API requests per client address per --http-rate-window")
 	fl.DurationVar(&f.httpWindow, "http-rate-window", 5*time.Minute, "the window of --http-rate-limit")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log lines on stderr as `text` or json")
+	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "`ADDR` serving Prometheus /metrics, /livez and /readyz, such as 127.0.0.1:9090 (default off)")
 	return c
 }
 
@@ -118,7 +121,13 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 		return err
 	}
 	a.closers = append(a.closers, st.Close)
-	b := backend.New(backend.Config{Store: st, Clock: a.env.now, Policy: cfg.policy, Logger: log})
+	var m *metrics.Metrics
+	bcfg := backend.Config{Store: st, Clock: a.env.now, Policy: cfg.policy, Logger: log}
+	if f.metricsAddr != "" {
+		m = metrics.New()
+		bcfg.KeyChecked = m.KeyChecked
+	}
+	b := backend.New(bcfg)
 
 	if err := bootstrapAdmin(ctx, b, f, a.env.getenv, log); err != nil {
 		return err
@@ -135,7 +144,8 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 			_, _, tty := s.Pty()
 			return runRemote(ctx, b, m, args, s, s, s.Stderr(), tty)
 		},
-		Logger: log,
+		Observer: observer(m),
+		Logger:   log,
 	})
 	if err != nil {
 		return err
@@ -151,19 +161,41 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 			return fmt.Errorf("can't listen for HTTP on %s: %w", f.httpAddr, err)
 		}
 		// Logged before the SSH server starts, so whoever waits for "ssh server
-		// listening" knows both addresses.
+		// listening" knows every address.
 		log.Info("http server listening", "addr", httpLn.Addr().String())
 	}
+	var metricsLn net.Listener
+	if m != nil {
+		if metricsLn, err = net.Listen("tcp", f.metricsAddr); err != nil {
+			sshLn.Close()
+			if httpLn != nil {
+				httpLn.Close()
+			}
+			return fmt.Errorf("can't listen for metrics on %s: %w", f.metricsAddr, err)
+		}
+		log.Info("metrics server listening", "addr", metricsLn.Addr().String())
+	}
+	probes := httpapi.NewProbes(b, log)
 
 	// Either server failing stops the other; a signal stops both.
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	errs := make(chan error, 2)
+	errs := make(chan error, 3)
 	go func() { errs <- srv.Serve(ctx, sshLn) }()
 	running := 1
 	if httpLn != nil {
-		api := httpapi.New(httpapi.Config{Backend: b, Logger: log, RateLimit: f.httpRate, RateWindow: f.httpWindow})
+		hcfg := httpapi.Config{Backend: b, Logger: log, RateLimit: f.httpRate, RateWindow: f.httpWindow, Probes: probes}
+		if m != nil {
+			hcfg.Observe = m.HTTPRequest
+		}
+		api := httpapi.New(hcfg)
 		go func() { errs <- api.Serve(ctx, httpLn) }()
+		running++
+	}
+	if m != nil {
+		m.WatchKeys(b)
+		m.WatchSessions(srv.Sessions)
+		go func() { errs <- metrics.Serve(ctx, metricsLn, m.Listener(probes, log), log) }()
 		running++
 	}
 	var first error
@@ -307,6 +339,15 @@ func serveLogger(w interface{ Write([]byte) (int, error) }, format string) (*slo
 		return slog.New(slog.NewJSONHandler(w, nil)), nil
 	}
 	return nil, usagef("--log-format must be text or json, not %s", model.Quote(format))
+}
+
+// observer is m as the SSH server's observer, or none: a nil *Metrics in the
+// interface would not be nil.
+func observer(m *metrics.Metrics) sshd.Observer {
+	if m == nil {
+		return nil
+	}
+	return m
 }
 
 // idleSetting maps --idle-timeout 0 (never) to the server's "negative: never".

@@ -46,6 +46,13 @@ func (rec *recorder) Write(p []byte) (int, error) {
 	return n, err
 }
 
+func (rec *recorder) statusOrOK() int {
+	if rec.status == 0 {
+		return http.StatusOK
+	}
+	return rec.status
+}
+
 // Unwrap lets http.ResponseController reach the connection's writer.
 func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 

@@ -44,6 +44,7 @@ func (s *Server) connCallback(ctx ssh.Context, c net.Conn) net.Conn {
 	addr := c.RemoteAddr().String()
 	if n := s.conns.Add(1); n > s.maxConns {
 		s.conns.Add(-1)
+		s.refused(RefusedTooManyConnections)
 		s.log.Warn("ssh connection refused: too many open connections", "remote", addr, "limit", s.maxConns)
 		return nil
 	}
@@ -53,9 +54,11 @@ func (s *Server) connCallback(ctx ssh.Context, c net.Conn) net.Conn {
 			// Let the handshake finish so the client can be told why; the
 			// banner says it and authentication is then refused.
 			ctx.SetValue(ctxRefusal, rateMessage(c.RemoteAddr(), s.cfg.PerAddrRate, wait))
+			s.refused(RefusedRateLimited)
 			s.log.Warn("ssh connection rate limited", "remote", addr, "limit_per_minute", s.cfg.PerAddrRate)
 		case dropped:
 			s.conns.Add(-1)
+			s.refused(RefusedFlood)
 			return nil
 		}
 	}

@@ -135,6 +135,7 @@ func (s *Server) handle(sess ssh.Session) {
 	defer cancel()
 	ls := &session{Session: sess, member: m, fingerprint: fp, log: log, ctx: ctx, cancel: cancel}
 	if refusal := s.register(ls); refusal != "" {
+		s.refusedSession(refusal)
 		log.Warn("ssh session refused", "reason", refusal)
 		refuse(sess, refusal)
 		return
