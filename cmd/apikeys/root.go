@@ -15,8 +15,11 @@ type app struct {
 	env   *env
 	flags struct {
 		dataDir, db, as, timezone, maxLifetime string
+		config                                 string
 		json                                   bool
 	}
+	config  configFile        // the config file this run read
+	sources map[string]source // where each setting of this run's command came from
 	cl      client.Client
 	closers []func() error
 	tui     bool // this run opens the TUI: its actions are recorded with source "tui"
@@ -44,6 +47,7 @@ var remoteRefusedFlags = []struct{ name, why string }{
 	{"db", "the server decides where the data lives"},
 	{"timezone", "the time zone is the server's setting"},
 	{"max-key-lifetime", "the maximum key lifetime is the server's setting"},
+	{"config", "the server reads its own configuration"},
 }
 
 // newRootCmd builds the whole command tree over a. Over SSH (a.env.remote set) the
@@ -64,8 +68,13 @@ later runs act as that member unless --as names another.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runTUI(cmd, a)
 		},
-		PersistentPreRunE: a.refuseRemoteFlags,
-		Version:           buildinfo.Get().String(),
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.refuseRemoteFlags(cmd); err != nil {
+				return err
+			}
+			return a.applyConfig(cmd)
+		},
+		Version: buildinfo.Get().String(),
 	}
 	root.SetVersionTemplate("apikeys {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
@@ -77,8 +86,10 @@ later runs act as that member unless --as names another.`,
 	pf.StringVar(&a.flags.timezone, "timezone", "", "workspace time `ZONE`, an IANA name like Europe/Paris (default $APIKEYS_TIMEZONE, else UTC)")
 	pf.StringVar(&a.flags.maxLifetime, "max-key-lifetime", "", "latest expiration date allowed, in `DAYS` from today: 366 or 366d (default $APIKEYS_MAX_KEY_LIFETIME, else 366)")
 	pf.BoolVar(&a.flags.json, "json", false, "print JSON instead of tables and sentences")
+	pf.StringVar(&a.flags.config, "config", "", "read settings from this TOML `FILE` (default $APIKEYS_CONFIG, else $XDG_CONFIG_HOME/apikeys/config.toml)")
+	markSettings(pf, "data-dir", "db", "timezone", "max-key-lifetime")
 
-	root.AddCommand(newKeysCmd(a), newMembersCmd(a), newAuditCmd(a), newServeCmd(a))
+	root.AddCommand(newKeysCmd(a), newMembersCmd(a), newAuditCmd(a), newServeCmd(a), newConfigCmd(a))
 
 	if a.env.remote != nil {
 		// Over SSH these flags are refused; keep them parseable (so the refusal
@@ -94,7 +105,7 @@ later runs act as that member unless --as names another.`,
 // refuseRemoteFlags refuses, over SSH, the flags that would pick identity, storage
 // or server settings. Even without this check they could not take effect — the
 // remote client never reads them — but a clear refusal beats a silent no-op.
-func (a *app) refuseRemoteFlags(cmd *cobra.Command, _ []string) error {
+func (a *app) refuseRemoteFlags(cmd *cobra.Command) error {
 	if a.env.remote == nil {
 		return nil
 	}

@@ -89,6 +89,8 @@ per open session.`,
 	fl.DurationVar(&f.httpWindow, "http-rate-window", 5*time.Minute, "the window of --http-rate-limit")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log lines on stderr as `text` or json")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "`ADDR` serving Prometheus /metrics, /livez and /readyz, such as 127.0.0.1:9090 (default off)")
+	// Keep this last: every flag above is a setting (environment, config file).
+	markSettings(fl)
 	return c
 }
 
