@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -48,6 +49,7 @@ type serveFlags struct {
 	httpRate            int
 	httpWindow          time.Duration
 	logFormat           string
+	logLevel            string
 	metricsAddr         string
 }
 
@@ -88,6 +90,7 @@ per open session.`,
 	fl.IntVar(&f.httpRate, "http-rate-limit", 500, "most HTTP API requests per client address per --http-rate-window")
 	fl.DurationVar(&f.httpWindow, "http-rate-window", 5*time.Minute, "the window of --http-rate-limit")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log lines on stderr as `text` or json")
+	fl.StringVar(&f.logLevel, "log-level", "info", "least severe log lines written: debug, info, warn or error")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "`ADDR` serving Prometheus /metrics, /livez and /readyz, such as 127.0.0.1:9090 (default off)")
 	// Keep this last: every flag above is a setting (environment, config file).
 	markSettings(fl)
@@ -110,7 +113,7 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	if a.env.getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(serveGCPercent))
 	}
-	log, err := serveLogger(a.env.stderr, f.logFormat)
+	log, err := serveLogger(a.env.stderr, f.logFormat, f.logLevel)
 	if err != nil {
 		return err
 	}
@@ -333,12 +336,18 @@ func initialAdmin(f serveFlags, firstKey string) (email, name string, derived bo
 	return email, name, derived
 }
 
-func serveLogger(w interface{ Write([]byte) (int, error) }, format string) (*slog.Logger, error) {
+// serveLogger is the server's logger: text or JSON lines on w, from level up.
+func serveLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, usagef("--log-level must be debug, info, warn or error, not %s", model.Quote(level))
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, nil)), nil
+		return slog.New(slog.NewTextHandler(w, opts)), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, nil)), nil
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, usagef("--log-format must be text or json, not %s", model.Quote(format))
 }

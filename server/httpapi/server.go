@@ -51,6 +51,10 @@ type Config struct {
 	// answered it ("" when none did), its status and how long it took. It runs
 	// on the request path (metrics.HTTPRequest): it must be quick.
 	Observe func(route string, status int, d time.Duration)
+	// TrustProxy reports whether r comes from a proxy whose X-Request-Id may be
+	// kept. nil trusts none: every request gets an id of the server's own. (It is
+	// the hook for --trusted-proxy.)
+	TrustProxy func(r *http.Request) bool
 	// Probes answers /livez and /readyz; nil builds one over Backend.
 	Probes *Probes
 	// Clock drives the rate limiter and the default time range of the Audit Logs
@@ -68,6 +72,9 @@ type Server struct {
 	mux     *http.ServeMux
 	routes  map[string]bool // the patterns registered on mux
 	observe func(route string, status int, d time.Duration)
+
+	ids        *requestIDs
+	trustProxy func(*http.Request) bool
 }
 
 // New builds a Server.
@@ -102,6 +109,9 @@ func New(cfg Config) *Server {
 		mux:     http.NewServeMux(),
 		routes:  map[string]bool{},
 		observe: cfg.Observe,
+
+		ids:        newRequestIDs(),
+		trustProxy: cfg.TrustProxy,
 	}
 	// A GET pattern answers HEAD too; a known path asked with another method gets
 	// 405 with Allow; see muxErrors for how those answers become JSON.
@@ -175,14 +185,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now() // wall time for the logged duration, not the injected clock
 	rec := &recorder{ResponseWriter: w}
-	info := &reqInfo{}
+	info := &reqInfo{requestID: s.requestID(r)}
 	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			s.log.Error("panic in handler", "method", r.Method, "path", logPath(r.URL.Path), "panic", p)
+			s.log.Error("panic in handler", "requestId", info.requestID, "method", r.Method, "path", logPath(r.URL.Path), "panic", p)
 			if rec.status == 0 {
 				writeError(rec, r, http.StatusInternalServerError, codeInternal, "Something went wrong on the server; try again shortly.")
 			}
@@ -194,6 +204,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
+	rec.Header().Set(RequestIDHeader, info.requestID)
 	rec.Header().Set("Cache-Control", "no-store")
 	rec.Header().Set("X-Content-Type-Options", "nosniff")
 
