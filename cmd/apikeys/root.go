@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -20,6 +21,7 @@ type app struct {
 	}
 	config  configFile        // the config file this run read
 	sources map[string]source // where each setting of this run's command came from
+	hup     <-chan os.Signal  // serve reloads on each; nil: on SIGHUP (tests send here)
 	cl      client.Client
 	closers []func() error
 	tui     bool // this run opens the TUI: its actions are recorded with source "tui"

@@ -17,9 +17,11 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/ssh"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/server/certs"
 	"github.com/apikeys-dev/apikeys/server/httpapi"
 	"github.com/apikeys-dev/apikeys/server/metrics"
 	"github.com/apikeys-dev/apikeys/server/sshd"
@@ -51,6 +53,9 @@ type serveFlags struct {
 	logFormat           string
 	logLevel            string
 	metricsAddr         string
+	tlsCert, tlsKey     string
+
+	set *pflag.FlagSet // the flags as parsed, for SIGHUP to compare the file with
 }
 
 // newServeCmd is `apikeys serve`: the SSH server (TUI and commands, one identity
@@ -75,6 +80,7 @@ per open session.`,
 		Args:        exactArgs(),
 		Annotations: map[string]string{localOnlyAnnotation: "true"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.set = cmd.Flags()
 			return runServe(cmd.Context(), a, f)
 		},
 	}
@@ -92,6 +98,8 @@ per open session.`,
 	fl.StringVar(&f.logFormat, "log-format", "text", "log lines on stderr as `text` or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "least severe log lines written: debug, info, warn or error")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "`ADDR` serving Prometheus /metrics, /livez and /readyz, such as 127.0.0.1:9090 (default off)")
+	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate `FILE` (with --tls-key; SIGHUP reloads it)")
+	fl.StringVar(&f.tlsKey, "tls-key", "", "the PEM private key `FILE` of --tls-cert")
 	// Keep this last: every flag above is a setting (environment, config file).
 	markSettings(fl)
 	return c
@@ -109,6 +117,19 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	}
 	if f.connRate < 0 {
 		return usagef("--ssh-conn-rate can't be negative")
+	}
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return usagef("--tls-cert and --tls-key go together")
+	}
+	var cert *certs.Reloader
+	if f.tlsCert != "" {
+		if f.httpAddr == "" {
+			return usagef("--tls-cert needs --http-addr: TLS is for the HTTP API")
+		}
+		var err error
+		if cert, err = certs.Load(f.tlsCert, f.tlsKey); err != nil {
+			return err
+		}
 	}
 	if a.env.getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(serveGCPercent))
@@ -167,7 +188,12 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 		}
 		// Logged before the SSH server starts, so whoever waits for "ssh server
 		// listening" knows every address.
-		log.Info("http server listening", "addr", httpLn.Addr().String())
+		attrs := []any{"addr", httpLn.Addr().String(), "tls", cert != nil}
+		if cert != nil {
+			leaf := cert.Current()
+			attrs = append(attrs, "subject", leaf.Subject.String(), "not_after", leaf.NotAfter)
+		}
+		log.Info("http server listening", attrs...)
 	}
 	var metricsLn net.Listener
 	if m != nil {
@@ -182,10 +208,11 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	}
 	probes := httpapi.NewProbes(b, log)
 
-	// Either server failing stops the other; a signal stops both.
+	// Any server failing stops the others; a signal stops them all.
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	errs := make(chan error, 3)
+	errs := make(chan error, 4)
+	var api *httpapi.Server
 	go func() { errs <- srv.Serve(ctx, sshLn) }()
 	running := 1
 	if httpLn != nil {
@@ -193,7 +220,10 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 		if m != nil {
 			hcfg.Observe = m.HTTPRequest
 		}
-		api := httpapi.New(hcfg)
+		if cert != nil {
+			hcfg.TLS = cert.TLSConfig()
+		}
+		api = httpapi.New(hcfg)
 		go func() { errs <- api.Serve(ctx, httpLn) }()
 		running++
 	}
@@ -203,6 +233,10 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 		go func() { errs <- metrics.Serve(ctx, metricsLn, m.Listener(probes, log), log) }()
 		running++
 	}
+	go func() {
+		errs <- a.reloadOnHUP(ctx, log, f, reloadTargets{cert: cert, api: api, ssh: srv})
+	}()
+	running++
 	var first error
 	for ; running > 0; running-- {
 		if err := <-errs; err != nil && first == nil {

@@ -7,12 +7,14 @@ package httpapi
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
 	"net/http"
 	"path"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend"
@@ -55,6 +57,8 @@ type Config struct {
 	// kept. nil trusts none: every request gets an id of the server's own. (It is
 	// the hook for --trusted-proxy.)
 	TrustProxy func(r *http.Request) bool
+	// TLS, if set, makes Serve answer HTTPS with it (certs.Reloader.TLSConfig).
+	TLS *tls.Config
 	// Probes answers /livez and /readyz; nil builds one over Backend.
 	Probes *Probes
 	// Clock drives the rate limiter and the default time range of the Audit Logs
@@ -67,8 +71,10 @@ type Server struct {
 	b       *backend.Backend
 	log     *slog.Logger
 	now     func() time.Time
-	limiter *limiter
+	limiter atomic.Pointer[limiter] // replaced whole by SetRateLimit
+	clients int                     // Config.RateClients
 	maxBody int64
+	tls     *tls.Config
 	mux     *http.ServeMux
 	routes  map[string]bool // the patterns registered on mux
 	observe func(route string, status int, d time.Duration)
@@ -104,8 +110,9 @@ func New(cfg Config) *Server {
 		b:       cfg.Backend,
 		log:     cfg.Logger,
 		now:     cfg.Clock,
-		limiter: newLimiter(cfg.RateLimit, cfg.RateWindow, cfg.RateClients, cfg.Clock),
+		clients: cfg.RateClients,
 		maxBody: cfg.MaxBodyBytes,
+		tls:     cfg.TLS,
 		mux:     http.NewServeMux(),
 		routes:  map[string]bool{},
 		observe: cfg.Observe,
@@ -115,6 +122,7 @@ func New(cfg Config) *Server {
 	}
 	// A GET pattern answers HEAD too; a known path asked with another method gets
 	// 405 with Allow; see muxErrors for how those answers become JSON.
+	s.limiter.Store(newLimiter(cfg.RateLimit, cfg.RateWindow, cfg.RateClients, cfg.Clock))
 	s.handle("GET /api/v1/audit-logs/events", s.handleEvents)
 	s.handle("POST /api/v1/keys/verify", s.handleVerify)
 	s.handle("GET /api/v1/openapi.json", handleOpenAPI)
@@ -158,7 +166,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() {
+		if s.tls != nil {
+			srv.TLSConfig = s.tls
+			served <- srv.ServeTLS(ln, "", "") // the certificate comes from TLSConfig
+			return
+		}
+		served <- srv.Serve(ln)
+	}()
 
 	select {
 	case err := <-served:
@@ -274,9 +289,20 @@ func (w *muxErrors) Write(p []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection's writer.
 func (w *muxErrors) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// SetRateLimit changes the rate limit from the next request on (SIGHUP). Every
+// client starts afresh under the new limit: the old counts are dropped, which
+// can only let a client in sooner, never refuse it for a limit it didn't see.
+// A limit below 1 or a window that isn't positive is ignored.
+func (s *Server) SetRateLimit(limit int, window time.Duration) {
+	if limit < 1 || window <= 0 {
+		return
+	}
+	s.limiter.Store(newLimiter(limit, window, s.clients, s.now))
+}
+
 // allow applies the rate limit, answering 429 with Retry-After when it refuses.
 func (s *Server) allow(w http.ResponseWriter, r *http.Request) bool {
-	ok, wait := s.limiter.allow(clientKey(remoteIP(r.RemoteAddr)))
+	ok, wait := s.limiter.Load().allow(clientKey(remoteIP(r.RemoteAddr)))
 	if ok {
 		return true
 	}
