@@ -91,7 +91,8 @@ later runs act as that member unless --as names another.`,
 	pf.StringVar(&a.flags.config, "config", "", "read settings from this TOML `FILE` (default $APIKEYS_CONFIG, else $XDG_CONFIG_HOME/apikeys/config.toml)")
 	markSettings(pf, "data-dir", "db", "timezone", "max-key-lifetime")
 
-	root.AddCommand(newKeysCmd(a), newMembersCmd(a), newAuditCmd(a), newServeCmd(a), newConfigCmd(a), newBackupCmd(a))
+	root.AddCommand(newKeysCmd(a), newMembersCmd(a), newAuditCmd(a), newServeCmd(a), newConfigCmd(a), newBackupCmd(a), newGenDocsCmd())
+	addCompletions(root, a)
 
 	if a.env.remote != nil {
 		// Over SSH these flags are refused; keep them parseable (so the refusal
