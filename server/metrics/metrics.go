@@ -47,9 +47,15 @@ type Metrics struct {
 	keys     func(context.Context, time.Duration) (backend.KeyStats, error)
 	sessions func() int
 
-	// requests caches the counter of each (route, code): WithLabelValues hashes
-	// and locks, and a verify request should pay one map read instead.
-	requests sync.Map // reqLabels → prometheus.Counter
+	// WithLabelValues hashes the values and takes a lock; a verify request pays
+	// a map read instead. checks is filled in New and only read after.
+	checks   map[string]prometheus.Counter
+	requests sync.Map // reqLabels → reqSeries
+}
+
+type reqSeries struct {
+	count    prometheus.Counter
+	duration prometheus.Observer
 }
 
 type reqLabels struct {
@@ -59,7 +65,7 @@ type reqLabels struct {
 
 // New builds the registry with the Go and process collectors.
 func New() *Metrics {
-	m := &Metrics{reg: prometheus.NewRegistry()}
+	m := &Metrics{reg: prometheus.NewRegistry(), checks: map[string]prometheus.Counter{}}
 	m.keyChecks = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "apikeys_key_checks_total",
 		Help: "Presented API keys judged by the backend, by result: valid, a refusal reason, or error (the store failed).",
@@ -79,7 +85,7 @@ func New() *Metrics {
 	}, []string{"reason"})
 	for _, r := range []string{backend.CheckValid, backend.ReasonMalformed, backend.ReasonUnknown,
 		backend.ReasonExpired, backend.ReasonRevoked, backend.ReasonWrongType, backend.CheckError} {
-		m.keyChecks.WithLabelValues(r)
+		m.checks[r] = m.keyChecks.WithLabelValues(r)
 	}
 	for _, r := range sshd.RefusedReasons {
 		m.sshRefused.WithLabelValues(r)
@@ -126,7 +132,13 @@ func (m *Metrics) openSessions() float64 {
 }
 
 // KeyChecked counts one judged key; it is backend.Config.KeyChecked.
-func (m *Metrics) KeyChecked(result string) { m.keyChecks.WithLabelValues(result).Inc() }
+func (m *Metrics) KeyChecked(result string) {
+	if c, ok := m.checks[result]; ok {
+		c.Inc()
+		return
+	}
+	m.keyChecks.WithLabelValues(result).Inc() // a reason added to the backend since
+}
 
 // ConnectionRefused counts one refused SSH connection; Metrics is an sshd.Observer.
 func (m *Metrics) ConnectionRefused(reason string) { m.sshRefused.WithLabelValues(reason).Inc() }
@@ -140,12 +152,16 @@ func (m *Metrics) HTTPRequest(route string, code int, d time.Duration) {
 		route = UnmatchedRoute
 	}
 	l := reqLabels{route, code}
-	c, ok := m.requests.Load(l)
+	s, ok := m.requests.Load(l)
 	if !ok {
-		c, _ = m.requests.LoadOrStore(l, m.httpRequests.WithLabelValues(route, strconv.Itoa(code)))
+		s, _ = m.requests.LoadOrStore(l, reqSeries{
+			count:    m.httpRequests.WithLabelValues(route, strconv.Itoa(code)),
+			duration: m.httpDuration.WithLabelValues(route),
+		})
 	}
-	c.(prometheus.Counter).Inc()
-	m.httpDuration.WithLabelValues(route).Observe(d.Seconds())
+	rs := s.(reqSeries)
+	rs.count.Inc()
+	rs.duration.Observe(d.Seconds())
 }
 
 // Handler serves /metrics in the Prometheus text format (or OpenMetrics, as
