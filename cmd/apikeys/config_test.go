@@ -144,13 +144,20 @@ func TestConfigShowRedacts(t *testing.T) {
 	}
 }
 
-// Over SSH the server's configuration is not the member's to read or pick.
+// Over SSH the server's configuration is not the member's to read or pick, and
+// the commands that write files on the server's machine are refused.
 func TestRemoteRefusesConfig(t *testing.T) {
 	s := newServer(t)
 	if r := s.ssh("olive@example.com", "--config", "/etc/passwd", "keys", "list"); r.code != exitRefused || !strings.Contains(r.stderr, "--config can't be used over SSH") {
 		t.Errorf("--config over SSH:\n%s", r)
 	}
-	if r := s.ssh("olive@example.com", "config", "show"); r.code != exitRefused || !strings.Contains(r.stderr, "can't be used over SSH") {
-		t.Errorf("config show over SSH:\n%s", r)
+	dir := t.TempDir()
+	for _, args := range [][]string{{"config", "show"}, {"backup", "--to", filepath.Join(dir, "b.db")}, {"__gendocs", dir}} {
+		if r := s.ssh("olive@example.com", args...); r.code != exitRefused || !strings.Contains(r.stderr, "can't be used over SSH") {
+			t.Errorf("%v over SSH:\n%s", args, r)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a command over SSH wrote %d files on the server", len(entries))
 	}
 }

@@ -43,3 +43,27 @@ func TestServeLogger(t *testing.T) {
 		}
 	}
 }
+
+func TestServeTLSFlags(t *testing.T) {
+	c := newCLI(t)
+	dir := t.TempDir()
+	crt, key := dir+"/tls.crt", dir+"/tls.key"
+	writeCert(t, crt, key, "a.test")
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--tls-cert", crt}, exitUsage, "--tls-cert and --tls-key go together"},
+		{[]string{"--tls-key", key}, exitUsage, "--tls-cert and --tls-key go together"},
+		{[]string{"--tls-cert", crt, "--tls-key", key}, exitUsage, "--tls-cert needs --http-addr"},
+		{[]string{"--tls-cert", key, "--tls-key", crt, "--http-addr", "127.0.0.1:0"}, exitRefused, "tls: load"},
+		{[]string{"--log-level", "chatty"}, exitUsage, "--log-level must be"},
+	}
+	for _, tt := range tests {
+		r := c.run(append([]string{"serve", "--ssh-addr", "127.0.0.1:0"}, tt.args...)...)
+		if r.code != tt.code || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("serve %v: want exit %d and %q:\n%s", tt.args, tt.code, tt.want, r)
+		}
+	}
+}
