@@ -27,6 +27,7 @@ const (
 // once a minute per key, off the request path.
 func (b *Backend) Authenticate(ctx context.Context, presented string, want model.KeyType, addr string) (model.Key, error) {
 	k, reason, err := b.check(ctx, presented, want)
+	b.checked(reason, err)
 	if err != nil {
 		return model.Key{}, err
 	}
@@ -61,6 +62,7 @@ func article(t model.KeyType) string {
 // Refusals are reasons, not errors; err is for a failing store only.
 func (b *Backend) Verify(ctx context.Context, presented string, want model.KeyType, addr string) (VerifyResult, error) {
 	k, reason, err := b.check(ctx, presented, want)
+	b.checked(reason, err)
 	if err != nil {
 		return VerifyResult{}, err
 	}

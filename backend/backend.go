@@ -24,6 +24,10 @@ type Config struct {
 	// The TUI's test double passes predictable ones so that its frames are stable.
 	NewID     func(prefix string) string
 	NewSecret func(model.KeyType) (model.Secret, error)
+	// KeyChecked, if set, is told the result of every presented key the backend
+	// judges (Authenticate and Verify): CheckValid, a Reason…, or CheckError. It
+	// runs on the request path: it must be quick (a counter), never block.
+	KeyChecked func(result string)
 }
 
 // Backend is shared by every session of a process. It is safe for concurrent use.
@@ -36,12 +40,14 @@ type Backend struct {
 	secret func(model.KeyType) (model.Secret, error)
 	usage  usageRecorder
 	keys   keyCache
+	// onCheck is Config.KeyChecked.
+	onCheck func(result string)
 }
 
 // New builds a Backend.
 func New(cfg Config) *Backend {
 	b := &Backend{store: cfg.Store, clock: cfg.Clock, policy: cfg.Policy, log: cfg.Logger,
-		newID: cfg.NewID, secret: cfg.NewSecret}
+		newID: cfg.NewID, secret: cfg.NewSecret, onCheck: cfg.KeyChecked}
 	if b.clock == nil {
 		b.clock = time.Now
 	}

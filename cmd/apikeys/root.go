@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/apikeys-dev/apikeys/client"
 	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/internal/buildinfo"
 )
 
 // app is the state of one command run: the environment, the global flags, and the
@@ -15,8 +17,12 @@ type app struct {
 	env   *env
 	flags struct {
 		dataDir, db, as, timezone, maxLifetime string
+		config                                 string
 		json                                   bool
 	}
+	config  configFile        // the config file this run read
+	sources map[string]source // where each setting of this run's command came from
+	hup     <-chan os.Signal  // serve reloads on each; nil: on SIGHUP (tests send here)
 	cl      client.Client
 	closers []func() error
 	tui     bool // this run opens the TUI: its actions are recorded with source "tui"
@@ -44,6 +50,7 @@ var remoteRefusedFlags = []struct{ name, why string }{
 	{"db", "the server decides where the data lives"},
 	{"timezone", "the time zone is the server's setting"},
 	{"max-key-lifetime", "the maximum key lifetime is the server's setting"},
+	{"config", "the server reads its own configuration"},
 }
 
 // newRootCmd builds the whole command tree over a. Over SSH (a.env.remote set) the
@@ -64,8 +71,15 @@ later runs act as that member unless --as names another.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runTUI(cmd, a)
 		},
-		PersistentPreRunE: a.refuseRemoteFlags,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.refuseRemoteFlags(cmd); err != nil {
+				return err
+			}
+			return a.applyConfig(cmd)
+		},
+		Version: buildinfo.Get().String(),
 	}
+	root.SetVersionTemplate("apikeys {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
 
 	pf := root.PersistentFlags()
@@ -75,8 +89,11 @@ later runs act as that member unless --as names another.`,
 	pf.StringVar(&a.flags.timezone, "timezone", "", "workspace time `ZONE`, an IANA name like Europe/Paris (default $APIKEYS_TIMEZONE, else UTC)")
 	pf.StringVar(&a.flags.maxLifetime, "max-key-lifetime", "", fmt.Sprintf("latest expiration date allowed, in `DAYS` from today: 366 or 366d (default $APIKEYS_MAX_KEY_LIFETIME, else %d)", model.DefaultMaxLifetimeDays))
 	pf.BoolVar(&a.flags.json, "json", false, "print JSON instead of tables and sentences")
+	pf.StringVar(&a.flags.config, "config", "", "read settings from this TOML `FILE` (default $APIKEYS_CONFIG, else $XDG_CONFIG_HOME/apikeys/config.toml)")
+	markSettings(pf, "data-dir", "db", "timezone", "max-key-lifetime")
 
-	root.AddCommand(newKeysCmd(a), newMembersCmd(a), newAuditCmd(a), newServeCmd(a))
+	root.AddCommand(newKeysCmd(a), newMembersCmd(a), newAuditCmd(a), newServeCmd(a), newConfigCmd(a), newBackupCmd(a), newGenDocsCmd())
+	addCompletions(root, a)
 
 	if a.env.remote != nil {
 		// Over SSH these flags are refused; keep them parseable (so the refusal
@@ -92,7 +109,7 @@ later runs act as that member unless --as names another.`,
 // refuseRemoteFlags refuses, over SSH, the flags that would pick identity, storage
 // or server settings. Even without this check they could not take effect — the
 // remote client never reads them — but a clear refusal beats a silent no-op.
-func (a *app) refuseRemoteFlags(cmd *cobra.Command, _ []string) error {
+func (a *app) refuseRemoteFlags(cmd *cobra.Command) error {
 	if a.env.remote == nil {
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -16,10 +17,13 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/ssh"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/server/certs"
 	"github.com/apikeys-dev/apikeys/server/httpapi"
+	"github.com/apikeys-dev/apikeys/server/metrics"
 	"github.com/apikeys-dev/apikeys/server/sshd"
 	"github.com/apikeys-dev/apikeys/tui"
 )
@@ -51,6 +55,11 @@ type serveFlags struct {
 	httpRate            int
 	httpWindow          time.Duration
 	logFormat           string
+	logLevel            string
+	metricsAddr         string
+	tlsCert, tlsKey     string
+
+	set *pflag.FlagSet // the flags as parsed, for SIGHUP to compare the file with
 }
 
 // newServeCmd is `apikeys serve`: the SSH server (TUI and commands, one identity
@@ -75,6 +84,7 @@ per open session.`,
 		Args:        exactArgs(),
 		Annotations: map[string]string{localOnlyAnnotation: "true"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.set = cmd.Flags()
 			return runServe(cmd.Context(), a, f)
 		},
 	}
@@ -93,6 +103,12 @@ per open session.`,
 	fl.IntVar(&f.httpRate, "http-rate-limit", 500, "most HTTP API requests per client address per --http-rate-window")
 	fl.DurationVar(&f.httpWindow, "http-rate-window", 5*time.Minute, "the window of --http-rate-limit")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log lines on stderr as `text` or json")
+	fl.StringVar(&f.logLevel, "log-level", "info", "least severe log lines written: debug, info, warn or error")
+	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "`ADDR` serving Prometheus /metrics, /livez and /readyz, such as 127.0.0.1:9090 (default off)")
+	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate `FILE` (with --tls-key; SIGHUP reloads it)")
+	fl.StringVar(&f.tlsKey, "tls-key", "", "the PEM private key `FILE` of --tls-cert")
+	// Keep this last: every flag above is a setting (environment, config file).
+	markSettings(fl)
 	return c
 }
 
@@ -116,10 +132,22 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	if f.perAddr < 0 || f.loginGrace <= 0 {
 		return usagef("--ssh-max-startups-per-addr must be 0 or more and --ssh-login-grace positive")
 	}
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return usagef("--tls-cert and --tls-key go together")
+	}
+	var cert *certs.Reloader
+	if f.tlsCert != "" {
+		if f.httpAddr == "" {
+			return usagef("--tls-cert needs --http-addr: TLS is for the HTTP API")
+		}
+		if cert, err = certs.Load(f.tlsCert, f.tlsKey); err != nil {
+			return err
+		}
+	}
 	if a.env.getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(serveGCPercent))
 	}
-	log, err := serveLogger(a.env.stderr, f.logFormat)
+	log, err := serveLogger(a.env.stderr, f.logFormat, f.logLevel)
 	if err != nil {
 		return err
 	}
@@ -132,7 +160,13 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 		return err
 	}
 	a.closers = append(a.closers, st.Close)
-	b := backend.New(backend.Config{Store: st, Clock: a.env.now, Policy: cfg.policy, Logger: log})
+	var m *metrics.Metrics
+	bcfg := backend.Config{Store: st, Clock: a.env.now, Policy: cfg.policy, Logger: log}
+	if f.metricsAddr != "" {
+		m = metrics.New()
+		bcfg.KeyChecked = m.KeyChecked
+	}
+	b := backend.New(bcfg)
 
 	if err := bootstrapAdmin(ctx, b, f, a.env.getenv, log); err != nil {
 		return err
@@ -153,7 +187,8 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 			_, _, tty := s.Pty()
 			return runRemote(ctx, b, m, args, s, s, s.Stderr(), tty)
 		},
-		Logger: log,
+		Observer: observer(m),
+		Logger:   log,
 	})
 	if err != nil {
 		return err
@@ -169,21 +204,56 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 			return fmt.Errorf("can't listen for HTTP on %s: %w", f.httpAddr, err)
 		}
 		// Logged before the SSH server starts, so whoever waits for "ssh server
-		// listening" knows both addresses.
-		log.Info("http server listening", "addr", httpLn.Addr().String())
+		// listening" knows every address.
+		attrs := []any{"addr", httpLn.Addr().String(), "tls", cert != nil}
+		if cert != nil {
+			leaf := cert.Current()
+			attrs = append(attrs, "subject", leaf.Subject.String(), "not_after", leaf.NotAfter)
+		}
+		log.Info("http server listening", attrs...)
 	}
+	var metricsLn net.Listener
+	if m != nil {
+		if metricsLn, err = net.Listen("tcp", f.metricsAddr); err != nil {
+			sshLn.Close()
+			if httpLn != nil {
+				httpLn.Close()
+			}
+			return fmt.Errorf("can't listen for metrics on %s: %w", f.metricsAddr, err)
+		}
+		log.Info("metrics server listening", "addr", metricsLn.Addr().String())
+	}
+	probes := httpapi.NewProbes(b, log)
 
-	// Either server failing stops the other; a signal stops both.
+	// Any server failing stops the others; a signal stops them all.
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	errs := make(chan error, 2)
+	errs := make(chan error, 4)
+	var api *httpapi.Server
 	go func() { errs <- srv.Serve(ctx, sshLn) }()
 	running := 1
 	if httpLn != nil {
-		api := httpapi.New(httpapi.Config{Backend: b, Logger: log, RateLimit: f.httpRate, RateWindow: f.httpWindow})
+		hcfg := httpapi.Config{Backend: b, Logger: log, RateLimit: f.httpRate, RateWindow: f.httpWindow, Probes: probes}
+		if m != nil {
+			hcfg.Observe = m.HTTPRequest
+		}
+		if cert != nil {
+			hcfg.TLS = cert.TLSConfig()
+		}
+		api = httpapi.New(hcfg)
 		go func() { errs <- api.Serve(ctx, httpLn) }()
 		running++
 	}
+	if m != nil {
+		m.WatchKeys(b)
+		m.WatchSessions(srv.Sessions)
+		go func() { errs <- metrics.Serve(ctx, metricsLn, m.Listener(probes, log), log) }()
+		running++
+	}
+	go func() {
+		errs <- a.reloadOnHUP(ctx, log, f, reloadTargets{cert: cert, api: api, ssh: srv})
+	}()
+	running++
 	var first error
 	for ; running > 0; running-- {
 		if err := <-errs; err != nil && first == nil {
@@ -317,18 +387,33 @@ func initialAdmin(f serveFlags, firstKey string) (email, name string, derived bo
 	return email, name, derived
 }
 
-// serveLogger is the log of the SSH and HTTP servers and the backend. It writes
-// through model.RedactWriter: whatever a record holds (a command line, an error
-// quoting input), text shaped like a secret reaches the log as its hint.
-func serveLogger(w interface{ Write([]byte) (int, error) }, format string) (*slog.Logger, error) {
+// serveLogger is the log of the SSH and HTTP servers and the backend: text or
+// JSON lines on w, from level up. It writes through model.RedactWriter: whatever a
+// record holds (a command line, an error quoting input), text shaped like a
+// secret reaches the log as its hint.
+func serveLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	w = model.RedactWriter(w)
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, usagef("--log-level must be debug, info, warn or error, not %s", model.Quote(level))
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, nil)), nil
+		return slog.New(slog.NewTextHandler(w, opts)), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, nil)), nil
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, usagef("--log-format must be text or json, not %s", model.Quote(format))
+}
+
+// observer is m as the SSH server's observer, or none: a nil *Metrics in the
+// interface would not be nil.
+func observer(m *metrics.Metrics) sshd.Observer {
+	if m == nil {
+		return nil
+	}
+	return m
 }
 
 // idleSetting maps --idle-timeout 0 (never) to the server's "negative: never".

@@ -9,11 +9,12 @@ import (
 	"time"
 )
 
-// reqInfo is what handlers tell the access log about a request: the id of the
-// key that authenticated it and the error code it got.
+// reqInfo is what handlers tell the access log about a request: its id, the id
+// of the key that authenticated it and the error code it got.
 type reqInfo struct {
-	keyID string
-	code  string
+	requestID string
+	keyID     string
+	code      string
 }
 
 type infoKey struct{}
@@ -46,6 +47,13 @@ func (rec *recorder) Write(p []byte) (int, error) {
 	return n, err
 }
 
+func (rec *recorder) statusOrOK() int {
+	if rec.status == 0 {
+		return http.StatusOK
+	}
+	return rec.status
+}
+
 // Unwrap lets http.ResponseController reach the connection's writer.
 func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 
@@ -62,14 +70,16 @@ func (s *Server) accessLog(r *http.Request, rec *recorder, info *reqInfo, d time
 	if status >= 500 {
 		level = slog.LevelError
 	}
-	attrs := []slog.Attr{
+	// Room for every attribute up front: one allocation, however many apply.
+	attrs := append(make([]slog.Attr, 0, 9),
+		slog.String("requestId", info.requestID),
 		slog.String("method", r.Method),
 		slog.String("path", logPath(r.URL.Path)),
 		slog.Int("status", status),
 		slog.Int64("bytes", rec.bytes),
 		slog.Duration("duration", d),
 		slog.String("addr", r.RemoteAddr),
-	}
+	)
 	if info.keyID != "" {
 		attrs = append(attrs, slog.String("keyId", info.keyID))
 	}

@@ -7,12 +7,14 @@ package httpapi
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
 	"net/http"
-	"slices"
+	"path"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend"
@@ -47,6 +49,18 @@ type Config struct {
 	// Logger receives the access log (method, path, status, duration, client
 	// address, key id — never a secret) and server errors; nil discards.
 	Logger *slog.Logger
+	// Observe, if set, hears every answered request: the ServeMux pattern that
+	// answered it ("" when none did), its status and how long it took. It runs
+	// on the request path (metrics.HTTPRequest): it must be quick.
+	Observe func(route string, status int, d time.Duration)
+	// TrustProxy reports whether r comes from a proxy whose X-Request-Id may be
+	// kept. nil trusts none: every request gets an id of the server's own. (It is
+	// the hook for --trusted-proxy.)
+	TrustProxy func(r *http.Request) bool
+	// TLS, if set, makes Serve answer HTTPS with it (certs.Reloader.TLSConfig).
+	TLS *tls.Config
+	// Probes answers /livez and /readyz; nil builds one over Backend.
+	Probes *Probes
 	// Clock drives the rate limiter and the default time range of the Audit Logs
 	// API; nil → the backend's clock, so one fake clock moves both in tests.
 	Clock func() time.Time
@@ -57,9 +71,16 @@ type Server struct {
 	b       *backend.Backend
 	log     *slog.Logger
 	now     func() time.Time
-	limiter *limiter
+	limiter atomic.Pointer[limiter] // replaced whole by SetRateLimit
+	clients int                     // Config.RateClients
 	maxBody int64
-	routes  map[string]map[string]http.HandlerFunc // path → method → handler
+	tls     *tls.Config
+	mux     *http.ServeMux
+	routes  map[string]bool // the patterns registered on mux
+	observe func(route string, status int, d time.Duration)
+
+	ids        *requestIDs
+	trustProxy func(*http.Request) bool
 }
 
 // New builds a Server.
@@ -82,20 +103,48 @@ func New(cfg Config) *Server {
 	if cfg.Clock == nil {
 		cfg.Clock = cfg.Backend.Now
 	}
+	if cfg.Probes == nil {
+		cfg.Probes = NewProbes(cfg.Backend, cfg.Logger)
+	}
 	s := &Server{
 		b:       cfg.Backend,
 		log:     cfg.Logger,
 		now:     cfg.Clock,
-		limiter: newLimiter(cfg.RateLimit, cfg.RateWindow, cfg.RateClients, cfg.Clock),
+		clients: cfg.RateClients,
 		maxBody: cfg.MaxBodyBytes,
+		tls:     cfg.TLS,
+		mux:     http.NewServeMux(),
+		routes:  map[string]bool{},
+		observe: cfg.Observe,
+
+		ids:        newRequestIDs(),
+		trustProxy: cfg.TrustProxy,
 	}
-	s.routes = map[string]map[string]http.HandlerFunc{
-		"/api/v1/audit-logs/events": {http.MethodGet: s.handleEvents},
-		"/api/v1/keys/verify":       {http.MethodPost: s.handleVerify},
-		"/api/v1/openapi.json":      {http.MethodGet: handleOpenAPI},
-		"/healthz":                  {http.MethodGet: handleHealth},
-	}
+	// A GET pattern answers HEAD too; a known path asked with another method gets
+	// 405 with Allow; see muxErrors for how those answers become JSON.
+	s.limiter.Store(newLimiter(cfg.RateLimit, cfg.RateWindow, cfg.RateClients, cfg.Clock))
+	s.handle("GET /api/v1/audit-logs/events", s.handleEvents)
+	s.handle("POST /api/v1/keys/verify", s.handleVerify)
+	s.handle("GET /api/v1/openapi.json", handleOpenAPI)
+	s.handle("GET /healthz", handleHealth)
+	s.handle("GET /livez", cfg.Probes.Livez)
+	s.handle("GET /readyz", cfg.Probes.Readyz)
 	return s
+}
+
+func (s *Server) handle(pattern string, h http.HandlerFunc) {
+	s.mux.HandleFunc(pattern, h)
+	s.routes[pattern] = true
+}
+
+// Route is the pattern that answered r ("GET /api/v1/keys/verify"), or "" when
+// none did: an unknown path, a method the path doesn't take, or an unclean path.
+// It is meant for metrics and logs: a bounded set, never the raw path.
+func (s *Server) route(r *http.Request) string {
+	if s.routes[r.Pattern] {
+		return r.Pattern
+	}
+	return ""
 }
 
 // Handler is the API as an http.Handler: access log, panic recovery, rate limit
@@ -117,7 +166,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() {
+		if s.tls != nil {
+			srv.TLSConfig = s.tls
+			served <- srv.ServeTLS(ln, "", "") // the certificate comes from TLSConfig
+			return
+		}
+		served <- srv.Serve(ln)
+	}()
 
 	select {
 	case err := <-served:
@@ -144,59 +200,109 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now() // wall time for the logged duration, not the injected clock
 	rec := &recorder{ResponseWriter: w}
-	info := &reqInfo{}
+	info := &reqInfo{requestID: s.requestID(r)}
 	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			s.log.Error("panic in handler", "method", r.Method, "path", logPath(r.URL.Path), "panic", p)
+			s.log.Error("panic in handler", "requestId", info.requestID, "method", r.Method, "path", logPath(r.URL.Path), "panic", p)
 			if rec.status == 0 {
 				writeError(rec, r, http.StatusInternalServerError, codeInternal, "Something went wrong on the server; try again shortly.")
 			}
 		}
-		s.accessLog(r, rec, info, time.Since(start))
+		d := time.Since(start)
+		s.accessLog(r, rec, info, d)
+		if s.observe != nil {
+			s.observe(s.route(r), rec.statusOrOK(), d)
+		}
 	}()
 
+	rec.Header().Set(RequestIDHeader, info.requestID)
 	rec.Header().Set("Cache-Control", "no-store")
 	rec.Header().Set("X-Content-Type-Options", "nosniff")
 
-	// /healthz is exempt: a load balancer probing every second must never be
+	// The probes are exempt: a load balancer probing every second must never be
 	// refused. Everything else counts, unknown paths included, so that scanning
 	// the API costs the same as using it.
-	if r.URL.Path != "/healthz" && !s.allow(rec, r) {
-		return
-	}
-	methods, ok := s.routes[r.URL.Path]
-	if !ok {
-		writeError(rec, r, http.StatusNotFound, codeNotFound, "There is no such endpoint; see /api/v1/openapi.json.")
-		return
-	}
-	h := methods[r.Method]
-	if h == nil && r.Method == http.MethodHead {
-		h = methods[http.MethodGet] // net/http drops the body of a HEAD response
-	}
-	if h == nil {
-		allow := make([]string, 0, len(methods)+1)
-		for m := range methods {
-			allow = append(allow, m)
-			if m == http.MethodGet {
-				allow = append(allow, http.MethodHead)
-			}
+	if !isProbe(r.URL.Path) && !s.allow(rec, r) {
+		if s.observe != nil {
+			_, r.Pattern = s.mux.Handler(r) // the route it was refused for: for metrics only
 		}
-		slices.Sort(allow)
-		rec.Header().Set("Allow", strings.Join(allow, ", "))
-		writeError(rec, r, http.StatusMethodNotAllowed, codeMethodNotAllowed,
-			"Use "+strings.Join(allow, " or ")+" for "+r.URL.Path+".")
 		return
 	}
-	h(rec, r)
+	if !cleanPath(r.URL.EscapedPath()) {
+		// The mux would redirect to the cleaned path; an API client that sends
+		// "//" or "/./" has a bug to fix, not a page to follow.
+		writeError(rec, r, http.StatusNotFound, codeNotFound, noEndpoint)
+		return
+	}
+	s.mux.ServeHTTP(&muxErrors{ResponseWriter: rec, r: r, s: s}, r)
+}
+
+const noEndpoint = "There is no such endpoint; see /api/v1/openapi.json."
+
+// cleanPath reports whether p is already in the form ServeMux matches: rooted,
+// no "//", ".", "..". path.Clean allocates nothing for a clean path.
+func cleanPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	c := path.Clean(p)
+	return c == p || (c+"/" == p && c != "/")
+}
+
+// muxErrors turns the answers ServeMux gives of its own — 404 and 405 with
+// Allow — into the API's JSON errors. It knows them by r.Pattern, which the mux
+// sets before calling a handler: empty when no pattern matched.
+type muxErrors struct {
+	http.ResponseWriter
+	r       *http.Request
+	s       *Server
+	swallow bool // the mux's own text body is dropped
+}
+
+func (w *muxErrors) WriteHeader(status int) {
+	if w.swallow || w.s.route(w.r) != "" {
+		w.ResponseWriter.WriteHeader(status)
+		return
+	}
+	w.swallow = true
+	h := w.Header()
+	if status == http.StatusMethodNotAllowed {
+		allow := h.Get("Allow")
+		writeError(w.ResponseWriter, w.r, status, codeMethodNotAllowed,
+			"Use "+strings.ReplaceAll(allow, ", ", " or ")+" for "+logPath(w.r.URL.Path)+".")
+		return
+	}
+	writeError(w.ResponseWriter, w.r, http.StatusNotFound, codeNotFound, noEndpoint)
+}
+
+func (w *muxErrors) Write(p []byte) (int, error) {
+	if w.swallow {
+		return len(p), nil
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *muxErrors) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// SetRateLimit changes the rate limit from the next request on (SIGHUP). Every
+// client starts afresh under the new limit: the old counts are dropped, which
+// can only let a client in sooner, never refuse it for a limit it didn't see.
+// A limit below 1 or a window that isn't positive is ignored.
+func (s *Server) SetRateLimit(limit int, window time.Duration) {
+	if limit < 1 || window <= 0 {
+		return
+	}
+	s.limiter.Store(newLimiter(limit, window, s.clients, s.now))
 }
 
 // allow applies the rate limit, answering 429 with Retry-After when it refuses.
 func (s *Server) allow(w http.ResponseWriter, r *http.Request) bool {
-	ok, wait := s.limiter.allow(clientKey(remoteIP(r.RemoteAddr)))
+	ok, wait := s.limiter.Load().allow(clientKey(remoteIP(r.RemoteAddr)))
 	if ok {
 		return true
 	}
@@ -210,6 +316,6 @@ func (s *Server) allow(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-func handleHealth(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+func isProbe(path string) bool {
+	return path == "/healthz" || path == "/livez" || path == "/readyz"
 }

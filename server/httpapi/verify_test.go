@@ -159,6 +159,8 @@ func TestOpenAPI(t *testing.T) {
 		"/api/v1/keys/verify":       "post",
 		"/api/v1/openapi.json":      "get",
 		"/healthz":                  "get",
+		"/livez":                    "get",
+		"/readyz":                   "get",
 	}
 	for path, ops := range doc.Paths {
 		for op := range ops {

@@ -62,19 +62,20 @@ type admission struct {
 	byAddr  map[ratelimit.Key]int
 }
 
-// admit takes a place for a new connection from key, or says why there is none.
-func (a *admission) admit(key ratelimit.Key) (refusal string) {
+// admit takes a place for a new connection from key, or says why there is none:
+// the Observer's reason and the sentence for the client.
+func (a *admission) admit(key ratelimit.Key) (reason, refusal string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.perAddr > 0 && a.byAddr[key] >= a.perAddr {
-		return fmt.Sprintf("too many connections from %s waiting to sign in (at most %d); try again in a few seconds.", key, a.perAddr)
+		return RefusedPendingPerAddr, fmt.Sprintf("too many connections from %s waiting to sign in (at most %d); try again in a few seconds.", key, a.perAddr)
 	}
 	if a.drop(a.pending) {
-		return "too many connections waiting to sign in; try again in a few seconds."
+		return RefusedStartups, "too many connections waiting to sign in; try again in a few seconds."
 	}
 	a.pending++
 	a.byAddr[key]++
-	return ""
+	return "", ""
 }
 
 // drop decides MaxStartups' random early drop with n connections pending.

@@ -65,13 +65,16 @@ func (s *Server) connCallback(ctx ssh.Context, nc net.Conn) net.Conn {
 			// Up to a second rate's worth of refusals are told why, which costs
 			// a handshake; beyond that the address is far over and not worth one.
 			if told, _ := s.rateNotices.Allow(key); !told {
+				s.refused(RefusedFlood)
 				return nil
 			}
+			s.refused(RefusedRateLimited)
 			refusal = rateMessage(nc.RemoteAddr(), s.cfg.PerAddrRate, wait)
 			s.log.Warn("ssh connection rate limited", "remote", remote, "limit_per_minute", s.cfg.PerAddrRate)
 		}
 	}
-	if why := s.admission.admit(key); why != "" {
+	if reason, why := s.admission.admit(key); why != "" {
+		s.refused(reason)
 		s.log.Warn("ssh connection dropped before sign-in", "remote", remote, "reason", why)
 		tellAndClose(nc, "apikeys: "+why)
 		return nil

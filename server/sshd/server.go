@@ -101,6 +101,9 @@ type Config struct {
 	// s.Stderr(); it returns the exit status. ctx ends with the session.
 	Command func(ctx context.Context, s ssh.Session, m model.Member, args []string) int
 
+	// Observer, if set, hears each refused connection or session (metrics).
+	Observer Observer
+
 	// Logger receives structured logs (connections, members, fingerprints,
 	// commands, durations; never a secret); nil discards.
 	Logger *slog.Logger

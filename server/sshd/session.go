@@ -146,6 +146,7 @@ func (s *Server) handle(sess ssh.Session) {
 	}
 	defer c.endSession(ls) // deferred first, so it runs after the exit status is sent
 	if refusal := s.register(ls); refusal != "" {
+		s.refusedSession(refusal)
 		log.Warn("ssh session refused", "reason", refusal)
 		refuse(sess, refusal)
 		return
