@@ -7,8 +7,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/apikeys-dev/apikeys/client"
-	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/internal/buildinfo"
+	"github.com/apikeys-dev/apikeys/model"
 )
 
 // app is the state of one command run: the environment, the global flags, and the
