@@ -24,6 +24,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend/store"
@@ -47,6 +48,11 @@ type Store struct {
 	write *sql.DB // one connection: every write transaction goes through it
 	read  *sql.DB // query-only connections for reads outside transactions
 	cache *keyCache
+
+	watchers  store.Watchers
+	stopCtx   context.Context // ends at Close: stops the watcher
+	stop      context.CancelFunc
+	watchDone sync.WaitGroup
 }
 
 var _ store.Store = (*Store)(nil)
@@ -87,6 +93,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	read.SetConnMaxIdleTime(5 * time.Minute)
 
 	s := &Store{reader: reader{q: read, db: read}, write: write, read: read}
+	s.stopCtx, s.stop = context.WithCancel(context.Background())
 	if s.prepared, err = prepare(ctx, read, keyByIDQuery, keyByHashQuery, lastUsedQuery,
 		memberByIDQuery, memberByEmailQuery, memberBySSHKeyQuery); err == nil {
 		s.cache, err = newKeyCache(ctx, read)
@@ -235,13 +242,15 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 			sqlTx.Rollback()
 		}
 	}()
-	if err := fn(&tx{reader: reader{q: sqlTx}, tx: sqlTx}); err != nil {
+	rec := &store.RecordingTx{Tx: &tx{reader: reader{q: sqlTx}, tx: sqlTx}}
+	if err := fn(rec); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	committed = true
+	s.watchers.Publish(rec.Notices)
 	return nil
 }
 
@@ -249,6 +258,8 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 // the database file.
 func (s *Store) Close() error {
 	var errs []error
+	s.stop()
+	s.watchDone.Wait()
 	if s.cache != nil {
 		errs = append(errs, s.cache.close())
 	}
