@@ -128,14 +128,14 @@ func (s *Store) listen() {
 	}
 	defer signal()
 	for s.stopCtx.Err() == nil {
-		conn, err := s.connectListener(s.stopCtx)
-		if err == nil {
+		// Why a connection failed makes no difference: the remedy is the same.
+		if conn, err := s.connectListener(s.stopCtx); err == nil {
 			if cut {
 				s.watchers.Publish([]store.Notice{{Kind: store.NoticeResync}})
 				cut = false
 			}
 			signal()
-			err = s.receive(conn)
+			_ = s.receive(conn)
 			conn.Close(context.Background())
 		}
 		if s.stopCtx.Err() != nil {
