@@ -272,7 +272,26 @@ func (s *Store) Close() error {
 // tx is one write transaction; its reads see its own writes.
 type tx struct {
 	reader
-	tx *sql.Tx
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt // prepared on first use, for writes repeated in bulk
+}
+
+// exec runs a write through a statement prepared once per transaction: parsing
+// an INSERT, with the triggers it fires, cost more than running it, which a
+// transaction inserting thousands of keys (a seed, an import) pays each time.
+func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st := t.stmts[query]
+	if st == nil {
+		var err error
+		if st, err = t.tx.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		if t.stmts == nil {
+			t.stmts = map[string]*sql.Stmt{}
+		}
+		t.stmts[query] = st
+	}
+	return st.ExecContext(ctx, args...)
 }
 
 var _ store.Tx = (*tx)(nil)
