@@ -81,13 +81,11 @@ func (b *Backend) check(ctx context.Context, presented string, want model.KeyTyp
 		return model.Key{}, ReasonMalformed, nil
 	}
 	hash := secret.Hash()
-	var k model.Key
-	if e, ok := b.index.lookup(b, hash); ok {
-		if e == nil {
-			return model.Key{}, ReasonUnknown, nil
-		}
-		k = e.key()
-	} else {
+	k, found, ok := b.index.lookup(b, hash)
+	switch {
+	case ok && !found:
+		return model.Key{}, ReasonUnknown, nil
+	case !ok:
 		k, err = b.store.KeyByHash(ctx, hash)
 		if errors.Is(err, model.ErrNotFound) {
 			return model.Key{}, ReasonUnknown, nil
@@ -143,12 +141,13 @@ func (u *usageRecorder) record(b *Backend, k model.Key, addr string) {
 	if k.LastUsedAt != nil && now.Sub(*k.LastUsedAt) < time.Minute {
 		return
 	}
-	b.index.used(k.ID, now)
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if last, ok := u.written[k.ID]; ok && now.Sub(last) < time.Minute {
 		return
 	}
+	// Only a use that is written: the index's last use decides the next skip.
+	b.index.used(k.ID, now)
 	if u.pending == nil {
 		u.pending, u.written = map[string]use{}, map[string]time.Time{}
 		u.full = make(chan struct{}, 1)

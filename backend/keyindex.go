@@ -22,9 +22,8 @@ import (
 // until the reload that follows has finished, checks read the store instead:
 // the index is never trusted for longer than the feed's documented bound.
 type keyIndex struct {
-	mu     sync.RWMutex
-	byHash map[[32]byte]*indexed
-	byID   map[string]*indexed
+	mu    sync.RWMutex
+	table *keyTable // nil until loaded
 
 	started atomic.Bool // a load was started
 	ready   atomic.Bool // loaded, and not cut or reloading since
@@ -36,68 +35,15 @@ type keyIndex struct {
 	missed    map[string]int64 // key notices that came during a full load
 }
 
-// indexed is one key as the index holds it. Immutable once in the maps but for
-// lastUsed: a change replaces the whole entry.
-type indexed struct {
-	hash       [32]byte
-	id, name   string
-	typ        model.KeyType
-	replacedBy string
-	expires    int64        // unix µs
-	deleted    int64        // unix µs; 0: not deleted
-	version    int64        //
-	lastUsed   atomic.Int64 // unix µs; 0: never, as far as this process knows
-}
-
-func newIndexed(kc *store.KeyCheck) (*indexed, bool) {
-	if len(kc.Hash) != 32 {
-		return nil, false
-	}
-	e := &indexed{id: kc.ID, name: kc.Name, typ: internType(kc.Type), replacedBy: kc.ReplacedBy,
-		expires: kc.ExpiresAt.UnixMicro(), version: kc.Version}
-	copy(e.hash[:], kc.Hash)
-	if kc.DeletedAt != nil {
-		e.deleted = max(kc.DeletedAt.UnixMicro(), 1)
-	}
-	if kc.LastUsedAt != nil {
-		e.lastUsed.Store(kc.LastUsedAt.UnixMicro())
-	}
-	return e, true
-}
-
-// internType shares the type names of model.KeyTypes instead of a copy per key.
-func internType(t model.KeyType) model.KeyType {
-	for _, k := range model.KeyTypes {
-		if k == t {
-			return k
-		}
-	}
-	return t
-}
-
 func checkOf(k model.Key) store.KeyCheck {
-	return store.KeyCheck{ID: k.ID, Name: k.Name, Type: k.Type, Hash: k.Hash, ExpiresAt: k.ExpiresAt,
-		DeletedAt: k.DeletedAt, ReplacedBy: k.ReplacedBy, LastUsedAt: k.LastUsedAt, Version: k.Version}
+	return store.KeyCheck{ID: []byte(k.ID), Name: []byte(k.Name), Type: []byte(k.Type), Hash: k.Hash,
+		ExpiresAt: k.ExpiresAt, DeletedAt: k.DeletedAt, ReplacedBy: []byte(k.ReplacedBy),
+		LastUsedAt: k.LastUsedAt, Version: k.Version}
 }
 
-// key is what a check hands on: the fields the index keeps.
-func (e *indexed) key() model.Key {
-	k := model.Key{ID: e.id, Name: e.name, Type: e.typ, Hash: e.hash[:], ExpiresAt: time.UnixMicro(e.expires).UTC(),
-		ReplacedBy: e.replacedBy, Version: e.version}
-	if e.deleted != 0 {
-		t := time.UnixMicro(e.deleted).UTC()
-		k.DeletedAt = &t
-	}
-	if u := e.lastUsed.Load(); u != 0 {
-		t := time.UnixMicro(u).UTC()
-		k.LastUsedAt = &t
-	}
-	return k
-}
-
-// lookup answers from the index: the entry (nil if no key has this hash) and
+// lookup answers from the index: the key, whether one has this hash, and
 // whether the index could answer at all. The first lookup starts the load.
-func (x *keyIndex) lookup(b *Backend, hash []byte) (*indexed, bool) {
+func (x *keyIndex) lookup(b *Backend, hash []byte) (k model.Key, found, ok bool) {
 	if !x.ready.Load() {
 		if !x.started.Swap(true) {
 			go func() {
@@ -107,14 +53,17 @@ func (x *keyIndex) lookup(b *Backend, hash []byte) (*indexed, bool) {
 				}
 			}()
 		}
-		return nil, false
+		return model.Key{}, false, false
 	}
 	var h [32]byte
 	copy(h[:], hash)
 	x.mu.RLock()
-	e := x.byHash[h]
-	x.mu.RUnlock()
-	return e, true
+	defer x.mu.RUnlock()
+	i, found := x.table.byHash[h]
+	if !found {
+		return model.Key{}, false, true
+	}
+	return x.table.key(i), true, true
 }
 
 // PrepareChecks loads the key index now, so that the first checks don't read
@@ -156,19 +105,26 @@ func (b *Backend) loadIndex(ctx context.Context) error {
 
 func (b *Backend) fullLoad(ctx context.Context) error {
 	x := &b.index
-	byHash := make(map[[32]byte]*indexed, len(x.byHash))
-	byID := make(map[string]*indexed, len(x.byID))
+	x.mu.RLock()
+	hint := 0
+	if x.table != nil {
+		hint = x.table.len()
+	}
+	x.mu.RUnlock()
+	t := newKeyTable(hint)
 	err := b.store.KeyChecks(ctx, func(kc *store.KeyCheck) error {
-		if e, ok := newIndexed(kc); ok {
-			byHash[e.hash], byID[e.id] = e, e
-		}
+		t.put(kc)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	x.mu.Lock()
-	x.byHash, x.byID = byHash, byID
+	if x.table != nil {
+		// Uses this process recorded since the old table was read.
+		t.carryLastUse(x.table)
+	}
+	x.table = t
 	missed := x.missed
 	x.missed = map[string]int64{}
 	x.mu.Unlock()
@@ -187,9 +143,8 @@ func (b *Backend) reloadKey(ctx context.Context, id string) error {
 	if errors.Is(err, model.ErrNotFound) {
 		x := &b.index
 		x.mu.Lock()
-		if e := x.byID[id]; e != nil {
-			delete(x.byID, id)
-			delete(x.byHash, e.hash)
+		if x.table != nil {
+			x.table.remove(id)
 		}
 		x.mu.Unlock()
 		return nil
@@ -198,30 +153,13 @@ func (b *Backend) reloadKey(ctx context.Context, id string) error {
 		return err
 	}
 	kc := checkOf(k)
-	e, ok := newIndexed(&kc)
-	if !ok {
-		return nil
-	}
-	b.index.put(e)
-	return nil
-}
-
-func (x *keyIndex) put(e *indexed) {
+	x := &b.index
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if x.byID == nil {
-		return // not loaded: the load will read it
+	if x.table != nil { // not loaded: the load will read it
+		x.table.put(&kc)
 	}
-	if old := x.byID[e.id]; old != nil {
-		if old.version > e.version {
-			return
-		}
-		if u := old.lastUsed.Load(); u > e.lastUsed.Load() {
-			e.lastUsed.Store(u)
-		}
-		delete(x.byHash, old.hash)
-	}
-	x.byID[e.id], x.byHash[e.hash] = e, e
+	return nil
 }
 
 // apply brings the index up to date with notices. A key notice at a version
@@ -236,10 +174,13 @@ func (x *keyIndex) apply(b *Backend, ns []Notice) {
 			if x.reloading {
 				x.missed[n.ID] = n.Version
 			}
-			old := x.byID[n.ID]
-			loaded := x.byID != nil
+			loaded, current := x.table != nil, false
+			if loaded {
+				i, ok := x.table.find(n.ID)
+				current = ok && n.Version != 0 && n.Version <= x.table.at(i).version
+			}
 			x.mu.Unlock()
-			if !loaded || (old != nil && n.Version != 0 && n.Version <= old.version) {
+			if !loaded || current {
 				continue
 			}
 			if err := b.reloadKey(ctx, n.ID); err != nil {
@@ -256,7 +197,7 @@ func (x *keyIndex) apply(b *Backend, ns []Notice) {
 		case store.NoticeResync:
 			x.mu.Lock()
 			x.cut = false
-			loaded := x.byID != nil || x.reloading
+			loaded := x.table != nil || x.reloading
 			x.mu.Unlock()
 			if loaded {
 				x.ready.Store(false)
@@ -277,9 +218,11 @@ func (x *keyIndex) reload(b *Backend) {
 // key within the minute knows and records nothing.
 func (x *keyIndex) used(id string, at time.Time) {
 	x.mu.RLock()
-	e := x.byID[id]
-	x.mu.RUnlock()
-	if e != nil {
-		e.lastUsed.Store(at.UnixMicro())
+	defer x.mu.RUnlock()
+	if x.table == nil {
+		return
+	}
+	if i, ok := x.table.find(id); ok {
+		x.table.at(i).lastUsed.Store(at.UnixMicro())
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/apikeys-dev/apikeys/backend/store"
-	"github.com/apikeys-dev/apikeys/model"
 )
 
 // KeyChecks reads every key's check fields in one statement (one snapshot).
@@ -21,13 +20,12 @@ func (s *Store) KeyChecks(ctx context.Context, fn func(*store.KeyCheck) error) e
 	defer rows.Close()
 	var (
 		kc                store.KeyCheck
-		typ               string
 		expires           time.Time
 		deleted, lastUsed *time.Time
 	)
-	_, err = pgx.ForEachRow(rows, []any{&kc.ID, &kc.Name, &typ, &kc.Hash, &expires, &deleted, &kc.ReplacedBy, &lastUsed, &kc.Version},
+	_, err = pgx.ForEachRow(rows, []any{&kc.ID, &kc.Name, &kc.Type, &kc.Hash, &expires, &deleted, &kc.ReplacedBy, &lastUsed, &kc.Version},
 		func() error {
-			kc.Type, kc.ExpiresAt = model.KeyType(typ), expires.UTC()
+			kc.ExpiresAt = expires.UTC()
 			kc.DeletedAt, kc.LastUsedAt = utc(deleted), utc(lastUsed)
 			return fn(&kc)
 		})

@@ -4,13 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/apikeys-dev/apikeys/backend/store"
-	"github.com/apikeys-dev/apikeys/model"
 )
 
 // KeyChecks reads every key's check fields in one read transaction, without the
-// joins and columns a list needs.
+// joins and columns a list needs, into reused buffers (sql.RawBytes: no copy).
 func (s *Store) KeyChecks(ctx context.Context, fn func(*store.KeyCheck) error) error {
 	return s.reader.snapshot(ctx, func(q querier) error {
 		rows, err := q.QueryContext(ctx, `
@@ -21,18 +21,27 @@ func (s *Store) KeyChecks(ctx context.Context, fn func(*store.KeyCheck) error) e
 		}
 		defer rows.Close()
 		var (
-			kc                store.KeyCheck
-			typ               string
-			hash              sql.RawBytes
-			expires           int64
-			deleted, lastUsed sql.NullInt64
+			kc                        store.KeyCheck
+			id, name, typ, hash, repl sql.RawBytes
+			expires                   int64
+			deleted, lastUsed         sql.NullInt64
+			deletedAt, lastUsedAt     time.Time
 		)
 		for rows.Next() {
-			if err := rows.Scan(&kc.ID, &kc.Name, &typ, &hash, &expires, &deleted, &kc.ReplacedBy, &lastUsed, &kc.Version); err != nil {
+			if err := rows.Scan(&id, &name, &typ, &hash, &expires, &deleted, &repl, &lastUsed, &kc.Version); err != nil {
 				return wrap("read keys for checks", err)
 			}
-			kc.Type, kc.Hash, kc.ExpiresAt = model.KeyType(typ), hash, fromMicros(expires)
-			kc.DeletedAt, kc.LastUsedAt = fromNullMicros(deleted), fromNullMicros(lastUsed)
+			kc.ID, kc.Name, kc.Type, kc.Hash, kc.ReplacedBy = id, name, typ, hash, repl
+			kc.ExpiresAt = fromMicros(expires)
+			kc.DeletedAt, kc.LastUsedAt = nil, nil
+			if deleted.Valid {
+				deletedAt = fromMicros(deleted.Int64)
+				kc.DeletedAt = &deletedAt
+			}
+			if lastUsed.Valid {
+				lastUsedAt = fromMicros(lastUsed.Int64)
+				kc.LastUsedAt = &lastUsedAt
+			}
 			if err := fn(&kc); err != nil {
 				return err
 			}

@@ -19,11 +19,26 @@ func testKeyChecks(t *testing.T, open func(t *testing.T) store.Store) {
 	old.ReplacedBy, old.LastUsedAt = "key_live", ptr(at(3*time.Minute))
 	f.insertKeys(live, gone, old)
 
-	seen := map[string]store.KeyCheck{}
+	// What a caller keeps of each (the store reuses the KeyCheck and its buffers).
+	type kept struct {
+		ID, Name, Type, ReplacedBy string
+		Hash                       []byte
+		ExpiresAt                  time.Time
+		DeletedAt, LastUsedAt      *time.Time
+		Version                    int64
+	}
+	clone := func(t *time.Time) *time.Time {
+		if t == nil {
+			return nil
+		}
+		c := *t
+		return &c
+	}
+	seen := map[string]kept{}
 	if err := f.s.KeyChecks(f.ctx, func(kc *store.KeyCheck) error {
-		c := *kc
-		c.Hash = bytes.Clone(kc.Hash)
-		seen[kc.ID] = c
+		seen[string(kc.ID)] = kept{ID: string(kc.ID), Name: string(kc.Name), Type: string(kc.Type),
+			ReplacedBy: string(kc.ReplacedBy), Hash: bytes.Clone(kc.Hash), ExpiresAt: kc.ExpiresAt,
+			DeletedAt: clone(kc.DeletedAt), LastUsedAt: clone(kc.LastUsedAt), Version: kc.Version}
 		return nil
 	}); err != nil {
 		t.Fatalf("KeyChecks: %v", err)
@@ -33,7 +48,7 @@ func testKeyChecks(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	for _, id := range []string{"key_live", "key_gone", "key_old"} {
 		k := f.key(id)
-		want := store.KeyCheck{ID: k.ID, Name: k.Name, Type: k.Type, Hash: k.Hash, ExpiresAt: k.ExpiresAt,
+		want := kept{ID: k.ID, Name: k.Name, Type: string(k.Type), Hash: k.Hash, ExpiresAt: k.ExpiresAt,
 			DeletedAt: k.DeletedAt, ReplacedBy: k.ReplacedBy, LastUsedAt: k.LastUsedAt, Version: k.Version}
 		assertEqual(t, "KeyChecks "+id, want, seen[id])
 	}
