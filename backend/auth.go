@@ -114,9 +114,12 @@ func (b *Backend) check(ctx context.Context, presented string, want model.KeyTyp
 // Last uses are written in batches: everything recorded within usageInterval (or
 // the first usageBatch uses, whichever fills first) goes to the store in one
 // transaction. A process killed with -9 loses at most the uses of the last
-// usageInterval (plus the batch being committed); a key keeps its older last use.
+// usageInterval, 100 ms (plus the batch being committed); such a key keeps its
+// older last use. With 100,000 keys each in use, a real `serve` spent a third of
+// its CPU on these writes, an eighth on commits alone at one per 20 ms: 100 ms
+// makes a fifth of the commits for the same rows.
 const (
-	usageInterval = 20 * time.Millisecond
+	usageInterval = 100 * time.Millisecond
 	usageBatch    = 1000
 )
 

@@ -113,7 +113,7 @@ func (b *Backend) fullLoad(ctx context.Context) error {
 	x.mu.RUnlock()
 	t := newKeyTable(hint)
 	err := b.store.KeyChecks(ctx, func(kc *store.KeyCheck) error {
-		t.put(kc)
+		t.insert(kc, false) // one snapshot: every id once
 		return nil
 	})
 	if err != nil {
