@@ -70,8 +70,26 @@ func (x *keyIndex) lookup(b *Backend, hash []byte) (k model.Key, found, ok bool)
 // the database; `serve` calls it before it listens. Without it the index loads
 // in the background on the first check.
 func (b *Backend) PrepareChecks(ctx context.Context) error {
-	b.index.started.Store(true)
-	return b.loadIndex(ctx)
+	x := &b.index
+	x.started.Store(true)
+	if err := b.loadIndex(ctx); err != nil {
+		return err
+	}
+	// A load that was already running (a first check's) does the work: wait
+	// for it rather than return before the index is there.
+	for {
+		x.mu.RLock()
+		running := x.reloading
+		x.mu.RUnlock()
+		if !running {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
 
 // loadIndex reads every key into fresh maps and puts them in place. Key

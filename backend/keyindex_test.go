@@ -212,3 +212,26 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// PrepareChecks returns with the index loaded even when a first check has
+// already started a load in the background.
+func TestPrepareChecksWaitsForARunningLoad(t *testing.T) {
+	e := newEnv(t, model.ExpiryPolicy{})
+	_, sec := e.createKey("k", model.KeyImport)
+	st, err := sqlite.Open(e.ctx, e.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cs := &countingStore{Store: st}
+	e.b = backend.New(backend.Config{Store: cs, Clock: e.clock.Now})
+	e.verify(sec.Reveal(), model.KeyImport) // starts the load in the background
+	if err := e.b.PrepareChecks(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := cs.byHash.Load()
+	e.verify(sec.Reveal(), model.KeyImport)
+	if cs.byHash.Load() != before {
+		t.Fatal("a check after PrepareChecks read the store")
+	}
+}
