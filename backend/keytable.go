@@ -173,11 +173,11 @@ func (t *keyTable) remove(id string) {
 // key is what a check hands on: the fields the index keeps.
 func (t *keyTable) key(i uint32) model.Key {
 	s := t.at(i)
-	txt := t.textOf(s)
-	k := model.Key{ID: string(txt[:s.idLen]), Name: string(txt[s.idLen : s.idLen+s.nameLen]),
+	txt := string(t.textOf(s)) // one allocation for the id, the name and replaced-by
+	k := model.Key{ID: txt[:s.idLen], Name: txt[s.idLen : s.idLen+s.nameLen],
 		Hash: s.hash[:], ExpiresAt: time.UnixMicro(s.expires).UTC(), Version: s.version}
 	if s.replLen > 0 {
-		k.ReplacedBy = string(txt[s.idLen+s.nameLen:])
+		k.ReplacedBy = txt[s.idLen+s.nameLen:]
 	}
 	if int(s.typ) < len(model.KeyTypes) {
 		k.Type = model.KeyTypes[s.typ]
