@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -74,16 +75,19 @@ func (b *Backend) Verify(ctx context.Context, presented string, want model.KeyTy
 }
 
 // check finds the key behind a presented secret and says why it can't be used, if
-// it can't.
+// it can't. Once the key index is loaded this is parse, checksum, SHA-256 and one
+// map look-up: no store read on the request path.
 func (b *Backend) check(ctx context.Context, presented string, want model.KeyType) (model.Key, string, error) {
 	secret, _, err := model.ParseSecret(presented)
 	if err != nil {
 		return model.Key{}, ReasonMalformed, nil
 	}
 	hash := secret.Hash()
-	k, cached := b.keys.get(hash)
-	if !cached {
-		read, gen := b.keys.begin()
+	k, found, ok := b.index.lookup(b, hash)
+	switch {
+	case ok && !found:
+		return model.Key{}, ReasonUnknown, nil
+	case !ok:
 		k, err = b.store.KeyByHash(ctx, hash)
 		if errors.Is(err, model.ErrNotFound) {
 			return model.Key{}, ReasonUnknown, nil
@@ -91,7 +95,6 @@ func (b *Backend) check(ctx context.Context, presented string, want model.KeyTyp
 		if err != nil {
 			return model.Key{}, "", err
 		}
-		b.keys.put(hash, k, read, gen)
 	}
 	// The index found it by hash already; the constant-time compare keeps the
 	// decision itself free of timing differences.
@@ -110,6 +113,18 @@ func (b *Backend) check(ctx context.Context, presented string, want model.KeyTyp
 	return k, "", nil
 }
 
+// Last uses are written in batches: everything recorded within usageInterval (or
+// the first usageBatch uses, whichever fills first) goes to the store in one
+// transaction. A process killed with -9 loses at most the uses of the last
+// usageInterval, 100 ms (plus the batch being committed); such a key keeps its
+// older last use. With 100,000 keys each in use, a real `serve` spent a third of
+// its CPU on these writes, an eighth on commits alone at one per 20 ms: 100 ms
+// makes a fifth of the commits for the same rows.
+const (
+	usageInterval = 100 * time.Millisecond
+	usageBatch    = 1000
+)
+
 // usageRecorder batches last-use writes so that a request never waits for one, and
 // a key used a thousand times a minute is written once.
 type usageRecorder struct {
@@ -117,7 +132,8 @@ type usageRecorder struct {
 	pending map[string]use
 	written map[string]time.Time // last write per key by this process
 	running bool
-	writeMu sync.Mutex // one drain at a time, so Flush sees earlier drains finish
+	full    chan struct{} // a batch is full: write it now
+	writeMu sync.Mutex    // one drain at a time, so Flush sees earlier drains finish
 }
 
 type use struct {
@@ -135,14 +151,23 @@ func (u *usageRecorder) record(b *Backend, k model.Key, addr string) {
 	if last, ok := u.written[k.ID]; ok && now.Sub(last) < time.Minute {
 		return
 	}
+	// Only a use that is written: the index's last use decides the next skip.
+	b.index.used(k.ID, now)
 	if u.pending == nil {
 		u.pending, u.written = map[string]use{}, map[string]time.Time{}
+		u.full = make(chan struct{}, 1)
 	}
 	if len(u.written) > 100_000 { // bounded: forget, the store's own rule still holds
 		clear(u.written)
 	}
 	u.written[k.ID] = now
 	u.pending[k.ID] = use{now, addr}
+	if len(u.pending) >= usageBatch {
+		select {
+		case u.full <- struct{}{}:
+		default:
+		}
+	}
 	if !u.running {
 		u.running = true
 		go u.loop(b)
@@ -150,7 +175,13 @@ func (u *usageRecorder) record(b *Backend, k model.Key, addr string) {
 }
 
 func (u *usageRecorder) loop(b *Backend) {
+	t := time.NewTimer(usageInterval)
+	defer t.Stop()
 	for {
+		select {
+		case <-t.C:
+		case <-u.full:
+		}
 		u.mu.Lock()
 		if len(u.pending) == 0 {
 			u.running = false
@@ -158,7 +189,8 @@ func (u *usageRecorder) loop(b *Backend) {
 			return
 		}
 		u.mu.Unlock()
-		u.drain(context.Background(), b)
+		_ = u.drain(context.Background(), b) // logged there
+		t.Reset(usageInterval)
 	}
 }
 
@@ -169,16 +201,18 @@ func (u *usageRecorder) drain(ctx context.Context, b *Backend) error {
 	batch := u.pending
 	u.pending = map[string]use{}
 	u.mu.Unlock()
-	var first error
-	for id, x := range batch {
-		if err := b.store.TouchKey(ctx, id, x.at, x.addr); err != nil {
-			b.log.Warn("record key use", "key", id, "err", err)
-			if first == nil {
-				first = err
-			}
-		}
+	if len(batch) == 0 {
+		return nil
 	}
-	return first
+	uses := make([]store.KeyUse, 0, len(batch))
+	for id, x := range batch {
+		uses = append(uses, store.KeyUse{ID: id, At: x.at, Addr: x.addr})
+	}
+	if err := b.store.TouchKeys(ctx, uses); err != nil {
+		b.log.Warn("record key uses", "keys", len(uses), "err", err)
+		return err
+	}
+	return nil
 }
 
 // Flush writes recorded key uses now, for shutdown and tests.

@@ -39,7 +39,8 @@ type Backend struct {
 	newID  func(prefix string) string
 	secret func(model.KeyType) (model.Secret, error)
 	usage  usageRecorder
-	keys   keyCache
+	index  keyIndex
+	feed   feed
 	// onCheck is Config.KeyChecked.
 	onCheck func(result string)
 }
@@ -69,10 +70,9 @@ func (b *Backend) Now() time.Time { return b.clock().UTC().Truncate(time.Microse
 // Policy is the workspace's expiration rules.
 func (b *Backend) Policy() model.ExpiryPolicy { return b.policy }
 
-// updateKeys runs a transaction that changes keys, then forgets the keys cached for
-// authentication so that the change applies to the very next request.
+// updateKeys runs a transaction that changes keys. The store announces the change
+// at commit, and the key index applies it before Update returns, so the change
+// holds for the very next check.
 func (b *Backend) updateKeys(ctx context.Context, fn func(store.Tx) error) error {
-	err := b.store.Update(ctx, fn)
-	b.keys.clear()
-	return err
+	return b.store.Update(ctx, fn)
 }

@@ -105,6 +105,16 @@ type Store interface {
 	// TouchKey records a successful use of a key unless one was recorded less than
 	// a minute before at; it is not versioned and writes no audit event.
 	TouchKey(ctx context.Context, id string, at time.Time, addr string) error
+	// TouchKeys is TouchKey for many uses in one transaction; a use of a key that
+	// no longer exists is skipped, not an error.
+	TouchKeys(ctx context.Context, uses []KeyUse) error
+
+	// KeyChecks calls fn with every key, tombstones included, in no particular
+	// order, reading only what a key check needs; it stops at fn's first error
+	// and returns it. kc is reused between calls: fn copies what it keeps.
+	KeyChecks(ctx context.Context, fn func(kc *KeyCheck) error) error
+
+	Feed
 
 	Close() error
 }

@@ -171,6 +171,13 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	if err := bootstrapAdmin(ctx, b, f, a.env.getenv, log); err != nil {
 		return err
 	}
+	if f.httpAddr != "" {
+		// Load the key index before the first request rather than during it;
+		// until it is loaded, checks read the store.
+		if err := b.PrepareChecks(ctx); err != nil {
+			log.Warn("key index not loaded; checks read the database until it is", "err", err)
+		}
+	}
 	srv, err := sshd.New(sshd.Config{
 		Backend:     b,
 		HostKeyPath: filepath.Join(cfg.dataDir, hostKeyFile),

@@ -23,8 +23,11 @@ import (
 type load struct {
 	addr    string // host:port, loopback
 	request []byte // the full HTTP/1.1 request, sent as is every time
-	want    []byte // a 200 body must contain this
-	n, c    int
+	// requests, if set, replaces request: the i-th request of a run sends
+	// requests[i % len(requests)], so a run can present many distinct keys.
+	requests [][]byte
+	want     []byte // a 200 body must contain this
+	n, c     int
 }
 
 // result is what a run measured.
@@ -99,7 +102,15 @@ func (l load) worker(next *atomic.Int64, lat []time.Duration) ([]time.Duration, 
 			conn.Close()
 		}
 	}()
-	for next.Add(1) <= int64(l.n) {
+	for {
+		i := next.Add(1)
+		if i > int64(l.n) {
+			break
+		}
+		req := l.request
+		if len(l.requests) > 0 {
+			req = l.requests[(i-1)%int64(len(l.requests))]
+		}
 		if conn == nil {
 			c, err := net.Dial("tcp", l.addr)
 			if err != nil {
@@ -109,7 +120,7 @@ func (l load) worker(next *atomic.Int64, lat []time.Duration) ([]time.Duration, 
 			conn, br = c, bufio.NewReaderSize(c, 64<<10)
 		}
 		t0 := time.Now()
-		if _, err := conn.Write(l.request); err != nil {
+		if _, err := conn.Write(req); err != nil {
 			fail(err)
 			continue
 		}

@@ -37,6 +37,10 @@ type options struct {
 	n, c, rounds, warmup int
 	events, samples      int
 	url, keyType, db     string
+
+	// The process mode (-serve).
+	serve, dataDir, secrets string
+	keys                    int
 }
 
 func main() {
@@ -50,7 +54,19 @@ func main() {
 	flag.StringVar(&o.url, "url", "", "load a running server on loopback (http://127.0.0.1:8080) instead of an in-process one")
 	flag.StringVar(&o.keyType, "type", "import", "key type to verify, with -url")
 	flag.StringVar(&o.db, "db", "", "an empty, throw-away PostgreSQL database (postgres://…) for the in-process server instead of a temp SQLite file")
+	flag.StringVar(&o.serve, "serve", "", "process mode: the `apikeys` binary to run as `serve` (needs -data and -secrets)")
+	flag.StringVar(&o.dataDir, "data", "", "process mode: the data directory `seed` filled")
+	flag.StringVar(&o.secrets, "secrets", "", "process mode: the secrets file `seed -secrets` wrote")
+	flag.IntVar(&o.keys, "keys", 100_000, "process mode: how many distinct keys to present, from the secrets file")
+	ceiling := flag.String("ceiling", "", "run only the ceiling server on this `ADDR` (the process mode starts it so)")
 	flag.Parse()
+	if *ceiling != "" {
+		if err := runCeiling(*ceiling); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if o.n < 1 || o.c < 1 || o.rounds < 1 || o.c > 1024 || o.n > 10_000_000 {
 		fmt.Fprintln(os.Stderr, "loadgen: -n must be 1..10000000, -c 1..1024, -rounds at least 1")
 		os.Exit(2)
@@ -68,6 +84,12 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.NumCPU(), loadAvg())
 	// Another process busy on the same cores skews both servers; say so.
 	defer func() { fmt.Fprintf(out, "\nload average at the end: %s\n", loadAvg()) }()
+	if o.serve != "" {
+		if o.dataDir == "" || o.secrets == "" || o.keys < 1 {
+			return errors.New("-serve needs -data DIR and -secrets FILE from `seed -n N -secrets FILE DIR`, and -keys ≥ 1")
+		}
+		return benchProcesses(ctx, o, out)
+	}
 	env, err := newTarget(ctx, o)
 	if err != nil {
 		return err

@@ -4,21 +4,32 @@ import (
 	"context"
 	"time"
 
+	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
 // watch ends the connections (and with them the sessions) of members who were
 // deactivated, removed, or lost the key they signed in with. It asks the store,
 // not this process, so a change made through another server instance on the
-// same database ends them here too. One query per interval covers every
-// signed-in connection, with or without a session.
+// same database ends them here too. The backend's change feed says when a member
+// changed anywhere (or that everything must be read again), and one query then
+// covers every signed-in connection, with or without a session; the interval is
+// the fallback for a feed that is cut.
 func (s *Server) watch(ctx context.Context) {
 	t := time.NewTicker(s.cfg.WatchInterval)
 	defer t.Stop()
+	notices := s.b.Subscribe(ctx)
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case n, ok := <-notices:
+			if !ok {
+				return
+			}
+			if n.Kind == store.NoticeMember || n.Kind == store.NoticeResync {
+				s.checkConns(ctx)
+			}
 		case <-t.C:
 			s.checkConns(ctx)
 		}

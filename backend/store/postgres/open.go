@@ -32,6 +32,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -78,6 +79,12 @@ type Store struct {
 	// while it waits for the advisory lock, and a burst of writes could take
 	// every connection from the reads (verifications) and from the lock holder.
 	writer chan struct{}
+
+	watchers  store.Watchers
+	listening chan struct{}   // closed once the listener first listened or failed
+	stopCtx   context.Context // ends at Close: stops the listener
+	stop      context.CancelFunc
+	watchDone sync.WaitGroup
 }
 
 var _ store.Store = (*Store)(nil)
@@ -106,7 +113,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &Store{reader: reader{q: pool}, pool: pool, writer: make(chan struct{}, 1)}, nil
+	s := &Store{reader: reader{q: pool}, pool: pool, writer: make(chan struct{}, 1), listening: make(chan struct{})}
+	s.stopCtx, s.stop = context.WithCancel(context.Background())
+	return s, nil
 }
 
 // migrate applies the pending migrations in one transaction, holding an advisory
@@ -215,12 +224,17 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) error {
 		// connection must go back to the pool clean, even if ctx has ended.
 		_ = pt.Rollback(context.WithoutCancel(ctx))
 	}()
-	if err := fn(&tx{reader: reader{q: pt}, tx: pt}); err != nil {
+	rec := &store.RecordingTx{Tx: &tx{reader: reader{q: pt}, tx: pt}}
+	if err := fn(rec); err != nil {
+		return err
+	}
+	if err := notify(ctx, pt, rec.Notices); err != nil {
 		return err
 	}
 	if err := pt.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
+	s.watchers.Publish(rec.Notices)
 	return nil
 }
 
@@ -233,6 +247,8 @@ func retryable(err error) bool {
 
 // Close waits for borrowed connections to come back and closes the pool.
 func (s *Store) Close() error {
+	s.stop()
+	s.watchDone.Wait()
 	s.pool.Close()
 	return nil
 }

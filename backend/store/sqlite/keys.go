@@ -152,7 +152,7 @@ func scanKeys(ctx context.Context, q querier, n int, query string, args ...any) 
 
 // InsertKey stores a new key at version 1.
 func (t *tx) InsertKey(ctx context.Context, k model.Key) error {
-	_, err := t.tx.ExecContext(ctx, `
+	_, err := t.exec(ctx, `
 		INSERT INTO api_keys (id, name, type, hint, hash, created_at, created_by, expires_at,
 			last_used_at, last_used_addr, rotated_from, replaced_by, deleted_at,
 			updated_at, updated_by, version)

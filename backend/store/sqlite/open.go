@@ -24,6 +24,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend/store"
@@ -49,6 +50,11 @@ type Store struct {
 	cache *keyCache
 
 	readOnlyErr error // what Update and TouchKey return on a read-only store
+
+	watchers  store.Watchers
+	stopCtx   context.Context // ends at Close: stops the watcher
+	stop      context.CancelFunc
+	watchDone sync.WaitGroup
 }
 
 var _ store.Store = (*Store)(nil)
@@ -113,6 +119,8 @@ func newStore(ctx context.Context, read, write *sql.DB) (*Store, error) {
 
 	s := &Store{reader: reader{q: read, db: read}, write: write, read: read}
 	var err error
+
+	s.stopCtx, s.stop = context.WithCancel(context.Background())
 	if s.prepared, err = prepare(ctx, read, keyByIDQuery, keyByHashQuery, lastUsedQuery,
 		memberByIDQuery, memberByEmailQuery, memberBySSHKeyQuery); err == nil {
 		s.cache, err = newKeyCache(ctx, read)
@@ -185,6 +193,12 @@ func dsn(path string, mode openMode) string {
 		// before any reader connects.
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(FULL)")
+		// 64 MiB of page cache (SQLite's default is 2 MiB) for the one writer:
+		// a transaction inserting many keys touches pages of the id and hash
+		// indexes at random, and with a small cache each page is written to the
+		// WAL again and again (seeding a million keys spent half its time in
+		// write(2)). Pages are cached only as they are touched.
+		q.Add("_pragma", "cache_size(-65536)")
 		q.Set("_txlock", "immediate")
 	} else {
 		q.Add("_pragma", "query_only(1)")
@@ -293,13 +307,15 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 			sqlTx.Rollback()
 		}
 	}()
-	if err := fn(&tx{reader: reader{q: sqlTx}, tx: sqlTx}); err != nil {
+	rec := &store.RecordingTx{Tx: &tx{reader: reader{q: sqlTx}, tx: sqlTx}}
+	if err := fn(rec); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	committed = true
+	s.watchers.Publish(rec.Notices)
 	return nil
 }
 
@@ -307,6 +323,8 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 // the database file.
 func (s *Store) Close() error {
 	var errs []error
+	s.stop()
+	s.watchDone.Wait()
 	if s.cache != nil {
 		errs = append(errs, s.cache.close())
 	}
@@ -323,7 +341,26 @@ func (s *Store) Close() error {
 // tx is one write transaction; its reads see its own writes.
 type tx struct {
 	reader
-	tx *sql.Tx
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt // prepared on first use, for writes repeated in bulk
+}
+
+// exec runs a write through a statement prepared once per transaction: parsing
+// an INSERT, with the triggers it fires, cost more than running it, which a
+// transaction inserting thousands of keys (a seed, an import) pays each time.
+func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st := t.stmts[query]
+	if st == nil {
+		var err error
+		if st, err = t.tx.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		if t.stmts == nil {
+			t.stmts = map[string]*sql.Stmt{}
+		}
+		t.stmts[query] = st
+	}
+	return st.ExecContext(ctx, args...)
 }
 
 var _ store.Tx = (*tx)(nil)

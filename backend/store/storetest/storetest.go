@@ -37,6 +37,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("PageTokenKey", func(t *testing.T) { testPageTokenKey(t, open) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
 	t.Run("TouchKey", func(t *testing.T) { testTouchKey(t, open) })
+	t.Run("TouchKeys", func(t *testing.T) { testTouchKeys(t, open) })
+	t.Run("KeyChecks", func(t *testing.T) { testKeyChecks(t, open) })
 	t.Run("Members", func(t *testing.T) { testMembers(t, open) })
 	t.Run("SSHKeys", func(t *testing.T) { testSSHKeys(t, open) })
 	t.Run("Events", func(t *testing.T) { testEvents(t, open) })

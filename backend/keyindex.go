@@ -1,0 +1,246 @@
+package backend
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apikeys-dev/apikeys/backend/store"
+	"github.com/apikeys-dev/apikeys/model"
+)
+
+// keyIndex holds every key (tombstones too, so a deleted key is refused as
+// deleted, not unknown) by the hash of its secret, with what a check needs. It
+// is loaded once, then kept current by the change feed: a change through this
+// process is in the index when the call that made it returns; one made
+// elsewhere as soon as the feed brings it (SQLite: within ~25 ms; PostgreSQL: one
+// NOTIFY round trip).
+//
+// Until it is loaded, and whenever the feed is cut (PostgreSQL unreachable)
+// until the reload that follows has finished, checks read the store instead:
+// the index is never trusted for longer than the feed's documented bound.
+type keyIndex struct {
+	mu    sync.RWMutex
+	table *keyTable // nil until loaded
+
+	started atomic.Bool // a load was started
+	ready   atomic.Bool // loaded, and not cut or reloading since
+
+	// Guarded by mu.
+	cut       bool             // a NoticeCut not yet followed by a NoticeResync
+	reloading bool             // a full load is running
+	again     bool             // another full load was asked for while one ran
+	missed    map[string]int64 // key notices that came during a full load
+}
+
+func checkOf(k model.Key) store.KeyCheck {
+	return store.KeyCheck{ID: []byte(k.ID), Name: []byte(k.Name), Type: []byte(k.Type), Hash: k.Hash,
+		ExpiresAt: k.ExpiresAt, DeletedAt: k.DeletedAt, ReplacedBy: []byte(k.ReplacedBy),
+		LastUsedAt: k.LastUsedAt, Version: k.Version}
+}
+
+// lookup answers from the index: the key, whether one has this hash, and
+// whether the index could answer at all. The first lookup starts the load.
+func (x *keyIndex) lookup(b *Backend, hash []byte) (k model.Key, found, ok bool) {
+	if !x.ready.Load() {
+		if !x.started.Swap(true) {
+			go func() {
+				if err := b.loadIndex(context.Background()); err != nil {
+					b.log.Warn("load the key index; checks read the database until it loads", "err", err)
+					x.started.Store(false) // the next check tries again
+				}
+			}()
+		}
+		return model.Key{}, false, false
+	}
+	var h [32]byte
+	copy(h[:], hash)
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	i, found := x.table.byHash[h]
+	if !found {
+		return model.Key{}, false, true
+	}
+	return x.table.key(i), true, true
+}
+
+// PrepareChecks loads the key index now, so that the first checks don't read
+// the database; `serve` calls it before it listens. Without it the index loads
+// in the background on the first check.
+func (b *Backend) PrepareChecks(ctx context.Context) error {
+	x := &b.index
+	x.started.Store(true)
+	if err := b.loadIndex(ctx); err != nil {
+		return err
+	}
+	// A load that was already running (a first check's) does the work: wait
+	// for it rather than return before the index is there.
+	for {
+		x.mu.RLock()
+		running := x.reloading
+		x.mu.RUnlock()
+		if !running {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// loadIndex reads every key into fresh maps and puts them in place. Key
+// notices that arrive meanwhile are noted and their keys read again after the
+// swap, so a change committed while the load ran is not lost.
+func (b *Backend) loadIndex(ctx context.Context) error {
+	b.startFeed()
+	x := &b.index
+	x.mu.Lock()
+	if x.reloading {
+		x.again = true
+		x.mu.Unlock()
+		return nil
+	}
+	x.reloading, x.missed = true, map[string]int64{}
+	x.ready.Store(false)
+	x.mu.Unlock()
+	for {
+		err := b.fullLoad(ctx)
+		x.mu.Lock()
+		if err != nil || !x.again {
+			x.reloading = false
+			x.ready.Store(err == nil && !x.cut)
+			x.mu.Unlock()
+			return err
+		}
+		x.again, x.missed = false, map[string]int64{}
+		x.mu.Unlock()
+	}
+}
+
+func (b *Backend) fullLoad(ctx context.Context) error {
+	x := &b.index
+	x.mu.RLock()
+	hint := 0
+	if x.table != nil {
+		hint = x.table.len()
+	}
+	x.mu.RUnlock()
+	t := newKeyTable(hint)
+	err := b.store.KeyChecks(ctx, func(kc *store.KeyCheck) error {
+		t.insert(kc, false) // one snapshot: every id once
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	x.mu.Lock()
+	if x.table != nil {
+		// Uses this process recorded since the old table was read.
+		t.carryLastUse(x.table)
+	}
+	x.table = t
+	missed := x.missed
+	x.missed = map[string]int64{}
+	x.mu.Unlock()
+	for id := range missed {
+		if err := b.reloadKey(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reloadKey reads one key again and puts it in the index unless the index
+// already holds a newer version.
+func (b *Backend) reloadKey(ctx context.Context, id string) error {
+	k, err := b.store.Key(ctx, id)
+	if errors.Is(err, model.ErrNotFound) {
+		x := &b.index
+		x.mu.Lock()
+		if x.table != nil {
+			x.table.remove(id)
+		}
+		x.mu.Unlock()
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	kc := checkOf(k)
+	x := &b.index
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.table != nil { // not loaded: the load will read it
+		x.table.put(&kc)
+	}
+	return nil
+}
+
+// apply brings the index up to date with notices. A key notice at a version
+// the index holds already (a last-use write) costs a map look-up; any other is
+// one read of that key.
+func (x *keyIndex) apply(b *Backend, ns []Notice) {
+	ctx := context.Background()
+	for _, n := range ns {
+		switch n.Kind {
+		case store.NoticeKey:
+			x.mu.Lock()
+			if x.reloading {
+				x.missed[n.ID] = n.Version
+			}
+			loaded, current := x.table != nil, false
+			if loaded {
+				i, ok := x.table.find(n.ID)
+				current = ok && n.Version != 0 && n.Version <= x.table.at(i).version
+			}
+			x.mu.Unlock()
+			if !loaded || current {
+				continue
+			}
+			if err := b.reloadKey(ctx, n.ID); err != nil {
+				// The index can't be trusted with this key: read everything
+				// again, checks going to the store meanwhile.
+				b.log.Warn("read a changed key for the key index", "key", n.ID, "err", err)
+				go x.reload(b)
+			}
+		case store.NoticeCut:
+			x.mu.Lock()
+			x.cut = true
+			x.ready.Store(false)
+			x.mu.Unlock()
+		case store.NoticeResync:
+			x.mu.Lock()
+			x.cut = false
+			loaded := x.table != nil || x.reloading
+			x.mu.Unlock()
+			if loaded {
+				x.ready.Store(false)
+				go x.reload(b)
+			}
+		}
+	}
+}
+
+func (x *keyIndex) reload(b *Backend) {
+	if err := b.loadIndex(context.Background()); err != nil {
+		b.log.Warn("reload the key index; checks read the database until it loads", "err", err)
+		x.started.Store(false)
+	}
+}
+
+// used notes a use this process is about to record, so the next check of the
+// key within the minute knows and records nothing.
+func (x *keyIndex) used(id string, at time.Time) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.table == nil {
+		return
+	}
+	if i, ok := x.table.find(id); ok {
+		x.table.at(i).lastUsed.Store(at.UnixMicro())
+	}
+}

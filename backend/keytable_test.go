@@ -1,0 +1,97 @@
+package backend
+
+import (
+	"crypto/sha256"
+	"hash/maphash"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apikeys-dev/apikeys/backend/store"
+	"github.com/apikeys-dev/apikeys/model"
+)
+
+func check(id string, version int64) *store.KeyCheck {
+	h := sha256.Sum256([]byte(id))
+	return &store.KeyCheck{ID: []byte(id), Name: []byte("name of " + id), Type: []byte(model.KeyImport),
+		Hash: h[:], ExpiresAt: time.UnixMicro(1_000_000).UTC(), Version: version}
+}
+
+func lookupID(t *testing.T, tb *keyTable, id string) (model.Key, bool) {
+	t.Helper()
+	h := sha256.Sum256([]byte(id))
+	i, ok := tb.byHash[h]
+	if !ok {
+		return model.Key{}, false
+	}
+	return tb.key(i), true
+}
+
+func TestKeyTable(t *testing.T) {
+	tb := newKeyTable(0)
+	steps := []struct {
+		name     string
+		do       func()
+		id       string
+		wantVer  int64 // 0: absent
+		wantName string
+	}{
+		{"insert", func() { tb.put(check("key_a", 1)) }, "key_a", 1, "name of key_a"},
+		{"newer version replaces", func() { c := check("key_a", 2); c.Name = []byte("renamed"); tb.put(c) }, "key_a", 2, "renamed"},
+		{"older version is ignored", func() { tb.put(check("key_a", 1)) }, "key_a", 2, "renamed"},
+		{"another key", func() { tb.put(check("key_b", 1)) }, "key_b", 1, "name of key_b"},
+		{"the first is still there", func() {}, "key_a", 2, "renamed"},
+		{"remove", func() { tb.remove("key_a") }, "key_a", 0, ""},
+		{"a huge name gets a chunk of its own", func() { c := check("key_c", 1); c.Name = []byte(strings.Repeat("n", 2*textChunk)); tb.put(c) }, "key_c", 1, strings.Repeat("n", 2*textChunk)},
+		{"and the next key is fine", func() { tb.put(check("key_d", 1)) }, "key_d", 1, "name of key_d"},
+	}
+	for _, s := range steps {
+		s.do()
+		k, ok := lookupID(t, tb, s.id)
+		if s.wantVer == 0 {
+			if ok {
+				t.Fatalf("%s: %s still found", s.name, s.id)
+			}
+			if _, ok := tb.find(s.id); ok {
+				t.Fatalf("%s: %s still found by id", s.name, s.id)
+			}
+			continue
+		}
+		if !ok || k.ID != s.id || k.Version != s.wantVer || k.Name != s.wantName || k.Type != model.KeyImport {
+			t.Fatalf("%s: got %q v%d %q %q (found %v), want %s v%d", s.name, k.ID, k.Version, k.Type, k.Name[:min(len(k.Name), 20)], ok, s.id, s.wantVer)
+		}
+		if i, ok := tb.find(s.id); !ok || tb.key(i).Version != s.wantVer {
+			t.Fatalf("%s: find(%s) disagrees", s.name, s.id)
+		}
+	}
+	if tb.len() != 3 {
+		t.Fatalf("len %d, want 3", tb.len())
+	}
+}
+
+// Two ids with the same 64-bit hash (forced here; about 1 in 10^8 for a million
+// keys) must both stay findable.
+func TestKeyTableIDClash(t *testing.T) {
+	tb := newKeyTable(0)
+	tb.put(check("key_a", 1))
+	ia, _ := tb.find("key_a")
+	tb.byID[maphash.String(tb.seed, "key_b")] = ia // key_b's hash now points at key_a
+	tb.put(check("key_b", 1))
+	for _, id := range []string{"key_a", "key_b"} {
+		i, ok := tb.find(id)
+		if !ok || tb.key(i).ID != id {
+			t.Fatalf("find(%s) after a clash: %v %q", id, ok, tb.key(i).ID)
+		}
+	}
+	tb.put(check("key_b", 2))
+	if i, _ := tb.find("key_b"); tb.key(i).Version != 2 {
+		t.Fatal("an update of a clashing id was lost")
+	}
+	tb.remove("key_b")
+	if _, ok := tb.find("key_b"); ok {
+		t.Fatal("a removed clashing id is still found")
+	}
+	if _, ok := tb.find("key_a"); !ok {
+		t.Fatal("removing the clashing id removed the other")
+	}
+}

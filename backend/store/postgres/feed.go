@@ -1,0 +1,196 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/apikeys-dev/apikeys/backend/store"
+)
+
+// The feed across instances: every write transaction sends its notices with
+// pg_notify before it commits (PostgreSQL delivers them at commit, and only if it
+// commits), and each instance LISTENs on one dedicated connection.
+//
+// A notification sent while that connection is down is lost for good, so a cut
+// is announced (store.NoticeCut) the moment it is found and a store.NoticeResync
+// follows once LISTEN is in place again. A connection the server closes (restart,
+// pg_terminate_backend) is found at once; one that goes silent (a network
+// partition) by the heartbeat: after heartbeat without a notification the
+// listener pings, and a ping that gets no answer within heartbeatTimeout ends
+// the connection. So no one trusts a copy for longer than heartbeat plus
+// heartbeatTimeout after the feed stopped carrying changes.
+const (
+	channel          = "apikeys_changes"
+	heartbeat        = 500 * time.Millisecond
+	heartbeatTimeout = 500 * time.Millisecond
+	maxPayload       = 7000 // PostgreSQL refuses payloads from 8000 bytes
+	listenerName     = "apikeys-listen"
+	reconnectPause   = 200 * time.Millisecond
+)
+
+var kindCodes = map[store.NoticeKind]byte{
+	store.NoticeKey: 'k', store.NoticeMember: 'm', store.NoticeEvent: 'e',
+	store.NoticeAllowList: 'a', store.NoticeWebhook: 'w',
+}
+
+// encodeNotices packs notices into payloads of lines "k12 key_…" (kind, version,
+// id), each payload under maxPayload.
+func encodeNotices(ns []store.Notice) []string {
+	var out []string
+	var b strings.Builder
+	for _, n := range ns {
+		c, ok := kindCodes[n.Kind]
+		if !ok {
+			continue
+		}
+		line := string(c) + strconv.FormatInt(n.Version, 10) + " " + n.ID
+		if b.Len() > 0 && b.Len()+1+len(line) > maxPayload {
+			out = append(out, b.String())
+			b.Reset()
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(line)
+	}
+	if b.Len() > 0 {
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// decodeNotices reads a payload; anything it can't read becomes a resync, since
+// some change was meant.
+func decodeNotices(payload string) []store.Notice {
+	var out []store.Notice
+	for line := range strings.SplitSeq(payload, "\n") {
+		var n store.Notice
+		head, id, ok := strings.Cut(line, " ")
+		if ok && len(head) >= 2 {
+			for k, c := range kindCodes {
+				if head[0] == c {
+					n.Kind = k
+				}
+			}
+			v, err := strconv.ParseInt(head[1:], 10, 64)
+			n.ID, n.Version = id, v
+			ok = err == nil && n.Kind != 0
+		}
+		if !ok {
+			return []store.Notice{{Kind: store.NoticeResync}}
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// notify sends a transaction's notices; they go out when it commits.
+func notify(ctx context.Context, t pgx.Tx, ns []store.Notice) error {
+	for _, p := range encodeNotices(ns) {
+		if _, err := t.Exec(ctx, `SELECT pg_notify($1, $2)`, channel, p); err != nil {
+			return wrap("send change notices", err)
+		}
+	}
+	return nil
+}
+
+// Watch registers fn for the store's changes. The first registration starts the
+// listener and waits until it is listening (or has failed, in which case fn
+// gets a NoticeCut, and a NoticeResync once it listens), so that nothing
+// committed after Watch returns can be missed silently.
+func (s *Store) Watch(ctx context.Context, fn func([]store.Notice)) {
+	if !s.watchers.Add(ctx, fn) {
+		<-s.listening
+		return
+	}
+	s.watchDone.Add(1)
+	go s.listen()
+	select {
+	case <-s.listening:
+	case <-ctx.Done():
+	}
+}
+
+func (s *Store) listen() {
+	defer s.watchDone.Done()
+	first, cut := true, false
+	signal := func() {
+		if first {
+			first = false
+			close(s.listening)
+		}
+	}
+	defer signal()
+	for s.stopCtx.Err() == nil {
+		// Why a connection failed makes no difference: the remedy is the same.
+		if conn, err := s.connectListener(s.stopCtx); err == nil {
+			if cut {
+				s.watchers.Publish([]store.Notice{{Kind: store.NoticeResync}})
+				cut = false
+			}
+			signal()
+			_ = s.receive(conn)
+			conn.Close(context.Background())
+		}
+		if s.stopCtx.Err() != nil {
+			return
+		}
+		if !cut {
+			cut = true
+			s.watchers.Publish([]store.Notice{{Kind: store.NoticeCut}})
+		}
+		signal()
+		select {
+		case <-s.stopCtx.Done():
+			return
+		case <-time.After(reconnectPause):
+		}
+	}
+}
+
+func (s *Store) connectListener(ctx context.Context) (*pgx.Conn, error) {
+	cfg := s.pool.Config().ConnConfig.Copy()
+	cfg.RuntimeParams["application_name"] = listenerName
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(cctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.Exec(cctx, "LISTEN "+channel); err != nil {
+		conn.Close(context.Background())
+		return nil, err
+	}
+	return conn, nil
+}
+
+// receive publishes notifications until the connection fails.
+func (s *Store) receive(conn *pgx.Conn) error {
+	for {
+		wctx, cancel := context.WithTimeout(s.stopCtx, heartbeat)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		switch {
+		case err == nil:
+			s.watchers.Publish(decodeNotices(n.Payload))
+		case s.stopCtx.Err() != nil:
+			return err
+		case errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err):
+			// Quiet: make sure the server is still there.
+			pctx, cancel := context.WithTimeout(s.stopCtx, heartbeatTimeout)
+			err = conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+	}
+}

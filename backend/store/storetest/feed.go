@@ -1,0 +1,210 @@
+package storetest
+
+import (
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/apikeys-dev/apikeys/backend/store"
+	"github.com/apikeys-dev/apikeys/model"
+)
+
+// FeedHarness opens stores for the feed suite.
+type FeedHarness struct {
+	// Open returns two handles on one new, empty, migrated database, as two
+	// processes or instances would hold them, closed when t ends.
+	Open func(t *testing.T) (a, b store.Store)
+	// Cut, if set, breaks a's feed the way a server restart or a lost
+	// connection would (PostgreSQL: pg_terminate_backend on its LISTEN
+	// connection). Stores whose feed can't be cut leave it nil.
+	Cut func(t *testing.T, a store.Store)
+}
+
+// RunFeed runs the feed suite: what Store.Watch promises.
+func RunFeed(t *testing.T, h FeedHarness) {
+	t.Run("OwnWritesAtCommit", func(t *testing.T) { testFeedOwnWrites(t, h) })
+	t.Run("OtherHandle", func(t *testing.T) { testFeedOtherHandle(t, h) })
+	t.Run("RolledBackSaysNothing", func(t *testing.T) { testFeedRollback(t, h) })
+	if h.Cut != nil {
+		t.Run("CutThenResync", func(t *testing.T) { testFeedCut(t, h) })
+	}
+}
+
+// recorder collects notices for a test.
+type recorder struct {
+	mu      sync.Mutex
+	notices []store.Notice
+	changed chan struct{}
+}
+
+func watch(t *testing.T, s store.Store) *recorder {
+	r := &recorder{changed: make(chan struct{}, 1)}
+	s.Watch(t.Context(), func(ns []store.Notice) {
+		r.mu.Lock()
+		r.notices = append(r.notices, ns...)
+		r.mu.Unlock()
+		select {
+		case r.changed <- struct{}{}:
+		default:
+		}
+	})
+	return r
+}
+
+func (r *recorder) has(want store.Notice) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.ContainsFunc(r.notices, func(n store.Notice) bool {
+		return n.Kind == want.Kind && (want.ID == "" || n.ID == want.ID) && (want.Version == 0 || n.Version == want.Version)
+	})
+}
+
+func (r *recorder) all() []store.Notice {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.notices)
+}
+
+// feedTimeout is only a safety net for a notice that never comes; the feed's
+// real bound (tens of milliseconds) is measured elsewhere, not asserted here.
+const feedTimeout = 10 * time.Second
+
+// await waits for a notice matching want (empty ID, zero Version: any).
+func (r *recorder) await(t *testing.T, want store.Notice) {
+	t.Helper()
+	deadline := time.NewTimer(feedTimeout)
+	defer deadline.Stop()
+	for !r.has(want) {
+		select {
+		case <-r.changed:
+		case <-deadline.C:
+			t.Fatalf("no %v notice for %q (version %d) within %v; got %v", want.Kind, want.ID, want.Version, feedTimeout, r.all())
+		}
+	}
+}
+
+func testFeedOwnWrites(t *testing.T, h FeedHarness) {
+	a, _ := h.Open(t)
+	ctx := t.Context()
+	r := watch(t, a)
+	m := newMember("mem_1", "Ada", "ada@example.com", t0)
+	k := newKey("key_1", t0, "mem_1")
+	ev := model.AuditEvent{ID: "evt_1", Type: model.EventApiKeyCreated, EventTimestamp: t0, IngestionTimestamp: t0,
+		Actor: model.Actor{Type: model.ActorMember, ID: "mem_1", Name: "Ada"}, Source: model.SourceCLI, Payload: []byte(`{}`)}
+	if err := a.Update(ctx, func(tx store.Tx) error {
+		if err := tx.InsertMember(ctx, m); err != nil {
+			return err
+		}
+		if err := tx.InsertKey(ctx, k); err != nil {
+			return err
+		}
+		return tx.AppendEvent(ctx, ev)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// No waiting: a change through this handle is delivered before Update returns.
+	for _, want := range []store.Notice{
+		{Kind: store.NoticeMember, ID: "mem_1", Version: 1},
+		{Kind: store.NoticeKey, ID: "key_1", Version: 1},
+		{Kind: store.NoticeEvent, ID: "evt_1"},
+	} {
+		if !r.has(want) {
+			t.Errorf("after Update returned: no %v notice for %s; got %v", want.Kind, want.ID, r.all())
+		}
+	}
+}
+
+func testFeedOtherHandle(t *testing.T, h FeedHarness) {
+	a, b := h.Open(t)
+	ctx := t.Context()
+	r := watch(t, a)
+
+	m := newMember("mem_1", "Ada", "ada@example.com", t0)
+	if err := b.Update(ctx, func(tx store.Tx) error { return tx.InsertMember(ctx, m) }); err != nil {
+		t.Fatal(err)
+	}
+	r.await(t, store.Notice{Kind: store.NoticeMember, ID: "mem_1"})
+
+	k := newKey("key_1", t0, "mem_1")
+	if err := b.Update(ctx, func(tx store.Tx) error { return tx.InsertKey(ctx, k) }); err != nil {
+		t.Fatal(err)
+	}
+	r.await(t, store.Notice{Kind: store.NoticeKey, ID: "key_1", Version: 1})
+
+	// A deletion is the change that matters most: it names the new version.
+	k.DeletedAt, k.UpdatedAt = ptr(at(time.Hour)), at(time.Hour)
+	if err := b.Update(ctx, func(tx store.Tx) error { _, err := tx.UpdateKey(ctx, k); return err }); err != nil {
+		t.Fatal(err)
+	}
+	r.await(t, store.Notice{Kind: store.NoticeKey, ID: "key_1", Version: 2})
+
+	m.Status, m.UpdatedAt = model.StatusDeactivated, at(time.Hour)
+	if err := b.Update(ctx, func(tx store.Tx) error { _, err := tx.UpdateMember(ctx, m); return err }); err != nil {
+		t.Fatal(err)
+	}
+	r.await(t, store.Notice{Kind: store.NoticeMember, ID: "mem_1", Version: 2})
+
+	if err := b.Update(ctx, func(tx store.Tx) error { return tx.AddSSHKey(ctx, "mem_1", newSSHKey(1, t0)) }); err != nil {
+		t.Fatal(err)
+	}
+	r.await(t, store.Notice{Kind: store.NoticeMember, ID: "mem_1", Version: 2})
+
+	ev := model.AuditEvent{ID: "evt_1", Type: model.EventApiKeyDeleted, EventTimestamp: t0, IngestionTimestamp: t0,
+		Actor: model.Actor{Type: model.ActorMember, ID: "mem_1", Name: "Ada"}, Source: model.SourceCLI, Payload: []byte(`{}`)}
+	if err := b.Update(ctx, func(tx store.Tx) error { return tx.AppendEvent(ctx, ev) }); err != nil {
+		t.Fatal(err)
+	}
+	r.await(t, store.Notice{Kind: store.NoticeEvent})
+}
+
+func testFeedRollback(t *testing.T, h FeedHarness) {
+	a, b := h.Open(t)
+	ctx := t.Context()
+	r := watch(t, a)
+	err := a.Update(ctx, func(tx store.Tx) error {
+		if err := tx.InsertKey(ctx, newKey("key_gone", t0, "mem_x")); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if err != errRollback {
+		t.Fatalf("Update: %v, want the rollback", err)
+	}
+	// A committed change after the rolled-back one: once its notice is in,
+	// anything the rolled-back one would have sent would be in too.
+	if err := b.Update(ctx, func(tx store.Tx) error { return tx.InsertKey(ctx, newKey("key_kept", t0, "mem_x")) }); err != nil {
+		t.Fatal(err)
+	}
+	r.await(t, store.Notice{Kind: store.NoticeKey, ID: "key_kept"})
+	if r.has(store.Notice{Kind: store.NoticeKey, ID: "key_gone"}) {
+		t.Fatalf("a rolled-back insert was announced: %v", r.all())
+	}
+}
+
+func testFeedCut(t *testing.T, h FeedHarness) {
+	a, b := h.Open(t)
+	ctx := t.Context()
+	r := watch(t, a)
+	h.Cut(t, a)
+	r.await(t, store.Notice{Kind: store.NoticeCut})
+	// A change while a's feed may still be down: a either gets its notice or a
+	// resync after it, never neither.
+	if err := b.Update(ctx, func(tx store.Tx) error { return tx.InsertKey(ctx, newKey("key_1", t0, "mem_x")) }); err != nil {
+		t.Fatal(err)
+	}
+	r.await(t, store.Notice{Kind: store.NoticeResync})
+	// And the feed carries changes again.
+	if err := b.Update(ctx, func(tx store.Tx) error { return tx.InsertKey(ctx, newKey("key_2", t0, "mem_x")) }); err != nil {
+		t.Fatal(err)
+	}
+	r.await(t, store.Notice{Kind: store.NoticeKey, ID: "key_2"})
+	ns := r.all()
+	if i, j := slices.IndexFunc(ns, isKind(store.NoticeCut)), slices.IndexFunc(ns, isKind(store.NoticeResync)); j < i {
+		t.Fatalf("a resync before the cut: %v", ns)
+	}
+}
+
+func isKind(k store.NoticeKind) func(store.Notice) bool {
+	return func(n store.Notice) bool { return n.Kind == k }
+}

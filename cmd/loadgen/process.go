@@ -1,0 +1,245 @@
+package main
+
+// The process mode: the honest comparison. The real server is an `apikeys
+// serve` process, the ceiling is a second process (this program re-run with
+// -ceiling) whose handler decodes the same request and encodes a similar
+// response with encoding/json, but looks nothing up. Both get the same requests,
+// each presenting one of many distinct keys, in interleaved rounds; the ratio is
+// taken round by round, pair by pair.
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/server/httpapi"
+)
+
+// runCeiling serves the ceiling on addr and prints the address it listens on.
+func runCeiling(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	fmt.Println("ceiling listening " + ln.Addr().String())
+	type request struct {
+		Key     *string `json:"key"`
+		Type    *string `json:"type"`
+		Address *string `json:"address"`
+	}
+	type response struct {
+		Valid     bool       `json:"valid"`
+		KeyID     string     `json:"keyId,omitempty"`
+		Name      string     `json:"name,omitempty"`
+		Type      string     `json:"type,omitempty"`
+		ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	}
+	exp := time.Now().Add(30 * 24 * time.Hour).UTC().Truncate(time.Second)
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var req request
+			if err := json.NewDecoder(io.LimitReader(r.Body, 8<<10)).Decode(&req); err != nil || req.Key == nil || req.Type == nil {
+				http.Error(w, "bad request", http.StatusBadRequest)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			_ = json.NewEncoder(w).Encode(response{Valid: true, KeyID: "key_0123456789abcdef",
+				Name: "Import key 00042", Type: *req.Type, ExpiresAt: &exp})
+		}),
+		ReadHeaderTimeout: httpapi.ReadHeaderTimeout, ReadTimeout: httpapi.ReadTimeout,
+		WriteTimeout: httpapi.WriteTimeout, IdleTimeout: httpapi.IdleTimeout,
+	}
+	return srv.Serve(ln)
+}
+
+// child is a server process this program started.
+type child struct {
+	cmd    *exec.Cmd
+	addr   string
+	exited chan struct{}
+}
+
+func (c *child) stop() {
+	c.cmd.Process.Kill()
+	<-c.exited
+}
+
+// startChild runs a server and waits for the line matching re, whose first
+// group is its address; the rest of its output is read and dropped (the
+// server's access log included: writing it is part of the server's cost).
+func startChild(ctx context.Context, cmd *exec.Cmd, fromStderr bool, re *regexp.Regexp) (*child, error) {
+	var out io.ReadCloser
+	var err error
+	if fromStderr {
+		out, err = cmd.StderrPipe()
+	} else {
+		out, err = cmd.StdoutPipe()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	c := &child{cmd: cmd, exited: make(chan struct{})}
+	found := make(chan string, 1)
+	var seen strings.Builder
+	go func() {
+		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+				break
+			}
+			if seen.Len() < 4096 {
+				seen.WriteString(sc.Text() + "\n")
+			}
+		}
+		close(found)
+		_, _ = io.Copy(io.Discard, out)
+		cmd.Wait()
+		close(c.exited)
+	}()
+	select {
+	case addr, ok := <-found:
+		if !ok {
+			<-c.exited
+			return nil, fmt.Errorf("%s exited before listening:\n%s", cmd.Path, seen.String())
+		}
+		c.addr = addr
+		return c, nil
+	case <-time.After(60 * time.Second):
+		c.stop()
+		return nil, fmt.Errorf("%s did not listen within a minute", cmd.Path)
+	case <-ctx.Done():
+		c.stop()
+		return nil, ctx.Err()
+	}
+}
+
+var (
+	serveListening   = regexp.MustCompile(`"msg":"http server listening","addr":"([^"]+)"`)
+	ceilingListening = regexp.MustCompile(`^ceiling listening (\S+)$`)
+)
+
+// readSecrets reads the first n secrets of a file `seed -secrets` wrote and
+// builds one verify request for each, in a shuffled order.
+func readSecrets(path string, n int) ([][]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var reqs [][]byte
+	sc := bufio.NewScanner(f)
+	for len(reqs) < n && sc.Scan() {
+		_, kt, err := model.ParseSecret(sc.Text())
+		if err != nil {
+			return nil, fmt.Errorf("%s line %d is not an API key", path, len(reqs)+1) // never the line itself
+		}
+		body, _ := json.Marshal(map[string]string{"key": sc.Text(), "type": string(kt)})
+		reqs = append(reqs, postJSON("127.0.0.1", "/api/v1/keys/verify", body))
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if len(reqs) < n {
+		return nil, fmt.Errorf("%s holds %d keys, fewer than -keys %d", path, len(reqs), n)
+	}
+	rand.Shuffle(len(reqs), func(i, j int) { reqs[i], reqs[j] = reqs[j], reqs[i] })
+	return reqs, nil
+}
+
+// benchProcesses is the process mode.
+func benchProcesses(ctx context.Context, o options, out io.Writer) error {
+	reqs, err := readSecrets(o.secrets, o.keys)
+	if err != nil {
+		return err
+	}
+	args := []string{"serve", "--data-dir", o.dataDir, "--log-format", "json",
+		"--ssh-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
+		"--http-rate-limit", strconv.Itoa(1 << 30), "--http-rate-window", "1s"}
+	if o.db != "" {
+		args = append(args, "--db", o.db)
+	}
+	api, err := startChild(ctx, exec.CommandContext(ctx, o.serve, args...), true, serveListening)
+	if err != nil {
+		return err
+	}
+	defer api.stop()
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	ceil, err := startChild(ctx, exec.CommandContext(ctx, self, "-ceiling", "127.0.0.1:0"), false, ceilingListening)
+	if err != nil {
+		return err
+	}
+	defer ceil.stop()
+
+	mk := func(addr string, n int) load {
+		return load{addr: addr, requests: reqs, want: []byte(`"valid":true`), n: n, c: o.c}
+	}
+	// The warm-up loads the key index and connects; every key is then seen
+	// once before the measured runs, as on a server that has been up a while.
+	for _, l := range []load{mk(ceil.addr, o.warmup), mk(api.addr, max(o.warmup, len(reqs)))} {
+		if r := l.run(); r.failures > 0 {
+			return fmt.Errorf("warm-up against %s: %d failures, first: %v", l.addr, r.failures, r.firstErr)
+		}
+	}
+	fmt.Fprintf(out, "\nPOST /api/v1/keys/verify, processes: %d requests per run over %d keep-alive connections, %d distinct keys, loopback\n",
+		o.n, o.c, len(reqs))
+	fmt.Fprintf(out, "%-6s %12s %9s %9s %12s %9s %9s %7s\n", "round", "ceiling/s", "p50", "p99", "apikeys/s", "p50", "p99", "ratio")
+	var ratios, p99s []float64
+	for round := 1; round <= o.rounds; round++ {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		// Interleaved, and the order swapped every round, so a slow spell of
+		// the shared machine hits both sides alike.
+		var c, a result
+		if round%2 == 1 {
+			c, a = mk(ceil.addr, o.n).run(), mk(api.addr, o.n).run()
+		} else {
+			a, c = mk(api.addr, o.n).run(), mk(ceil.addr, o.n).run()
+		}
+		if err := errors.Join(failed("ceiling", c), failed("apikeys", a)); err != nil {
+			return err
+		}
+		ratio := a.rps() / c.rps()
+		ratios, p99s = append(ratios, ratio), append(p99s, float64(a.pct(0.99))/float64(time.Millisecond))
+		fmt.Fprintf(out, "%-6d %12.0f %9s %9s %12.0f %9s %9s %7.2f\n", round, c.rps(), ms(c.pct(0.5)), ms(c.pct(0.99)),
+			a.rps(), ms(a.pct(0.5)), ms(a.pct(0.99)), ratio)
+	}
+	fmt.Fprintf(out, "ratio of the ceiling: %s\n", minMedMax(ratios))
+	fmt.Fprintf(out, "apikeys p99 (ms):     %s\n", minMedMax(p99s))
+	return nil
+}
+
+func failed(name string, r result) error {
+	if r.failures == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: %d failures, first: %v", name, r.failures, r.firstErr)
+}
+
+func minMedMax(v []float64) string {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return fmt.Sprintf("min %.2f, median %.2f, max %.2f", s[0], s[len(s)/2], s[len(s)-1])
+}
