@@ -122,7 +122,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
+		m.ctx.Width, m.ctx.Height = min(msg.Width, maxWidth), min(msg.Height, maxHeight)
 	case tea.KeyMsg:
 		cmd = m.key(msg)
 

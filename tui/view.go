@@ -18,8 +18,16 @@ const (
 	footerHeight = 2 // status line and help line
 	minWidth     = 60
 	minHeight    = 16
-	wideSidebar  = 22 // "Workspace settings" and its border
-	narrowBar    = 13 // "Settings", from 60 to 99 columns
+	// The largest layout drawn; a bigger terminal gets it in its top-left corner.
+	// A frame costs about its cell count: a 1000×500 terminal (the most the SSH
+	// server accepts) took ~47 ms of CPU per redraw, so twenty members resizing
+	// at once held up everyone else's frames for a second. 320×120 is wider and
+	// taller than a full-screen terminal at a readable font on a 4K display, and
+	// costs about a thirteenth of that.
+	maxWidth    = 320
+	maxHeight   = 120
+	wideSidebar = 22 // "Workspace settings" and its border
+	narrowBar   = 13 // "Settings", from 60 to 99 columns
 )
 
 // fullWidther is a page that sometimes needs the sidebar's room too (a secret
