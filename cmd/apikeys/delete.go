@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -57,7 +58,7 @@ required.`,
 					if k.LastUsedAddr != "" {
 						from = " from " + model.Sanitize(k.LastUsedAddr)
 					}
-					fmt.Fprintf(a.env.stderr, "Warning: this key was used %s%s. Whatever uses it will stop working at once.\n", lastUsedText(k, now), from)
+					fmt.Fprintf(a.env.stderr, "Warning: this key was used %s%s. Whatever uses it will stop working at once.\n", model.Ago(k.LastUsedAt, now, time.UTC), from) // within a day: no date, so no zone
 				}
 				ok, err := a.confirm(ctx, fmt.Sprintf("Delete key “%s” (%s)? [y/N] ", model.Sanitize(k.Name), k.ID))
 				if err != nil {

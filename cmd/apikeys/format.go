@@ -94,42 +94,12 @@ func expiryText(k model.Key, p model.ExpiryPolicy, now time.Time) string {
 		}
 		return "expired (valid through " + through + ")"
 	case model.KeyReplaced:
-		return "replaced, expires in " + span(k.ExpiresAt.Sub(now))
+		return "replaced, expires in " + model.Span(k.ExpiresAt.Sub(now))
 	}
 	if left := k.ExpiresAt.Sub(now); left < 24*time.Hour {
-		return "valid through " + through + " (expires in " + span(left) + ")"
+		return "valid through " + through + " (expires in " + model.Span(left) + ")"
 	} else if days, soon := p.CountDown(k, now); soon {
 		return fmt.Sprintf("valid through %s (expires in %d days)", through, days)
 	}
 	return "valid through " + through
-}
-
-// lastUsedText is "never", "just now", "5m ago", "2h ago", "3 days ago".
-func lastUsedText(k model.Key, now time.Time) string {
-	if k.LastUsedAt == nil {
-		return "never"
-	}
-	d := now.Sub(*k.LastUsedAt)
-	if d < time.Minute {
-		return "just now"
-	}
-	return span(d) + " ago"
-}
-
-// span is a coarse duration for people: "45m", "23h", "3 days".
-func span(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return "under a minute"
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d/time.Minute))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
-}
-
-// when is an instant in the workspace zone: "25 Jun 2026 14:05 UTC".
-func when(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("2 Jan 2006 15:04 MST")
 }

@@ -64,7 +64,7 @@ and replaced keys still in their grace period: the keys to rotate soon.`,
 			}
 			t := newTable(a.env.stdout, "ID", "NAME", "TYPE", "KEY", "EXPIRES", "LAST USED", "CREATED BY")
 			for _, k := range keys {
-				t.row(k.ID, k.Name, k.Type.Label(), k.Hint, expiryText(k, p, now), lastUsedText(k, now), k.CreatedByName)
+				t.row(k.ID, k.Name, k.Type.Label(), k.Hint, expiryText(k, p, now), model.Ago(k.LastUsedAt, now, p.Loc()), k.CreatedByName)
 			}
 			return t.flush()
 		},
@@ -248,7 +248,7 @@ replacement.`,
 			fmt.Fprintf(a.env.stdout, "Rotated “%s”: the new key %s is valid through %s.\n",
 				model.Sanitize(rot.New.Name), rot.New.ID, p.ValidThrough(rot.New.ExpiresAt).Human())
 			if rot.Old.Valid(now) {
-				fmt.Fprintf(a.env.stdout, "The old key %s keeps working until %s, then stops.\n", rot.Old.ID, when(rot.Old.ExpiresAt, p.Loc()))
+				fmt.Fprintf(a.env.stdout, "The old key %s keeps working until %s, then stops.\n", rot.Old.ID, model.When(rot.Old.ExpiresAt, p.Loc()))
 			} else {
 				fmt.Fprintf(a.env.stdout, "The old key %s has stopped working.\n", rot.Old.ID)
 			}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/apikeys-dev/apikeys/model"
-	"github.com/apikeys-dev/apikeys/tui/app"
 	"github.com/apikeys-dev/apikeys/tui/components/table"
 )
 
@@ -20,11 +19,11 @@ func Expiry(k model.Key, now time.Time, p model.ExpiryPolicy) (string, table.Ton
 	case model.KeyExpired:
 		return "Expired", table.Bad
 	case model.KeyReplaced:
-		return "replaced, expires in " + app.In(k.ExpiresAt.Sub(now)), table.Warn
+		return "replaced, expires in " + model.Span(k.ExpiresAt.Sub(now)), table.Warn
 	}
 	left := k.ExpiresAt.Sub(now)
 	if left < 24*time.Hour {
-		return "in " + app.In(left), table.Warn
+		return "in " + model.Span(left), table.Warn
 	}
 	if days, soon := p.CountDown(k, now); soon {
 		return fmt.Sprintf("in %d days", days), table.Warn
@@ -35,7 +34,7 @@ func Expiry(k model.Key, now time.Time, p model.ExpiryPolicy) (string, table.Ton
 // expiryLong is the details line for the expiration: the last valid day and
 // the instant the key stops working.
 func expiryLong(k model.Key, p model.ExpiryPolicy) string {
-	return "valid through " + p.ValidThrough(k.ExpiresAt).Human() + " (stops " + app.When(k.ExpiresAt, p.Loc()) + ")"
+	return "valid through " + p.ValidThrough(k.ExpiresAt).Human() + " (stops " + model.When(k.ExpiresAt, p.Loc()) + ")"
 }
 
 // stateLong is the details line for the state, in words.

@@ -187,7 +187,7 @@ func (p *Page) openDelete(k model.Key) tea.Cmd {
 	intro := []string{st.Subtle.Render(k.Type.Label() + " key " + model.Sanitize(k.Hint) + ", created by " + model.Sanitize(k.CreatedByName))}
 	desc := "It stops working at once and leaves the list. This can't be undone."
 	if k.UsedRecently(now) {
-		intro = append(intro, st.Warn.Render("⚠ Used "+app.Ago(k.LastUsedAt, now, p.ctx.Policy.Loc())+": whatever uses it will start failing."))
+		intro = append(intro, st.Warn.Render("⚠ Used "+model.Ago(k.LastUsedAt, now, p.ctx.Policy.Loc())+": whatever uses it will start failing."))
 	}
 	p.openForm(deleteForm, k, form.New(p.ctx, "Delete API key", intro, func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(

@@ -181,9 +181,9 @@ func (p *Page) showDetails(k model.Key) {
 	if state == model.KeyExpired || state == model.KeyRevoked {
 		stateStyle = st.Error.Render
 	}
-	used := app.Ago(k.LastUsedAt, now, loc)
+	used := model.Ago(k.LastUsedAt, now, loc)
 	if k.LastUsedAt != nil {
-		used += " — " + app.When(*k.LastUsedAt, loc)
+		used += " — " + model.When(*k.LastUsedAt, loc)
 		if k.LastUsedAddr != "" {
 			used += " from " + model.Sanitize(k.LastUsedAddr)
 		}
@@ -196,10 +196,10 @@ func (p *Page) showDetails(k model.Key) {
 		{Label: "State", Value: stateLong(k, now, pol), Styled: func(s string) string { return stateStyle(s) }},
 		{Label: "Expires", Value: expiryLong(k, pol)},
 		{Label: "Last used", Value: used},
-		{Label: "Created", Value: app.When(k.CreatedAt, loc) + " by " + model.Sanitize(k.CreatedByName)},
+		{Label: "Created", Value: model.When(k.CreatedAt, loc) + " by " + model.Sanitize(k.CreatedByName)},
 	}
 	if k.UpdatedAt.After(k.CreatedAt) {
-		fields = append(fields, detail.Field{Label: "Changed", Value: app.When(k.UpdatedAt, loc) + " by " + model.Sanitize(k.UpdatedByName)})
+		fields = append(fields, detail.Field{Label: "Changed", Value: model.When(k.UpdatedAt, loc) + " by " + model.Sanitize(k.UpdatedByName)})
 	}
 	if k.RotatedFrom != "" {
 		fields = append(fields, detail.Field{Label: "Rotated from", Value: p.link(k.RotatedFrom) + "  ([)"})

@@ -149,7 +149,7 @@ func (r rows) Cell(row, col int) (string, table.Tone) {
 	case colExpires:
 		return Expiry(*k, now, r.ctx.Policy)
 	case colUsed:
-		return app.Ago(k.LastUsedAt, now, r.ctx.Policy.Loc()), table.Dim
+		return model.Ago(k.LastUsedAt, now, r.ctx.Policy.Loc()), table.Dim
 	case colBy:
 		return model.Sanitize(k.CreatedByName), table.Dim
 	}

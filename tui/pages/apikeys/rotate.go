@@ -69,12 +69,12 @@ func graceOptions(keys []model.Key, now time.Time, loc *time.Location) []huh.Opt
 			text += "the old keys stop at once"
 		case len(keys) == 1:
 			end, capped := graceEnd(keys[0], now, g)
-			text += "until " + app.When(end, loc)
+			text += "until " + model.When(end, loc)
 			if capped {
 				text += " (capped at its expiry)"
 			}
 		default:
-			text += "until " + app.When(now.Add(g), loc)
+			text += "until " + model.When(now.Add(g), loc)
 			n := 0
 			for _, k := range keys {
 				if _, capped := graceEnd(k, now, g); capped {
@@ -230,9 +230,9 @@ func (p *Page) rotateSummary(keys []model.Key, v *values, room int) string {
 			return s
 		}
 		if capped {
-			return "when it expires, " + app.When(end, loc)
+			return "when it expires, " + model.When(end, loc)
 		}
-		return app.When(end, loc)
+		return model.When(end, loc)
 	}
 	if len(keys) == 1 && !p.rotBulk {
 		k := keys[0]

@@ -185,7 +185,7 @@ func oldKeyFate(before, after model.Key, now time.Time, loc *time.Location) stri
 	case !after.ExpiresAt.After(now):
 		return "the old key stopped working"
 	}
-	return "the old key works until " + app.When(after.ExpiresAt, loc)
+	return "the old key works until " + model.When(after.ExpiresAt, loc)
 }
 
 // rotationView is the progress of a bulk rotation: each key and where it is.

@@ -244,8 +244,8 @@ func (p *Page) showDetails(e model.AuditEvent) {
 	}
 	fields := []detail.Field{
 		{Label: "Event", Value: string(e.Type)},
-		{Label: "When", Value: app.When(e.EventTimestamp, loc)},
-		{Label: "Stored", Value: app.When(e.IngestionTimestamp, loc)},
+		{Label: "When", Value: model.When(e.EventTimestamp, loc)},
+		{Label: "Stored", Value: model.When(e.IngestionTimestamp, loc)},
 		{Label: "Actor", Value: actor + " (" + string(e.Actor.Type) + " " + model.Sanitize(e.Actor.ID) + ")"},
 		{Label: "Source", Value: string(e.Source)},
 		{Label: "Event ID", Value: model.Sanitize(e.ID)},

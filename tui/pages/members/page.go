@@ -256,7 +256,7 @@ func (p *Page) showDetails(m model.Member) {
 		{Label: "ID", Value: m.ID},
 		{Label: "Account type", Value: m.AccountType.Label()},
 		{Label: "Status", Value: statusWord(m)},
-		{Label: "Added", Value: app.When(m.CreatedAt, loc)},
+		{Label: "Added", Value: model.When(m.CreatedAt, loc)},
 	}
 	if len(m.SSHKeys) == 0 {
 		fields = append(fields, detail.Field{Label: "SSH keys", Value: "none — this member can't sign in over SSH"})

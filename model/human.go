@@ -1,11 +1,11 @@
-package app
+package model
 
 import (
 	"fmt"
 	"time"
-
-	"github.com/apikeys-dev/apikeys/model"
 )
+
+// How durations and instants read to people, the same in the TUI and the CLI.
 
 // Ago is a past instant relative to now: "just now", "5m ago", "2h ago",
 // "3d ago", and the date beyond a month. Nil is "never".
@@ -24,12 +24,12 @@ func Ago(t *time.Time, now time.Time, loc *time.Location) string {
 	case d < 30*24*time.Hour:
 		return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
 	}
-	return model.DateOf(*t, loc).Human()
+	return DateOf(*t, loc).Human()
 }
 
-// In is a future duration, compact like Ago: "45m", "23h", "6d" (so
-// "replaced, expires in 29d" fits the Expires column).
-func In(d time.Duration) string {
+// Span is a duration, compact like Ago: "45m", "23h", "6d" (so "replaced,
+// expires in 29d" fits the TUI's Expires column).
+func Span(d time.Duration) string {
 	switch {
 	case d < time.Minute:
 		return "under a minute"

@@ -1,4 +1,4 @@
-package app
+package model
 
 import (
 	"testing"
@@ -26,7 +26,7 @@ func TestAgo(t *testing.T) {
 	}
 }
 
-func TestIn(t *testing.T) {
+func TestSpan(t *testing.T) {
 	tests := []struct {
 		d    time.Duration
 		want string
@@ -39,8 +39,8 @@ func TestIn(t *testing.T) {
 		{30 * 24 * time.Hour, "30d"},
 	}
 	for _, tt := range tests {
-		if got := In(tt.d); got != tt.want {
-			t.Errorf("In(%s) = %q, want %q", tt.d, got, tt.want)
+		if got := Span(tt.d); got != tt.want {
+			t.Errorf("Span(%s) = %q, want %q", tt.d, got, tt.want)
 		}
 	}
 }
