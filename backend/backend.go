@@ -28,11 +28,13 @@ type Backend struct {
 	log    *slog.Logger
 	usage  usageRecorder
 	keys   keyCache
+	hooks  hookState
 }
 
 // New builds a Backend.
 func New(cfg Config) *Backend {
 	b := &Backend{store: cfg.Store, clock: cfg.Clock, policy: cfg.Policy, log: cfg.Logger}
+	b.store, b.hooks = outbox{Store: cfg.Store, b: b}, newHookState()
 	if b.clock == nil {
 		b.clock = time.Now
 	}

@@ -62,6 +62,7 @@ type Cursor struct {
 // Tx is one transaction: everything done through it commits or rolls back together.
 type Tx interface {
 	Reader
+	WebhookTx
 
 	// CreateWorkspace stores the workspace; KindConflict if one exists.
 	CreateWorkspace(ctx context.Context, w model.Workspace) error
@@ -92,6 +93,8 @@ type Tx interface {
 // Store is a database.
 type Store interface {
 	Reader
+	WebhookReader
+	WebhookStore
 
 	// Update runs fn in a read-write transaction and commits if fn returns nil.
 	// Implementations serialise writers or retry on serialisation failures.

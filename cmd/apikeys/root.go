@@ -75,7 +75,7 @@ later runs act as that member unless --as names another.`,
 	pf.StringVar(&a.flags.maxLifetime, "max-key-lifetime", "", "latest expiration date allowed, in `DAYS` from today: 366 or 366d (default $APIKEYS_MAX_KEY_LIFETIME, else 366)")
 	pf.BoolVar(&a.flags.json, "json", false, "print JSON instead of tables and sentences")
 
-	root.AddCommand(newKeysCmd(a), newMembersCmd(a), newAuditCmd(a), newServeCmd(a))
+	root.AddCommand(newKeysCmd(a), newMembersCmd(a), newAuditCmd(a), newServeCmd(a), newWebhooksCmd(a))
 
 	if a.env.remote != nil {
 		// Over SSH these flags are refused; keep them parseable (so the refusal

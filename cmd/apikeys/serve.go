@@ -158,6 +158,7 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	// Either server failing stops the other; a signal stops both.
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
+	hooksDone := startWebhooks(ctx, b, log)
 	errs := make(chan error, 2)
 	go func() { errs <- srv.Serve(ctx, sshLn) }()
 	running := 1
@@ -173,6 +174,7 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 		}
 		stop()
 	}
+	<-hooksDone
 	if err := b.Flush(context.Background()); err != nil && first == nil {
 		first = err
 	}
