@@ -59,27 +59,27 @@ func (s *Session) ListWebhooks(ctx context.Context) ([]model.WebhookEndpoint, er
 }
 
 // AddWebhook registers an endpoint, enabled, and returns its signing secret once.
-func (s *Session) AddWebhook(ctx context.Context, r AddWebhookRequest) (model.WebhookEndpoint, string, error) {
+func (s *Session) AddWebhook(ctx context.Context, r AddWebhookRequest) (model.WebhookEndpoint, model.Secret, error) {
 	u, err := model.ValidateWebhookURL(r.URL)
 	if err != nil {
-		return model.WebhookEndpoint{}, "", err
+		return model.WebhookEndpoint{}, model.Secret{}, err
 	}
 	desc, err := model.ValidateWebhookDescription(r.Description)
 	if err != nil {
-		return model.WebhookEndpoint{}, "", err
+		return model.WebhookEndpoint{}, model.Secret{}, err
 	}
 	format, err := model.ParseWebhookFormat(string(r.Format))
 	if err != nil {
-		return model.WebhookEndpoint{}, "", err
+		return model.WebhookEndpoint{}, model.Secret{}, err
 	}
 	if len(r.Events) == 0 {
-		return model.WebhookEndpoint{}, "", model.Invalid("event", "Name at least one event, e.g. --event key.expiring.")
+		return model.WebhookEndpoint{}, model.Secret{}, model.Invalid("event", "Name at least one event, e.g. --event key.expiring.")
 	}
 	var events []model.WebhookEvent
 	for _, e := range r.Events {
 		pe, err := model.ParseWebhookEvent(string(e))
 		if err != nil {
-			return model.WebhookEndpoint{}, "", err
+			return model.WebhookEndpoint{}, model.Secret{}, err
 		}
 		if !slices.Contains(events, pe) {
 			events = append(events, pe)
@@ -87,7 +87,7 @@ func (s *Session) AddWebhook(ctx context.Context, r AddWebhookRequest) (model.We
 	}
 	secret, err := model.NewWebhookSecret()
 	if err != nil {
-		return model.WebhookEndpoint{}, "", err
+		return model.WebhookEndpoint{}, model.Secret{}, err
 	}
 	now := s.b.Now()
 	var ep model.WebhookEndpoint
@@ -107,10 +107,10 @@ func (s *Session) AddWebhook(ctx context.Context, r AddWebhookRequest) (model.We
 		return s.webhookEvent(ctx, tx, actor, model.EventWebhookCreated, ep, "")
 	})
 	if err != nil {
-		return model.WebhookEndpoint{}, "", err
+		return model.WebhookEndpoint{}, model.Secret{}, err
 	}
 	ep.Secret = ""
-	return ep, secret, nil
+	return ep, model.WebhookSecret(secret), nil
 }
 
 func (s *Session) webhookEvent(ctx context.Context, tx store.Tx, actor model.Member, t model.EventType, ep model.WebhookEndpoint, reason string) error {

@@ -9,9 +9,9 @@ import (
 )
 
 // deliveryLease is how long a claimed delivery stays with the instance that
-// claimed it: longer than a send (10 s timeout) and its bookkeeping, so another
+// claimed it: three times a send's 10 s timeout, so another
 // instance takes it over only if this one died.
-const deliveryLease = time.Minute
+const deliveryLease = 30 * time.Second
 
 // WebhookJob is a claimed delivery and the endpoint it goes to.
 type WebhookJob struct {

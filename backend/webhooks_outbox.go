@@ -82,10 +82,15 @@ func (t *outboxTx) AppendEvent(ctx context.Context, e model.AuditEvent) error {
 // enqueue writes one pending delivery per endpoint, due at once.
 func enqueue(ctx context.Context, tx store.Tx, eps []model.WebhookEndpoint, msg model.WebhookMessage, now time.Time) error {
 	ds := make([]model.WebhookDelivery, 0, len(eps))
+	bodies := map[model.WebhookFormat][]byte{} // endpoints of one format get the same bytes
 	for _, ep := range eps {
-		body, err := model.WebhookBody(ep.Format, msg)
-		if err != nil {
-			return err
+		body, ok := bodies[ep.Format]
+		if !ok {
+			var err error
+			if body, err = model.WebhookBody(ep.Format, msg); err != nil {
+				return err
+			}
+			bodies[ep.Format] = body
 		}
 		due := now
 		ds = append(ds, model.WebhookDelivery{
@@ -132,6 +137,12 @@ func (b *Backend) hookData(ctx context.Context, r store.Reader, e model.AuditEve
 		KeyID: p.KeyID, Name: p.Name, Type: p.Type, Hint: p.Hint, Actor: &actor,
 		NewKeyID: p.NewKeyID, NewHint: p.NewHint, NewExpiresAt: p.NewExpiresAt, GraceEndsAt: p.GraceEndsAt,
 		Changes: p.Changes,
+	}
+	if hook == model.HookKeyCreated && actor.Type == model.ActorMember && p.ExpiresAt != nil {
+		// The creator owns the key and the payload has the rest: no read.
+		d.Owner, d.ExpiresAt = &model.HookPerson{ID: actor.ID, Name: actor.Name}, p.ExpiresAt
+		d.ValidThrough = b.policy.ValidThrough(*d.ExpiresAt).String()
+		return d, nil
 	}
 	if k, err := r.Key(ctx, p.KeyID); err == nil {
 		d.Owner = &model.HookPerson{ID: k.CreatedBy, Name: k.CreatedByName}

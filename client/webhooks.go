@@ -22,7 +22,7 @@ type (
 type Webhooks interface {
 	ListWebhooks(ctx context.Context) ([]model.WebhookEndpoint, error)
 	// AddWebhook returns the endpoint and its signing secret, shown this once.
-	AddWebhook(ctx context.Context, r AddWebhookRequest) (model.WebhookEndpoint, string, error)
+	AddWebhook(ctx context.Context, r AddWebhookRequest) (model.WebhookEndpoint, model.Secret, error)
 	RemoveWebhook(ctx context.Context, id string) error
 	SetWebhookEnabled(ctx context.Context, id string, enabled bool) (model.WebhookEndpoint, error)
 	ListDeliveries(ctx context.Context, f DeliveryFilter) ([]DeliveryView, error)

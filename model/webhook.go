@@ -183,6 +183,10 @@ func NewWebhookSecret() (string, error) {
 	return WebhookSecretPrefix + base64.StdEncoding.EncodeToString(b), nil
 }
 
+// WebhookSecret holds a signing secret as a Secret, so that it prints and
+// marshals redacted like an API key's; Reveal shows it, once.
+func WebhookSecret(s string) Secret { return Secret{p: &s} }
+
 // WebhookSecretHint is what listings show of a secret: "whsec_Ab3x…".
 func WebhookSecretHint(secret string) string {
 	body := strings.TrimPrefix(secret, WebhookSecretPrefix)

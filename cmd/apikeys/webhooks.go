@@ -177,7 +177,7 @@ the receiver needs it to check each delivery's webhook-signature header.
 				fmt.Fprintln(a.env.stdout, "Slack-format deliveries are not signed: keep the URL itself secret.")
 				return nil
 			}
-			fmt.Fprintf(a.env.stdout, "\n    %s\n\n", secret)
+			fmt.Fprintf(a.env.stdout, "\n    %s\n\n", secret.Reveal())
 			fmt.Fprintln(a.env.stdout, "This is the signing secret: copy it to the receiver now, it won't be shown again.")
 			return nil
 		},
@@ -191,11 +191,11 @@ the receiver needs it to check each delivery's webhook-signature header.
 }
 
 // signingSecret is the secret to show: none for slack, whose deliveries are unsigned.
-func signingSecret(w model.WebhookEndpoint, secret string) string {
+func signingSecret(w model.WebhookEndpoint, secret model.Secret) string {
 	if w.Format == model.FormatSlack {
 		return ""
 	}
-	return secret
+	return secret.Reveal()
 }
 
 func newWebhooksRemoveCmd(a *app) *cobra.Command {

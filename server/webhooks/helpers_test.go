@@ -47,6 +47,12 @@ type env struct {
 }
 
 func newEnv(t *testing.T) *env {
+	e := newEnvB(t)
+	e.t = t
+	return e
+}
+
+func newEnvB(t testing.TB) *env {
 	t.Helper()
 	ctx := t.Context()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "apikeys.db"))
@@ -64,7 +70,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, ctx: ctx, b: b, st: st, clock: clock, owner: s}
+	return &env{ctx: ctx, b: b, st: st, clock: clock, owner: s}
 }
 
 // received is one request the receiver got.

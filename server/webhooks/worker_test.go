@@ -34,7 +34,7 @@ func (e *env) addEndpoint(url string, format model.WebhookFormat, events ...mode
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return ep, secret
+	return ep, secret.Reveal()
 }
 
 func (e *env) createKey(name string) (model.Key, model.Secret) {

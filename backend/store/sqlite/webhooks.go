@@ -215,18 +215,24 @@ func (t *tx) DeleteWebhookEndpoint(ctx context.Context, id string) error {
 	return affectedOne(res, err, "delete webhook", id)
 }
 
-// EnqueueDeliveries adds deliveries to the outbox.
+// EnqueueDeliveries adds deliveries to the outbox in one statement.
 func (t *tx) EnqueueDeliveries(ctx context.Context, ds []model.WebhookDelivery) error {
-	for _, d := range ds {
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (`+deliveryColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			d.ID, d.EndpointID, string(d.Event), d.Body, string(d.State), d.Attempts, micros(d.CreatedAt),
-			nullMicros(d.NextAttemptAt), nullMicros(d.LastAttemptAt), d.LastStatus, d.LastError)
-		if err != nil {
-			return wrap("enqueue delivery", err)
-		}
+	if len(ds) == 0 {
+		return nil
 	}
-	return nil
+	var b strings.Builder
+	b.WriteString(`INSERT INTO webhook_deliveries (` + deliveryColumns + `) VALUES `)
+	args := make([]any, 0, 11*len(ds))
+	for i, d := range ds {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, d.ID, d.EndpointID, string(d.Event), d.Body, string(d.State), d.Attempts, micros(d.CreatedAt),
+			nullMicros(d.NextAttemptAt), nullMicros(d.LastAttemptAt), d.LastStatus, d.LastError)
+	}
+	_, err := t.tx.ExecContext(ctx, b.String(), args...)
+	return wrap("enqueue delivery", err)
 }
 
 // RecordAttempt stores an attempt and the delivery's new state.
