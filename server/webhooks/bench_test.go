@@ -41,7 +41,10 @@ func BenchmarkDeliveryThroughput(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	done := make(chan struct{})
-	go func() { defer close(done); webhooks.Deliver(ctx, webhooks.Config{Backend: e.b, Poll: time.Millisecond}) }()
+	go func() {
+		defer close(done)
+		webhooks.Deliver(ctx, webhooks.Config{Backend: e.b, Poll: time.Millisecond})
+	}()
 	for {
 		ds, err := e.st.WebhookDeliveries(e.ctx, store.DeliveryQuery{State: model.DeliveryPending, Limit: 1})
 		if err != nil {
