@@ -133,6 +133,7 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 		TUI:         sshTUI(b),
 		Command: func(ctx context.Context, s ssh.Session, m model.Member, args []string) int {
 			_, _, tty := s.Pty()
+			printExpiryBanner(ctx, b, m, s.Stderr())
 			return runRemote(ctx, b, m, args, s, s, s.Stderr(), tty)
 		},
 		Logger: log,

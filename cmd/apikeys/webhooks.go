@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -364,4 +365,13 @@ func startWebhooks(ctx context.Context, b *backend.Backend, log *slog.Logger) <-
 		webhooks.Run(ctx, webhooks.Config{Backend: b, Logger: log})
 	}()
 	return done
+}
+
+// printExpiryBanner is the first line of an SSH command session when keys the
+// member may manage expire within 7 days (the TUI shows it in its header). It
+// goes to stderr, so `ssh host keys list --json | jq` still reads pure JSON.
+func printExpiryBanner(ctx context.Context, b *backend.Backend, m model.Member, w io.Writer) {
+	if line := b.ExpiryBanner(ctx, m.ID); line != "" {
+		fmt.Fprintf(w, "apikeys: %s (keys list --expiring-within 7d)\n", line)
+	}
 }
