@@ -26,6 +26,9 @@ type alert struct {
 	days  int  // days left
 	limit int  // the threshold
 	fresh bool // to be sent (false: only recorded, superseded or too old)
+	// changed: the key was made or changed after the alert's time (created with
+	// 5 days left, edited into the window): sent at once, and not "late".
+	changed bool
 }
 
 // AlertsReport says what one scheduler pass did.
@@ -93,7 +96,7 @@ func (b *Backend) RunAlerts(ctx context.Context) (AlertsReport, error) {
 					rep.Skipped++
 					continue
 				}
-				late := now.Sub(a.due) > AlertLateAfter
+				late := now.Sub(a.due) > AlertLateAfter && !a.changed
 				rep.Sent++
 				if late {
 					rep.Late++
@@ -119,9 +122,8 @@ func (b *Backend) RunAlerts(ctx context.Context) (AlertsReport, error) {
 }
 
 // alertsDue lists the alerts k is due for at now, sent or not. Of several
-// expiry alerts due at once (a key made with 5 days left, or an outage) only the
-// most urgent is fresh; an alert whose time came before the key existed (a key
-// made with 10 days left gets no 14-day alert) is not due at all.
+// expiry alerts due at once (a key made with 5 days left gets the 7-day one at
+// once, not the 14-day one too; an outage) only the most urgent is fresh.
 func (b *Backend) alertsDue(k model.Key, now time.Time) []alert {
 	if k.DeletedAt != nil {
 		return nil
@@ -143,11 +145,11 @@ func (b *Backend) alertsDue(k model.Key, now time.Time) []alert {
 	today := b.policy.Today(now)
 	for _, n := range model.ExpiryAlertDays { // most distant first
 		at := last.AddDays(-n).Start(loc)
-		if now.Before(at) || at.Before(k.CreatedAt) {
+		if now.Before(at) {
 			continue
 		}
 		out = append(out, alert{name: "expiring:" + strconv.Itoa(n), hook: model.HookKeyExpiring, due: at,
-			days: last.DaysSince(today), limit: n, fresh: now.Before(k.ExpiresAt)})
+			days: last.DaysSince(today), limit: n, fresh: now.Before(k.ExpiresAt), changed: at.Before(k.UpdatedAt)})
 	}
 	return fresh(out, now)
 }

@@ -19,7 +19,8 @@ import (
 // file) passing at the same instants, some keys deleted and some rotated on the
 // way, and a 2-day outage. Each alert a key is due is sent exactly once; none is
 // sent for a key deleted or rotated out before its time; the ones due during
-// the outage go out once, at the first pass after it, marked late.
+// the outage go out once, at the first pass after it, marked late; a key made
+// with fewer than 14 days left gets the most urgent alert it is past at once.
 func TestAlertsThirtyDays(t *testing.T) {
 	if testing.Short() {
 		t.Skip("30 simulated days over 1,000 keys")
@@ -101,7 +102,6 @@ func TestAlertsThirtyDays(t *testing.T) {
 		}
 	}
 	end := day0.AddDate(0, 0, 30)
-
 	// What should have gone out, worked out from the keys' final state.
 	all, err := st2.Keys(e.ctx, store.KeyQuery{IncludeDeleted: true})
 	if err != nil {
@@ -152,11 +152,24 @@ func TestAlertsThirtyDays(t *testing.T) {
 				add("key.grace_ending", due)
 			}
 		}
-		for _, d := range []int{14, 7, 1} {
+		// Each threshold goes out at the first pass at or after both its time and
+		// the key's creation; of several going out at one pass only the most
+		// urgent is sent (a key made with 8 days left gets the 7-day alert, not
+		// the 14-day one too), and one whose time came before the key did is not
+		// late.
+		sentAt := map[time.Time]bool{}
+		for _, d := range []int{1, 7, 14} { // most urgent first
 			due := expiry.AddDate(0, 0, -1-d) // d days before the last valid day
-			if !due.Before(k.CreatedAt) && pass(due).Before(out) {
-				add(fmt.Sprintf("key.expiring:%d", d), due)
+			at := due
+			if at.Before(k.CreatedAt) {
+				at = k.CreatedAt
 			}
+			p := pass(at)
+			if sentAt[p] || !p.Before(out) || !p.Before(expiry) || p.After(end) || !p.Before(gone) {
+				continue
+			}
+			sentAt[p] = true
+			expected[k.ID] = append(expected[k.ID], want{fmt.Sprintf("key.expiring:%d", d), !due.Before(k.CreatedAt) && p.Sub(due) > time.Hour})
 		}
 		if pass(expiry).Before(out) {
 			add("key.expired", expiry)
@@ -172,12 +185,16 @@ func TestAlertsThirtyDays(t *testing.T) {
 		got[d.msg.Data.KeyID] = append(got[d.msg.Data.KeyID], want{name, d.msg.Data.Late})
 	}
 	var wantTotal, wantLate int
+	created := map[string]model.Key{}
+	for _, k := range all {
+		created[k.ID] = k
+	}
 	for id, w := range expected {
 		sort.Slice(w, func(i, j int) bool { return w[i].alert < w[j].alert })
 		g := got[id]
 		sort.Slice(g, func(i, j int) bool { return g[i].alert < g[j].alert })
 		if fmt.Sprint(g) != fmt.Sprint(w) {
-			t.Errorf("key %s: got %v, want %v", id, g, w)
+			t.Errorf("key %s (created %v, expires %v, from %s): got %v, want %v", id, created[id].CreatedAt, created[id].ExpiresAt, created[id].RotatedFrom, g, w)
 		}
 		wantTotal += len(w)
 		for _, x := range w {

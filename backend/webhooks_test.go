@@ -228,3 +228,34 @@ func TestExpiringCountOnlyManageableKeys(t *testing.T) {
 		t.Errorf("banner %q", got)
 	}
 }
+
+// A key edited into the 7-day window gets the 7-day alert at the next pass, not
+// marked late, and not the 14-day one as well.
+func TestAlertForKeyEditedIntoTheWindow(t *testing.T) {
+	e := newEnv(t, model.ExpiryPolicy{})
+	hook := e.addWebhook(model.HookKeyExpiring)
+	owner := e.as(model.PrimaryOwner)
+	k, _, err := owner.CreateKey(e.ctx, backend.CreateKeyRequest{Name: "x", Type: model.KeyImport, Expires: e.days(60)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(10 * 24 * time.Hour)
+	if rep, _ := e.b.RunAlerts(e.ctx); rep.Sent != 0 {
+		t.Fatalf("alerts for a key 50 days from expiry: %+v", rep)
+	}
+	d := e.days(6) // valid through today+5
+	if _, err := owner.EditKey(e.ctx, k.ID, backend.EditKeyRequest{Expires: &d}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := e.b.RunAlerts(e.ctx)
+	if err != nil || rep.Sent != 1 || rep.Late != 0 || rep.Skipped != 1 {
+		t.Fatalf("report %+v, %v; want 1 sent on time, the 14-day one skipped", rep, err)
+	}
+	ds := e.deliveries(hook.ID)
+	if len(ds) != 1 || ds[0].msg.Data.Threshold != 7 || *ds[0].msg.Data.DaysLeft != 5 || ds[0].msg.Data.Late {
+		t.Errorf("deliveries %+v", ds)
+	}
+	if rep, _ := e.b.RunAlerts(e.ctx); rep.Sent != 0 {
+		t.Errorf("a second pass sent %d", rep.Sent)
+	}
+}
