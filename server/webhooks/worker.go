@@ -24,8 +24,8 @@ type Config struct {
 	Logger  *slog.Logger          // nil: discard
 
 	Poll        time.Duration // how often to look for due deliveries besides wake-ups; 0: 1 s
-	Batch       int           // deliveries claimed at once; 0: 32
-	Concurrency int           // sends in flight; 0: 8
+	Batch       int           // most deliveries claimed at once; 0: 32
+	Concurrency int           // sends in flight, and so most deliveries claimed and not done; 0: 8
 	AlertEvery  time.Duration // scheduler pass interval; 0: 1 min
 
 	// OnAttempt, if set, is called after each recorded attempt with its result
@@ -72,8 +72,15 @@ func Run(ctx context.Context, cfg Config) {
 func Deliver(ctx context.Context, cfg Config) {
 	cfg.defaults()
 	b := cfg.Backend
-	sem := make(chan struct{}, cfg.Concurrency)
-	var wg sync.WaitGroup
+	// Claim only as many as can be sent at once: a delivery claimed and left
+	// waiting for a slot behind slow receivers could outlive its lease and be
+	// taken (and sent) by another instance too.
+	var (
+		mu   sync.Mutex
+		busy int
+		wg   sync.WaitGroup
+	)
+	freed := make(chan struct{}, 1)
 	defer wg.Wait()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -82,25 +89,41 @@ func Deliver(ctx context.Context, cfg Config) {
 		case <-ctx.Done():
 			return
 		case <-b.WebhookWake():
+		case <-freed:
 		case <-timer.C:
 		}
 		for ctx.Err() == nil {
-			jobs, err := b.ClaimWebhookJobs(ctx, cfg.Batch)
+			mu.Lock()
+			free := min(cfg.Concurrency-busy, cfg.Batch)
+			mu.Unlock()
+			if free <= 0 {
+				break
+			}
+			jobs, err := b.ClaimWebhookJobs(ctx, free)
 			if err != nil {
 				if ctx.Err() == nil {
 					cfg.Logger.Warn("webhooks: claim deliveries", "err", err)
 				}
 				break
 			}
+			mu.Lock()
+			busy += len(jobs)
+			mu.Unlock()
 			for _, j := range jobs {
-				sem <- struct{}{}
 				wg.Add(1)
 				go func(j backend.WebhookJob) {
-					defer func() { <-sem; wg.Done() }()
+					defer wg.Done()
 					deliverOne(ctx, cfg, j)
+					mu.Lock()
+					busy--
+					mu.Unlock()
+					select {
+					case freed <- struct{}{}:
+					default:
+					}
 				}(j)
 			}
-			if len(jobs) < cfg.Batch {
+			if len(jobs) < free {
 				break
 			}
 		}

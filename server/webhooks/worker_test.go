@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend"
+	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/server/webhooks"
 )
@@ -221,5 +222,42 @@ func TestMetricsHookCountsEachAttempt(t *testing.T) {
 	e.clock.Add(5 * time.Second)
 	if r := <-results; r != webhooks.ResultDelivered {
 		t.Errorf("second result %q", r)
+	}
+}
+
+// The worker claims no more than it can send at once, so a delivery never waits
+// in this instance, leased, behind slow receivers long enough to be taken by
+// another one too.
+func TestWorkerClaimsOnlyWhatItCanSend(t *testing.T) {
+	e := newEnv(t)
+	release := make(chan struct{})
+	var inFlight atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inFlight.Add(1)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	e.addEndpoint(srv.URL, "", model.HookKeyCreated)
+	for range 10 {
+		e.createKey("k")
+	}
+	e.startWorker(webhooks.Config{Concurrency: 2, Batch: 32})
+	eventually(t, "two sends in flight", func() bool { return inFlight.Load() == 2 })
+	ds, err := e.st.WebhookDeliveries(e.ctx, store.DeliveryQuery{State: model.DeliveryPending})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leased := 0
+	for _, d := range ds {
+		if d.NextAttemptAt.After(e.clock.Now()) {
+			leased++
+		}
+	}
+	if leased != 2 {
+		t.Errorf("%d deliveries leased with 2 sends in flight, want 2", leased)
 	}
 }
