@@ -120,6 +120,21 @@ func (b *Backend) CompleteWebhook(ctx context.Context, j WebhookJob, a model.Web
 	return d, err
 }
 
+// DeliveryRetention is how long finished deliveries (delivered or failed) are
+// kept for `webhooks deliveries` before the scheduler deletes them.
+const DeliveryRetention = 30 * 24 * time.Hour
+
+// PruneDeliveries deletes finished deliveries older than DeliveryRetention.
+func (b *Backend) PruneDeliveries(ctx context.Context) (int, error) {
+	var n int
+	err := b.store.Update(ctx, func(tx store.Tx) error {
+		var err error
+		n, err = tx.PruneDeliveries(ctx, b.Now().Add(-DeliveryRetention))
+		return err
+	})
+	return n, err
+}
+
 func (b *Backend) disableFailing(ctx context.Context, tx store.Tx, ep model.WebhookEndpoint, at time.Time) error {
 	ep.Enabled, ep.UpdatedAt = false, at
 	ep.DisabledReason = "every delivery failed for 3 days, since " + ep.FailingSince.UTC().Format(time.RFC3339)

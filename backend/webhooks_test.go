@@ -259,3 +259,25 @@ func TestAlertForKeyEditedIntoTheWindow(t *testing.T) {
 		t.Errorf("a second pass sent %d", rep.Sent)
 	}
 }
+
+func TestFinishedDeliveriesPrunedAfter30Days(t *testing.T) {
+	e := newEnv(t, model.ExpiryPolicy{})
+	ep := e.addWebhook(model.HookKeyCreated)
+	e.createKey("A", model.KeyImport)
+	e.createKey("B", model.KeyImport)
+	jobs, _ := e.b.ClaimWebhookJobs(e.ctx, 1)
+	if _, err := e.b.CompleteWebhook(e.ctx, jobs[0], model.WebhookAttempt{Status: 200, At: e.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(backend.DeliveryRetention - time.Second)
+	if n, err := e.b.PruneDeliveries(e.ctx); n != 0 || err != nil {
+		t.Fatalf("pruned %d, %v before 30 days", n, err)
+	}
+	e.clock.Add(2 * time.Second)
+	if n, err := e.b.PruneDeliveries(e.ctx); n != 1 || err != nil {
+		t.Fatalf("pruned %d, %v; want the delivered one", n, err)
+	}
+	if ds := e.deliveries(ep.ID); len(ds) != 1 || ds[0].delivery.State != model.DeliveryPending {
+		t.Errorf("left %+v, want the pending one", ds)
+	}
+}

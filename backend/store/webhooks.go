@@ -54,6 +54,9 @@ type WebhookTx interface {
 	RecordAttempt(ctx context.Context, d model.WebhookDelivery, a model.WebhookAttempt) error
 	// FailPending gives up every pending delivery of an endpoint (it was disabled).
 	FailPending(ctx context.Context, endpointID string) error
+	// PruneDeliveries deletes the delivered and failed deliveries (with their
+	// attempts) created before before, and reports how many.
+	PruneDeliveries(ctx context.Context, before time.Time) (int, error)
 	// ClaimAlert records that alert was sent for key; false if it already was
 	// (by this or any other instance), in which case the caller sends nothing.
 	ClaimAlert(ctx context.Context, keyID, alert string, at time.Time) (bool, error)

@@ -160,12 +160,18 @@ func deliverOne(ctx context.Context, cfg Config, j backend.WebhookJob) {
 }
 
 // Schedule runs the expiry scheduler until ctx ends: a pass at once (catching up
-// after downtime) and then every AlertEvery.
+// after downtime) and then every AlertEvery; each pass also deletes finished
+// deliveries older than backend.DeliveryRetention.
 func Schedule(ctx context.Context, cfg Config) {
 	cfg.defaults()
 	t := time.NewTicker(cfg.AlertEvery)
 	defer t.Stop()
 	for {
+		if n, err := cfg.Backend.PruneDeliveries(ctx); err != nil && ctx.Err() == nil {
+			cfg.Logger.Warn("webhooks: prune deliveries", "err", err)
+		} else if n > 0 {
+			cfg.Logger.Info("webhooks: pruned finished deliveries", "count", n)
+		}
 		rep, err := cfg.Backend.RunAlerts(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:

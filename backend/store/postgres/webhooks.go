@@ -243,6 +243,16 @@ func (t *tx) FailPending(ctx context.Context, endpointID string) error {
 	return wrap("fail pending deliveries", err)
 }
 
+// PruneDeliveries deletes finished deliveries created before before.
+func (t *tx) PruneDeliveries(ctx context.Context, before time.Time) (int, error) {
+	tag, err := t.tx.Exec(ctx, `DELETE FROM webhook_deliveries
+		WHERE state IN ('delivered', 'failed') AND created_at < $1`, ts(before))
+	if err != nil {
+		return 0, wrap("prune deliveries", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // ClaimAlert records an alert once.
 func (t *tx) ClaimAlert(ctx context.Context, keyID, alert string, at time.Time) (bool, error) {
 	tag, err := t.tx.Exec(ctx, `INSERT INTO webhook_alerts (key_id, alert, at) VALUES ($1, $2, $3)

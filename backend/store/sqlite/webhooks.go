@@ -257,6 +257,17 @@ func (t *tx) FailPending(ctx context.Context, endpointID string) error {
 	return wrap("fail pending deliveries", err)
 }
 
+// PruneDeliveries deletes finished deliveries created before before.
+func (t *tx) PruneDeliveries(ctx context.Context, before time.Time) (int, error) {
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM webhook_deliveries
+		WHERE state IN ('delivered', 'failed') AND created_at < ?`, micros(before))
+	if err != nil {
+		return 0, wrap("prune deliveries", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), wrap("prune deliveries", err)
+}
+
 // ClaimAlert records an alert once.
 func (t *tx) ClaimAlert(ctx context.Context, keyID, alert string, at time.Time) (bool, error) {
 	res, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_alerts (key_id, alert, at) VALUES (?, ?, ?)

@@ -101,14 +101,26 @@ func testWebhooks(t *testing.T, open func(t *testing.T) store.Store) {
 		if err != nil || len(ds) != 2 || ds[0].ID != "msg_later" || ds[1].State != model.DeliveryDelivered || ds[1].Attempts != 2 {
 			t.Errorf("deliveries = %+v, %v", ds, err)
 		}
+		var pruned int
+		f.update(func(tx store.Tx) error {
+			var err error
+			pruned, err = tx.PruneDeliveries(f.ctx, at(time.Hour)) // msg_due is finished and older; msg_later pending
+			return err
+		})
+		if pruned != 1 {
+			t.Errorf("pruned %d, want 1", pruned)
+		}
+		if as, _ := f.s.WebhookAttempts(f.ctx, "msg_due"); len(as) != 0 {
+			t.Errorf("attempts outlived their pruned delivery: %+v", as)
+		}
+		if ds, _ := f.s.WebhookDeliveries(f.ctx, store.DeliveryQuery{EndpointID: "whk_1"}); len(ds) != 1 || ds[0].ID != "msg_later" {
+			t.Errorf("after pruning: %+v, want msg_later only", ds)
+		}
 		f.update(func(tx store.Tx) error { return tx.FailPending(f.ctx, "whk_1") })
 		if p, _ := f.s.WebhookDeliveries(f.ctx, store.DeliveryQuery{State: model.DeliveryPending}); len(p) != 1 || p[0].ID != "msg_off" {
 			t.Errorf("pending after FailPending(whk_1) = %+v, want only msg_off", p)
 		}
 		f.update(func(tx store.Tx) error { return tx.DeleteWebhookEndpoint(f.ctx, "whk_1") })
-		if as, _ := f.s.WebhookAttempts(f.ctx, "msg_due"); len(as) != 0 {
-			t.Errorf("attempts outlived their endpoint: %+v", as)
-		}
 		if ds, _ := f.s.WebhookDeliveries(f.ctx, store.DeliveryQuery{}); len(ds) != 1 {
 			t.Errorf("deliveries after delete = %+v, want msg_off only", ds)
 		}
