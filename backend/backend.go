@@ -43,12 +43,14 @@ type Backend struct {
 	feed   feed
 	// onCheck is Config.KeyChecked.
 	onCheck func(result string)
+	hooks   hookState
 }
 
 // New builds a Backend.
 func New(cfg Config) *Backend {
 	b := &Backend{store: cfg.Store, clock: cfg.Clock, policy: cfg.Policy, log: cfg.Logger,
 		newID: cfg.NewID, secret: cfg.NewSecret, onCheck: cfg.KeyChecked}
+	b.store, b.hooks = outbox{Store: cfg.Store, b: b}, newHookState()
 	if b.clock == nil {
 		b.clock = time.Now
 	}

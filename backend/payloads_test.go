@@ -46,6 +46,19 @@ func TestEveryEventReadsAsItsPayload(t *testing.T) {
 	if _, err := owner.RemoveSSHKey(e.ctx, ana.ID, fp); err != nil {
 		t.Fatal(err)
 	}
+	ep, _, err := owner.AddWebhook(e.ctx, backend.AddWebhookRequest{URL: "https://hooks.example.com/services/T0/B0/secret",
+		Events: []model.WebhookEvent{model.HookKeyExpiring}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, enabled := range []bool{false, true} {
+		if _, err := owner.SetWebhookEnabled(e.ctx, ep.ID, enabled); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := owner.RemoveWebhook(e.ctx, ep.ID); err != nil {
+		t.Fatal(err)
+	}
 
 	page, err := owner.ListEvents(e.ctx, backend.EventFilter{})
 	if err != nil {

@@ -28,6 +28,7 @@ var EventTypes = []EventType{
 	EventApiKeyCreated, EventApiKeyUpdated, EventApiKeyDeleted, EventApiKeyRotated,
 	EventUserInvited, EventUserAccountTypeUpdated, EventUserDeactivated, EventUserReactivated,
 	EventSshKeyAdded, EventSshKeyRemoved, EventSshSessionStarted,
+	EventWebhookCreated, EventWebhookDeleted, EventWebhookEnabled, EventWebhookDisabled,
 }
 
 // ParseEventType accepts an event type name, case-insensitively.

@@ -201,6 +201,10 @@ var decoders = map[EventType]func(json.RawMessage) (Payload, error){
 	EventSshKeyAdded:            decode[SshKeyAddedPayload],
 	EventSshKeyRemoved:          decode[SshKeyRemovedPayload],
 	EventSshSessionStarted:      decode[SshSessionStartedPayload],
+	EventWebhookCreated:         decode[WebhookCreatedPayload],
+	EventWebhookDeleted:         decode[WebhookDeletedPayload],
+	EventWebhookEnabled:         decode[WebhookEnabledPayload],
+	EventWebhookDisabled:        decode[WebhookDisabledPayload],
 }
 
 func decode[T Payload](raw json.RawMessage) (Payload, error) {

@@ -65,6 +65,22 @@ var legacyPayloads = map[model.EventType]struct {
 		`{"fingerprint":"SHA256:abc","remoteAddress":"192.0.2.10","userEmail":"a@x.test","userId":"mem_1","userName":"Ana"}`,
 		model.SshSessionStartedPayload{UserRef: model.UserRef{UserID: "mem_1", UserName: "Ana", UserEmail: "a@x.test"}, Fingerprint: "SHA256:abc", RemoteAddress: "192.0.2.10"},
 	},
+	model.EventWebhookCreated: {
+		`{"webhookId":"whk_1","url":"https://hooks.example.com/services/…","events":["key.expiring"],"format":"slack"}`,
+		model.WebhookPayload(model.EventWebhookCreated, model.WebhookRef{WebhookID: "whk_1", URL: "https://hooks.example.com/services/…", Events: []model.WebhookEvent{"key.expiring"}, Format: "slack"}),
+	},
+	model.EventWebhookDeleted: {
+		`{"webhookId":"whk_1","url":"https://hooks.example.com/services/…","events":["key.expiring"],"format":"slack"}`,
+		model.WebhookPayload(model.EventWebhookDeleted, model.WebhookRef{WebhookID: "whk_1", URL: "https://hooks.example.com/services/…", Events: []model.WebhookEvent{"key.expiring"}, Format: "slack"}),
+	},
+	model.EventWebhookEnabled: {
+		`{"webhookId":"whk_1","url":"https://hooks.example.com/services/…","events":["key.expiring"],"format":"slack"}`,
+		model.WebhookPayload(model.EventWebhookEnabled, model.WebhookRef{WebhookID: "whk_1", URL: "https://hooks.example.com/services/…", Events: []model.WebhookEvent{"key.expiring"}, Format: "slack"}),
+	},
+	model.EventWebhookDisabled: {
+		`{"webhookId":"whk_1","url":"https://hooks.example.com/services/…","events":["key.expiring"],"format":"slack"}`,
+		model.WebhookPayload(model.EventWebhookDisabled, model.WebhookRef{WebhookID: "whk_1", URL: "https://hooks.example.com/services/…", Events: []model.WebhookEvent{"key.expiring"}, Format: "slack"}),
+	},
 }
 
 func TestPayloadsReadWhatWasWritten(t *testing.T) {

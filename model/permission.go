@@ -10,15 +10,16 @@ type Action string
 
 // The actions of the permission table. Key management is per key type.
 const (
-	ActViewKeys      Action = "view-keys"      // open the API Keys page, see every key's metadata
-	ActManageKeys    Action = "manage-keys"    // create, edit, delete, rotate keys of one type
-	ActViewMembers   Action = "view-members"   // see members
-	ActManageMembers Action = "manage-members" // add, change type, deactivate, SSH keys
-	ActReadAudit     Action = "read-audit"     // read the audit log
+	ActViewKeys      Action = "view-keys"       // open the API Keys page, see every key's metadata
+	ActManageKeys    Action = "manage-keys"     // create, edit, delete, rotate keys of one type
+	ActViewMembers   Action = "view-members"    // see members
+	ActManageMembers Action = "manage-members"  // add, change type, deactivate, SSH keys
+	ActReadAudit     Action = "read-audit"      // read the audit log
+	ActManageHooks   Action = "manage-webhooks" // manage webhooks and read their deliveries
 )
 
 // Actions lists every action.
-var Actions = []Action{ActViewKeys, ActManageKeys, ActViewMembers, ActManageMembers, ActReadAudit}
+var Actions = []Action{ActViewKeys, ActManageKeys, ActViewMembers, ActManageMembers, ActReadAudit, ActManageHooks}
 
 // permissions is SPEC §1's table as data: which account types may do what. Key
 // management is keyed by key type; everything else by the empty key type.
@@ -33,6 +34,7 @@ var permissions = map[Action]map[KeyType][]AccountType{
 	ActViewMembers:   {"": {PrimaryOwner, SecurityAdmin, WorkspaceAdmin}},
 	ActManageMembers: {"": {PrimaryOwner, WorkspaceAdmin}},
 	ActReadAudit:     {"": {PrimaryOwner, SecurityAdmin}},
+	ActManageHooks:   {"": {PrimaryOwner, SecurityAdmin}},
 }
 
 // Can reports whether an account type may perform act. For ActManageKeys, kt names
@@ -110,6 +112,8 @@ func (act Action) phrase(kt KeyType) string {
 		return "manage members"
 	case ActReadAudit:
 		return "read the audit log"
+	case ActManageHooks:
+		return "manage webhooks"
 	}
 	return string(act)
 }

@@ -36,6 +36,7 @@ var specPermissions = []specRow{
 	{"see members", "view-members", "", Y, Y, Y, N},
 	{"add members, change account type, deactivate, add/remove SSH keys", "manage-members", "", Y, N, Y, N},
 	{"read the audit log", "read-audit", "", Y, Y, N, N},
+	{"manage webhooks and read their deliveries", "manage-webhooks", "", Y, Y, N, N},
 }
 
 func specAllows(po, sa, wa, bm bool, a model.AccountType) bool {
@@ -76,7 +77,7 @@ func TestCanMatchesSpecTable(t *testing.T) {
 			}
 		}
 	}
-	if want := 4*len(specAccountTypes)*(1+len(specKeyTypes)) + 4*len(specAccountTypes); cells != want {
+	if want := 5*len(specAccountTypes)*(1+len(specKeyTypes)) + 4*len(specAccountTypes); cells != want {
 		t.Fatalf("walked %d cells, want %d", cells, want)
 	}
 }

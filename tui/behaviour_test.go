@@ -14,7 +14,7 @@ import (
 	"github.com/apikeys-dev/apikeys/tui/pages/apikeys"
 )
 
-func keysPage(m *Model) *apikeys.Page { return m.pages[pageKeys].(*apikeys.Page) }
+func keysPage(m *Model) *apikeys.Page { return m.pages[m.keysPage()].(*apikeys.Page) }
 
 // A failing backend: the status line says what happened and the form is still
 // there with what was typed, ready to submit again.

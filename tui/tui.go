@@ -17,12 +17,14 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
 	"github.com/apikeys-dev/apikeys/tui/components/status"
 	"github.com/apikeys-dev/apikeys/tui/keymap"
 	"github.com/apikeys-dev/apikeys/tui/pages/apikeys"
 	"github.com/apikeys-dev/apikeys/tui/pages/audit"
 	"github.com/apikeys-dev/apikeys/tui/pages/members"
+	"github.com/apikeys-dev/apikeys/tui/pages/webhooks"
 	"github.com/apikeys-dev/apikeys/tui/styles"
 )
 
@@ -36,14 +38,6 @@ type Options struct {
 	// flight end with the session. nil: context.Background().
 	Context context.Context
 }
-
-// Sidebar entries, top to bottom: API Keys last, and selected at start, since
-// managing keys is what most sessions come for.
-const (
-	pageMembers = iota
-	pageAudit
-	pageKeys
-)
 
 // Model is the root model.
 type Model struct {
@@ -59,6 +53,7 @@ type Model struct {
 
 	signedIn   bool
 	sessionErr error
+	banner     string // "3 keys expire within 7 days", or ""
 
 	status status.Model
 	help   help.Model
@@ -85,11 +80,16 @@ func New(o Options) tea.Model {
 	}
 	base, cancel := context.WithCancel(parent)
 	ctx := app.NewContext(base, o.Client, st, keymap.Default(), o.Clock, o.Output)
+	pages := []app.Page{members.New(ctx), audit.New(ctx)}
+	if h, ok := o.Client.(client.Webhooks); ok {
+		pages = append(pages, webhooks.New(ctx, h))
+	}
+	pages = append(pages, apikeys.New(ctx)) // API Keys last, selected at start
 	m := &Model{
 		ctx:    ctx,
 		cancel: cancel,
-		pages:  []app.Page{members.New(ctx), audit.New(ctx), apikeys.New(ctx)},
-		active: pageKeys,
+		pages:  pages,
+		active: len(pages) - 1,
 		status: status.New(st),
 		help:   help.New(),
 	}
@@ -130,6 +130,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.status.Update(msg)
 	case app.Done:
 		cmd = tea.Batch(m.status.Update(msg), m.done(msg), m.broadcast(msg))
+	case bannerCount:
+		m.banner = model.ExpiryBanner(int(msg))
 	default:
 		cmd = m.broadcast(msg)
 	}
@@ -141,7 +143,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) done(d app.Done) tea.Cmd {
 	s, ok := d.Msg.(app.Session)
 	if !ok {
-		return nil
+		// Any answer from the backend may follow a change to keys: count again.
+		return m.countExpiring()
 	}
 	if d.Err != nil {
 		m.sessionErr = d.Err
@@ -149,7 +152,7 @@ func (m *Model) done(d app.Done) tea.Cmd {
 	}
 	m.signedIn, m.sessionErr = true, nil
 	m.ctx.Me, m.ctx.Workspace = s.Me, s.Workspace
-	return tea.Batch(m.broadcast(s), m.send(m.active, app.Activated{}))
+	return tea.Batch(m.broadcast(s), m.send(m.active, app.Activated{}), m.countExpiring())
 }
 
 func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
@@ -195,7 +198,15 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		m.sidebar = !m.sidebar
 		return nil
 	case key.Matches(k, km.Reload):
-		return m.send(m.active, app.Reload{})
+		return tea.Batch(m.send(m.active, app.Reload{}), m.countExpiring())
+	case key.Matches(k, km.Soon) && (m.sidebar || m.active != m.keysPage()):
+		// The banner's "!": the expiring-soon view, from anywhere.
+		m.sidebar = false
+		cmd := m.choose(m.keysPage())
+		if p, ok := m.pages[m.keysPage()].(*apikeys.Page); ok {
+			p.ShowSoon()
+		}
+		return cmd
 	case !m.sidebar:
 		return m.send(m.active, k)
 	}
@@ -233,6 +244,31 @@ func (m *Model) choose(i int) tea.Cmd {
 func (m *Model) quit() tea.Cmd {
 	m.cancel()
 	return tea.Quit
+}
+
+// keysPage is the API Keys page's index: the last entry.
+func (m *Model) keysPage() int { return len(m.pages) - 1 }
+
+// bannerCount is how many keys the member may manage expire within 7 days.
+type bannerCount int
+
+// countExpiring asks the backend for the banner's number, quietly: a banner
+// never stands in the way of the page.
+func (m *Model) countExpiring() tea.Cmd {
+	h, ok := m.ctx.Client.(client.Webhooks)
+	if !ok || !m.signedIn {
+		return nil
+	}
+	base := m.ctx.Base
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(base, app.CallTimeout)
+		defer cancel()
+		n, err := h.ExpiringCount(ctx)
+		if err != nil {
+			return nil
+		}
+		return bannerCount(n)
+	}
 }
 
 // Status is the status line's text, for tests.

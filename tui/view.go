@@ -122,7 +122,7 @@ func (m *Model) headerView() string {
 	w := m.ctx.Width
 	k := strconv.Itoa(w)
 	if m.signedIn {
-		k += "\x00" + m.ctx.Workspace.Name + "\x00" + m.ctx.Me.Name + "\x00" + m.ctx.Me.AccountType.Label()
+		k += "\x00" + m.ctx.Workspace.Name + "\x00" + m.ctx.Me.Name + "\x00" + m.ctx.Me.AccountType.Label() + "\x00" + m.banner
 	}
 	return m.headerMemo.get(k, m.drawHeader)
 }
@@ -134,6 +134,9 @@ func (m *Model) drawHeader() string {
 	right := ""
 	if m.signedIn {
 		left += st.HeaderDim.Render(" · ") + st.Text.Render(model.Sanitize(m.ctx.Workspace.Name))
+		if m.banner != "" {
+			left += st.HeaderDim.Render(" · ") + st.Warn.Render("⚠ "+m.banner) + st.HeaderDim.Render(" (!)")
+		}
 		right = st.Text.Render(model.Sanitize(m.ctx.Me.Name)) + st.HeaderDim.Render(" · "+m.ctx.Me.AccountType.Label())
 	}
 	inner := w - 2

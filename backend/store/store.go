@@ -66,6 +66,7 @@ type Cursor struct {
 // Tx is one transaction: everything done through it commits or rolls back together.
 type Tx interface {
 	Reader
+	WebhookTx
 
 	// CreateWorkspace stores the workspace with a new random PageTokenKey;
 	// KindConflict if one exists.
@@ -97,6 +98,8 @@ type Tx interface {
 // Store is a database.
 type Store interface {
 	Reader
+	WebhookReader
+	WebhookStore
 
 	// Update runs fn in a read-write transaction and commits if fn returns nil.
 	// Implementations serialise writers or retry on serialisation failures.

@@ -192,6 +192,7 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 		TUI:               sshTUI(b),
 		Command: func(ctx context.Context, s ssh.Session, m model.Member, args []string) int {
 			_, _, tty := s.Pty()
+			printExpiryBanner(ctx, b, m, s.Stderr())
 			return runRemote(ctx, b, m, args, s, s, s.Stderr(), tty)
 		},
 		Observer: observer(m),
@@ -235,6 +236,11 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	// Any server failing stops the others; a signal stops them all.
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
+	var onAttempt func(string)
+	if m != nil {
+		onAttempt = m.WebhookAttempt
+	}
+	hooksDone := startWebhooks(ctx, b, log, onAttempt)
 	errs := make(chan error, 4)
 	var api *httpapi.Server
 	go func() { errs <- srv.Serve(ctx, sshLn) }()
@@ -268,6 +274,7 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 		}
 		stop()
 	}
+	<-hooksDone
 	if err := b.Flush(context.Background()); err != nil && first == nil {
 		first = err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/server/sshd"
+	"github.com/apikeys-dev/apikeys/server/webhooks"
 )
 
 // ExpiringWithin is the span of apikeys_keys_expiring{within="7d"}.
@@ -42,6 +43,7 @@ type Metrics struct {
 	httpRequests *prometheus.CounterVec
 	httpDuration *prometheus.HistogramVec
 	sshRefused   *prometheus.CounterVec
+	webhooks     *prometheus.CounterVec
 
 	mu       sync.Mutex
 	keys     func(context.Context, time.Duration) (backend.KeyStats, error)
@@ -90,10 +92,17 @@ func New() *Metrics {
 	for _, r := range sshd.RefusedReasons {
 		m.sshRefused.WithLabelValues(r)
 	}
+	m.webhooks = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "apikeys_webhook_deliveries_total",
+		Help: "Webhook delivery attempts, by result: delivered (2xx), rejected (another answer), no_answer.",
+	}, []string{"result"})
+	for _, r := range webhooks.Results {
+		m.webhooks.WithLabelValues(r)
+	}
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.keyChecks, m.httpRequests, m.httpDuration, m.sshRefused,
+		m.keyChecks, m.httpRequests, m.httpDuration, m.sshRefused, m.webhooks,
 		keysCollector{m},
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "apikeys_ssh_sessions",
@@ -102,6 +111,10 @@ func New() *Metrics {
 	)
 	return m
 }
+
+// WebhookAttempt counts one delivery attempt by its result (webhooks.Result…);
+// it is the delivery worker's OnAttempt.
+func (m *Metrics) WebhookAttempt(result string) { m.webhooks.WithLabelValues(result).Inc() }
 
 // Registry is the registry, for tests and for adding collectors.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }

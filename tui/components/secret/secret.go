@@ -45,6 +45,8 @@ type Panel struct {
 	warned   bool   // close was asked once with secrets not copied
 	width    int
 	height   int
+	explain  string // replaces the line on how the secret is kept, and what losing it costs
+	lost     string // replaces the status line after closing an uncopied secret
 }
 
 // New opens a panel on these entries.
@@ -54,6 +56,13 @@ func New(ctx *app.Context, entries ...Entry) *Panel {
 
 // WithTitle sets the panel's title ("Key rotated"); the default says created.
 func (p *Panel) WithTitle(t string) *Panel { p.title = t; return p }
+
+// WithExplanation replaces, for a secret that isn't an API key's, the line saying
+// how it is kept and the status line shown when it is closed uncopied.
+func (p *Panel) WithExplanation(explain, lost string) *Panel {
+	p.explain, p.lost = explain, lost
+	return p
+}
 
 // WithFailures lists keys that got no secret under the ones that did.
 func (p *Panel) WithFailures(f []Failure) *Panel { p.failures = f; return p }
@@ -99,6 +108,8 @@ func (p *Panel) Key(msg tea.KeyMsg) (cmd tea.Cmd, done bool) {
 		case n > 0 && !p.warned:
 			p.warned = true // the panel says so, next to the secrets
 			return nil, false
+		case n > 0 && len(p.entries) == 1 && p.lost != "":
+			return app.Info(p.lost), true
 		case n > 0 && len(p.entries) == 1:
 			return app.Info("Closed without copying the secret; rotate the key again if it is needed."), true
 		case n > 0:

@@ -87,6 +87,9 @@ func (p *Panel) View() string {
 		warn = st.Warn.Render("⚠ Copy it now: it won't be shown again.")
 		explain = st.Subtle.Render("Only its hash is stored; if it is lost, rotate the key.")
 	}
+	if p.explain != "" {
+		explain = st.Subtle.Render(p.explain)
+	}
 	switch n := p.uncopied(); {
 	case len(p.entries) == 1 && n == 0:
 		state = st.OK.Render("✓ Copied to the clipboard.")
