@@ -25,22 +25,8 @@ func TestCLIDeleteRefusedByRunningServe(t *testing.T) {
 	c.clock = testkit.NewClock(time.Now().UTC()) // the server checks expiry on the real clock
 	first := c.createKey("first", "import", "+30d")
 
-	logs := &testkit.SyncBuffer{}
-	srv := exec.Command(bin, "serve", "--data-dir", c.dir, "--log-format", "json",
+	_, logs, exited := serveProcess(t, bin, "--data-dir", c.dir, "--log-format", "json",
 		"--ssh-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0")
-	srv.Stderr = logs
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { srv.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		srv.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("server log:\n%s", logs.String())
-		}
-	})
 	waitListening(t, logs, exited)
 	m := httpListeningRE.FindStringSubmatch(logs.String())
 	if m == nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -134,4 +135,28 @@ func findKey(keys []keyJSON, id string) (keyJSON, bool) {
 		}
 	}
 	return keyJSON{}, false
+}
+
+// serveProcess starts `bin serve args…` in a directory of its own, kills it when
+// the test ends (printing its log if the test failed), and returns the log and a
+// channel closed once the process has exited (then srv.ProcessState is set).
+func serveProcess(t *testing.T, bin string, args ...string) (srv *exec.Cmd, logs *testkit.SyncBuffer, exited <-chan struct{}) {
+	t.Helper()
+	logs = &testkit.SyncBuffer{}
+	srv = exec.Command(bin, append([]string{"serve"}, args...)...)
+	srv.Stderr = logs
+	srv.Dir = t.TempDir() // a relative path (a host key) must not land in the package
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { srv.Wait(); close(done) }()
+	t.Cleanup(func() {
+		srv.Process.Kill()
+		<-done
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs.String())
+		}
+	})
+	return srv, logs, done
 }

@@ -26,23 +26,8 @@ type instance struct {
 
 func startInstance(t *testing.T, bin, db string, extra ...string) instance {
 	t.Helper()
-	logs := &testkit.SyncBuffer{}
-	args := append([]string{"serve", "--db", db, "--data-dir", t.TempDir(), "--log-format", "json",
-		"--ssh-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"}, extra...)
-	srv := exec.Command(bin, args...)
-	srv.Stderr = logs
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { srv.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		srv.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("server log:\n%s", logs.String())
-		}
-	})
+	_, logs, exited := serveProcess(t, bin, append([]string{"--db", db, "--data-dir", t.TempDir(), "--log-format", "json",
+		"--ssh-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"}, extra...)...)
 	inst := instance{ssh: waitListening(t, logs, exited), logs: logs}
 	m := httpListeningRE.FindStringSubmatch(logs.String())
 	if m == nil {

@@ -296,24 +296,9 @@ func TestServeEndToEndWithOpenSSH(t *testing.T) {
 	}
 	dir := t.TempDir()
 	key := newE2EKey(t, "olive@laptop")
-	var logs testkit.SyncBuffer
-	srv := exec.Command(bin, "serve", "--data-dir", dir, "--ssh-addr", "127.0.0.1:0", "--log-format", "json",
+	srv, logs, exited := serveProcess(t, bin, "--data-dir", dir, "--ssh-addr", "127.0.0.1:0", "--log-format", "json",
 		"--initial-admin-key", key.pubFile, "--initial-admin-email", "olive@example.com", "--initial-admin-name", "Olive Owner")
-	srv.Stderr = &logs
-	srv.Dir = t.TempDir() // the host key must land in the data directory, not here
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { srv.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		srv.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("server log:\n%s", logs.String())
-		}
-	})
-	addr := waitListening(t, &logs, exited)
+	addr := waitListening(t, logs, exited)
 	port := addr[strings.LastIndex(addr, ":")+1:]
 	sshArgs := func(extra ...string) []string {
 		return append([]string{"-F", "/dev/null", "-p", port, "-i", key.priv, "-o", "IdentitiesOnly=yes",
