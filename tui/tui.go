@@ -35,6 +35,10 @@ type Options struct {
 	// Context bounds every backend call; over SSH it is the session's, so calls in
 	// flight end with the session. nil: context.Background().
 	Context context.Context
+	// Environ is the terminal's environment (TERM, TMUX, STY; over SSH the
+	// session's, with the PTY's TERM): how OSC 52 is wrapped to get through
+	// tmux or screen. nil: not wrapped.
+	Environ []string
 }
 
 // Sidebar entries, top to bottom: API Keys last, and selected at start, since
@@ -59,6 +63,13 @@ type Model struct {
 
 	signedIn   bool
 	sessionErr error
+
+	// Ending (ending.go): the question asked before quitting would lose
+	// something precious, and what the server said about ending the session.
+	asking      string
+	shutdown    bool
+	notice      string
+	idleWarning bool
 
 	status status.Model
 	help   help.Model
@@ -85,6 +96,7 @@ func New(o Options) tea.Model {
 	}
 	base, cancel := context.WithCancel(parent)
 	ctx := app.NewContext(base, o.Client, st, keymap.Default(), o.Clock, o.Output)
+	ctx.Env = o.Environ
 	m := &Model{
 		ctx:    ctx,
 		cancel: cancel,
@@ -124,7 +136,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
 	case tea.KeyMsg:
+		if m.idleWarning {
+			m.idleWarning, m.notice = false, ""
+		}
 		cmd = m.key(msg)
+	case app.Quit, app.ShuttingDown, app.IdleWarning:
+		cmd = m.ending(msg)
 
 	case app.Started, app.Status, spinner.TickMsg:
 		cmd = m.status.Update(msg)
@@ -134,6 +151,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.broadcast(msg)
 	}
 	m.layout()
+	if m.shutdown && m.precious() == "" {
+		// What held the session open is dealt with: let the server go.
+		return m, tea.Batch(cmd, m.end())
+	}
 	return m, cmd
 }
 
@@ -170,6 +191,8 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	km := m.ctx.Keys
 	page := m.pages[m.active]
 	switch {
+	case m.asking != "":
+		return m.answer(k)
 	case key.Matches(k, km.ForceQuit):
 		return m.quit()
 	case m.fullHelp:
@@ -230,10 +253,6 @@ func (m *Model) choose(i int) tea.Cmd {
 	return m.send(i, app.Activated{})
 }
 
-func (m *Model) quit() tea.Cmd {
-	m.cancel()
-	return tea.Quit
-}
 
 // Status is the status line's text, for tests.
 func (m *Model) Status() string { return m.status.Text() }
