@@ -253,6 +253,5 @@ func (m *Model) choose(i int) tea.Cmd {
 	return m.send(i, app.Activated{})
 }
 
-
 // Status is the status line's text, for tests.
 func (m *Model) Status() string { return m.status.Text() }
