@@ -30,13 +30,14 @@ func clipboard(text string, env []string) (seqs []osc52.Sequence, via string) {
 
 // multiplexer names the terminal multiplexer env shows, or "".
 func multiplexer(env []string) string {
-	get := func(name string) string {
+	get := func(name string) string { // the last one set wins, as in exec
+		v := ""
 		for _, kv := range env {
-			if v, ok := strings.CutPrefix(kv, name+"="); ok {
-				return v
+			if s, ok := strings.CutPrefix(kv, name+"="); ok {
+				v = s
 			}
 		}
-		return ""
+		return v
 	}
 	term := get("TERM")
 	switch {
