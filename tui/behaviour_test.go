@@ -108,7 +108,7 @@ func TestCreateShowsSecretOnceAndCopiesIt(t *testing.T) {
 	want := fake.Secret(model.KeyImport, 1).Reveal()
 	s.waitFor(want)
 	s.typ("c")
-	s.waitFor("Copied to the clipboard")
+	s.waitFor("Sent the secret to your terminal's clipboard with OSC 52")
 	s.press(tea.KeyEnter)
 	s.waitFor("Deploy bot")
 	m, v := s.finish()

@@ -63,7 +63,7 @@ func TestGoldenSecretPanel(t *testing.T) {
 	s.createKey("Deploy bot", 0)
 	s.waitFor("won't be shown again")
 	s.typ("c")
-	s.waitFor("Copied to the clipboard")
+	s.waitFor("Sent the secret to your terminal's clipboard with OSC 52")
 	s.golden()
 }
 

@@ -64,11 +64,11 @@ func TestCopyAllAsNameSecretLines(t *testing.T) {
 	s.rotateMarked()
 	s.waitFor("3 keys rotated")
 	s.typ("C")
-	s.waitFor("Copied 3 secrets as NAME=SECRET lines")
+	s.waitFor("Sent 3 secrets as NAME=SECRET lines")
 	s.finish()
-	want := "Partner import=" + fake.Secret(model.KeyImport, 1).Reveal() + "\n" +
-		"Nightly export to S3=" + fake.Secret(model.KeyExport, 2).Reveal() + "\n" +
-		"Billing import=" + fake.Secret(model.KeyImport, 3).Reveal() + "\n"
+	want := "PARTNER_IMPORT=" + fake.Secret(model.KeyImport, 1).Reveal() + "\n" +
+		"NIGHTLY_EXPORT_TO_S3=" + fake.Secret(model.KeyExport, 2).Reveal() + "\n" +
+		"BILLING_IMPORT=" + fake.Secret(model.KeyImport, 3).Reveal() + "\n"
 	if got := s.clip.String(); got != osc52(want) {
 		t.Errorf("clipboard output = %q\nwant %q", got, osc52(want))
 	}
@@ -83,7 +83,7 @@ func TestClosingThePanelDropsTheSecrets(t *testing.T) {
 	s.rotateMarked()
 	s.waitFor("3 keys rotated")
 	s.typ("C")
-	s.waitFor("Copied 3 secrets")
+	s.waitFor("Sent 3 secrets")
 	s.press(tea.KeyEnter)
 	s.waitFor("API Keys (9)")
 	m, v := s.finish()
@@ -105,15 +105,20 @@ func TestClosingThePanelDropsTheSecrets(t *testing.T) {
 	}
 }
 
-// Closing with a secret not copied asks once: the secret can't be shown again.
+// Closing with a secret not copied asks, No first: the secret can't be shown
+// again. Only y closes.
 func TestCloseWithoutCopyingAsksFirst(t *testing.T) {
 	s := start(t, fake.Sample(t, fake.Owner), gw, gh)
 	s.listed()
 	s.down(2)
 	s.rotateSelected("Billing import")
 	s.press(tea.KeyEnter)
-	s.waitFor("⚠ Not copied yet: enter or esc again closes the panel anyway.")
-	s.press(tea.KeyEnter)
+	s.waitFor("Close anyway?")
+	s.press(tea.KeyEnter) // the default is No
+	s.waitFor("enter/esc done")
+	s.press(tea.KeyEsc)
+	s.waitFor("Close anyway?")
+	s.typ("y")
 	s.waitFor("Closed without copying the secret")
 	m, _ := s.finish()
 	if keysPage(m).HoldsSecret() {

@@ -41,7 +41,7 @@ func TestGoldenListReplacedInGrace(t *testing.T) {
 	s.down(2)
 	s.rotateSelected("Billing import")
 	s.typ("c")
-	s.waitFor("Copied")
+	s.waitFor("Sent the secret")
 	s.press(tea.KeyEnter)
 	s.waitFor("replaced, expires in 24h")
 	s.golden()
@@ -71,7 +71,7 @@ func TestGoldenBulkSecretPanel(t *testing.T) {
 	s.waitFor("3 keys rotated")
 	s.typ("j")
 	s.typ("c")
-	s.waitFor("Copied the secret for “Nightly export to S3”")
+	s.waitFor("Sent the secret for “Nightly export to S3”")
 	s.golden()
 }
 

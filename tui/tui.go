@@ -37,6 +37,10 @@ type Options struct {
 	// Context bounds every backend call; over SSH it is the session's, so calls in
 	// flight end with the session. nil: context.Background().
 	Context context.Context
+	// Environ is the terminal's environment (TERM, TMUX, STY; over SSH the
+	// session's, with the PTY's TERM): how OSC 52 is wrapped to get through
+	// tmux or screen. nil: not wrapped.
+	Environ []string
 }
 
 // Model is the root model.
@@ -54,6 +58,13 @@ type Model struct {
 	signedIn   bool
 	sessionErr error
 	banner     string // "3 keys expire within 7 days", or ""
+
+	// Ending (ending.go): the question asked before quitting would lose
+	// something precious, and what the server said about ending the session.
+	asking      string
+	shutdown    bool
+	notice      string
+	idleWarning bool
 
 	status status.Model
 	help   help.Model
@@ -85,6 +96,7 @@ func New(o Options) tea.Model {
 		pages = append(pages, webhooks.New(ctx, h))
 	}
 	pages = append(pages, apikeys.New(ctx)) // API Keys last, selected at start
+	ctx.Env = o.Environ
 	m := &Model{
 		ctx:    ctx,
 		cancel: cancel,
@@ -124,7 +136,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.ctx.Width, m.ctx.Height = min(msg.Width, maxWidth), min(msg.Height, maxHeight)
 	case tea.KeyMsg:
+		if m.idleWarning {
+			m.idleWarning, m.notice = false, ""
+		}
 		cmd = m.key(msg)
+	case app.Quit, app.ShuttingDown, app.IdleWarning:
+		cmd = m.ending(msg)
 
 	case app.Started, app.Status, spinner.TickMsg:
 		cmd = m.status.Update(msg)
@@ -136,6 +153,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.broadcast(msg)
 	}
 	m.layout()
+	if m.shutdown && m.precious() == "" {
+		// What held the session open is dealt with: let the server go.
+		return m, tea.Batch(cmd, m.end())
+	}
 	return m, cmd
 }
 
@@ -173,6 +194,8 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	km := m.ctx.Keys
 	page := m.pages[m.active]
 	switch {
+	case m.asking != "":
+		return m.answer(k)
 	case key.Matches(k, km.ForceQuit):
 		return m.quit()
 	case m.fullHelp:
@@ -239,11 +262,6 @@ func (m *Model) choose(i int) tea.Cmd {
 		return nil
 	}
 	return m.send(i, app.Activated{})
-}
-
-func (m *Model) quit() tea.Cmd {
-	m.cancel()
-	return tea.Quit
 }
 
 // keysPage is the API Keys page's index: the last entry.

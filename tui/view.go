@@ -109,13 +109,20 @@ func (m *Model) View() string {
 		page = m.pages[m.active].View()
 	}
 	page = block(page, pw, bh)
+	if m.asking != "" {
+		page = m.overAsking(page, pw)
+	}
 
 	body := page
 	if !m.fullWidth() {
 		lines, sw := m.sidebarLines(bh)
 		body = joinBeside(lines, sw, page)
 	}
-	return strings.Join([]string{m.headerView(), body, m.status.View(w), m.helpView()}, "\n")
+	status := m.status.View(w)
+	if m.notice != "" {
+		status = ansi.Truncate(" "+st.Warn.Render(m.notice), w, "…")
+	}
+	return strings.Join([]string{m.headerView(), body, status, m.helpView()}, "\n")
 }
 
 func (m *Model) headerView() string {
@@ -205,6 +212,9 @@ func (m *Model) helpView() string {
 	page := m.pages[m.active]
 	fit := false
 	switch {
+	case m.asking != "":
+		b = []key.Binding{key.NewBinding(key.WithKeys("n"), key.WithHelp("n/esc", "keep it open")),
+			key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "quit and lose it"))}
 	case m.fullHelp:
 		b = []key.Binding{keymap.With(km.Help, "close help"), km.Up, km.Down, km.Quit}
 	case m.sidebar:
@@ -343,4 +353,22 @@ func block(s string, w, h int) string {
 		b.WriteString(strings.Repeat(" ", w-lw))
 	}
 	return b.String()
+}
+
+// overAsking draws the question quit asks over the bottom of the pane, so the
+// secret above stays in view while the member decides.
+func (m *Model) overAsking(page string, w int) string {
+	st := m.ctx.Styles
+	bw := min(w, 64) - 2 // the border
+	box := st.SecretBox.Width(bw).Render(st.Warn.Render("⚠ "+m.asking) + "\n" +
+		st.Bold.Render("Quit anyway? (y/N)") + "\n" + st.Subtle.Render("n or esc keeps it open; y quits and it is gone for good."))
+	lines := strings.Split(page, "\n")
+	over := strings.Split(box, "\n")
+	at := max(len(lines)-len(over), 0)
+	for i, l := range over {
+		if at+i < len(lines) {
+			lines[at+i] = " " + l + strings.Repeat(" ", max(w-ansi.StringWidth(l), 0))
+		}
+	}
+	return strings.Join(lines, "\n")
 }

@@ -113,7 +113,8 @@ func TestWebhooksPageAddShowsSecretOnce(t *testing.T) {
 	s.waitFor("won't be shown again")
 	// The secret stays until it is copied or its loss confirmed.
 	s.press(tea.KeyEsc)
-	s.waitFor("Not copied yet")
+	s.waitFor("Close anyway?")
+	s.typ("n")
 	s.typ("c")
 	s.waitFor("OSC 52")
 	s.press(tea.KeyEsc)

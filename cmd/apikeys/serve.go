@@ -289,7 +289,10 @@ func sshTUI(b *backend.Backend) func(context.Context, ssh.Session, model.Member,
 		if err != nil {
 			return nil, err
 		}
-		return tui.New(tui.Options{Client: sess, Renderer: r, Output: s, Context: ctx}), nil
+		// The PTY's TERM says whether OSC 52 must get through tmux or screen.
+		pty, _, _ := s.Pty()
+		env := append(s.Environ(), "TERM="+pty.Term)
+		return tui.New(tui.Options{Client: sess, Renderer: r, Output: s, Context: ctx, Environ: env}), nil
 	}
 }
 

@@ -332,7 +332,10 @@ func TestServeEndToEndWithOpenSSH(t *testing.T) {
 	if secret == "" {
 		t.Fatalf("no secret on the screen:\n%s", scr.text())
 	}
-	ptmx.Write([]byte{3}) // ctrl+c quits from anywhere
+	// ctrl+c quits from anywhere, but asks first with an uncopied secret on screen.
+	ptmx.Write([]byte{3})
+	scr.waitFor(t, "Quit anyway? (y/N)")
+	ptmx.WriteString("y")
 	waitDone := make(chan error, 1)
 	go func() { waitDone <- tuiCmd.Wait() }()
 	select {

@@ -29,7 +29,8 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		return &runError{err}
 	}
 	p := tea.NewProgram(
-		tui.New(tui.Options{Client: c, Renderer: lipgloss.DefaultRenderer(), Output: out, Context: cmd.Context()}),
+		tui.New(tui.Options{Client: c, Renderer: lipgloss.DefaultRenderer(), Output: out, Context: cmd.Context(),
+			Environ: []string{"TERM=" + a.env.getenv("TERM"), "TMUX=" + a.env.getenv("TMUX"), "STY=" + a.env.getenv("STY")}}),
 		tea.WithAltScreen(), tea.WithContext(cmd.Context()),
 		tea.WithInput(a.env.stdin), tea.WithOutput(out),
 	)

@@ -25,6 +25,7 @@ import (
 	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/server/sshd"
+	"github.com/apikeys-dev/apikeys/tui/app"
 )
 
 // The helpers every package's tests share, by the names these tests use.
@@ -76,6 +77,10 @@ type standIn struct {
 	keys  string
 	w, h  int
 	style lipgloss.Style
+	// As the real TUI with a secret on screen: h holds one, r releases it;
+	// told is what the server said about ending the session.
+	holding bool
+	told    string
 }
 
 type tickMsg struct{}
@@ -96,8 +101,22 @@ func (s *standIn) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return s, s.next()
 	case tea.WindowSizeMsg:
 		s.w, s.h = msg.Width, msg.Height
+	case app.ShuttingDown:
+		s.told = "shutting down, ends within " + msg.In.String()
+		if !s.holding {
+			return s, tea.Quit
+		}
+	case app.IdleWarning:
+		s.told = "idle warning"
 	case tea.KeyMsg:
 		switch msg.String() {
+		case "h":
+			s.holding = true
+		case "r":
+			s.holding = false
+			if strings.HasPrefix(s.told, "shutting down") {
+				return s, tea.Quit
+			}
 		case "q":
 			return s, tea.Quit
 		case "!":
@@ -109,8 +128,8 @@ func (s *standIn) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (s *standIn) View() string {
-	return fmt.Sprintf("Signed in as %s · %s\nsize %dx%d\nkeys [%s]\ntick %d\n",
-		s.style.Render(s.m.Name), s.m.AccountType.Label(), s.w, s.h, s.keys, s.ticks)
+	return fmt.Sprintf("Signed in as %s · %s\nsize %dx%d\nkeys [%s]\ntick %d\nholding %t\ntold [%s]\n",
+		s.style.Render(s.m.Name), s.m.AccountType.Label(), s.w, s.h, s.keys, s.ticks, s.holding, s.told)
 }
 
 // standInCommand echoes who ran what and exits with the status in the command

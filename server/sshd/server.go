@@ -23,6 +23,7 @@ import (
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/server/ratelimit"
+	"github.com/apikeys-dev/apikeys/tui/app"
 )
 
 // rateClients is how many client addresses the connection rate remembers.
@@ -242,12 +243,33 @@ func (s *Server) shutdown() error {
 	}
 	s.mu.Unlock()
 	s.log.Info("ssh server shutting down", "sessions", len(open))
+	deadline := time.Now().Add(s.cfg.ShutdownTimeout)
+	// A TUI is told and ends itself: at once, or, with a secret not yet copied
+	// on screen, once it is dealt with, within most of the timeout; the rest
+	// is for restoring its screen. Anything else ends now.
+	tuiWait := s.cfg.ShutdownTimeout - min(s.cfg.ShutdownTimeout/4, 2*time.Second)
+	var told []*session
 	for _, ls := range open {
+		ls.mu.Lock()
+		ls.why, ls.reason = endShutdown, shutdownMessage
+		ls.mu.Unlock()
+		if ls.tell(app.ShuttingDown{In: tuiWait}) {
+			told = append(told, ls)
+			continue
+		}
 		ls.end(endShutdown, shutdownMessage)
 	}
-	deadline := time.Now().Add(s.cfg.ShutdownTimeout)
 	done := make(chan struct{})
 	go func() { s.handlers.Wait(); close(done) }()
+	if len(told) > 0 {
+		select {
+		case <-done:
+		case <-time.After(tuiWait):
+			for _, ls := range told {
+				ls.end(endShutdown, shutdownMessage)
+			}
+		}
+	}
 	var err error
 	select {
 	case <-done:

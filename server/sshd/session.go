@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/ssh"
 
 	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/tui/app"
 )
 
 // Why a session was ended by the server, for the logs.
@@ -71,10 +72,25 @@ type session struct {
 	ctx    context.Context // ends when the session does
 	cancel context.CancelFunc
 
-	once   sync.Once
-	mu     sync.Mutex
-	reason string // what the member is told when the server ends the session
-	why    string // end* constant, for the logs
+	once    sync.Once
+	mu      sync.Mutex
+	reason  string       // what the member is told when the server ends the session
+	why     string       // end* constant, for the logs
+	program *tea.Program // the TUI, once running: told of a shutdown or idle end ahead
+}
+
+// tell sends msg to the session's TUI without waiting, and reports whether
+// there is one to tell. A TUI that has ended takes nothing: Send returns when
+// the session's context does.
+func (ls *session) tell(msg tea.Msg) bool {
+	ls.mu.Lock()
+	p := ls.program
+	ls.mu.Unlock()
+	if p == nil {
+		return false
+	}
+	go p.Send(msg)
+	return true
 }
 
 // Read is the client's input, stamped for the idle timeout.
@@ -243,21 +259,37 @@ func refuse(sess ssh.Session, msg string) {
 	_ = sess.Exit(1)
 }
 
-// watchIdle ends the session once the client has sent nothing for IdleTimeout.
+// idleWarning is how long before the idle timeout a TUI is warned (half the
+// timeout when that is shorter).
+const idleWarning = time.Minute
+
+// watchIdle ends the session once the client has sent nothing for IdleTimeout,
+// and warns a TUI idleWarning ahead; a keystroke since starts the clock again.
 func (s *Server) watchIdle(ls *session) {
-	t := time.NewTimer(s.cfg.IdleTimeout)
+	lead := min(idleWarning, s.cfg.IdleTimeout/2)
+	t := time.NewTimer(s.cfg.IdleTimeout - lead)
 	defer t.Stop()
+	warned := false
 	for {
 		select {
 		case <-ls.ctx.Done():
 			return
 		case <-t.C:
 			expired, left := idleFor(ls.in.lastInput(), time.Now(), s.cfg.IdleTimeout)
-			if expired {
+			switch {
+			case expired:
 				ls.end(endIdle, idleMessage(s.cfg.IdleTimeout))
 				return
+			case left > lead:
+				warned = false
+				t.Reset(left - lead)
+			case !warned:
+				warned = true
+				ls.tell(app.IdleWarning{Left: left})
+				t.Reset(left)
+			default:
+				t.Reset(left)
 			}
-			t.Reset(left)
 		}
 	}
 }

@@ -44,6 +44,9 @@ func (s *Server) runTUI(ls *session, c *conn, programs chan<- *tea.Program, audi
 		tea.WithEnvironment(ls.Environ()),
 	)
 	programs <- p
+	ls.mu.Lock()
+	ls.program = p
+	ls.mu.Unlock()
 	_, err = p.Run()
 	switch {
 	case err == nil:

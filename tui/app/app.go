@@ -30,7 +30,10 @@ type Context struct {
 	Styles *styles.Styles
 	Keys   *keymap.KeyMap
 	Output io.Writer // where OSC 52 clipboard sequences go
-	clock  func() time.Time
+	// Env is the terminal's environment (TERM, TMUX, STY): whether OSC 52 must
+	// be wrapped to get through tmux or screen.
+	Env   []string
+	clock func() time.Time
 
 	// Base is cancelled when the program ends, abandoning calls in flight.
 	Base context.Context

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/aymanbagabas/go-osc52/v2"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -41,8 +40,9 @@ type Panel struct {
 	entries  []Entry
 	failures []Failure
 	copied   []bool // per entry, by c or C
+	saved    bool   // s: the admin says every secret is saved
 	sel      int    // the entry c copies
-	warned   bool   // close was asked once with secrets not copied
+	asking   bool   // enter or esc asked whether to close with secrets not copied
 	width    int
 	height   int
 	explain  string // replaces the line on how the secret is kept, and what losing it costs
@@ -79,6 +79,9 @@ func (p *Panel) Close() {
 }
 
 func (p *Panel) uncopied() int {
+	if p.saved {
+		return 0
+	}
 	n := 0
 	for _, c := range p.copied {
 		if !c {
@@ -88,85 +91,132 @@ func (p *Panel) uncopied() int {
 	return n
 }
 
+// Precious implements app.Precious: the secrets not yet copied, nor confirmed
+// as saved with s, would be lost for good if the panel closed now.
+func (p *Panel) Precious() string {
+	n := p.uncopied()
+	switch {
+	case n == 0:
+		return ""
+	case len(p.entries) == 1:
+		return "The secret of “" + model.Sanitize(p.entries[0].Name) + "” hasn't been copied."
+	case n == 1:
+		for i, c := range p.copied {
+			if !c {
+				return "The secret of “" + model.Sanitize(p.entries[i].Name) + "” hasn't been copied."
+			}
+		}
+	}
+	return fmt.Sprintf("%d of %d new secrets haven't been copied.", n, len(p.entries))
+}
+
+// saved is the explicit "I've saved it": for a terminal that ignores OSC 52,
+// where copying with c did nothing.
+var saved = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "I've saved it"))
+
 // Key handles a key press. done reports that the panel is to close (the caller
-// then calls Close): the first enter or esc with a secret not yet copied only
-// warns, since closing loses it for good.
+// then calls Close). enter or esc with a secret neither copied nor saved asks
+// first, No being the default, since closing loses it for good.
 func (p *Panel) Key(msg tea.KeyMsg) (cmd tea.Cmd, done bool) {
 	km := p.ctx.Keys
+	if p.asking {
+		// Only y closes; c, C or s do what they say (the question is moot
+		// then); any other key is a No.
+		p.asking = false
+		switch {
+		case msg.String() == "y" || msg.String() == "Y":
+			return p.closedUncopied(), true
+		case !key.Matches(msg, km.Copy, km.CopyAll, saved):
+			return nil, false
+		}
+	}
 	switch {
 	case key.Matches(msg, km.Copy):
 		return p.Copy(), false
 	case key.Matches(msg, km.CopyAll):
 		return p.CopyAll(), false
+	case key.Matches(msg, km.Quit):
+		// The panel takes every key, so q would do nothing; it quits as
+		// anywhere else, and the root asks first (see app.Precious).
+		return func() tea.Msg { return app.Quit{} }, false
+	case key.Matches(msg, saved):
+		p.saved = true
+		return app.Info("Marked as saved: enter or esc closes the panel."), false
 	case key.Matches(msg, km.Up):
 		p.sel = max(p.sel-1, 0)
 	case key.Matches(msg, km.Down):
 		p.sel = min(p.sel+1, max(len(p.entries)-1, 0))
 	case msg.String() == "enter" || key.Matches(msg, km.Back):
-		n := p.uncopied()
-		switch {
-		case n > 0 && !p.warned:
-			p.warned = true // the panel says so, next to the secrets
+		if p.Precious() != "" {
+			p.asking = true // the panel asks, next to the secrets
 			return nil, false
-		case n > 0 && len(p.entries) == 1 && p.lost != "":
-			return app.Info(p.lost), true
-		case n > 0 && len(p.entries) == 1:
-			return app.Info("Closed without copying the secret; rotate the key again if it is needed."), true
-		case n > 0:
-			return app.Info(fmt.Sprintf("Closed without copying %d secrets; rotate those keys again if they are needed.", n)), true
 		}
 		return nil, true
 	}
 	return nil, false
 }
 
-func (p *Panel) notCopied(n int) string {
-	if len(p.entries) == 1 {
-		return "⚠ Not copied yet"
+func (p *Panel) closedUncopied() tea.Cmd {
+	if n := p.uncopied(); n > 1 {
+		return app.Info(fmt.Sprintf("Closed without copying %d secrets; rotate those keys again if they are needed.", n))
 	}
-	return fmt.Sprintf("⚠ %d of %d not copied yet", n, len(p.entries))
+	if p.lost != "" {
+		return app.Info(p.lost)
+	}
+	return app.Info("Closed without copying the secret; rotate the key again if it is needed.")
 }
 
-// Copy writes the selected secret to the terminal's clipboard with OSC 52,
-// which works over SSH.
+// Copy sends the selected secret to the terminal's clipboard with OSC 52, which
+// works over SSH when the terminal supports it. Nothing comes back to say
+// whether it did, so the words claim only what was sent; choosing to copy still
+// counts as having the secret.
 func (p *Panel) Copy() tea.Cmd {
 	if len(p.entries) == 0 {
 		return nil
 	}
 	e := p.entries[p.sel]
 	p.copied[p.sel] = true
-	msg := "Copied to the clipboard (OSC 52). Paste it where the key is used."
+	what := "the secret"
 	if len(p.entries) > 1 {
-		msg = "Copied the secret for “" + model.Sanitize(e.Name) + "” (OSC 52)."
+		what = "the secret for “" + model.Sanitize(e.Name) + "”"
 	}
-	return p.write(e.Secret.Reveal(), msg)
+	return p.write(e.Secret.Reveal(), what)
 }
 
-// CopyAll writes every secret as NAME=SECRET lines, one per key, in the order
-// shown: the paste for a secrets file or a vault import.
+// CopyAll sends every secret as NAME=SECRET lines, one per key in the order
+// shown, with names made fit for a shell or a dotenv file (EnvNames): the paste
+// for a secrets file or a vault import.
 func (p *Panel) CopyAll() tea.Cmd {
 	if len(p.entries) == 0 {
 		return nil
 	}
-	var b strings.Builder
+	names := make([]string, len(p.entries))
 	for i, e := range p.entries {
-		b.WriteString(model.Sanitize(e.Name) + "=" + e.Secret.Reveal() + "\n")
+		names[i] = e.Name
+	}
+	var b strings.Builder
+	for i, n := range EnvNames(names) {
+		b.WriteString(n + "=" + p.entries[i].Secret.Reveal() + "\n")
 		p.copied[i] = true
 	}
-	n := "1 secret"
+	what := "1 secret as a NAME=SECRET line"
 	if len(p.entries) > 1 {
-		n = fmt.Sprintf("%d secrets", len(p.entries))
+		what = fmt.Sprintf("%d secrets as NAME=SECRET lines", len(p.entries))
 	}
-	return p.write(b.String(), "Copied "+n+" as NAME=SECRET lines (OSC 52).")
+	return p.write(b.String(), what)
 }
 
-func (p *Panel) write(text, done string) tea.Cmd {
+func (p *Panel) write(text, what string) tea.Cmd {
 	out := p.ctx.Output
+	seqs, via := clipboard(text, p.ctx.Env)
 	return func() tea.Msg {
-		if _, err := osc52.New(text).WriteTo(out); err != nil {
-			return app.Status{Text: "Couldn't copy: " + err.Error(), Error: true}
+		for _, s := range seqs {
+			if _, err := s.WriteTo(out); err != nil {
+				return app.Status{Text: "Couldn't send to the clipboard: " + err.Error(), Error: true}
+			}
 		}
-		return app.Status{Text: done}
+		return app.Status{Text: "Sent " + what + " to your terminal's clipboard with OSC 52" + via +
+			" — if your terminal doesn't support it, nothing was copied."}
 	}
 }
 
@@ -181,6 +231,13 @@ func (p *Panel) Help() []key.Binding {
 	default:
 		out = append(out, key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "choose")),
 			keymap.With(km.Copy, "copy this one"), keymap.With(km.CopyAll, "copy all"))
+	}
+	if p.asking {
+		return []key.Binding{key.NewBinding(key.WithKeys("n"), key.WithHelp("n/esc", "keep it open")),
+			key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "close anyway"))}
+	}
+	if len(p.entries) > 0 && !p.saved {
+		out = append(out, saved)
 	}
 	return append(out, key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done")))
 }

@@ -45,7 +45,7 @@ func (p *Panel) View() string {
 		}
 		line := st.Bold.Render("New secret for “"+model.Sanitize(e.Name)+"”") + st.Subtle.Render(" ("+e.Type.Label()+")")
 		if multi && p.copied[i] {
-			line += st.OK.Render("  ✓ copied")
+			line += st.OK.Render("  ✓ sent")
 		}
 		for j, l := range wrap(line) {
 			if j == 0 {
@@ -90,11 +90,13 @@ func (p *Panel) View() string {
 	if p.explain != "" {
 		explain = st.Subtle.Render(p.explain)
 	}
-	switch n := p.uncopied(); {
-	case len(p.entries) == 1 && n == 0:
-		state = st.OK.Render("✓ Copied to the clipboard.")
-	case p.warned && n > 0:
-		state = st.Warn.Render(p.notCopied(n) + ": enter or esc again closes the panel anyway.")
+	switch {
+	case p.asking:
+		state = st.Warn.Render("⚠ " + p.Precious() + " Close anyway? y closes, n or esc keeps it open (y/N)")
+	case len(p.entries) > 0 && p.saved:
+		state = st.OK.Render("✓ Marked as saved.")
+	case len(p.entries) == 1 && p.uncopied() == 0:
+		state = st.OK.Render("✓ Sent to your terminal's clipboard (OSC 52).")
 	}
 	lines := func(ss ...string) []string {
 		var out []string

@@ -105,6 +105,18 @@ func (p *Page) Capturing() bool {
 // it is never cut or wrapped.
 func (p *Page) WantsFullWidth() bool { return p.mode == secretMode }
 
+// Precious implements app.Precious: the secret panel's secrets not yet copied,
+// or a rotation whose new secrets are still to be shown.
+func (p *Page) Precious() string {
+	switch {
+	case p.mode == secretMode && p.secret != nil:
+		return p.secret.Precious()
+	case p.mode == rotatingMode:
+		return "A rotation is under way; its new secrets haven't been shown yet."
+	}
+	return ""
+}
+
 // Init implements tea.Model; the page loads once the session is known.
 func (p *Page) Init() tea.Cmd { return nil }
 
