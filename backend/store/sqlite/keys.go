@@ -225,14 +225,7 @@ func (s *Store) TouchKey(ctx context.Context, id string, at time.Time, addr stri
 	if last.Valid && last.Int64 > cutoff {
 		return nil
 	}
-	if s.write == nil {
-		return s.readOnlyErr
-	}
-	// The same condition again in the UPDATE: another process may have written
-	// since the read. Version and updated_at stay: a use is not an edit.
-	_, err = s.write.ExecContext(ctx, `
-		UPDATE api_keys SET last_used_at = ?, last_used_addr = ?
-		WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)`,
-		micros(at), addr, id, cutoff)
-	return wrap("touch key", err)
+	// The same condition again in TouchKeys' UPDATE: another process may have
+	// written since the read. Version and updated_at stay: a use is not an edit.
+	return s.TouchKeys(ctx, []store.KeyUse{{ID: id, At: at, Addr: addr}})
 }
