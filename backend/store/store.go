@@ -112,6 +112,14 @@ type Store interface {
 	// no longer exists is skipped, not an error.
 	TouchKeys(ctx context.Context, uses []KeyUse) error
 
+	// EachKey calls fn with each key (tombstones too if q.IncludeDeleted) in the
+	// order Keys lists them, reading KeyPage keys at a time, each page in a read
+	// of its own: memory stays flat however many keys there are (`keys list
+	// --json` on a million). A key is passed at most once, as its page found it;
+	// one created during the walk is newer than where the walk is and not
+	// passed. The key fn gets is its own; an error from fn ends the walk.
+	EachKey(ctx context.Context, q KeyQuery, fn func(*model.Key) error) error
+
 	// KeyChecks calls fn with every key, tombstones included, in no particular
 	// order, reading only what a key check needs; it stops at fn's first error
 	// and returns it. kc is reused between calls: fn copies what it keeps.
@@ -121,3 +129,6 @@ type Store interface {
 
 	Close() error
 }
+
+// KeyPage is how many keys EachKey reads at a time.
+const KeyPage = 1000

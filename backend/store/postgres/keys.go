@@ -180,3 +180,50 @@ func (s *Store) TouchKey(ctx context.Context, id string, at time.Time, addr stri
 	}
 	return nil
 }
+
+// EachKey walks the list page by page, by keyset on (created_at, id), each page
+// one statement: no transaction stays open while fn runs.
+func (s *Store) EachKey(ctx context.Context, q store.KeyQuery, fn func(*model.Key) error) error {
+	live := ``
+	if !q.IncludeDeleted {
+		live = ` AND k.deleted_at IS NULL`
+	}
+	const order = ` ORDER BY k.created_at DESC, k.id DESC LIMIT `
+	first := keyColumns + ` WHERE true` + live + order + `$1`
+	next := keyColumns + ` WHERE (k.created_at, k.id) < ($1, $2)` + live + order + `$3`
+	var page []model.Key
+	for {
+		var rows pgx.Rows
+		var err error
+		if page == nil {
+			rows, err = s.pool.Query(ctx, first, store.KeyPage)
+		} else {
+			last := page[len(page)-1]
+			rows, err = s.pool.Query(ctx, next, ts(last.CreatedAt), last.ID, store.KeyPage)
+		}
+		if err != nil {
+			return wrap("list keys", err)
+		}
+		page = make([]model.Key, 0, store.KeyPage)
+		for rows.Next() {
+			k, err := scanKey(rows)
+			if err != nil {
+				rows.Close()
+				return wrap("list keys", err)
+			}
+			page = append(page, k)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return wrap("list keys", err)
+		}
+		for i := range page {
+			if err := fn(&page[i]); err != nil {
+				return err
+			}
+		}
+		if len(page) < store.KeyPage {
+			return nil
+		}
+	}
+}

@@ -118,3 +118,24 @@ func BenchmarkKeyByHash(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTouchKeys100k records one 100 ms batch of last uses as `serve` does
+// under load: 1000 distinct keys of 100,000, at random, each a first use.
+func BenchmarkTouchKeys100k(b *testing.B) {
+	const n, batch = 100_000, 1000
+	s := open(b, filepath.Join(b.TempDir(), "apikeys.db"))
+	seed(b, s, n)
+	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	uses := make([]store.KeyUse, batch)
+	next := uint64(0)
+	for b.Loop() {
+		at = at.Add(2 * time.Minute) // every use a first use in its minute
+		for i := range uses {
+			next = next*6364136223846793005 + 1442695040888963407
+			uses[i] = store.KeyUse{ID: fmt.Sprintf("key_%06d", next>>33%n), At: at, Addr: "192.0.2.1:1"}
+		}
+		if err := s.TouchKeys(b.Context(), uses); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

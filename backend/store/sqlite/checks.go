@@ -52,6 +52,10 @@ func (s *Store) KeyChecks(ctx context.Context, fn func(*store.KeyCheck) error) e
 
 // TouchKeys records many uses in one write transaction: one fsync for the lot,
 // where TouchKey one by one costs one each.
+//
+// A use is not an edit (migration 0005): the rows get the transaction's use
+// stamp, not a change stamp, so the key list cache shows the new "Last used"
+// while the change feed announces nothing and no key index reads anything.
 func (s *Store) TouchKeys(ctx context.Context, uses []store.KeyUse) error {
 	if len(uses) == 0 {
 		return nil
@@ -64,15 +68,19 @@ func (s *Store) TouchKeys(ctx context.Context, uses []store.KeyUse) error {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer t.Rollback()
+	var stamp int64
+	if err := t.QueryRowContext(ctx, `UPDATE change_seq SET uses = uses + 1 RETURNING uses`).Scan(&stamp); err != nil {
+		return wrap("touch keys", err)
+	}
 	st, err := t.PrepareContext(ctx, `
-		UPDATE api_keys SET last_used_at = ?, last_used_addr = ?
+		UPDATE api_keys SET last_used_at = ?, last_used_addr = ?, use_seq = ?
 		WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)`)
 	if err != nil {
 		return wrap("touch keys", err)
 	}
 	defer st.Close()
 	for _, u := range uses {
-		if _, err := st.ExecContext(ctx, micros(u.At), u.Addr, u.ID, micros(u.At.Add(-touchInterval))); err != nil {
+		if _, err := st.ExecContext(ctx, micros(u.At), u.Addr, stamp, u.ID, micros(u.At.Add(-touchInterval))); err != nil {
 			return wrap("touch keys", err)
 		}
 	}

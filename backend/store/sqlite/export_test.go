@@ -48,7 +48,7 @@ func UncachedKeys(ctx context.Context, s *Store, q store.KeyQuery) ([]model.Key,
 
 // ChangedKeysPlan is SQLite's plan for the cache's query of changed keys.
 func ChangedKeysPlan(ctx context.Context, s *Store) (string, error) {
-	rows, err := s.read.QueryContext(ctx, `EXPLAIN QUERY PLAN `+changedKeysQuery, 0, maxDelta+1)
+	rows, err := s.read.QueryContext(ctx, `EXPLAIN QUERY PLAN `+changedKeysQuery, 0, 0, maxDelta+1)
 	if err != nil {
 		return "", err
 	}

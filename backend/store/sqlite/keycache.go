@@ -28,11 +28,17 @@ import (
 // changed since. What a row stamp can't express — a member added, removed or
 // renamed (their name shows on every key they created or edited), a key row
 // physically deleted — moves change_seq.epoch, and the cache reads everything.
+//
+// Last uses are not edits and carry no change stamp (migration 0005): each
+// TouchKeys transaction stamps its rows with the next change_seq.uses in
+// use_seq instead, and the cache reads rows above either number, so "Last used"
+// is as fresh as everything else in the list.
 type keyCache struct {
 	mu      sync.Mutex
 	watch   *sql.Conn // only ever runs PRAGMA data_version
 	version int64
 	seq     int64       // change_seq.keys as of keys: every row stamped up to it is in keys
+	uses    int64       // change_seq.uses as of keys, likewise for use_seq
 	epoch   int64       // change_seq.epoch as of keys
 	keys    []model.Key // every key, tombstones included, newest first; nil: not loaded
 	loads   cacheLoads
@@ -46,10 +52,11 @@ type cacheLoads struct{ full, delta int }
 // read costs about the same and the merge is no longer worth its code path.
 const maxDelta = 1000
 
-// changedKeysQuery reads the keys stamped above a number, at most a limit. No
-// ORDER BY: with one the planner walks the list-order index over every key
-// instead of the change_seq index over the few changed ones; mergeKeys sorts.
-const changedKeysQuery = keyColumns + ` WHERE k.change_seq > ? LIMIT ?`
+// changedKeysQuery reads the keys edited or used since two stamps, at most a
+// limit; SQLite answers the OR from the change_seq and use_seq indexes. No ORDER
+// BY: with one the planner walks the list-order index over every key instead of
+// the two indexes over the few changed ones; mergeKeys sorts.
+const changedKeysQuery = keyColumns + ` WHERE k.change_seq > ? OR k.use_seq > ? LIMIT ?`
 
 func newKeyCache(ctx context.Context, db *sql.DB) (*keyCache, error) {
 	c, err := db.Conn(ctx)
@@ -88,19 +95,19 @@ func (s *Store) Keys(ctx context.Context, q store.KeyQuery) ([]model.Key, error)
 // as it was, still consistent with its seq and epoch.
 func (s *Store) refreshKeys(ctx context.Context) error {
 	c := s.cache
-	var seq, epoch int64
+	var seq, uses, epoch int64
 	var full, delta []model.Key
 	err := s.reader.snapshot(ctx, func(q querier) error {
-		if err := q.QueryRowContext(ctx, `SELECT keys, epoch FROM change_seq`).Scan(&seq, &epoch); err != nil {
+		if err := q.QueryRowContext(ctx, `SELECT keys, uses, epoch FROM change_seq`).Scan(&seq, &uses, &epoch); err != nil {
 			return wrap("read change sequence", err)
 		}
 		if c.keys != nil && epoch == c.epoch {
 			switch {
-			case seq == c.seq:
+			case seq == c.seq && uses == c.uses:
 				return nil // a commit that changed no key: an audit event, a role
-			case seq > c.seq:
+			case seq >= c.seq && uses >= c.uses:
 				var err error
-				delta, err = scanKeys(ctx, q, 0, changedKeysQuery, c.seq, maxDelta+1)
+				delta, err = scanKeys(ctx, q, 0, changedKeysQuery, c.seq, c.uses, maxDelta+1)
 				if err != nil || len(delta) <= maxDelta {
 					return err
 				}
@@ -123,7 +130,7 @@ func (s *Store) refreshKeys(ctx context.Context) error {
 		c.keys = mergeKeys(c.keys, delta)
 		c.loads.delta++
 	}
-	c.seq, c.epoch = seq, epoch
+	c.seq, c.uses, c.epoch = seq, uses, epoch
 	return nil
 }
 

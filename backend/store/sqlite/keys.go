@@ -225,14 +225,42 @@ func (s *Store) TouchKey(ctx context.Context, id string, at time.Time, addr stri
 	if last.Valid && last.Int64 > cutoff {
 		return nil
 	}
-	if s.write == nil {
-		return s.readOnlyErr
+	// The same condition again in TouchKeys' UPDATE: another process may have
+	// written since the read. Version and updated_at stay: a use is not an edit.
+	return s.TouchKeys(ctx, []store.KeyUse{{ID: id, At: at, Addr: addr}})
+}
+
+// EachKey walks the list page by page, by keyset on (created_at, id): the
+// list-order index finds where each page starts, and no read transaction stays
+// open while fn runs (a reader held across a slow SSH client would keep the WAL
+// from being checkpointed). It reads around the key cache: a walk is one pass,
+// and filling the cache would hold the whole list in memory.
+func (s *Store) EachKey(ctx context.Context, q store.KeyQuery, fn func(*model.Key) error) error {
+	live := ``
+	if !q.IncludeDeleted {
+		live = ` AND k.deleted_at IS NULL`
 	}
-	// The same condition again in the UPDATE: another process may have written
-	// since the read. Version and updated_at stay: a use is not an edit.
-	_, err = s.write.ExecContext(ctx, `
-		UPDATE api_keys SET last_used_at = ?, last_used_addr = ?
-		WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)`,
-		micros(at), addr, id, cutoff)
-	return wrap("touch key", err)
+	first := keyColumns + ` WHERE 1` + live + keyOrder + ` LIMIT ?`
+	next := keyColumns + ` WHERE (k.created_at, k.id) < (?, ?)` + live + keyOrder + ` LIMIT ?`
+	var page []model.Key
+	for {
+		var err error
+		if page == nil {
+			page, err = scanKeys(ctx, s.reader.q, store.KeyPage, first, store.KeyPage)
+		} else {
+			last := page[len(page)-1]
+			page, err = scanKeys(ctx, s.reader.q, store.KeyPage, next, micros(last.CreatedAt), last.ID, store.KeyPage)
+		}
+		if err != nil {
+			return err
+		}
+		for i := range page {
+			if err := fn(&page[i]); err != nil {
+				return err
+			}
+		}
+		if len(page) < store.KeyPage {
+			return nil
+		}
+	}
 }

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Workspace", func(t *testing.T) { testWorkspace(t, open) })
 	t.Run("PageTokenKey", func(t *testing.T) { testPageTokenKey(t, open) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
+	t.Run("EachKey", func(t *testing.T) { testEachKey(t, open) })
 	t.Run("TouchKey", func(t *testing.T) { testTouchKey(t, open) })
 	t.Run("TouchKeys", func(t *testing.T) { testTouchKeys(t, open) })
 	t.Run("KeyChecks", func(t *testing.T) { testKeyChecks(t, open) })
