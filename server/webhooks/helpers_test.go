@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -20,29 +21,12 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 )
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type env struct {
 	t     *testing.T
 	ctx   context.Context
 	b     *backend.Backend
 	st    *sqlite.Store
-	clock *fakeClock
+	clock *testkit.Clock
 	owner *backend.Session
 }
 
@@ -60,7 +44,7 @@ func newEnvB(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clock := &fakeClock{t: time.Date(2027, 3, 10, 15, 4, 5, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2027, 3, 10, 15, 4, 5, 0, time.UTC))
 	b := backend.New(backend.Config{Store: st, Clock: clock.Now})
 	owner, _, err := b.Bootstrap(ctx, "Acme", "Olive Owner", "olive@example.com", nil)
 	if err != nil {
