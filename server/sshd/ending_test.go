@@ -72,3 +72,15 @@ func TestIdleTimeoutWarnsFirst(t *testing.T) {
 		t.Errorf("the member was not told why the session ended: %q", term.out.String())
 	}
 }
+
+// A SIGHUP reload of --idle-timeout reaches sessions that start afterwards,
+// through SetIdleTimeout: under the configured hour this one would never end.
+func TestSetIdleTimeoutAppliesToNewSessions(t *testing.T) {
+	ts := startServer(t, func(c *sshd.Config) { c.IdleTimeout = time.Hour })
+	ts.srv.SetIdleTimeout(600 * time.Millisecond)
+	term := ts.openTerminal(ts.mustDial(ts.ownerID), nil, "")
+	term.waitFor("told [idle warning]")
+	if code := term.wait(); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -28,6 +29,15 @@ import (
 
 // rateClients is how many client addresses the connection rate remembers.
 const rateClients = 65536
+
+// SetIdleTimeout changes the idle timeout of the sessions that start from now
+// on (negative: none); open sessions keep theirs. serve calls it on SIGHUP.
+func (s *Server) SetIdleTimeout(d time.Duration) {
+	if d == 0 {
+		d = DefaultIdleTimeout
+	}
+	s.idle.Store(int64(d))
+}
 
 // Defaults of Config, and DefaultAddr, where the SSH server listens unless told
 // otherwise (the caller makes the listener and passes it to Serve).
@@ -116,6 +126,9 @@ type Server struct {
 	b   *backend.Backend
 	log *slog.Logger
 	ssh *ssh.Server
+	// idle is the idle timeout new sessions get (Config.IdleTimeout, then
+	// SetIdleTimeout's); a session keeps the one it started with.
+	idle atomic.Int64
 	// connRate limits new connections per address; rateNotices, how many of
 	// those refused are told why (the rest are closed unanswered).
 	connRate, rateNotices *ratelimit.Limiter
@@ -186,6 +199,7 @@ func New(cfg Config) (*Server, error) {
 		admission: &admission{perAddr: max(cfg.MaxPendingPerAddr, 0), startups: cfg.Startups,
 			random: cfg.Random, byAddr: map[ratelimit.Key]int{}},
 	}
+	s.idle.Store(int64(cfg.IdleTimeout))
 	if cfg.PerAddrRate > 0 {
 		s.connRate = ratelimit.New(cfg.PerAddrRate, time.Minute, rateClients, time.Now)
 		s.rateNotices = ratelimit.New(cfg.PerAddrRate, time.Minute, rateClients, time.Now)

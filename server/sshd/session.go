@@ -183,8 +183,8 @@ func (s *Server) handle(sess ssh.Session) {
 	audit := s.recordSession(sess, m, fp)
 	defer audit.wait()
 	ls.in = newInput(sess, ctx.Done(), start)
-	if s.cfg.IdleTimeout > 0 {
-		go s.watchIdle(ls)
+	if idle := time.Duration(s.idle.Load()); idle > 0 {
+		go s.watchIdle(ls, idle)
 	}
 
 	_, windows, tty := sess.Pty()
@@ -263,11 +263,11 @@ func refuse(sess ssh.Session, msg string) {
 // timeout when that is shorter).
 const idleWarning = time.Minute
 
-// watchIdle ends the session once the client has sent nothing for IdleTimeout,
-// and warns a TUI idleWarning ahead; a keystroke since starts the clock again.
-func (s *Server) watchIdle(ls *session) {
-	lead := min(idleWarning, s.cfg.IdleTimeout/2)
-	t := time.NewTimer(s.cfg.IdleTimeout - lead)
+// watchIdle ends the session once the client has sent nothing for idle, and
+// warns a TUI idleWarning ahead; a keystroke since starts the clock again.
+func (s *Server) watchIdle(ls *session, idle time.Duration) {
+	lead := min(idleWarning, idle/2)
+	t := time.NewTimer(idle - lead)
 	defer t.Stop()
 	warned := false
 	for {
@@ -275,10 +275,10 @@ func (s *Server) watchIdle(ls *session) {
 		case <-ls.ctx.Done():
 			return
 		case <-t.C:
-			expired, left := idleFor(ls.in.lastInput(), time.Now(), s.cfg.IdleTimeout)
+			expired, left := idleFor(ls.in.lastInput(), time.Now(), idle)
 			switch {
 			case expired:
-				ls.end(endIdle, idleMessage(s.cfg.IdleTimeout))
+				ls.end(endIdle, idleMessage(idle))
 				return
 			case left > lead:
 				warned = false
