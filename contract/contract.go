@@ -52,11 +52,11 @@ func KeyOf(k model.Key, p model.ExpiryPolicy, now time.Time) Key {
 		CreatedBy:    MemberRef{ID: k.CreatedBy, Name: k.CreatedByName},
 		ExpiresAt:    k.ExpiresAt.UTC(),
 		ValidThrough: p.ValidThrough(k.ExpiresAt).String(),
-		LastUsedAt:   utcPtr(k.LastUsedAt),
+		LastUsedAt:   UTCPtr(k.LastUsedAt),
 		LastUsedAddr: strPtr(k.LastUsedAddr),
 		RotatedFrom:  strPtr(k.RotatedFrom),
 		ReplacedBy:   strPtr(k.ReplacedBy),
-		DeletedAt:    utcPtr(k.DeletedAt),
+		DeletedAt:    UTCPtr(k.DeletedAt),
 		Version:      k.Version,
 	}
 }
@@ -227,7 +227,8 @@ type ErrorDetail struct {
 	Message string `json:"message"`
 }
 
-func utcPtr(t *time.Time) *time.Time {
+// UTCPtr is t in UTC, or nil: how every optional time in a contract is written.
+func UTCPtr(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
 	}

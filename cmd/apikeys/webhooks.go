@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/apikeys-dev/apikeys/contract"
 	"io"
 	"log/slog"
 	"strconv"
@@ -72,7 +73,7 @@ type webhookJSON struct {
 
 func toWebhookJSON(w model.WebhookEndpoint) webhookJSON {
 	return webhookJSON{ID: w.ID, URL: w.URL, Description: w.Description, Events: w.Events, Format: w.Format,
-		Enabled: w.Enabled, DisabledReason: w.DisabledReason, FailingSince: utcPtr(w.FailingSince),
+		Enabled: w.Enabled, DisabledReason: w.DisabledReason, FailingSince: contract.UTCPtr(w.FailingSince),
 		SecretHint: w.SecretHint, CreatedAt: w.CreatedAt.UTC()}
 }
 
@@ -315,7 +316,7 @@ func newWebhooksDeliveriesCmd(a *app) *cobra.Command {
 						log = []model.WebhookAttempt{}
 					}
 					out = append(out, deliveryJSON{ID: d.ID, EndpointID: d.EndpointID, Event: d.Event, State: d.State,
-						CreatedAt: d.CreatedAt.UTC(), NextAttemptAt: utcPtr(d.NextAttemptAt), Attempts: log})
+						CreatedAt: d.CreatedAt.UTC(), NextAttemptAt: contract.UTCPtr(d.NextAttemptAt), Attempts: log})
 				}
 				return writeJSON(a.env.stdout, out)
 			}
@@ -374,12 +375,4 @@ func printExpiryBanner(ctx context.Context, b *backend.Backend, m model.Member, 
 	if line := b.ExpiryBanner(ctx, m.ID); line != "" {
 		fmt.Fprintf(w, "apikeys: %s (keys list --expiring-within 7d)\n", line)
 	}
-}
-
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
 }
