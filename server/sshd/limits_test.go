@@ -18,8 +18,10 @@ func TestIdleTimeoutCountsKeystrokesNotOutput(t *testing.T) {
 	})
 	term := ts.openTerminal(ts.mustDial(ts.ownerID), nil, "")
 	term.waitFor("Ana Owner")
-	term.send("a")
+	// Taken before the keystroke leaves: the server can only start its idle
+	// clock after this instant, so the gap below can't undercount.
 	lastKey := time.Now()
+	term.send("a")
 	term.waitFor("keys [a]")
 	term.waitFor("No keystroke for ")
 	ended := time.Now()
