@@ -27,11 +27,12 @@ type Workspace struct {
 // in UTC at Start.
 type Options struct {
 	Policy       model.ExpiryPolicy
-	Logger       *slog.Logger // the backend's; nil: discard
-	OwnerName    string       // zero: Olive Owner
-	OwnerEmail   string       // zero: olive@example.com
-	OwnerSSHKeys []string     // authorized_keys lines of the owner
-	Start        time.Time    // the clock's first reading; zero: Start
+	Logger       *slog.Logger        // the backend's; nil: discard
+	OwnerName    string              // zero: Olive Owner
+	OwnerEmail   string              // zero: olive@example.com
+	OwnerSSHKeys []string            // authorized_keys lines of the owner
+	Start        time.Time           // the clock's first reading; zero: Start
+	KeyChecked   func(result string) // told every presented key's result (backend.Config.KeyChecked)
 	// RealTime runs the backend on time.Now instead of Clock, for servers whose
 	// timers (idle limits, watchers) must agree with the stamps it writes.
 	RealTime bool
@@ -52,7 +53,7 @@ func NewWorkspace(t testing.TB, o Options) *Workspace {
 	if !o.Start.IsZero() {
 		clock.Set(o.Start)
 	}
-	cfg := backend.Config{Store: st, Clock: clock.Now, Policy: o.Policy, Logger: o.Logger}
+	cfg := backend.Config{Store: st, Clock: clock.Now, Policy: o.Policy, Logger: o.Logger, KeyChecked: o.KeyChecked}
 	if o.RealTime {
 		cfg.Clock = nil
 	}

@@ -2,7 +2,6 @@ package metrics_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -21,6 +20,7 @@ import (
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/server/httpapi"
 	"github.com/apikeys-dev/apikeys/server/metrics"
@@ -161,10 +161,7 @@ next:
 	return 0
 }
 
-func verifyBody(key string, kt model.KeyType) string {
-	b, _ := json.Marshal(map[string]string{"key": key, "type": string(kt)})
-	return string(b)
-}
+var verifyBody = testkit.VerifyBody
 
 func TestMetricsMoveWithRequests(t *testing.T) {
 	e := newEnv(t)
