@@ -50,11 +50,7 @@ func TestDurabilityUnderSIGKILL(t *testing.T) {
 	}
 	t.Run("binary in a shell loop", func(t *testing.T) {
 		dir := t.TempDir()
-		bin := filepath.Join(t.TempDir(), "apikeys")
-		build := exec.Command("go", "build", "-o", bin, ".")
-		if out, err := build.CombinedOutput(); err != nil {
-			t.Fatalf("go build: %v\n%s", err, out)
-		}
+		bin := buildBinary(t, "builds the binary and kills it")
 		loop := `i=0; while :; do i=$((i+1)); "$0" keys create --name "loop $i" --type import --expires +30d --json || exit 1; done`
 		killMidway(t, exec.Command("sh", "-c", loop, bin), dir, 12)
 	})

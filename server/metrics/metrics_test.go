@@ -73,13 +73,7 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(func() { sq.Close() })
 	e := &env{t: t, st: &flakyStore{Store: sq}, m: metrics.New()}
 	e.b = backend.New(backend.Config{Store: e.st, Clock: func() time.Time { return now }, KeyChecked: e.m.KeyChecked})
-	owner, _, err := e.b.Bootstrap(ctx, "Acme", "Olive Owner", "olive@example.com", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e.owner, err = e.b.SessionFor(ctx, owner.ID, model.SourceCLI); err != nil {
-		t.Fatal(err)
-	}
+	e.owner = testkit.Bootstrap(t, e.b)
 	e.m.WatchKeys(e.b)
 	e.m.WatchSessions(func() int { return int(e.sessions.Load()) })
 	log := slog.New(slog.DiscardHandler)
