@@ -84,7 +84,8 @@ type RotatedKey struct {
 	Secret   string `json:"secret"`
 }
 
-// Member is a member as `members … --json` prints it.
+// Member is a member as `members … --json` prints it. Its fields mirror
+// model.Member's on purpose: this copy is what keeps a domain change out of scripts.
 type Member struct {
 	ID          string    `json:"id"`
 	Name        string    `json:"name"`
@@ -126,7 +127,7 @@ func MembersOf(ms []model.Member) []Member {
 }
 
 // AuditEvent is one audit event, as the Audit Logs API serves it and `apikeys audit
-// --json` prints it.
+// --json` prints it. It mirrors model.AuditEvent on purpose, as Member does.
 type AuditEvent struct {
 	EventID            string    `json:"eventId"`
 	EventType          string    `json:"eventType"`
@@ -139,7 +140,7 @@ type AuditEvent struct {
 	Payload json.RawMessage `json:"payload"`
 }
 
-// Actor is who made a change.
+// Actor is who made a change; model.Actor's shape, kept apart on purpose.
 type Actor struct {
 	Type  string `json:"type"`
 	ID    string `json:"id"`
