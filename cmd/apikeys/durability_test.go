@@ -38,7 +38,7 @@ func createLoop() int {
 	}
 }
 
-// The durability test: SIGKILL a process that is creating keys in a loop;
+// Durability: SIGKILL a process that is creating keys in a loop;
 // every key it reported created is then in the store, and the database opens
 // cleanly. Two creators: the real binary run over and over by a shell loop (a kill
 // may land while it starts, migrates or commits), and one long-running process

@@ -1,4 +1,4 @@
-// Package httpapi serves the HTTP APIs of SPEC §4 over the backend: the Audit Logs
+// Package httpapi serves the product's HTTP APIs over the backend: the Audit Logs
 // API that audit-logs keys authenticate (GET /api/v1/audit-logs/events), key
 // verification for other services (POST /api/v1/keys/verify), liveness
 // (GET /healthz) and the OpenAPI document (GET /api/v1/openapi.json). Every
