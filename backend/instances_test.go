@@ -11,6 +11,7 @@ import (
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/backend/store/postgres"
 	"github.com/apikeys-dev/apikeys/backend/store/postgres/pgtest"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -78,12 +79,12 @@ func (p *pgPair) reasonAtB(t *testing.T, secret string) string {
 // timeUntilRefused deletes k through a and returns how long b took to refuse it.
 func (p *pgPair) timeUntilRefused(t *testing.T, k model.Key, secret string) time.Duration {
 	t.Helper()
-	waitFor(t, "b to accept the new key", func() bool { return p.reasonAtB(t, secret) == "valid" })
+	testkit.Eventually(t, "b to accept the new key", func() bool { return p.reasonAtB(t, secret) == "valid" })
 	if _, err := p.owner.DeleteKey(p.ctx, k.ID, k.Version); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	waitFor(t, "b to refuse the deleted key", func() bool { return p.reasonAtB(t, secret) == backend.ReasonRevoked })
+	testkit.Eventually(t, "b to refuse the deleted key", func() bool { return p.reasonAtB(t, secret) == backend.ReasonRevoked })
 	return time.Since(start)
 }
 
@@ -116,7 +117,7 @@ func TestCutListenerServesNothingStale(t *testing.T) {
 	var took []time.Duration
 	for range 5 {
 		k, sec := p.createKey(t)
-		waitFor(t, "b to accept the new key", func() bool { return p.reasonAtB(t, sec) == "valid" })
+		testkit.Eventually(t, "b to accept the new key", func() bool { return p.reasonAtB(t, sec) == "valid" })
 		killListener(t, p.db)
 		took = append(took, p.timeUntilRefused(t, k, sec))
 		// And every answer after that is the refusal, through the reload.
@@ -138,7 +139,7 @@ func killListener(t *testing.T, db string) {
 		t.Fatal(err)
 	}
 	defer conn.Close(context.Background())
-	waitFor(t, "a LISTEN connection to end", func() bool {
+	testkit.Eventually(t, "a LISTEN connection to end", func() bool {
 		var n int
 		if err := conn.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
 			WHERE application_name = 'apikeys-listen' AND datname = $1`, db).Scan(&n); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -159,12 +160,12 @@ func TestDeleteByAnotherProcessIsRefused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the new key to be valid here", func() bool { return e.verify(sec.Reveal(), model.KeyImport) == "valid" })
+		testkit.Eventually(t, "the new key to be valid here", func() bool { return e.verify(sec.Reveal(), model.KeyImport) == "valid" })
 		if _, err := ownerThere.DeleteKey(e.ctx, k.ID, k.Version); err != nil {
 			t.Fatal(err)
 		}
 		t0 := time.Now()
-		waitFor(t, "the deleted key to be refused here", func() bool {
+		testkit.Eventually(t, "the deleted key to be refused here", func() bool {
 			return e.verify(sec.Reveal(), model.KeyImport) == backend.ReasonRevoked
 		})
 		took = append(took, time.Since(t0))
@@ -194,23 +195,11 @@ func TestCutFeedFallsBackToTheStore(t *testing.T) {
 		}
 	}
 	cs.inject(store.Notice{Kind: store.NoticeResync})
-	waitFor(t, "checks to use the index again", func() bool {
+	testkit.Eventually(t, "checks to use the index again", func() bool {
 		before := cs.byHash.Load()
 		e.verify(sec.Reveal(), model.KeyImport)
 		return cs.byHash.Load() == before
 	})
-}
-
-// waitFor polls cond until it holds, failing after a generous safety timeout.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
 }
 
 // PrepareChecks returns with the index loaded even when a first check has

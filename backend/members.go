@@ -151,15 +151,7 @@ func (s *Session) changeMember(ctx context.Context, member string, version int64
 	edit func(*model.Member) (model.EventType, model.Payload)) (model.Member, error) {
 	now := s.b.Now()
 	var out model.Member
-	err := s.b.store.Update(ctx, func(tx store.Tx) error {
-		if err := s.target(ctx, tx, member, &c); err != nil {
-			return err
-		}
-		// The rules first: a stale copy is worth a reload only to someone who may
-		// make the change at all.
-		if err := c.Check(); err != nil {
-			return err
-		}
+	err := s.updateMember(ctx, member, c, func(tx store.Tx, c model.MemberChange) error {
 		m := c.Target
 		if version != 0 && version != m.Version {
 			return memberConflict(ctx, tx, m)
@@ -174,13 +166,25 @@ func (s *Session) changeMember(ctx context.Context, member string, version int64
 		if out, err = tx.UpdateMember(ctx, m); err != nil {
 			return err
 		}
-		ev, err := s.event(c.Actor, evt, payload)
-		if err != nil {
-			return err
-		}
-		return tx.AppendEvent(ctx, ev)
+		return s.record(ctx, tx, c.Actor, evt, payload)
 	})
 	return out, err
+}
+
+// updateMember runs fn in a transaction once c, filled with the member and the
+// actor as they are in it, allows the change.
+func (s *Session) updateMember(ctx context.Context, member string, c model.MemberChange, fn func(store.Tx, model.MemberChange) error) error {
+	return s.b.store.Update(ctx, func(tx store.Tx) error {
+		if err := s.target(ctx, tx, member, &c); err != nil {
+			return err
+		}
+		// The rules first: a stale copy is worth a reload only to someone who may
+		// make the change at all.
+		if err := c.Check(); err != nil {
+			return err
+		}
+		return fn(tx, c)
+	})
 }
 
 func memberConflict(ctx context.Context, r store.Reader, m model.Member) error {
@@ -216,24 +220,15 @@ func (s *Session) RemoveSSHKey(ctx context.Context, member, fingerprint string) 
 
 func (s *Session) sshKeyChange(ctx context.Context, member string, c model.MemberChange, evt model.EventType, apply func(store.Tx, model.Member) error) (model.Member, error) {
 	var out model.Member
-	err := s.b.store.Update(ctx, func(tx store.Tx) error {
-		if err := s.target(ctx, tx, member, &c); err != nil {
-			return err
-		}
-		if err := c.Check(); err != nil {
-			return err
-		}
+	err := s.updateMember(ctx, member, c, func(tx store.Tx, c model.MemberChange) error {
 		m := c.Target
 		if err := apply(tx, m); err != nil {
 			return err
 		}
-		ev, err := s.event(c.Actor, evt, sshKeyPayload(evt, m, c.Fingerprint))
-		if err != nil {
+		if err := s.record(ctx, tx, c.Actor, evt, sshKeyPayload(evt, m, c.Fingerprint)); err != nil {
 			return err
 		}
-		if err := tx.AppendEvent(ctx, ev); err != nil {
-			return err
-		}
+		var err error
 		out, err = tx.Member(ctx, m.ID)
 		return err
 	})

@@ -51,8 +51,8 @@ func refusedSaying(t *testing.T, err error, want string) {
 }
 
 // TestWorkspaceAdminCantBecomeSecurityAdmin plays each way a Workspace Admin could
-// take a Security Admin's powers (SPEC §1: nobody grants or touches powers they
-// don't hold), and checks the key they hold gets them none.
+// take a Security Admin's powers (nobody grants or touches powers they don't
+// hold), and checks the key they hold gets them none.
 func TestWorkspaceAdminCantBecomeSecurityAdmin(t *testing.T) {
 	t.Run("adds a security admin with a key they hold", func(t *testing.T) {
 		e := newEnv(t, model.ExpiryPolicy{})

@@ -11,8 +11,9 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 )
 
-// The table of SPEC §1, written out as the spec writes it: for each row, which of
-// primary-owner, security-admin, workspace-admin, builder, member may do it.
+// The permission table, written out by hand rather than read from the model: for
+// each row, which of primary-owner, security-admin, workspace-admin, builder,
+// member may do it.
 var specTable = []struct {
 	row     string
 	allowed [5]bool // PO, SA, WA, builder, member
@@ -133,7 +134,7 @@ func rowOps(row string) map[string]operation {
 	panic("no operations for row " + row)
 }
 
-// TestPermissionTable walks every cell of SPEC §1 through the backend itself.
+// TestPermissionTable walks every cell of the permission table through the backend itself.
 func TestPermissionTable(t *testing.T) {
 	for _, r := range specTable {
 		for op, do := range rowOps(r.row) {
@@ -291,7 +292,7 @@ func TestDeactivatingTwiceIsSaid(t *testing.T) {
 	wantKind(t, err, model.KindInvalid)
 }
 
-// specHoldsAll reads SPEC §1's "the actor's own account type holds every
+// specHoldsAll reads the rule "the actor's own account type holds every
 // permission of the target's account type" off the table above.
 func specHoldsAll(actor, target model.AccountType) bool {
 	a, t := slices.Index(columns[:], actor), slices.Index(columns[:], target)
@@ -303,7 +304,7 @@ func specHoldsAll(actor, target model.AccountType) bool {
 	return true
 }
 
-// specMayChange is SPEC §1's rule for a change to another member; before is ""
+// specMayChange is the no-escalation rule for a change to another member; before is ""
 // for add.
 func specMayChange(act string, actor, before, after model.AccountType) bool {
 	if !specTable[6].allowed[slices.Index(columns[:], actor)] { // manage members
@@ -366,7 +367,7 @@ var memberOps = map[string]func(e *env, n int, actor, before, after model.Accoun
 	},
 }
 
-// TestMemberChangeTable walks every cell of SPEC §1's no-escalation rule through
+// TestMemberChangeTable walks every cell of the no-escalation rule through
 // the backend: action × actor type × target type before × target type after
 // (add has no before; only add and set-type change the type).
 func TestMemberChangeTable(t *testing.T) {

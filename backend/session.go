@@ -100,6 +100,16 @@ func (s *Session) event(actor model.Member, t model.EventType, payload model.Pay
 	return s.b.newEvent(memberActor(actor), s.source, payload)
 }
 
+// record writes the audit event of a change actor made, in the change's
+// transaction.
+func (s *Session) record(ctx context.Context, tx store.Tx, actor model.Member, t model.EventType, payload model.Payload) error {
+	ev, err := s.event(actor, t, payload)
+	if err != nil {
+		return err
+	}
+	return tx.AppendEvent(ctx, ev)
+}
+
 func memberActor(m model.Member) model.Actor {
 	return model.Actor{Type: model.ActorMember, ID: m.ID, Name: m.Name, Email: m.Email}
 }

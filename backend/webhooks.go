@@ -114,11 +114,7 @@ func (s *Session) AddWebhook(ctx context.Context, r AddWebhookRequest) (model.We
 }
 
 func (s *Session) webhookEvent(ctx context.Context, tx store.Tx, actor model.Member, t model.EventType, ep model.WebhookEndpoint, reason string) error {
-	ev, err := s.event(actor, t, webhookPayload(t, ep, reason))
-	if err != nil {
-		return err
-	}
-	return tx.AppendEvent(ctx, ev)
+	return s.record(ctx, tx, actor, t, webhookPayload(t, ep, reason))
 }
 
 func webhookPayload(t model.EventType, ep model.WebhookEndpoint, reason string) model.Payload {
@@ -135,8 +131,9 @@ func webhookByID(ctx context.Context, r store.WebhookReader, id string) (model.W
 	return ep, err
 }
 
-// RemoveWebhook deletes an endpoint with its deliveries.
-func (s *Session) RemoveWebhook(ctx context.Context, id string) error {
+// updateWebhook runs fn in a transaction with endpoint id, once the actor may
+// manage webhooks.
+func (s *Session) updateWebhook(ctx context.Context, id string, fn func(tx store.Tx, actor model.Member, ep model.WebhookEndpoint) error) error {
 	return s.b.store.Update(ctx, func(tx store.Tx) error {
 		actor, err := s.require(ctx, tx, model.ActManageHooks, "")
 		if err != nil {
@@ -146,6 +143,13 @@ func (s *Session) RemoveWebhook(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
+		return fn(tx, actor, ep)
+	})
+}
+
+// RemoveWebhook deletes an endpoint with its deliveries.
+func (s *Session) RemoveWebhook(ctx context.Context, id string) error {
+	return s.updateWebhook(ctx, id, func(tx store.Tx, actor model.Member, ep model.WebhookEndpoint) error {
 		if err := tx.DeleteWebhookEndpoint(ctx, ep.ID); err != nil {
 			return err
 		}
@@ -158,15 +162,7 @@ func (s *Session) RemoveWebhook(ctx context.Context, id string) error {
 // which resume if it is enabled again.
 func (s *Session) SetWebhookEnabled(ctx context.Context, id string, enabled bool) (model.WebhookEndpoint, error) {
 	var out model.WebhookEndpoint
-	err := s.b.store.Update(ctx, func(tx store.Tx) error {
-		actor, err := s.require(ctx, tx, model.ActManageHooks, "")
-		if err != nil {
-			return err
-		}
-		ep, err := webhookByID(ctx, tx, id)
-		if err != nil {
-			return err
-		}
+	err := s.updateWebhook(ctx, id, func(tx store.Tx, actor model.Member, ep model.WebhookEndpoint) error {
 		out = ep
 		if ep.Enabled == enabled {
 			return nil
@@ -220,14 +216,7 @@ func (s *Session) ListDeliveries(ctx context.Context, f DeliveryFilter) ([]Deliv
 func (s *Session) TestWebhook(ctx context.Context, id string, send WebhookSender) (model.WebhookDelivery, model.WebhookAttempt, error) {
 	now := s.b.Now()
 	var job WebhookJob
-	err := s.b.store.Update(ctx, func(tx store.Tx) error {
-		if _, err := s.require(ctx, tx, model.ActManageHooks, ""); err != nil {
-			return err
-		}
-		ep, err := webhookByID(ctx, tx, id)
-		if err != nil {
-			return err
-		}
+	err := s.updateWebhook(ctx, id, func(tx store.Tx, _ model.Member, ep model.WebhookEndpoint) error {
 		body, err := model.WebhookBody(ep.Format, model.WebhookMessage{Type: model.HookPing, Timestamp: now,
 			Data: model.HookPingData{EndpointID: ep.ID, Message: "webhooks test: if you can read this, deliveries reach you."}})
 		if err != nil {

@@ -8,6 +8,10 @@
 // (a renamed field, a new one) must not silently change what scripts read.
 // Conversions from the domain live here, beside the shapes they fill. Names
 // are camelCase and never change; times are RFC 3339 in UTC.
+//
+// Two kinds of message are typed in model instead, beside the events that fill
+// them, and held to the same document by the same test: audit payloads
+// (model.*Payload) and what webhook receivers get (model.WebhookMessage).
 package contract
 
 import (
@@ -63,11 +67,7 @@ func KeyOf(k model.Key, p model.ExpiryPolicy, now time.Time) Key {
 
 // KeysOf is KeyOf for each key; never null, [] for none.
 func KeysOf(ks []model.Key, p model.ExpiryPolicy, now time.Time) []Key {
-	out := make([]Key, 0, len(ks))
-	for _, k := range ks {
-		out = append(out, KeyOf(k, p, now))
-	}
-	return out
+	return each(ks, func(k model.Key) Key { return KeyOf(k, p, now) })
 }
 
 // CreatedKey is what `keys create --json` prints: the key and its secret, once.
@@ -84,7 +84,8 @@ type RotatedKey struct {
 	Secret   string `json:"secret"`
 }
 
-// Member is a member as `members … --json` prints it.
+// Member is a member as `members … --json` prints it. Its fields mirror
+// model.Member's on purpose: this copy is what keeps a domain change out of scripts.
 type Member struct {
 	ID          string    `json:"id"`
 	Name        string    `json:"name"`
@@ -122,15 +123,11 @@ func MemberOf(m model.Member) Member {
 
 // MembersOf is MemberOf for each member; never null.
 func MembersOf(ms []model.Member) []Member {
-	out := make([]Member, 0, len(ms))
-	for _, m := range ms {
-		out = append(out, MemberOf(m))
-	}
-	return out
+	return each(ms, MemberOf)
 }
 
 // AuditEvent is one audit event, as the Audit Logs API serves it and `apikeys audit
-// --json` prints it.
+// --json` prints it. It mirrors model.AuditEvent on purpose, as Member does.
 type AuditEvent struct {
 	EventID            string    `json:"eventId"`
 	EventType          string    `json:"eventType"`
@@ -143,7 +140,7 @@ type AuditEvent struct {
 	Payload json.RawMessage `json:"payload"`
 }
 
-// Actor is who made a change.
+// Actor is who made a change; model.Actor's shape, kept apart on purpose.
 type Actor struct {
 	Type  string `json:"type"`
 	ID    string `json:"id"`
@@ -175,11 +172,7 @@ func payloadOf(e model.AuditEvent) json.RawMessage {
 
 // AuditEventsOf is AuditEventOf for each event; never null.
 func AuditEventsOf(es []model.AuditEvent) []AuditEvent {
-	out := make([]AuditEvent, 0, len(es))
-	for _, e := range es {
-		out = append(out, AuditEventOf(e))
-	}
-	return out
+	return each(es, AuditEventOf)
 }
 
 // EventPage is the body of GET /api/v1/audit-logs/events. The token is absent on
@@ -234,6 +227,16 @@ func UTCPtr(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
+}
+
+// each is f of every element of xs: how every list in a contract is made, never
+// null.
+func each[T, U any](xs []T, f func(T) U) []U {
+	out := make([]U, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, f(x))
+	}
+	return out
 }
 
 func strPtr(s string) *string {

@@ -34,10 +34,18 @@ var contractTypes = []struct {
 	{v: contract.AuditEvent{}}, {v: contract.Actor{}}, {v: contract.EventPage{}},
 	{v: contract.VerifyRequest{}, request: true}, {v: contract.VerifyValid{}}, {v: contract.VerifyInvalid{}},
 	{v: contract.Error{}},
+	{v: contract.Webhook{}}, {v: contract.CreatedWebhook{}}, {v: contract.RemovedWebhook{}},
+	{v: contract.WebhookDelivery{}}, {v: contract.WebhookAttempt{}}, {v: contract.WebhookTest{}},
+	{v: contract.Backup{}}, {v: contract.Config{}}, {v: contract.Setting{}},
 }
 
+// hookData are the shapes of a webhook message's data, one per kind of event,
+// each documented by the schema of its name. They live in model beside the
+// events that fill them, as the audit payloads do.
+var hookData = []any{model.HookKeyData{}, model.HookMemberData{}, model.HookAllowlistData{}, model.HookPingData{}}
+
 // Schemas that are not one Go struct: enums, and the union of verify's answers.
-var notStructs = map[string]bool{"EventType": true, "KeyType": true, "AccountType": true, "VerifyResponse": true}
+var notStructs = map[string]bool{"EventType": true, "KeyType": true, "AccountType": true, "VerifyResponse": true, "WebhookEvent": true}
 
 // inlineOnly are contract structs described inline by their parent's schema.
 var inlineOnly = map[string]bool{"ErrorDetail": true}
@@ -73,6 +81,16 @@ type doc struct {
 	Components struct {
 		Schemas map[string]*schema `json:"schemas"`
 	} `json:"components"`
+	// Webhooks are the requests receivers get, by event type.
+	Webhooks map[string]struct {
+		Post struct {
+			RequestBody struct {
+				Content map[string]struct {
+					Schema schema `json:"schema"`
+				} `json:"content"`
+			} `json:"requestBody"`
+		} `json:"post"`
+	} `json:"webhooks"`
 }
 
 func loadDoc(t *testing.T) doc {
@@ -183,9 +201,9 @@ func (c *checker) object(path string, t reflect.Type, s *schema) {
 // value checks one field's Go type against its property schema. always means
 // the field is always written (no omitempty): a pointer then writes null.
 func (c *checker) value(path string, t reflect.Type, s *schema, always bool) {
-	if t == rawType {
+	if t == rawType || t.Kind() == reflect.Interface {
 		if len(s.OneOf) == 0 {
-			c.fail(path, "raw JSON in Go: the schema should say which shapes it takes (oneOf)")
+			c.fail(path, "raw JSON or an interface in Go: the schema should say which shapes it takes (oneOf)")
 		}
 		return
 	}
@@ -253,35 +271,45 @@ func TestContractMatchesOpenAPI(t *testing.T) {
 // TestPayloadsMatchOpenAPI holds each event type's payload struct (model) to the
 // schema named after it, and AuditEvent.payload to the list of them.
 func TestPayloadsMatchOpenAPI(t *testing.T) {
-	d := loadDoc(t)
-	var want []string
+	var payloads []any
 	for _, et := range model.EventTypes {
 		p, err := model.DecodePayload(et, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		name := string(et) + "Payload"
-		want = append(want, "#/components/schemas/"+name)
-		if reflect.TypeOf(p).Name() != name {
-			t.Errorf("%s's payload is a model.%s, want model.%s", et, reflect.TypeOf(p).Name(), name)
+		if got, want := reflect.TypeOf(p).Name(), string(et)+"Payload"; got != want {
+			t.Errorf("%s's payload is a model.%s, want model.%s", et, got, want)
 		}
+		payloads = append(payloads, p)
+	}
+	checkUnion(t, loadDoc(t), "AuditEvent", "payload", payloads)
+}
+
+// checkUnion holds each of model's structs in shapes to the schema of its name,
+// and property prop of schema parent to one of them, in that order.
+func checkUnion(t *testing.T, d doc, parent, prop string, shapes []any) {
+	t.Helper()
+	c := &checker{t: t, d: d}
+	var want []string
+	for _, v := range shapes {
+		name := reflect.TypeOf(v).Name()
+		want = append(want, "#/components/schemas/"+name)
 		s, ok := d.Components.Schemas[name]
 		if !ok {
-			t.Errorf("%s: no schema %s", et, name)
+			t.Errorf("model.%s has no schema of its name", name)
 			continue
 		}
-		c := &checker{t: t, d: d}
-		c.object(name, reflect.TypeOf(p), s)
-		for _, e := range c.errs {
-			t.Errorf("model.%s", e)
-		}
+		c.object(name, reflect.TypeOf(v), s)
+	}
+	for _, e := range c.errs {
+		t.Errorf("model.%s", e)
 	}
 	var got []string
-	for _, s := range d.Components.Schemas["AuditEvent"].Properties["payload"].OneOf {
+	for _, s := range d.Components.Schemas[parent].Properties[prop].OneOf {
 		got = append(got, s.Ref)
 	}
 	if !slices.Equal(got, want) {
-		t.Errorf("AuditEvent.payload is one of\n%v\nwant, one per event type:\n%v", got, want)
+		t.Errorf("%s.%s is one of\n%v\nwant:\n%v", parent, prop, got, want)
 	}
 }
 
@@ -296,7 +324,11 @@ func TestOpenAPIEnumsMatchModel(t *testing.T) {
 		return out
 	}
 	strs := func(vs ...string) []string { return vs }
-	var keyTypes, eventTypes, accountTypes []string
+	var keyTypes, eventTypes, accountTypes, hookEvents []string
+	for _, e := range model.WebhookEvents {
+		hookEvents = append(hookEvents, string(e))
+	}
+	hookEvents = append(hookEvents, string(model.HookPing))
 	for _, k := range model.KeyTypes {
 		keyTypes = append(keyTypes, string(k))
 	}
@@ -306,7 +338,7 @@ func TestOpenAPIEnumsMatchModel(t *testing.T) {
 	for _, a := range model.AccountTypes {
 		accountTypes = append(accountTypes, string(a))
 	}
-	for name, want := range map[string][]string{"KeyType": keyTypes, "EventType": eventTypes, "AccountType": accountTypes} {
+	for name, want := range map[string][]string{"KeyType": keyTypes, "EventType": eventTypes, "AccountType": accountTypes, "WebhookEvent": hookEvents} {
 		if got := enum(name); !slices.Equal(got, want) {
 			t.Errorf("%s enum %v, model has %v", name, got, want)
 		}
@@ -331,8 +363,11 @@ func TestEverySchemaHasAType(t *testing.T) {
 	for _, et := range model.EventTypes {
 		covered[string(et)+"Payload"] = true
 	}
+	for _, h := range hookData {
+		covered[reflect.TypeOf(h).Name()] = true
+	}
 	// Schemas that payloads and keys refer to, checked through them.
-	for _, n := range []string{"KeyChanges", "StringChange", "TimeChange"} {
+	for _, n := range []string{"KeyChanges", "StringChange", "TimeChange", "WebhookMessage", "HookPerson"} {
 		covered[n] = true
 	}
 	for name := range d.Components.Schemas {
@@ -340,9 +375,26 @@ func TestEverySchemaHasAType(t *testing.T) {
 			t.Errorf("schema %s is checked against no Go type: add it to contractTypes", name)
 		}
 	}
-	// Every exported struct of package contract is in contractTypes.
-	fset := token.NewFileSet()
+	// Every exported struct of package contract is in contractTypes, and every
+	// one of model's webhook payload structs in hookData.
 	files, _ := filepath.Glob("*.go")
+	for _, name := range exportedStructs(t, files...) {
+		if !covered[name] && !inlineOnly[name] {
+			t.Errorf("contract.%s is in no test: add it to contractTypes with its schema", name)
+		}
+	}
+	for _, name := range exportedStructs(t, "../model/webhook_payload.go") {
+		if !covered[name] {
+			t.Errorf("model.%s is in no test: add it to hookData with its schema", name)
+		}
+	}
+}
+
+// exportedStructs names the exported struct types declared in files (tests left out).
+func exportedStructs(t *testing.T, files ...string) []string {
+	t.Helper()
+	var out []string
+	fset := token.NewFileSet()
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
@@ -358,10 +410,44 @@ func TestEverySchemaHasAType(t *testing.T) {
 			}
 			for _, sp := range g.Specs {
 				ts := sp.(*ast.TypeSpec)
-				if _, isStruct := ts.Type.(*ast.StructType); isStruct && ts.Name.IsExported() && !covered[ts.Name.Name] && !inlineOnly[ts.Name.Name] {
-					t.Errorf("contract.%s is in no test: add it to contractTypes with its schema", ts.Name.Name)
+				if _, isStruct := ts.Type.(*ast.StructType); isStruct && ts.Name.IsExported() {
+					out = append(out, ts.Name.Name)
 				}
 			}
+		}
+	}
+	return out
+}
+
+// TestWebhookMessagesMatchOpenAPI holds what receivers get to the document: the
+// envelope, each data struct, and one webhook per event type, each posting the
+// envelope.
+func TestWebhookMessagesMatchOpenAPI(t *testing.T) {
+	d := loadDoc(t)
+	c := &checker{t: t, d: d}
+	c.object("WebhookMessage", reflect.TypeFor[model.WebhookMessage](), d.Components.Schemas["WebhookMessage"])
+	for _, e := range c.errs {
+		t.Errorf("model.%s", e)
+	}
+	checkUnion(t, d, "WebhookMessage", "data", hookData)
+
+	events := []string{string(model.HookPing)}
+	for _, e := range model.WebhookEvents {
+		events = append(events, string(e))
+	}
+	for _, e := range events {
+		wh, ok := d.Webhooks[e]
+		if !ok {
+			t.Errorf("webhooks: no %s", e)
+			continue
+		}
+		if ref := wh.Post.RequestBody.Content["application/json"].Schema.Ref; ref != "#/components/schemas/WebhookMessage" {
+			t.Errorf("webhooks.%s posts %q, want the WebhookMessage envelope", e, ref)
+		}
+	}
+	for e := range d.Webhooks {
+		if !slices.Contains(events, e) {
+			t.Errorf("webhooks.%s is no event of model.WebhookEvents", e)
 		}
 	}
 }

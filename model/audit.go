@@ -8,7 +8,7 @@ import (
 // EventType names an audit event.
 type EventType string
 
-// The audit event types of SPEC §3.
+// The audit event types: every change to keys and members, and SSH sign-ins.
 const (
 	EventApiKeyCreated          EventType = "ApiKeyCreated"
 	EventApiKeyUpdated          EventType = "ApiKeyUpdated"

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Action is something a member may or may not do; see SPEC §1.
+// Action is something a member may or may not do, by account type (permissions).
 type Action string
 
 // The actions of the permission table. Key management is per key type.
@@ -21,7 +21,7 @@ const (
 // Actions lists every action.
 var Actions = []Action{ActViewKeys, ActManageKeys, ActViewMembers, ActManageMembers, ActReadAudit, ActManageHooks}
 
-// permissions is SPEC §1's table as data: which account types may do what. Key
+// permissions is the product's permission table as data: which account types may do what. Key
 // management is keyed by key type; everything else by the empty key type.
 var permissions = map[Action]map[KeyType][]AccountType{
 	ActViewKeys: {"": {PrimaryOwner, SecurityAdmin, WorkspaceAdmin}},

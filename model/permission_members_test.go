@@ -9,10 +9,10 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 )
 
-// The member changes of SPEC §1, as the CLI spells them.
+// The member changes the permission rules govern, as the CLI spells them.
 var specMemberActions = []model.MemberAction{"add", "set-type", "deactivate", "reactivate", "add-ssh-key", "remove-ssh-key"}
 
-// specHoldsAll is SPEC §1's "the actor's own account type holds every permission of
+// specHoldsAll is the rule "the actor's own account type holds every permission of
 // the target's account type", read off the hand-copied table above: every cell
 // the target's type may do, the actor's may do too.
 func specHoldsAll(actor, target model.AccountType) bool {
@@ -33,8 +33,8 @@ func specCanManageMembers(a model.AccountType) bool {
 	panic("no manage-members row")
 }
 
-// specMayChange is SPEC §1's rule for a change to another member, sentence by
-// sentence; before is "" for add, after equals before unless the type changes.
+// specMayChange is the no-escalation rule for a change to another member, sentence
+// by sentence; before is "" for add, after equals before unless the type changes.
 func specMayChange(act model.MemberAction, actor, before, after model.AccountType) bool {
 	// "add members, change account type, deactivate, add/remove SSH keys": the row.
 	if !specCanManageMembers(actor) {
@@ -56,7 +56,7 @@ func specMayChange(act model.MemberAction, actor, before, after model.AccountTyp
 }
 
 // TestHoldsEveryPermissionOf pins the relation the rule rests on, written out as a
-// person reads it from the table, against both the spec reading and the model.
+// person reads it from the table, against both the rule as written here and the model.
 func TestHoldsEveryPermissionOf(t *testing.T) {
 	// Rows: actor; columns: target PO, SA, WA, builder, member.
 	written := map[model.AccountType][5]bool{
@@ -101,7 +101,7 @@ func change(act model.MemberAction, actor, before, after model.AccountType) mode
 
 // TestMemberChangeTable walks every cell: action × actor type × target type before
 // × target type after (add has no before; only add and set-type have an after of
-// their own), against the spec's sentences above.
+// their own), against the rule's sentences above.
 func TestMemberChangeTable(t *testing.T) {
 	cells := 0
 	for _, act := range specMemberActions {
@@ -298,7 +298,7 @@ func TestAccountTypesFor(t *testing.T) {
 			}
 		}
 	}
-	// Spelled out for the case of the issue.
+	// Spelled out: a Workspace Admin may add only their own type and those below it.
 	got := model.AccountTypesFor(change("add", "workspace-admin", "", ""))
 	if !slices.Equal(got, []model.AccountType{"workspace-admin", "builder", "member"}) {
 		t.Errorf("a Workspace Admin may add %v", got)

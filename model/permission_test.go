@@ -7,15 +7,15 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 )
 
-// The account types as SPEC §1 spells them, written out rather than taken from
+// The account types as the product names them, written out rather than taken from
 // model.AccountTypes so that a renamed or dropped type fails here.
 var specAccountTypes = []model.AccountType{"primary-owner", "security-admin", "workspace-admin", "builder", "member"}
 
-// The key types as SPEC §2 spells them.
+// The key types as the product names them, written out too.
 var specKeyTypes = []model.KeyType{"audit-logs", "import", "export", "modeling-metadata"}
 
-// specPermissions is SPEC §1's table copied by hand, one row per line of the spec;
-// Y and N are the spec's yes and no. Key-management rows name their key type; the
+// specPermissions is the permission table copied by hand, one row per permission;
+// Y and N are yes and no. Key-management rows name their key type; the
 // other rows apply whatever the key type. Nothing here is read from the model.
 const Y, N = true, false
 
@@ -83,7 +83,7 @@ func TestCanMatchesSpecTable(t *testing.T) {
 }
 
 // TestSpecTableCoversModel fails when the model grows an action or key type that
-// the spec table above does not list (and so nobody checked against the spec).
+// the hand-written table above does not list (and so nobody checked by hand).
 func TestSpecTableCoversModel(t *testing.T) {
 	for _, act := range model.Actions {
 		if !slices.ContainsFunc(specPermissions, func(r specRow) bool { return r.act == act }) {

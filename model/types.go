@@ -8,7 +8,7 @@ import (
 // KeyType is what an API key is for. Its string form is the stable id.
 type KeyType string
 
-// The key types of SPEC §2.
+// The key types a workspace issues, one per integration.
 const (
 	KeyAuditLogs        KeyType = "audit-logs"
 	KeyImport           KeyType = "import"
@@ -59,7 +59,7 @@ func KeyTypeList() string { return list(KeyTypes) }
 // AccountType is a member's role in the workspace.
 type AccountType string
 
-// The account types of SPEC §1, most powerful first.
+// The account types a member may have, most powerful first.
 const (
 	PrimaryOwner   AccountType = "primary-owner"
 	SecurityAdmin  AccountType = "security-admin"
@@ -121,7 +121,7 @@ func list[T ~string](ts []T) string {
 // Source says where a change came from; it is recorded on every audit event.
 type Source string
 
-// The sources of SPEC §3.
+// The sources of an audited change: where the actor made it.
 const (
 	SourceTUI Source = "tui"
 	SourceSSH Source = "ssh"

@@ -12,7 +12,7 @@ import (
 )
 
 // WebhookEvent names an event a webhook endpoint may subscribe to. These are the
-// product's outward event names (SPEC §11), not the audit event types.
+// product's outward event names (dotted, lower case), not the audit event types.
 type WebhookEvent string
 
 // The webhook event catalogue.

@@ -9,7 +9,10 @@ import (
 
 // WebhookMessage is the JSON body of a standard delivery:
 // {"type":"key.expiring","timestamp":"…","data":{…}}. Data is one of the Hook*Data
-// structs below; none of them has a field that could hold a secret.
+// structs below; none of them has a field that could hold a secret. These are
+// what receivers parse: like the audit payloads they are message shapes, not
+// domain types, and contract/openapi_test.go holds them to the "webhooks" section
+// of server/httpapi/openapi.json field by field.
 type WebhookMessage struct {
 	Type      WebhookEvent `json:"type"`
 	Timestamp time.Time    `json:"timestamp"`

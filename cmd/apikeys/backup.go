@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
+	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -58,11 +59,7 @@ func (a *app) backup(cmd *cobra.Command, to string) error {
 		return err
 	}
 	if a.flags.json {
-		return writeJSON(a.env.stdout, struct {
-			From  string `json:"from"`
-			To    string `json:"to"`
-			Bytes int64  `json:"bytes"`
-		}{src, to, fi.Size()})
+		return writeJSON(a.env.stdout, contract.Backup{From: src, To: to, Bytes: fi.Size()})
 	}
 	fmt.Fprintf(a.env.stdout, "Backed up %s to %s (%d bytes, checked).\n", model.Sanitize(src), model.Sanitize(to), fi.Size())
 	return nil

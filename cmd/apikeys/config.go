@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -313,12 +314,6 @@ Precedence: a flag, then the environment, then the file, then the default.`,
 	return newGroupCmd("config", "Show the effective configuration", show)
 }
 
-type settingJSON struct {
-	Name   string `json:"name"`
-	Value  string `json:"value"`
-	Source string `json:"source"`
-}
-
 // showConfig resolves the global settings as this command got them and serve's
 // as `serve` would get them now (a flag on this command line counts for the
 // global ones only).
@@ -335,10 +330,7 @@ func (a *app) showConfig(cmd *cobra.Command) error {
 		if a.config.path != "" {
 			file = &a.config.path
 		}
-		return writeJSON(a.env.stdout, struct {
-			File     *string       `json:"file"`
-			Settings []settingJSON `json:"settings"`
-		}{file, rows})
+		return writeJSON(a.env.stdout, contract.Config{File: file, Settings: rows})
 	}
 	out := a.env.stdout
 	if a.config.path != "" {
@@ -355,8 +347,8 @@ func (a *app) showConfig(cmd *cobra.Command) error {
 	return t.flush()
 }
 
-func (a *app) settingRows(fs *pflag.FlagSet, srcs map[string]source) []settingJSON {
-	var rows []settingJSON
+func (a *app) settingRows(fs *pflag.FlagSet, srcs map[string]source) []contract.Setting {
+	var rows []contract.Setting
 	fs.VisitAll(func(f *pflag.Flag) {
 		if !isSetting(f) {
 			return
@@ -365,7 +357,7 @@ func (a *app) settingRows(fs *pflag.FlagSet, srcs map[string]source) []settingJS
 		if !ok {
 			src = source{kind: "default"}
 		}
-		rows = append(rows, settingJSON{Name: f.Name, Value: displayValue(f), Source: model.Sanitize(src.String())})
+		rows = append(rows, contract.Setting{Name: f.Name, Value: displayValue(f), Source: model.Sanitize(src.String())})
 	})
 	return rows
 }

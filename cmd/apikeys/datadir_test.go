@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 )
 
 // TestRelativeDataDir: a relative --data-dir or APIKEYS_DATA_DIR is taken from
@@ -66,29 +68,12 @@ func listing(t *testing.T, dir string) string {
 	return strings.Join(out, "\n")
 }
 
-// makeReadOnly takes the write bits off dir and its files, and gives them back
-// when the test ends (so that it can remove them).
-func makeReadOnly(t *testing.T, dir string) {
-	t.Helper()
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		os.Chmod(filepath.Join(dir, e.Name()), 0o400)
-	}
-	os.Chmod(dir, 0o500)
-	t.Cleanup(func() {
-		os.Chmod(dir, 0o700)
-		for _, e := range entries {
-			os.Chmod(filepath.Join(dir, e.Name()), 0o600)
-		}
-	})
-}
-
 // TestReadOnlyDataDir: read commands work on a data directory that can't be
 // written, and change nothing there; a command that writes says why it can't.
 func TestReadOnlyDataDir(t *testing.T) {
 	c := newCLI(t)
 	c.createKey("Nightly import", "import", "+30d")
-	makeReadOnly(t, c.dir)
+	testkit.ReadOnlyDir(t, c.dir)
 	before := listing(t, c.dir)
 
 	for _, args := range [][]string{{"keys", "list"}, {"members", "list"}, {"audit"}, {"keys", "list", "--json"}} {

@@ -38,7 +38,7 @@ func createLoop() int {
 	}
 }
 
-// The issue's durability test: SIGKILL a process that is creating keys in a loop;
+// Durability: SIGKILL a process that is creating keys in a loop;
 // every key it reported created is then in the store, and the database opens
 // cleanly. Two creators: the real binary run over and over by a shell loop (a kill
 // may land while it starts, migrates or commits), and one long-running process
@@ -50,11 +50,7 @@ func TestDurabilityUnderSIGKILL(t *testing.T) {
 	}
 	t.Run("binary in a shell loop", func(t *testing.T) {
 		dir := t.TempDir()
-		bin := filepath.Join(t.TempDir(), "apikeys")
-		build := exec.Command("go", "build", "-o", bin, ".")
-		if out, err := build.CombinedOutput(); err != nil {
-			t.Fatalf("go build: %v\n%s", err, out)
-		}
+		bin := buildBinary(t, "builds the binary and kills it")
 		loop := `i=0; while :; do i=$((i+1)); "$0" keys create --name "loop $i" --type import --expires +30d --json || exit 1; done`
 		killMidway(t, exec.Command("sh", "-c", loop, bin), dir, 12)
 	})

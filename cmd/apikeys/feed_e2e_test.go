@@ -1,12 +1,11 @@
 package main
 
 import (
-	"github.com/apikeys-dev/apikeys/internal/testkit"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 )
 
 // TestCLIDeleteRefusedByRunningServe: on SQLite, a key deleted with the CLI
@@ -14,13 +13,7 @@ import (
 // running `serve` process, whose key index learns of it through the change
 // feed. How long that takes is reported, not asserted: the machine is shared.
 func TestCLIDeleteRefusedByRunningServe(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and runs a server: not in -short")
-	}
-	bin := filepath.Join(t.TempDir(), "apikeys")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, "builds the binary and runs a server")
 	c := newCLI(t)
 	c.clock = testkit.NewClock(time.Now().UTC()) // the server checks expiry on the real clock
 	first := c.createKey("first", "import", "+30d")
@@ -41,13 +34,13 @@ func TestCLIDeleteRefusedByRunningServe(t *testing.T) {
 	var took []time.Duration
 	for range n {
 		k := c.createKey("k", "import", "+30d")
-		waitUntilTrue(t, "serve to accept a key the CLI just made", func() bool {
+		testkit.Eventually(t, "serve to accept a key the CLI just made", func() bool {
 			ok, _ := verify(t, addr, k.Secret, "import")
 			return ok
 		})
 		c.ok("keys", "delete", k.Key.ID, "--yes")
 		deleted := time.Now()
-		waitUntilTrue(t, "serve to refuse a key the CLI deleted", func() bool {
+		testkit.Eventually(t, "serve to refuse a key the CLI deleted", func() bool {
 			ok, reason := verify(t, addr, k.Secret, "import")
 			return !ok && reason == "revoked"
 		})
@@ -56,16 +49,4 @@ func TestCLIDeleteRefusedByRunningServe(t *testing.T) {
 	slices.Sort(took)
 	t.Logf("a CLI delete refused by the running serve after: min %v, median %v, max %v (n=%d)",
 		took[0], took[n/2], took[n-1], n)
-}
-
-// waitUntilTrue polls cond until it holds, failing after a generous safety timeout.
-func waitUntilTrue(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
 }

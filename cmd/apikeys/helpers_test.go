@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -159,4 +160,22 @@ func serveProcess(t *testing.T, bin string, args ...string) (srv *exec.Cmd, logs
 		}
 	})
 	return srv, logs, done
+}
+
+// buildBinary builds the apikeys binary for a test that runs it as a process,
+// or uses $APIKEYS_E2E_BINARY if set; in -short the test is skipped, what
+// naming what it does.
+func buildBinary(t *testing.T, what string) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip(what + ": not in -short")
+	}
+	if bin := os.Getenv("APIKEYS_E2E_BINARY"); bin != "" {
+		return bin
+	}
+	bin := filepath.Join(t.TempDir(), "apikeys")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -59,14 +57,8 @@ func verify(t *testing.T, addr, key, typ string) (valid bool, reason string) {
 // database: a key deleted through A is refused by B within a second, and
 // edits made through A and B at the same time lose nothing.
 func TestTwoInstancesOnOneDatabase(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and runs two servers: not in -short")
-	}
+	bin := buildBinary(t, "builds the binary and runs two servers")
 	db := postgresURL(t)
-	bin := filepath.Join(t.TempDir(), "apikeys")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	owner := newE2EKey(t, "olive@laptop")
 	a := startInstance(t, bin, db, "--initial-admin-key", owner.pubFile,
 		"--initial-admin-email", "olive@example.com", "--initial-admin-name", "Olive Owner")

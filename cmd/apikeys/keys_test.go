@@ -217,7 +217,7 @@ func TestKeysExpiringWithin(t *testing.T) {
 }
 
 // --as acts as another member, with that member's rights: the refusal is the
-// spec's sentence naming what is needed.
+// one sentence naming the account type needed.
 func TestAsRefusals(t *testing.T) {
 	c := newCLI(t)
 	c.ok("members", "add", "--name", "Bo Builder", "--email", "bo@example.com", "--type", "builder")

@@ -9,7 +9,7 @@ import (
 
 // A hostile Workspace Admin on the command line, locally (--as) and over SSH:
 // every way to a Security Admin's powers is refused, saying what is needed, and
-// nothing changes (SPEC §1: nobody grants or touches powers they don't hold).
+// nothing changes (nobody grants or touches powers they don't hold).
 func TestWorkspaceAdminCantEscalateFromTheCLI(t *testing.T) {
 	c := newCLI(t)
 	c.ok("members", "add", "--name", "Wanda Admin", "--email", "wanda@example.com", "--type", "workspace-admin")

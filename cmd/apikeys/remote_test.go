@@ -77,7 +77,7 @@ func TestRemoteIdentityIsTheSSHKey(t *testing.T) {
 		}
 	}
 
-	// Bo is a builder whatever he types: the refusal is the spec's, as Bo.
+	// Bo is a builder whatever he types: the refusal names what he'd need.
 	refused(t, s.ssh("bo@example.com", "keys", "list"), "You need to be a Workspace Admin or Security Admin to manage API keys.")
 	// Wanda may manage import keys but not audit-logs keys.
 	refused(t, s.ssh("wanda@example.com", "keys", "create", "--name", "siem", "--type", "audit-logs", "--expires", "+30d"),

@@ -278,18 +278,9 @@ func TestServeOverSSH(t *testing.T) {
 // drives it with the real OpenSSH client: a command, then an interactive TUI
 // session under a PTY that creates a key.
 func TestServeEndToEndWithOpenSSH(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and runs OpenSSH: not in -short")
-	}
+	bin := buildBinary(t, "builds the binary and runs OpenSSH")
 	if _, err := exec.LookPath("ssh"); err != nil {
 		t.Fatal("the OpenSSH client is needed: apt-get install openssh-client")
-	}
-	bin := os.Getenv("APIKEYS_E2E_BINARY") // a prebuilt binary, if given
-	if bin == "" {
-		bin = filepath.Join(t.TempDir(), "apikeys")
-		if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-			t.Fatalf("go build: %v\n%s", err, out)
-		}
 	}
 	if out, _ := exec.Command(bin, "serve", "--help").CombinedOutput(); !strings.Contains(string(out), "--ssh-addr") {
 		t.Fatalf("the binary has no serve command: register newServeCmd(a) in newRootCmd\n%s", out)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/apikeys-dev/apikeys/contract"
 	"io"
 	"log/slog"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/server/webhooks"
 )
@@ -57,26 +57,6 @@ func (a *app) hooks(ctx context.Context) (client.Webhooks, model.ExpiryPolicy, e
 	return h, c.Policy(), nil
 }
 
-// webhookJSON is an endpoint in --json output: never its secret.
-type webhookJSON struct {
-	ID             string               `json:"id"`
-	URL            string               `json:"url"`
-	Description    string               `json:"description"`
-	Events         []model.WebhookEvent `json:"events"`
-	Format         model.WebhookFormat  `json:"format"`
-	Enabled        bool                 `json:"enabled"`
-	DisabledReason string               `json:"disabledReason,omitempty"`
-	FailingSince   *time.Time           `json:"failingSince,omitempty"`
-	SecretHint     string               `json:"secretHint"`
-	CreatedAt      time.Time            `json:"createdAt"`
-}
-
-func toWebhookJSON(w model.WebhookEndpoint) webhookJSON {
-	return webhookJSON{ID: w.ID, URL: w.URL, Description: w.Description, Events: w.Events, Format: w.Format,
-		Enabled: w.Enabled, DisabledReason: w.DisabledReason, FailingSince: contract.UTCPtr(w.FailingSince),
-		SecretHint: w.SecretHint, CreatedAt: w.CreatedAt.UTC()}
-}
-
 func newWebhooksListCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
@@ -92,11 +72,7 @@ func newWebhooksListCmd(a *app) *cobra.Command {
 				return err
 			}
 			if a.flags.json {
-				out := make([]webhookJSON, 0, len(eps))
-				for _, w := range eps {
-					out = append(out, toWebhookJSON(w))
-				}
-				return writeJSON(a.env.stdout, out)
+				return writeJSON(a.env.stdout, contract.WebhooksOf(eps))
 			}
 			if len(eps) == 0 {
 				fmt.Fprintln(a.env.stdout, "No webhooks yet. Add one with: apikeys webhooks add --url URL --event key.expiring")
@@ -169,10 +145,7 @@ the receiver needs it to check each delivery's webhook-signature header.
 				return err
 			}
 			if a.flags.json {
-				return writeJSON(a.env.stdout, struct {
-					Webhook webhookJSON `json:"webhook"`
-					Secret  string      `json:"secret,omitempty"`
-				}{toWebhookJSON(w), signingSecret(w, secret)})
+				return writeJSON(a.env.stdout, contract.CreatedWebhook{Webhook: contract.WebhookOf(w), Secret: signingSecret(w, secret)})
 			}
 			fmt.Fprintf(a.env.stdout, "Added webhook %s → %s for %s.\n", w.ID, model.Sanitize(w.URL), eventsText(w.Events))
 			if w.Format == model.FormatSlack {
@@ -214,7 +187,7 @@ func newWebhooksRemoveCmd(a *app) *cobra.Command {
 				return err
 			}
 			if a.flags.json {
-				return writeJSON(a.env.stdout, map[string]string{"removed": args[0]})
+				return writeJSON(a.env.stdout, contract.RemovedWebhook{Removed: args[0]})
 			}
 			fmt.Fprintf(a.env.stdout, "Removed webhook %s.\n", model.Sanitize(args[0]))
 			return nil
@@ -241,7 +214,7 @@ func newWebhooksEnableCmd(a *app, enable bool) *cobra.Command {
 				return err
 			}
 			if a.flags.json {
-				return writeJSON(a.env.stdout, toWebhookJSON(w))
+				return writeJSON(a.env.stdout, contract.WebhookOf(w))
 			}
 			fmt.Fprintf(a.env.stdout, "Webhook %s is %s.\n", w.ID, stateText(w))
 			return nil
@@ -264,10 +237,8 @@ func newWebhooksTestCmd(a *app) *cobra.Command {
 				return err
 			}
 			if a.flags.json {
-				return writeJSON(a.env.stdout, struct {
-					Delivery model.WebhookDelivery `json:"delivery"`
-					Attempt  model.WebhookAttempt  `json:"attempt"`
-				}{d, at})
+				return writeJSON(a.env.stdout, contract.WebhookTest{
+					Delivery: contract.WebhookDeliveryOf(d, []model.WebhookAttempt{at}), Attempt: contract.WebhookAttemptOf(at)})
 			}
 			if at.OK() {
 				fmt.Fprintf(a.env.stdout, "Ping %s delivered: %d in %s.\n", d.ID, at.Status, at.Duration.Round(time.Millisecond))
@@ -276,17 +247,6 @@ func newWebhooksTestCmd(a *app) *cobra.Command {
 			return fmt.Errorf("ping %s failed: %s", d.ID, at.Error)
 		},
 	}
-}
-
-// deliveryJSON is a delivery in --json output.
-type deliveryJSON struct {
-	ID            string                 `json:"id"`
-	EndpointID    string                 `json:"endpointId"`
-	Event         model.WebhookEvent     `json:"event"`
-	State         model.DeliveryState    `json:"state"`
-	CreatedAt     time.Time              `json:"createdAt"`
-	NextAttemptAt *time.Time             `json:"nextAttemptAt,omitempty"`
-	Attempts      []model.WebhookAttempt `json:"attempts"`
 }
 
 func newWebhooksDeliveriesCmd(a *app) *cobra.Command {
@@ -309,14 +269,9 @@ func newWebhooksDeliveriesCmd(a *app) *cobra.Command {
 				return err
 			}
 			if a.flags.json {
-				out := make([]deliveryJSON, 0, len(ds))
+				out := make([]contract.WebhookDelivery, 0, len(ds))
 				for _, d := range ds {
-					log := d.Log
-					if log == nil {
-						log = []model.WebhookAttempt{}
-					}
-					out = append(out, deliveryJSON{ID: d.ID, EndpointID: d.EndpointID, Event: d.Event, State: d.State,
-						CreatedAt: d.CreatedAt.UTC(), NextAttemptAt: contract.UTCPtr(d.NextAttemptAt), Attempts: log})
+					out = append(out, contract.WebhookDeliveryOf(d.WebhookDelivery, d.Log))
 				}
 				return writeJSON(a.env.stdout, out)
 			}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -17,6 +16,7 @@ import (
 	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/backend/store/postgres"
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -92,17 +92,8 @@ func startServeBinary(t *testing.T, bin string, args ...string) (kill func()) {
 // returns the owner's session for making changes.
 func seedWebhook(t *testing.T, st store.Store, url string) *backend.Session {
 	t.Helper()
-	ctx := context.Background()
-	b := backend.New(backend.Config{Store: st})
-	owner, _, err := b.Bootstrap(ctx, "Acme", "Olive Owner", "olive@example.com", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := b.SessionFor(ctx, owner.ID, model.SourceCLI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.AddWebhook(ctx, backend.AddWebhookRequest{URL: url, Events: []model.WebhookEvent{model.HookKeyCreated}}); err != nil {
+	s := testkit.Bootstrap(t, backend.New(backend.Config{Store: st}))
+	if _, _, err := s.AddWebhook(context.Background(), backend.AddWebhookRequest{URL: url, Events: []model.WebhookEvent{model.HookKeyCreated}}); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -136,13 +127,7 @@ func waitDistinct(t *testing.T, r *countingReceiver, n int, within time.Duration
 // SIGKILL `serve` while 500 deliveries are pending (some claimed and in flight
 // to a receiver that doesn't answer); after a restart every event arrives.
 func TestWebhooksSurviveSIGKILL(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and kills it: not in -short")
-	}
-	bin := filepath.Join(t.TempDir(), "apikeys")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, "builds the binary and kills it")
 	dir := t.TempDir()
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "apikeys.db"))
 	if err != nil {
@@ -197,14 +182,8 @@ func TestWebhooksSurviveSIGKILL(t *testing.T) {
 // Two `serve` instances on one PostgreSQL database deliver each event once in
 // the normal case.
 func TestWebhooksTwoInstancesDeliverOnce(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and runs two servers: not in -short")
-	}
+	bin := buildBinary(t, "builds the binary and runs two servers")
 	db := postgresURL(t)
-	bin := filepath.Join(t.TempDir(), "apikeys")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	st, err := postgres.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)

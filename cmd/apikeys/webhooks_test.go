@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -25,14 +26,11 @@ func TestWebhooksCLI(t *testing.T) {
 	if out := c.ok("webhooks", "list"); !strings.Contains(out, "No webhooks yet") {
 		t.Errorf("empty list: %q", out)
 	}
-	add := okJSON[struct {
-		Webhook webhookJSON `json:"webhook"`
-		Secret  string      `json:"secret"`
-	}](c, "webhooks", "add", "--url", rcv.URL+"/hook", "--event", "key.expiring,key.created", "--description", "On-call")
+	add := okJSON[contract.CreatedWebhook](c, "webhooks", "add", "--url", rcv.URL+"/hook", "--event", "key.expiring,key.created", "--description", "On-call")
 	if !strings.HasPrefix(add.Secret, "whsec_") || add.Webhook.SecretHint != add.Secret[:10]+"…" {
 		t.Fatalf("add printed %+v", add)
 	}
-	list := okJSON[[]webhookJSON](c, "webhooks", "list")
+	list := okJSON[[]contract.Webhook](c, "webhooks", "list")
 	if len(list) != 1 || list[0].ID != add.Webhook.ID || !list[0].Enabled {
 		t.Fatalf("list = %+v", list)
 	}
@@ -47,8 +45,13 @@ func TestWebhooksCLI(t *testing.T) {
 	if ua := got[0].Get("User-Agent"); !strings.HasPrefix(ua, "apikeys/") {
 		t.Errorf("User-Agent %q", ua)
 	}
-	ds := okJSON[[]deliveryJSON](c, "webhooks", "deliveries", add.Webhook.ID)
-	if len(ds) != 1 || ds[0].Event != model.HookPing || ds[0].State != model.DeliveryDelivered || len(ds[0].Attempts) != 1 || ds[0].Attempts[0].Status != 204 {
+	// The ping's delivery reads like any listed one: its attempts a list.
+	ping := okJSON[contract.WebhookTest](c, "webhooks", "test", add.Webhook.ID)
+	if ping.Attempt.Status != 204 || len(ping.Delivery.Attempts) != 1 || ping.Delivery.Attempts[0] != ping.Attempt {
+		t.Errorf("test --json = %+v", ping)
+	}
+	ds := okJSON[[]contract.WebhookDelivery](c, "webhooks", "deliveries", add.Webhook.ID)
+	if len(ds) != 2 || ds[0].Event != string(model.HookPing) || ds[0].State != string(model.DeliveryDelivered) || len(ds[0].Attempts) != 1 || ds[0].Attempts[0].Status != 204 {
 		t.Errorf("deliveries = %+v", ds)
 	}
 
@@ -56,7 +59,7 @@ func TestWebhooksCLI(t *testing.T) {
 		t.Errorf("disable: %q", out)
 	}
 	c.createKey("Nightly", "import", "+30d")
-	if ds := okJSON[[]deliveryJSON](c, "webhooks", "deliveries"); len(ds) != 1 {
+	if ds := okJSON[[]contract.WebhookDelivery](c, "webhooks", "deliveries"); len(ds) != 2 {
 		t.Errorf("a disabled endpoint got a delivery queued: %+v", ds)
 	}
 	c.ok("webhooks", "enable", add.Webhook.ID)
@@ -74,7 +77,7 @@ func TestWebhooksTestFailureExitsOne(t *testing.T) {
 	c := newCLI(t)
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) }))
 	defer rcv.Close()
-	add := okJSON[struct{ Webhook webhookJSON }](c, "webhooks", "add", "--url", rcv.URL, "--event", "key.created")
+	add := okJSON[contract.CreatedWebhook](c, "webhooks", "add", "--url", rcv.URL, "--event", "key.created")
 	refused(t, c.run("webhooks", "test", add.Webhook.ID), "the receiver answered 500")
 }
 

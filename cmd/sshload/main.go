@@ -79,13 +79,9 @@ func attack(scenario, addr, keyPath string, n, idle, addrs, observers int, press
 	if err := loopbackOnly(addr); err != nil {
 		return err
 	}
-	pem, err := os.ReadFile(keyPath)
+	signer, err := readSigner(keyPath)
 	if err != nil {
-		return fmt.Errorf("-key: %w", err)
-	}
-	signer, err := ssh.ParsePrivateKey(pem)
-	if err != nil {
-		return fmt.Errorf("-key: %w", err)
+		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -104,6 +100,19 @@ func attack(scenario, addr, keyPath string, n, idle, addrs, observers int, press
 	return runResize(ctx, addr, signer, n, observers, press, ready, pid)
 }
 
+// readSigner reads the -key file, an unencrypted private key.
+func readSigner(path string) (ssh.Signer, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("-key: %w", err)
+	}
+	signer, err := ssh.ParsePrivateKey(pem)
+	if err != nil {
+		return nil, fmt.Errorf("-key: %w", err)
+	}
+	return signer, nil
+}
+
 func run(addr, keyPath string, n int, ready, loaded string, pid int, ramp, hold, timeout time.Duration) error {
 	if n < 1 || n > 1000 {
 		return errors.New("-n must be between 1 and 1000")
@@ -111,13 +120,9 @@ func run(addr, keyPath string, n int, ready, loaded string, pid int, ramp, hold,
 	if err := loopbackOnly(addr); err != nil {
 		return err
 	}
-	pem, err := os.ReadFile(keyPath)
+	signer, err := readSigner(keyPath)
 	if err != nil {
-		return fmt.Errorf("-key: %w", err)
-	}
-	signer, err := ssh.ParsePrivateKey(pem)
-	if err != nil {
-		return fmt.Errorf("-key: %w", err)
+		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()

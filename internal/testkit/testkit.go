@@ -8,6 +8,8 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -131,4 +133,21 @@ func Eventually(t testing.TB, what string, cond func() bool) {
 		case <-poll.C:
 		}
 	}
+}
+
+// ReadOnlyDir takes the write bits off dir and the files in it, and gives them
+// back when the test ends (so that it can remove them).
+func ReadOnlyDir(t testing.TB, dir string) {
+	t.Helper()
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		os.Chmod(filepath.Join(dir, e.Name()), 0o400)
+	}
+	os.Chmod(dir, 0o500)
+	t.Cleanup(func() {
+		os.Chmod(dir, 0o700)
+		for _, e := range entries {
+			os.Chmod(filepath.Join(dir, e.Name()), 0o600)
+		}
+	})
 }

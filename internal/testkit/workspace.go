@@ -27,11 +27,12 @@ type Workspace struct {
 // in UTC at Start.
 type Options struct {
 	Policy       model.ExpiryPolicy
-	Logger       *slog.Logger // the backend's; nil: discard
-	OwnerName    string       // zero: Olive Owner
-	OwnerEmail   string       // zero: olive@example.com
-	OwnerSSHKeys []string     // authorized_keys lines of the owner
-	Start        time.Time    // the clock's first reading; zero: Start
+	Logger       *slog.Logger        // the backend's; nil: discard
+	OwnerName    string              // zero: Olive Owner
+	OwnerEmail   string              // zero: olive@example.com
+	OwnerSSHKeys []string            // authorized_keys lines of the owner
+	Start        time.Time           // the clock's first reading; zero: Start
+	KeyChecked   func(result string) // told every presented key's result (backend.Config.KeyChecked)
 	// RealTime runs the backend on time.Now instead of Clock, for servers whose
 	// timers (idle limits, watchers) must agree with the stamps it writes.
 	RealTime bool
@@ -52,7 +53,7 @@ func NewWorkspace(t testing.TB, o Options) *Workspace {
 	if !o.Start.IsZero() {
 		clock.Set(o.Start)
 	}
-	cfg := backend.Config{Store: st, Clock: clock.Now, Policy: o.Policy, Logger: o.Logger}
+	cfg := backend.Config{Store: st, Clock: clock.Now, Policy: o.Policy, Logger: o.Logger, KeyChecked: o.KeyChecked}
 	if o.RealTime {
 		cfg.Clock = nil
 	}
@@ -62,11 +63,30 @@ func NewWorkspace(t testing.TB, o Options) *Workspace {
 	if name == "" {
 		name, email = "Olive Owner", "olive@example.com"
 	}
-	owner, created, err := b.Bootstrap(ctx, "Acme", name, email, o.OwnerSSHKeys)
+	owner := bootstrap(t, b, name, email, o.OwnerSSHKeys)
+	return &Workspace{t: t, Backend: b, Store: st, Path: path, Clock: clock, Owner: owner}
+}
+
+// Bootstrap makes Olive Owner's workspace "Acme" on b, for a test that builds its
+// backend itself (on PostgreSQL, on a wrapped store), and returns her session
+// from the CLI.
+func Bootstrap(t testing.TB, b *backend.Backend) *backend.Session {
+	t.Helper()
+	owner := bootstrap(t, b, "Olive Owner", "olive@example.com", nil)
+	s, err := b.SessionFor(context.Background(), owner.ID, model.SourceCLI)
+	if err != nil {
+		t.Fatalf("session for the owner: %v", err)
+	}
+	return s
+}
+
+func bootstrap(t testing.TB, b *backend.Backend, name, email string, sshKeys []string) model.Member {
+	t.Helper()
+	owner, created, err := b.Bootstrap(context.Background(), "Acme", name, email, sshKeys)
 	if err != nil || !created {
 		t.Fatalf("bootstrap: created=%v err=%v", created, err)
 	}
-	return &Workspace{t: t, Backend: b, Store: st, Path: path, Clock: clock, Owner: owner}
+	return owner
 }
 
 // Session acts as a member, named by id or email, from the CLI.

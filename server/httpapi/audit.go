@@ -12,7 +12,7 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 )
 
-// The Audit Logs API's limits (SPEC §4).
+// The Audit Logs API's limits, published in openapi.json.
 const (
 	MaxLookBack  = 180 * 24 * time.Hour // oldest `from` accepted, counted back from now
 	DefaultRange = 24 * time.Hour       // the range when `from` is not given

@@ -1,11 +1,11 @@
 package httpapi_test
 
 import (
-	"net/http"
-	"net/http/httptest"
-	"strings"
+	"io"
+	"log/slog"
 	"testing"
 
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/server/httpapi"
 )
@@ -14,21 +14,18 @@ import (
 // handler and the backend, without the network: where the time goes when
 // cmd/loadgen's ratio disappoints.
 func BenchmarkVerifyHandler(b *testing.B) {
-	e := newEnv(b, httpapi.Config{RateLimit: 1 << 30})
-	_, imp := e.createKey("bench", model.KeyImport)
-	h := httpapi.New(httpapi.Config{Backend: e.b, RateLimit: 1 << 30}).Handler()
-	body := verifyBody(imp, model.KeyImport)
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			req := httptest.NewRequest(http.MethodPost, "/api/v1/keys/verify", strings.NewReader(body))
-			req.RemoteAddr = "127.0.0.1:1234"
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, req)
-			if w.Code != 200 {
-				b.Errorf("%d %s", w.Code, w.Body)
-				return
-			}
-		}
-	})
+	benchVerify(b, httpapi.Config{})
+}
+
+// BenchmarkVerifyLogged is BenchmarkVerifyHandler with the access log on (JSON,
+// to io.Discard), as serve runs it: what a request costs, log line included.
+func BenchmarkVerifyLogged(b *testing.B) {
+	benchVerify(b, httpapi.Config{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+}
+
+func benchVerify(b *testing.B, cfg httpapi.Config) {
+	ws := testkit.NewWorkspace(b, testkit.Options{})
+	_, imp := ws.CreateKey("bench", model.KeyImport)
+	cfg.Backend, cfg.RateLimit = ws.Backend, 1<<30
+	testkit.BenchVerify(b, httpapi.New(cfg).Handler(), testkit.VerifyBody(imp, model.KeyImport))
 }

@@ -132,10 +132,7 @@ func (e *env) verify(body string) response {
 	return e.do(http.MethodPost, "/api/v1/keys/verify", strings.NewReader(body), "Content-Type: application/json")
 }
 
-func verifyBody(key string, kt model.KeyType) string {
-	b, _ := json.Marshal(map[string]string{"key": key, "type": string(kt)})
-	return string(b)
-}
+var verifyBody = testkit.VerifyBody
 
 type eventPage struct {
 	Events        []model.AuditEvent `json:"events"`

@@ -1,4 +1,4 @@
-// Package httpapi serves the HTTP APIs of SPEC §4 over the backend: the Audit Logs
+// Package httpapi serves the product's HTTP APIs over the backend: the Audit Logs
 // API that audit-logs keys authenticate (GET /api/v1/audit-logs/events), key
 // verification for other services (POST /api/v1/keys/verify), liveness
 // (GET /healthz) and the OpenAPI document (GET /api/v1/openapi.json). Every
@@ -8,7 +8,6 @@ package httpapi
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend"
+	"github.com/apikeys-dev/apikeys/server/httpserve"
 )
 
 // Defaults of Config.
@@ -165,35 +165,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
-	served := make(chan error, 1)
-	go func() {
-		if s.tls != nil {
-			srv.TLSConfig = s.tls
-			served <- srv.ServeTLS(ln, "", "") // the certificate comes from TLSConfig
-			return
-		}
-		served <- srv.Serve(ln)
-	}()
-
-	select {
-	case err := <-served:
-		return err // the listener failed; ctx is not done
-	case <-ctx.Done():
+	serve := func() error { return srv.Serve(ln) }
+	if s.tls != nil {
+		srv.TLSConfig = s.tls
+		serve = func() error { return srv.ServeTLS(ln, "", "") } // the certificate comes from TLSConfig
 	}
-	s.log.Info("http server shutting down", "addr", ln.Addr().String())
-	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
-	defer cancel()
-	err := srv.Shutdown(sctx)
-	if err != nil {
-		err = errors.Join(err, srv.Close())
-	}
-	if serr := <-served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
-		err = errors.Join(err, serr)
-	}
-	if ferr := s.b.Flush(sctx); ferr != nil {
-		err = errors.Join(err, ferr)
-	}
-	return err
+	return httpserve.Serve(ctx, srv, serve, httpserve.Shutdown{
+		Timeout:  ShutdownTimeout,
+		Stopping: func() { s.log.Info("http server shutting down", "addr", ln.Addr().String()) },
+		Drain:    s.b.Flush,
+	})
 }
 
 // serveHTTP wraps every request: access log, recovery, rate limit, routing.

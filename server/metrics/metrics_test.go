@@ -2,7 +2,6 @@ package metrics_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -21,6 +20,7 @@ import (
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/server/httpapi"
 	"github.com/apikeys-dev/apikeys/server/metrics"
@@ -73,13 +73,7 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(func() { sq.Close() })
 	e := &env{t: t, st: &flakyStore{Store: sq}, m: metrics.New()}
 	e.b = backend.New(backend.Config{Store: e.st, Clock: func() time.Time { return now }, KeyChecked: e.m.KeyChecked})
-	owner, _, err := e.b.Bootstrap(ctx, "Acme", "Olive Owner", "olive@example.com", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e.owner, err = e.b.SessionFor(ctx, owner.ID, model.SourceCLI); err != nil {
-		t.Fatal(err)
-	}
+	e.owner = testkit.Bootstrap(t, e.b)
 	e.m.WatchKeys(e.b)
 	e.m.WatchSessions(func() int { return int(e.sessions.Load()) })
 	log := slog.New(slog.DiscardHandler)
@@ -161,10 +155,7 @@ next:
 	return 0
 }
 
-func verifyBody(key string, kt model.KeyType) string {
-	b, _ := json.Marshal(map[string]string{"key": key, "type": string(kt)})
-	return string(b)
-}
+var verifyBody = testkit.VerifyBody
 
 func TestMetricsMoveWithRequests(t *testing.T) {
 	e := newEnv(t)

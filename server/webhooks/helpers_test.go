@@ -5,11 +5,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,7 +16,7 @@ import (
 
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
-	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 )
 
 type env struct {
@@ -38,23 +36,8 @@ func newEnv(t *testing.T) *env {
 
 func newEnvB(t testing.TB) *env {
 	t.Helper()
-	ctx := t.Context()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "apikeys.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	clock := testkit.NewClock(time.Date(2027, 3, 10, 15, 4, 5, 0, time.UTC))
-	b := backend.New(backend.Config{Store: st, Clock: clock.Now})
-	owner, _, err := b.Bootstrap(ctx, "Acme", "Olive Owner", "olive@example.com", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := b.SessionFor(ctx, owner.ID, model.SourceCLI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{ctx: ctx, b: b, st: st, clock: clock, owner: s}
+	ws := testkit.NewWorkspace(t, testkit.Options{Start: time.Date(2027, 3, 10, 15, 4, 5, 0, time.UTC)})
+	return &env{ctx: t.Context(), b: ws.Backend, st: ws.Store, clock: ws.Clock, owner: ws.Session(ws.Owner.ID)}
 }
 
 // received is one request the receiver got.

@@ -7,8 +7,8 @@
 //
 //   - No cache. Every read goes to the database, so a key deleted or a member
 //     deactivated through one instance is refused by every other instance at
-//     once; there is nothing to invalidate (the issue allows "LISTEN/NOTIFY or no
-//     cache"). A key look-up by hash is one indexed query.
+//     once; there is nothing to invalidate (no LISTEN/NOTIFY needed). A key look-up
+//     by hash is one indexed query.
 //   - Versions are checked in the UPDATE that writes (WHERE id = … AND version =
 //     …), so of two instances editing one row, the second always sees a conflict.
 //   - Writers are serialised across instances by a transaction-scoped advisory

@@ -10,24 +10,9 @@ import (
 
 	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 )
-
-// readOnlyDir takes the write bits off dir and everything in it until the test ends.
-func readOnlyDir(t *testing.T, dir string) {
-	t.Helper()
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		os.Chmod(filepath.Join(dir, e.Name()), 0o400)
-	}
-	os.Chmod(dir, 0o500)
-	t.Cleanup(func() {
-		os.Chmod(dir, 0o700)
-		for _, e := range entries {
-			os.Chmod(filepath.Join(dir, e.Name()), 0o600)
-		}
-	})
-}
 
 func names(t *testing.T, dir string) string {
 	t.Helper()
@@ -55,7 +40,7 @@ func TestOpenReadOnlyDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	readOnlyDir(t, dir)
+	testkit.ReadOnlyDir(t, dir)
 	before := names(t, dir)
 
 	ro := open(t, path)
@@ -81,7 +66,7 @@ func TestOpenReadOnlyNeedsCurrentSchema(t *testing.T) {
 	if err := sqlite.CreateAtVersion(t.Context(), path, 1); err != nil {
 		t.Fatal(err)
 	}
-	readOnlyDir(t, dir)
+	testkit.ReadOnlyDir(t, dir)
 	_, err := sqlite.Open(t.Context(), path)
 	if err == nil || !strings.Contains(err.Error(), "needs upgrading") || !strings.Contains(err.Error(), "read-only") {
 		t.Fatalf("Open of an old schema in a read-only directory = %v", err)
