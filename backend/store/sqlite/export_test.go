@@ -86,3 +86,17 @@ func Exec(ctx context.Context, s *Store, query string, args ...any) error {
 	_, err := s.write.ExecContext(ctx, query, args...)
 	return err
 }
+
+// ParsedInTransactions counts the statements write transactions parsed for
+// themselves, having no statement prepared on the writer connection.
+func ParsedInTransactions(s *Store) int64 { return s.txMisses.Load() }
+
+// ReplaceWriterConn closes the writer's idle connection, so that the next
+// write transaction runs on a new one.
+func ReplaceWriterConn(s *Store) {
+	s.write.SetMaxIdleConns(0)
+	s.write.SetMaxIdleConns(1)
+}
+
+// WriterConnsClosed is how many idle connections the writer pool closed.
+func WriterConnsClosed(s *Store) int64 { return s.write.Stats().MaxIdleClosed }
