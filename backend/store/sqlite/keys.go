@@ -150,13 +150,15 @@ func scanKeys(ctx context.Context, q querier, n int, query string, args ...any) 
 	return keys, nil
 }
 
-// The key writes, prepared on the writer connection (stmts.go).
+// The key writes, prepared on the writer connection (stmts.go). A new row
+// carries its change stamp from the start (migration 0008): stamped by the
+// trigger alone, it was written twice and its change_seq index entry moved.
 const (
 	insertKeyQuery = `
 		INSERT INTO api_keys (id, name, type, hint, hash, created_at, created_by, expires_at,
 			last_used_at, last_used_addr, rotated_from, replaced_by, deleted_at,
-			updated_at, updated_by, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`
+			updated_at, updated_by, version, change_seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, (SELECT keys + 1 FROM change_seq))`
 	updateKeyQuery = `
 		UPDATE api_keys
 		SET name = ?, expires_at = ?, replaced_by = ?, deleted_at = ?,

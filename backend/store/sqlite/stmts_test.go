@@ -75,9 +75,7 @@ func (f *stmtFixture) change(write func(tx store.Tx) error, fail error) error {
 
 func (f *stmtFixture) insert(id string, fail error) error {
 	return f.change(func(tx store.Tx) error {
-		return tx.InsertKey(f.t.Context(), model.Key{ID: id, Name: "deploy", Type: model.KeyExport, Hint: "apk_exp_…",
-			Hash: model.HashSecret(id), CreatedAt: f.now, CreatedBy: "mem_1", ExpiresAt: f.now.Add(24 * time.Hour),
-			UpdatedAt: f.now, UpdatedBy: "mem_1", Version: 1})
+		return tx.InsertKey(f.t.Context(), exportKey(id, f.now))
 	}, fail)
 }
 
@@ -152,4 +150,11 @@ func TestWriteStatementsFollowANewConnection(t *testing.T) {
 	if k, err := f.s.Key(t.Context(), "key_2"); err != nil || k.Name != "renamed" {
 		t.Errorf("key_2 = %q, %v", k.Name, err)
 	}
+}
+
+// exportKey is a key of mem_1's created at now, expiring a day later.
+func exportKey(id string, now time.Time) model.Key {
+	return model.Key{ID: id, Name: "deploy", Type: model.KeyExport, Hint: "apk_exp_…",
+		Hash: model.HashSecret(id), CreatedAt: now, CreatedBy: "mem_1", ExpiresAt: now.Add(24 * time.Hour),
+		UpdatedAt: now, UpdatedBy: "mem_1", Version: 1}
 }
