@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/backend/store"
@@ -101,6 +102,50 @@ func BenchmarkListKeys10kAfterChange(b *testing.B) {
 		b.StartTimer()
 		if keys, err = c.ListKeys(ctx, client.KeyFilter{}); err != nil || len(keys) != 10_000 {
 			b.Fatal(len(keys), err)
+		}
+	}
+}
+
+// BenchmarkRotateKey rotates a key per op, the replacement each time: one
+// transaction with a new key, the old one updated and the audit event.
+func BenchmarkRotateKey(b *testing.B) {
+	benchRotate(b, benchClient(b, 0))
+}
+
+func benchRotate(b *testing.B, c client.Client) {
+	ctx := context.Background()
+	d := c.Policy().Today(c.Now()).AddDays(30)
+	k, _, err := c.CreateKey(ctx, client.CreateKeyRequest{Name: "bench", Type: model.KeyExport, Expires: d})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		rot, err := c.RotateKey(ctx, k.ID, client.RotateKeyRequest{Grace: 24 * time.Hour})
+		if err != nil {
+			b.Fatal(err)
+		}
+		k = rot.New
+	}
+}
+
+// BenchmarkDeleteKey deletes a key per op (of b.N stored beforehand): the key
+// read, its tombstone written and the audit event.
+func BenchmarkDeleteKey(b *testing.B) {
+	benchDelete(b, benchClient(b, b.N))
+}
+
+func benchDelete(b *testing.B, c client.Client) {
+	ctx := context.Background()
+	keys, err := c.ListKeys(ctx, client.KeyFilter{})
+	if err != nil || len(keys) != b.N {
+		b.Fatal(len(keys), err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := c.DeleteKey(ctx, keys[i].ID, 0); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -94,7 +94,7 @@ func enqueue(ctx context.Context, tx store.Tx, eps []model.WebhookEndpoint, msg 
 		}
 		due := now
 		ds = append(ds, model.WebhookDelivery{
-			ID: model.NewID("msg"), EndpointID: ep.ID, Event: msg.Type, Body: body,
+			ID: sortableID("msg", now), EndpointID: ep.ID, Event: msg.Type, Body: body,
 			State: model.DeliveryPending, CreatedAt: now, NextAttemptAt: &due,
 		})
 	}

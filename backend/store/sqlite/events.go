@@ -69,6 +69,12 @@ func (r reader) Events(ctx context.Context, q store.EventQuery) ([]model.AuditEv
 	return events, wrap("list events", rows.Err())
 }
 
+// appendEventQuery is prepared on the writer connection (stmts.go).
+const appendEventQuery = `
+	INSERT INTO audit_events (id, type, event_ts, ingestion_ts, actor_type, actor_id,
+		actor_name, actor_email, source, payload)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 // AppendEvent stores an audit event, stamping IngestionTimestamp with the time
 // of the write if it is zero. Writers are serialised, so stamps taken here follow
 // commit order (as far as the wall clock does).
@@ -86,10 +92,7 @@ func (t *tx) AppendEvent(ctx context.Context, e model.AuditEvent) error {
 	if e.IngestionTimestamp.IsZero() {
 		e.IngestionTimestamp = time.Now()
 	}
-	_, err := t.tx.ExecContext(ctx, `
-		INSERT INTO audit_events (id, type, event_ts, ingestion_ts, actor_type, actor_id,
-			actor_name, actor_email, source, payload)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := t.exec(ctx, appendEventQuery,
 		e.ID, string(e.Type), micros(e.EventTimestamp), micros(e.IngestionTimestamp),
 		string(e.Actor.Type), e.Actor.ID, e.Actor.Name, e.Actor.Email, string(e.Source), payload)
 	if uniqueViolation(err, "audit_events.id") {

@@ -3,6 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
+	"errors"
+	"os"
 	"strings"
 
 	"github.com/apikeys-dev/apikeys/backend/store"
@@ -85,4 +88,69 @@ func CreateAtVersion(ctx context.Context, path string, version int) error {
 func Exec(ctx context.Context, s *Store, query string, args ...any) error {
 	_, err := s.write.ExecContext(ctx, query, args...)
 	return err
+}
+
+// ParsedInTransactions counts the statements write transactions parsed for
+// themselves, having no statement prepared on the writer connection.
+func ParsedInTransactions(s *Store) int64 { return s.txMisses.Load() }
+
+// ReplaceWriterConn closes the writer's idle connection, so that the next
+// write transaction runs on a new one.
+func ReplaceWriterConn(s *Store) {
+	s.write.SetMaxIdleConns(0)
+	s.write.SetMaxIdleConns(1)
+}
+
+// WriterConnsClosed is how many idle connections the writer pool closed.
+func WriterConnsClosed(s *Store) int64 { return s.write.Stats().MaxIdleClosed }
+
+// PagesWritten runs fn and counts, by table or index, the pages its commits
+// wrote to the WAL. The WAL is checkpointed and emptied first; nothing else
+// may write meanwhile.
+func PagesWritten(ctx context.Context, s *Store, fn func() error) (map[string]int, error) {
+	var busy, logged, moved int
+	if err := s.write.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &moved); err != nil {
+		return nil, err
+	}
+	if busy != 0 {
+		return nil, errors.New("the checkpoint could not empty the WAL")
+	}
+	var seq int
+	var name, file string
+	if err := s.write.QueryRowContext(ctx, `PRAGMA database_list`).Scan(&seq, &name, &file); err != nil {
+		return nil, err
+	}
+	if err := fn(); err != nil {
+		return nil, err
+	}
+	wal, err := os.ReadFile(file + "-wal")
+	if err != nil {
+		return nil, err
+	}
+	if len(wal) < 32 {
+		return map[string]int{}, nil
+	}
+	// The WAL: a 32-byte header (the page size at bytes 8-11), then frames of a
+	// 24-byte header (the page number first) and the page.
+	pageSize := int(binary.BigEndian.Uint32(wal[8:]))
+	frames := map[uint32]int{}
+	for off := 32; off+24+pageSize <= len(wal); off += 24 + pageSize {
+		frames[binary.BigEndian.Uint32(wal[off:])]++
+	}
+	rows, err := s.write.QueryContext(ctx, `SELECT name, pageno FROM dbstat`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var page uint32
+		if err := rows.Scan(&name, &page); err != nil {
+			return nil, err
+		}
+		if n, ok := frames[page]; ok {
+			out[name] += n
+		}
+	}
+	return out, rows.Err()
 }

@@ -150,13 +150,25 @@ func scanKeys(ctx context.Context, q querier, n int, query string, args ...any) 
 	return keys, nil
 }
 
-// InsertKey stores a new key at version 1.
-func (t *tx) InsertKey(ctx context.Context, k model.Key) error {
-	_, err := t.exec(ctx, `
+// The key writes, prepared on the writer connection (stmts.go). A new row
+// carries its change stamp from the start (migration 0008): stamped by the
+// trigger alone, it was written twice and its change_seq index entry moved.
+const (
+	insertKeyQuery = `
 		INSERT INTO api_keys (id, name, type, hint, hash, created_at, created_by, expires_at,
 			last_used_at, last_used_addr, rotated_from, replaced_by, deleted_at,
-			updated_at, updated_by, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+			updated_at, updated_by, version, change_seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, (SELECT keys + 1 FROM change_seq))`
+	updateKeyQuery = `
+		UPDATE api_keys
+		SET name = ?, expires_at = ?, replaced_by = ?, deleted_at = ?,
+		    updated_at = ?, updated_by = ?, version = version + 1
+		WHERE id = ? AND version = ?`
+)
+
+// InsertKey stores a new key at version 1.
+func (t *tx) InsertKey(ctx context.Context, k model.Key) error {
+	_, err := t.exec(ctx, insertKeyQuery,
 		k.ID, k.Name, string(k.Type), k.Hint, k.Hash, micros(k.CreatedAt), k.CreatedBy, micros(k.ExpiresAt),
 		nullMicros(k.LastUsedAt), k.LastUsedAddr, k.RotatedFrom, k.ReplacedBy, nullMicros(k.DeletedAt),
 		micros(k.UpdatedAt), k.UpdatedBy)
@@ -173,11 +185,7 @@ func (t *tx) InsertKey(ctx context.Context, k model.Key) error {
 // version is checked in the UPDATE itself, so no other writer can slip in between
 // a check and the write.
 func (t *tx) UpdateKey(ctx context.Context, k model.Key) (model.Key, error) {
-	res, err := t.tx.ExecContext(ctx, `
-		UPDATE api_keys
-		SET name = ?, expires_at = ?, replaced_by = ?, deleted_at = ?,
-		    updated_at = ?, updated_by = ?, version = version + 1
-		WHERE id = ? AND version = ?`,
+	res, err := t.exec(ctx, updateKeyQuery,
 		k.Name, micros(k.ExpiresAt), k.ReplacedBy, nullMicros(k.DeletedAt),
 		micros(k.UpdatedAt), k.UpdatedBy, k.ID, k.Version)
 	if err != nil {

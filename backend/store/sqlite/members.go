@@ -171,6 +171,22 @@ func (r reader) CountActiveOwners(ctx context.Context) (int, error) {
 	return n, wrap("count owners", err)
 }
 
+// The member writes, prepared on the writer connection (stmts.go).
+const (
+	insertMemberQuery = `
+		INSERT INTO members (id, name, email, account_type, status, created_at, updated_at, updated_by, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`
+	updateMemberQuery = `
+		UPDATE members
+		SET name = ?, account_type = ?, status = ?, updated_at = ?, updated_by = ?,
+		    version = version + 1
+		WHERE id = ? AND version = ?`
+	insertSSHKeyQuery = `
+		INSERT INTO member_ssh_keys (fingerprint, member_id, public_key, comment, added_at)
+		VALUES (?, ?, ?, ?, ?)`
+	removeSSHKeyQuery = `DELETE FROM member_ssh_keys WHERE member_id = ? AND fingerprint = ?`
+)
+
 // InsertMember stores a new member at version 1 with its SSH keys. It runs in a
 // savepoint so a refused SSH key leaves no member row behind in the transaction.
 func (t *tx) InsertMember(ctx context.Context, m model.Member) (err error) {
@@ -186,9 +202,7 @@ func (t *tx) InsertMember(ctx context.Context, m model.Member) (err error) {
 		}
 		t.tx.ExecContext(ctx, `RELEASE insert_member`)
 	}()
-	_, err = t.tx.ExecContext(ctx, `
-		INSERT INTO members (id, name, email, account_type, status, created_at, updated_at, updated_by, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+	_, err = t.exec(ctx, insertMemberQuery,
 		m.ID, m.Name, strings.ToLower(m.Email), string(m.AccountType), string(m.Status),
 		micros(m.CreatedAt), micros(m.UpdatedAt), m.UpdatedBy)
 	switch {
@@ -210,11 +224,7 @@ func (t *tx) InsertMember(ctx context.Context, m model.Member) (err error) {
 // UpdateMember writes name, account type, status and updated-at/by if the stored
 // version is m.Version, checked in the UPDATE itself.
 func (t *tx) UpdateMember(ctx context.Context, m model.Member) (model.Member, error) {
-	res, err := t.tx.ExecContext(ctx, `
-		UPDATE members
-		SET name = ?, account_type = ?, status = ?, updated_at = ?, updated_by = ?,
-		    version = version + 1
-		WHERE id = ? AND version = ?`,
+	res, err := t.exec(ctx, updateMemberQuery,
 		m.Name, string(m.AccountType), string(m.Status), micros(m.UpdatedAt), m.UpdatedBy,
 		m.ID, m.Version)
 	if err != nil {
@@ -239,9 +249,7 @@ func (t *tx) AddSSHKey(ctx context.Context, memberID string, k model.SSHKey) err
 }
 
 func (t *tx) insertSSHKey(ctx context.Context, memberID string, k model.SSHKey) error {
-	_, err := t.tx.ExecContext(ctx, `
-		INSERT INTO member_ssh_keys (fingerprint, member_id, public_key, comment, added_at)
-		VALUES (?, ?, ?, ?, ?)`,
+	_, err := t.exec(ctx, insertSSHKeyQuery,
 		k.Fingerprint, memberID, k.PublicKey, k.Comment, micros(k.AddedAt))
 	if uniqueViolation(err, "member_ssh_keys.fingerprint") {
 		return model.Conflict("The SSH key %s already belongs to a member.", model.Sanitize(k.Fingerprint))
@@ -251,8 +259,7 @@ func (t *tx) insertSSHKey(ctx context.Context, memberID string, k model.SSHKey) 
 
 // RemoveSSHKey detaches a key from this member only.
 func (t *tx) RemoveSSHKey(ctx context.Context, memberID, fingerprint string) error {
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM member_ssh_keys WHERE member_id = ? AND fingerprint = ?`,
-		memberID, fingerprint)
+	res, err := t.exec(ctx, removeSSHKeyQuery, memberID, fingerprint)
 	if err != nil {
 		return wrap("remove SSH key", err)
 	}

@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend/store"
@@ -48,6 +49,10 @@ type Store struct {
 	write *sql.DB // one connection: every write transaction goes through it; nil when read-only
 	read  *sql.DB // query-only connections for reads outside transactions
 	cache *keyCache
+
+	readStmts  poolStmts    // on the read pool
+	writeStmts poolStmts    // on the writer connection (see stmts.go); nil when read-only
+	txMisses   atomic.Int64 // statements prepared for one write transaction only
 
 	readOnlyErr error // what Update and TouchKey return on a read-only store
 
@@ -121,8 +126,13 @@ func newStore(ctx context.Context, read, write *sql.DB) (*Store, error) {
 	var err error
 
 	s.stopCtx, s.stop = context.WithCancel(context.Background())
-	if s.prepared, err = prepare(ctx, read, keyByIDQuery, keyByHashQuery, lastUsedQuery,
-		memberByIDQuery, memberByEmailQuery, memberBySSHKeyQuery); err == nil {
+	s.readStmts, err = prepare(ctx, read, keyByIDQuery, keyByHashQuery, lastUsedQuery,
+		memberByIDQuery, memberByEmailQuery, memberBySSHKeyQuery)
+	s.reader.stmts = s.readStmts
+	if err == nil && write != nil {
+		s.writeStmts, err = prepare(ctx, write, writeQueries...)
+	}
+	if err == nil {
 		s.cache, err = newKeyCache(ctx, read)
 	}
 	if err != nil {
@@ -315,7 +325,8 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 			sqlTx.Rollback()
 		}
 	}()
-	rec := &store.RecordingTx{Tx: &tx{reader: reader{q: sqlTx}, tx: sqlTx}}
+	stmts := &txStmts{tx: sqlTx, writer: s.writeStmts, misses: &s.txMisses}
+	rec := &store.RecordingTx{Tx: &tx{reader: reader{q: sqlTx, stmts: stmts}, tx: sqlTx, stmts: stmts}}
 	if err := fn(rec); err != nil {
 		return err
 	}
@@ -336,9 +347,7 @@ func (s *Store) Close() error {
 	if s.cache != nil {
 		errs = append(errs, s.cache.close())
 	}
-	for _, st := range s.prepared {
-		errs = append(errs, st.Close())
-	}
+	errs = append(errs, s.readStmts.close(), s.writeStmts.close())
 	errs = append(errs, s.read.Close())
 	if s.write != nil {
 		errs = append(errs, s.write.Close())
@@ -350,23 +359,15 @@ func (s *Store) Close() error {
 type tx struct {
 	reader
 	tx    *sql.Tx
-	stmts map[string]*sql.Stmt // prepared on first use, for writes repeated in bulk
+	stmts *txStmts
 }
 
-// exec runs a write through a statement prepared once per transaction: parsing
-// an INSERT, with the triggers it fires, cost more than running it, which a
-// transaction inserting thousands of keys (a seed, an import) pays each time.
+// exec runs a write through a prepared statement: the writer connection's, or
+// one prepared for this transaction (stmts.go).
 func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st := t.stmts[query]
-	if st == nil {
-		var err error
-		if st, err = t.tx.PrepareContext(ctx, query); err != nil {
-			return nil, err
-		}
-		if t.stmts == nil {
-			t.stmts = map[string]*sql.Stmt{}
-		}
-		t.stmts[query] = st
+	st, err := t.stmts.forExec(ctx, query)
+	if err != nil {
+		return nil, err
 	}
 	return st.ExecContext(ctx, args...)
 }
@@ -382,31 +383,22 @@ type querier interface {
 
 // reader implements store.Reader over the read pool or inside a transaction.
 type reader struct {
-	q        querier
-	db       *sql.DB              // the read pool, nil inside a transaction
-	prepared map[string]*sql.Stmt // by query text, on the read pool; nil inside a transaction
+	q     querier
+	db    *sql.DB    // the read pool, nil inside a transaction
+	stmts statements // the pool's prepared statements, or the transaction's; may be nil
 }
 
-// prepare readies queries on the pool: for a one-row look-up, parsing and
-// planning cost twice what running it does (measured: 45µs → 19µs per KeyByHash).
-func prepare(ctx context.Context, db *sql.DB, queries ...string) (map[string]*sql.Stmt, error) {
-	m := map[string]*sql.Stmt{}
-	for _, q := range queries {
-		st, err := db.PrepareContext(ctx, q)
-		if err != nil {
-			for _, st := range m {
-				st.Close()
-			}
-			return nil, fmt.Errorf("sqlite: prepare: %w", err)
-		}
-		m[q] = st
+// stmt is query's prepared statement, or nil.
+func (r reader) stmt(ctx context.Context, query string) *sql.Stmt {
+	if r.stmts == nil {
+		return nil
 	}
-	return m, nil
+	return r.stmts.prepared(ctx, query)
 }
 
 // queryRow runs a one-row query, through its prepared statement if it has one.
 func (r reader) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := r.prepared[query]; st != nil {
+	if st := r.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return r.q.QueryRowContext(ctx, query, args...)
@@ -414,7 +406,7 @@ func (r reader) queryRow(ctx context.Context, query string, args ...any) *sql.Ro
 
 // query runs a query, through its prepared statement if it has one.
 func (r reader) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := r.prepared[query]; st != nil {
+	if st := r.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
 	return r.q.QueryContext(ctx, query, args...)

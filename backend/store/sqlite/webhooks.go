@@ -45,9 +45,33 @@ func joinEvents(es []model.WebhookEvent) string {
 	return strings.Join(s, " ")
 }
 
+// The webhook statements of write transactions and of the delivery worker,
+// prepared on the writer connection (stmts.go). Every audit event a change
+// appends reads the endpoints in the change's transaction (the outbox).
+const (
+	endpointsQuery       = `SELECT ` + endpointColumns + ` FROM webhook_endpoints ORDER BY created_at, id`
+	endpointQuery        = `SELECT ` + endpointColumns + ` FROM webhook_endpoints WHERE id = ?`
+	enqueueDeliveryQuery = `INSERT INTO webhook_deliveries (` + deliveryColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	updateEndpointQuery = `UPDATE webhook_endpoints SET enabled = ?, disabled_reason = ?,
+		failing_since = ?, updated_at = ? WHERE id = ?`
+	recordAttemptQuery = `UPDATE webhook_deliveries SET state = ?, attempts = ?,
+		next_attempt_at = ?, last_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?`
+	insertAttemptQuery = `INSERT INTO webhook_attempts (delivery_id, n, at, status, error, duration_us)
+		VALUES (?, (SELECT coalesce(max(n), 0) + 1 FROM webhook_attempts WHERE delivery_id = ?), ?, ?, ?, ?)`
+	claimAlertQuery = `INSERT INTO webhook_alerts (key_id, alert, at) VALUES (?, ?, ?)
+		ON CONFLICT DO NOTHING`
+	claimDeliveriesQuery = `UPDATE webhook_deliveries SET next_attempt_at = ?
+		WHERE id IN (
+			SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+			WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND e.enabled = 1
+			ORDER BY d.next_attempt_at LIMIT ?)
+		RETURNING ` + deliveryColumns
+)
+
 // WebhookEndpoints lists endpoints oldest first.
 func (r reader) WebhookEndpoints(ctx context.Context) ([]model.WebhookEndpoint, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints ORDER BY created_at, id`)
+	rows, err := r.query(ctx, endpointsQuery)
 	if err != nil {
 		return nil, wrap("list webhooks", err)
 	}
@@ -65,7 +89,7 @@ func (r reader) WebhookEndpoints(ctx context.Context) ([]model.WebhookEndpoint, 
 
 // WebhookEndpoint returns one endpoint.
 func (r reader) WebhookEndpoint(ctx context.Context, id string) (model.WebhookEndpoint, error) {
-	w, err := scanEndpoint(r.q.QueryRowContext(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints WHERE id = ?`, id))
+	w, err := scanEndpoint(r.queryRow(ctx, endpointQuery, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return w, model.NotFound("No webhook with id %s.", model.Quote(id))
 	}
@@ -191,8 +215,7 @@ func boolInt(b bool) int {
 
 // UpdateWebhookEndpoint writes the endpoint's state.
 func (t *tx) UpdateWebhookEndpoint(ctx context.Context, w model.WebhookEndpoint) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE webhook_endpoints SET enabled = ?, disabled_reason = ?,
-		failing_since = ?, updated_at = ? WHERE id = ?`,
+	res, err := t.exec(ctx, updateEndpointQuery,
 		boolInt(w.Enabled), w.DisabledReason, nullMicros(w.FailingSince), micros(w.UpdatedAt), w.ID)
 	return affectedOne(res, err, "update webhook", w.ID)
 }
@@ -215,37 +238,29 @@ func (t *tx) DeleteWebhookEndpoint(ctx context.Context, id string) error {
 	return affectedOne(res, err, "delete webhook", id)
 }
 
-// EnqueueDeliveries adds deliveries to the outbox in one statement.
+// EnqueueDeliveries adds deliveries to the outbox, one prepared INSERT each: a
+// multi-row INSERT of as many rows as there are endpoints would be a new text,
+// parsed each time, for every count of endpoints.
 func (t *tx) EnqueueDeliveries(ctx context.Context, ds []model.WebhookDelivery) error {
-	if len(ds) == 0 {
-		return nil
-	}
-	var b strings.Builder
-	b.WriteString(`INSERT INTO webhook_deliveries (` + deliveryColumns + `) VALUES `)
-	args := make([]any, 0, 11*len(ds))
-	for i, d := range ds {
-		if i > 0 {
-			b.WriteByte(',')
+	for _, d := range ds {
+		if _, err := t.exec(ctx, enqueueDeliveryQuery, d.ID, d.EndpointID, string(d.Event), d.Body, string(d.State),
+			d.Attempts, micros(d.CreatedAt), nullMicros(d.NextAttemptAt), nullMicros(d.LastAttemptAt),
+			d.LastStatus, d.LastError); err != nil {
+			return wrap("enqueue delivery", err)
 		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-		args = append(args, d.ID, d.EndpointID, string(d.Event), d.Body, string(d.State), d.Attempts, micros(d.CreatedAt),
-			nullMicros(d.NextAttemptAt), nullMicros(d.LastAttemptAt), d.LastStatus, d.LastError)
 	}
-	_, err := t.tx.ExecContext(ctx, b.String(), args...)
-	return wrap("enqueue delivery", err)
+	return nil
 }
 
 // RecordAttempt stores an attempt and the delivery's new state.
 func (t *tx) RecordAttempt(ctx context.Context, d model.WebhookDelivery, a model.WebhookAttempt) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = ?, attempts = ?,
-		next_attempt_at = ?, last_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?`,
+	res, err := t.exec(ctx, recordAttemptQuery,
 		string(d.State), d.Attempts, nullMicros(d.NextAttemptAt), nullMicros(d.LastAttemptAt),
 		d.LastStatus, d.LastError, d.ID)
 	if err := affectedOne(res, err, "record attempt", d.ID); err != nil {
 		return err
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO webhook_attempts (delivery_id, n, at, status, error, duration_us)
-		VALUES (?, (SELECT coalesce(max(n), 0) + 1 FROM webhook_attempts WHERE delivery_id = ?), ?, ?, ?, ?)`,
+	_, err = t.exec(ctx, insertAttemptQuery,
 		d.ID, d.ID, micros(a.At), a.Status, a.Error, a.Duration.Microseconds())
 	return wrap("record attempt", err)
 }
@@ -270,8 +285,7 @@ func (t *tx) PruneDeliveries(ctx context.Context, before time.Time) (int, error)
 
 // ClaimAlert records an alert once.
 func (t *tx) ClaimAlert(ctx context.Context, keyID, alert string, at time.Time) (bool, error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_alerts (key_id, alert, at) VALUES (?, ?, ?)
-		ON CONFLICT DO NOTHING`, keyID, alert, micros(at))
+	res, err := t.exec(ctx, claimAlertQuery, keyID, alert, micros(at))
 	if err != nil {
 		return false, wrap("claim alert", err)
 	}
@@ -283,12 +297,10 @@ func (t *tx) ClaimAlert(ctx context.Context, keyID, alert string, at time.Time) 
 // itself is the lock: two workers (even in two processes on one file) never
 // claim the same row.
 func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]model.WebhookDelivery, error) {
-	rows, err := s.write.QueryContext(ctx, `UPDATE webhook_deliveries SET next_attempt_at = ?
-		WHERE id IN (
-			SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-			WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND e.enabled = 1
-			ORDER BY d.next_attempt_at LIMIT ?)
-		RETURNING `+deliveryColumns,
+	if s.write == nil {
+		return nil, s.readOnlyErr
+	}
+	rows, err := s.writeStmts[claimDeliveriesQuery].QueryContext(ctx,
 		micros(now.Add(lease)), micros(now), limit)
 	if err != nil {
 		return nil, wrap("claim deliveries", err)
