@@ -130,11 +130,7 @@ func (b *Backend) fullLoad(ctx context.Context) error {
 	}
 	x.mu.RUnlock()
 	t := newKeyTable(hint)
-	err := b.store.KeyChecks(ctx, func(kc *store.KeyCheck) error {
-		t.insert(kc, false) // one snapshot: every id once
-		return nil
-	})
-	if err != nil {
+	if err := loadTable(ctx, b.store, t); err != nil {
 		return err
 	}
 	x.mu.Lock()
@@ -152,6 +148,101 @@ func (b *Backend) fullLoad(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// loadTable reads every key into t, reading and inserting side by side: the
+// store's rows go to an inserting goroutine in batches, so a load takes about
+// the longer of the two instead of their sum (on a million keys, reading is
+// three fifths of the CPU and filling the table the rest).
+func loadTable(ctx context.Context, st store.Store, t *keyTable) error {
+	full, free := make(chan *checkBatch, 2), make(chan *checkBatch, 3)
+	for range cap(free) {
+		free <- newCheckBatch()
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for cb := range full {
+			for i := range cb.n {
+				t.insert(&cb.kcs[i].kc, false) // one snapshot: every id once
+			}
+			cb.reset()
+			free <- cb
+		}
+	}()
+	cb := <-free
+	err := st.KeyChecks(ctx, func(kc *store.KeyCheck) error {
+		if !cb.add(kc) {
+			full <- cb
+			cb = <-free
+			cb.add(kc)
+		}
+		return nil
+	})
+	full <- cb
+	close(full)
+	<-done
+	return err
+}
+
+// checkBatch is a run of KeyChecks copied out of the store's reused one, their
+// text in one buffer that is never reallocated while the batch fills.
+type checkBatch struct {
+	kcs  []batchedCheck
+	n    int
+	text []byte
+}
+
+type batchedCheck struct {
+	kc                store.KeyCheck
+	deleted, lastUsed time.Time
+}
+
+const (
+	checkBatchLen  = 4096
+	checkBatchText = checkBatchLen * 128
+)
+
+func newCheckBatch() *checkBatch {
+	return &checkBatch{kcs: make([]batchedCheck, checkBatchLen), text: make([]byte, 0, checkBatchText)}
+}
+
+// add copies kc into the batch; false when the batch is full (or kc's text too
+// big for an empty one, which then takes it anyway).
+func (cb *checkBatch) add(kc *store.KeyCheck) bool {
+	need := len(kc.ID) + len(kc.Name) + len(kc.Type) + len(kc.Hash) + len(kc.ReplacedBy)
+	if cb.n == len(cb.kcs) || (cb.n > 0 && len(cb.text)+need > cap(cb.text)) {
+		return false
+	}
+	if len(cb.text)+need > cap(cb.text) { // a first key bigger than the buffer
+		cb.text = make([]byte, 0, need)
+	}
+	bc := &cb.kcs[cb.n]
+	cb.n++
+	bc.kc = *kc
+	bc.kc.ID, bc.kc.Name, bc.kc.Type = cb.copy(kc.ID), cb.copy(kc.Name), cb.copy(kc.Type)
+	bc.kc.Hash, bc.kc.ReplacedBy = cb.copy(kc.Hash), cb.copy(kc.ReplacedBy)
+	if kc.DeletedAt != nil {
+		bc.deleted = *kc.DeletedAt
+		bc.kc.DeletedAt = &bc.deleted
+	}
+	if kc.LastUsedAt != nil {
+		bc.lastUsed = *kc.LastUsedAt
+		bc.kc.LastUsedAt = &bc.lastUsed
+	}
+	return true
+}
+
+func (cb *checkBatch) copy(b []byte) []byte {
+	at := len(cb.text)
+	cb.text = append(cb.text, b...)
+	return cb.text[at:len(cb.text):len(cb.text)]
+}
+
+// reset empties the batch for the next run.
+func (cb *checkBatch) reset() {
+	cb.n = 0
+	cb.text = cb.text[:0]
 }
 
 // reloadKey reads one key again and puts it in the index unless the index

@@ -159,6 +159,15 @@ func AuditEventOf(e model.AuditEvent) AuditEvent {
 }
 
 func payloadOf(e model.AuditEvent) json.RawMessage {
+	if canonicalPayload(e.Type, e.Payload) {
+		return e.Payload
+	}
+	return decodedPayloadOf(e)
+}
+
+// decodedPayloadOf is payloadOf the long way: e's payload decoded as its type's
+// struct and encoded again.
+func decodedPayloadOf(e model.AuditEvent) json.RawMessage {
 	if p, err := e.Decode(); err == nil {
 		if raw, err := json.Marshal(p); err == nil {
 			return raw

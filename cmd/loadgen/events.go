@@ -20,29 +20,28 @@ const eventsSpan = 179 * 24 * time.Hour
 
 // fillEvents appends n audit events spread evenly over the eventsSpan before now,
 // in batches, each batch one Update transaction (one fsync). About one event in
-// a thousand is a UserDeactivated, for the filtered-page measurement.
+// a thousand is a UserDeactivated, for the filtered-page measurement. Payloads
+// are typed and encoded as the backend writes them, so a page reads what a
+// store this version wrote holds.
 func fillEvents(ctx context.Context, st store.Store, now time.Time, n int, progress func(done int)) error {
 	const batch = 50_000
 	step := eventsSpan / time.Duration(n)
 	oldest := now.Add(-eventsSpan)
-	types := []model.EventType{model.EventApiKeyCreated, model.EventApiKeyUpdated, model.EventApiKeyRotated,
-		model.EventApiKeyDeleted, model.EventSshSessionStarted}
 	actor := model.Actor{Type: model.ActorMember, ID: "mem_loadgenOwner0001", Name: "Olive Owner", Email: "olive@example.com"}
+	user := model.UserRef{UserID: "mem_loadgenMember001", UserName: "Mel Member", UserEmail: "mel@example.com"}
 	for lo := 0; lo < n; lo += batch {
 		hi := min(lo+batch, n)
 		err := st.Update(ctx, func(tx store.Tx) error {
 			for i := lo; i < hi; i++ {
 				at := oldest.Add(time.Duration(i) * step).Truncate(time.Microsecond)
-				typ := types[i%len(types)]
-				if i%1000 == 999 {
-					typ = model.EventUserDeactivated
+				typ, payload, err := model.EncodePayload(samplePayload(i, at, user))
+				if err != nil {
+					return err
 				}
-				payload := fmt.Sprintf(`{"keyId":"key_%016d","name":"Nightly import %d","type":"import","expiresAt":"%s"}`,
-					i, i%97, at.Add(90*24*time.Hour).Format(time.RFC3339))
 				if err := tx.AppendEvent(ctx, model.AuditEvent{
 					ID:   fmt.Sprintf("evt_%016x%08x", at.UnixMicro(), i),
 					Type: typ, EventTimestamp: at, IngestionTimestamp: at,
-					Actor: actor, Source: model.SourceTUI, Payload: json.RawMessage(payload),
+					Actor: actor, Source: model.SourceTUI, Payload: payload,
 				}); err != nil {
 					return err
 				}
@@ -55,6 +54,28 @@ func fillEvents(ctx context.Context, st store.Store, now time.Time, n int, progr
 		progress(hi)
 	}
 	return nil
+}
+
+// samplePayload is the i-th generated event's payload: key events mostly, an
+// SSH sign-in now and then, a deactivation one time in a thousand.
+func samplePayload(i int, at time.Time, user model.UserRef) model.Payload {
+	key := model.KeyRef{KeyID: fmt.Sprintf("key_%016d", i), Name: fmt.Sprintf("Nightly import %d", i%97), Type: model.KeyImport}
+	expires := at.Add(90 * 24 * time.Hour).Truncate(time.Second)
+	if i%1000 == 999 {
+		return model.UserDeactivatedPayload{UserRef: user}
+	}
+	switch i % 5 {
+	case 0:
+		return model.ApiKeyCreatedPayload{KeyRef: key, Hint: "apk_imp_Ab3x…9fQz", ExpiresAt: expires}
+	case 1:
+		return model.ApiKeyUpdatedPayload{KeyRef: key, Changes: model.KeyChanges{Name: &model.Change[string]{Old: "Nightly import", New: key.Name}}}
+	case 2:
+		return model.ApiKeyRotatedPayload{KeyRef: key, NewKeyID: fmt.Sprintf("key_%016d", i+1), NewHint: "apk_imp_Zz9y…1aBc",
+			NewExpiresAt: expires, GraceEndsAt: at.Add(24 * time.Hour).Truncate(time.Second)}
+	case 3:
+		return model.ApiKeyDeletedPayload{KeyRef: key, Hint: "apk_imp_Ab3x…9fQz", ExpiresAt: expires}
+	}
+	return model.SshSessionStartedPayload{UserRef: user, Fingerprint: "SHA256:mVPwvq3Nw1Q0rDbOTp5hHr4HFFTYsAmWvbKvUYH2x5s", RemoteAddress: "192.0.2.10:53122"}
 }
 
 // pageCase is one kind of Audit Logs API request measured.

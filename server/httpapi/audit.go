@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend"
-	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -34,7 +33,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeModelError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, contract.EventPage{Events: contract.AuditEventsOf(page.Events), NextPageToken: page.NextPageToken})
+	writeEventPage(w, page.Events, page.NextPageToken)
 }
 
 // eventParams are the query parameters the endpoint knows. Anything else is
