@@ -18,6 +18,8 @@ const (
 	ReasonExpired   = "expired"
 	ReasonRevoked   = "revoked"
 	ReasonWrongType = "wrong_type"
+	// ReasonIPNotAllowed: the key's IP allow lists don't include the address.
+	ReasonIPNotAllowed = model.ReasonIPNotAllowed
 )
 
 // Authenticate checks a presented secret for an API of key type want: format and
@@ -27,12 +29,14 @@ const (
 // KindForbidden error (a key of another type). A success records last use, at most
 // once a minute per key, off the request path.
 func (b *Backend) Authenticate(ctx context.Context, presented string, want model.KeyType, addr string) (model.Key, error) {
-	k, reason, err := b.check(ctx, presented, want)
+	k, reason, err := b.check(ctx, presented, want, addr)
 	b.checked(reason, err)
 	if err != nil {
 		return model.Key{}, err
 	}
 	switch reason {
+	case ReasonIPNotAllowed:
+		return model.Key{}, model.IPNotAllowed(addr)
 	case "":
 		b.usage.record(b, k, addr)
 		return k, nil
@@ -62,7 +66,7 @@ func article(t model.KeyType) string {
 // Verify answers whether a presented key is valid for a type, for other services.
 // Refusals are reasons, not errors; err is for a failing store only.
 func (b *Backend) Verify(ctx context.Context, presented string, want model.KeyType, addr string) (VerifyResult, error) {
-	k, reason, err := b.check(ctx, presented, want)
+	k, reason, err := b.check(ctx, presented, want, addr)
 	b.checked(reason, err)
 	if err != nil {
 		return VerifyResult{}, err
@@ -76,8 +80,9 @@ func (b *Backend) Verify(ctx context.Context, presented string, want model.KeyTy
 
 // check finds the key behind a presented secret and says why it can't be used, if
 // it can't. Once the key index is loaded this is parse, checksum, SHA-256 and one
-// map look-up: no store read on the request path.
-func (b *Backend) check(ctx context.Context, presented string, want model.KeyType) (model.Key, string, error) {
+// map look-up, then the allow lists' one look-up and prefix match: no store
+// read on the request path.
+func (b *Backend) check(ctx context.Context, presented string, want model.KeyType, addr string) (model.Key, string, error) {
 	secret, _, err := model.ParseSecret(presented)
 	if err != nil {
 		return model.Key{}, ReasonMalformed, nil
@@ -109,6 +114,9 @@ func (b *Backend) check(ctx context.Context, presented string, want model.KeyTyp
 	}
 	if k.Type != want {
 		return k, ReasonWrongType, nil
+	}
+	if ok, err := b.allowedFrom(ctx, k.ID, addr); err != nil || !ok {
+		return k, ReasonIPNotAllowed, err
 	}
 	return k, "", nil
 }

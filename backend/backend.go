@@ -40,6 +40,7 @@ type Backend struct {
 	secret func(model.KeyType) (model.Secret, error)
 	usage  usageRecorder
 	index  keyIndex
+	allow  allowIndex
 	feed   feed
 	// onCheck is Config.KeyChecked.
 	onCheck func(result string)

@@ -62,6 +62,7 @@ func (b *Backend) startFeed() {
 // watcher.
 func (b *Backend) onNotices(ns []Notice) {
 	b.index.apply(b, ns)
+	b.allow.apply(b, ns)
 	b.feed.mu.Lock()
 	defer b.feed.mu.Unlock()
 	for s := range b.feed.subs {

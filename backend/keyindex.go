@@ -75,6 +75,12 @@ func (b *Backend) PrepareChecks(ctx context.Context) error {
 	if err := b.loadIndex(ctx); err != nil {
 		return err
 	}
+	if b.allow.started.CompareAndSwap(false, true) {
+		if err := b.allow.load(ctx, b.store); err != nil {
+			b.allow.started.Store(false)
+			return err
+		}
+	}
 	// A load that was already running (a first check's) does the work: wait
 	// for it rather than return before the index is there.
 	for {

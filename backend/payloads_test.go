@@ -59,6 +59,21 @@ func TestEveryEventReadsAsItsPayload(t *testing.T) {
 	if err := owner.RemoveWebhook(e.ctx, ep.ID); err != nil {
 		t.Fatal(err)
 	}
+	linked, _ := e.createKey("Linked", model.KeyExport)
+	e.createList("office", "198.51.100.0/24")
+	for _, step := range []error{
+		func() error {
+			_, err := owner.EditAllowList(e.ctx, "office", backend.EditAllowListRequest{AddEntries: []string{"2001:db8::/48"}})
+			return err
+		}(),
+		owner.LinkAllowList(e.ctx, "office", []string{linked.ID}),
+		owner.SetDefaultAllowList(e.ctx, "office"),
+		owner.DeleteAllowList(e.ctx, "office"),
+	} {
+		if step != nil {
+			t.Fatal(step)
+		}
+	}
 
 	page, err := owner.ListEvents(e.ctx, backend.EventFilter{})
 	if err != nil {

@@ -29,6 +29,8 @@ var EventTypes = []EventType{
 	EventUserInvited, EventUserAccountTypeUpdated, EventUserDeactivated, EventUserReactivated,
 	EventSshKeyAdded, EventSshKeyRemoved, EventSshSessionStarted,
 	EventWebhookCreated, EventWebhookDeleted, EventWebhookEnabled, EventWebhookDisabled,
+	EventIpAllowListCreated, EventIpAllowListUpdated, EventIpAllowListDeleted,
+	EventApiKeyAllowListsChanged, EventDefaultIpAllowListChanged,
 }
 
 // ParseEventType accepts an event type name, case-insensitively.

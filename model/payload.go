@@ -205,6 +205,12 @@ var decoders = map[EventType]func(json.RawMessage) (Payload, error){
 	EventWebhookDeleted:         decode[WebhookDeletedPayload],
 	EventWebhookEnabled:         decode[WebhookEnabledPayload],
 	EventWebhookDisabled:        decode[WebhookDisabledPayload],
+
+	EventIpAllowListCreated:        decode[IpAllowListCreatedPayload],
+	EventIpAllowListUpdated:        decode[IpAllowListUpdatedPayload],
+	EventIpAllowListDeleted:        decode[IpAllowListDeletedPayload],
+	EventApiKeyAllowListsChanged:   decode[ApiKeyAllowListsChangedPayload],
+	EventDefaultIpAllowListChanged: decode[DefaultIpAllowListChangedPayload],
 }
 
 func decode[T Payload](raw json.RawMessage) (Payload, error) {

@@ -81,6 +81,28 @@ var legacyPayloads = map[model.EventType]struct {
 		`{"webhookId":"whk_1","url":"https://hooks.example.com/services/…","events":["key.expiring"],"format":"slack"}`,
 		model.WebhookPayload(model.EventWebhookDisabled, model.WebhookRef{WebhookID: "whk_1", URL: "https://hooks.example.com/services/…", Events: []model.WebhookEvent{"key.expiring"}, Format: "slack"}),
 	},
+	model.EventIpAllowListCreated: {
+		`{"listId":"ipl_1","name":"Office","description":"HQ","entries":["198.51.100.0/24"]}`,
+		model.IpAllowListCreatedPayload{AllowListRef: model.AllowListRef{ListID: "ipl_1", Name: "Office"}, Description: "HQ", Entries: []string{"198.51.100.0/24"}},
+	},
+	model.EventIpAllowListUpdated: {
+		`{"listId":"ipl_1","name":"Office","changes":{"entries":{"old":["198.51.100.0/24"],"new":["198.51.100.0/24","2001:db8::/48"]}}}`,
+		model.IpAllowListUpdatedPayload{AllowListRef: model.AllowListRef{ListID: "ipl_1", Name: "Office"},
+			Changes: model.AllowListChanges{Entries: &model.Change[[]string]{Old: []string{"198.51.100.0/24"}, New: []string{"198.51.100.0/24", "2001:db8::/48"}}}},
+	},
+	model.EventIpAllowListDeleted: {
+		`{"listId":"ipl_1","name":"Office","entries":["198.51.100.0/24"],"keyIds":["key_1"],"wasDefault":true}`,
+		model.IpAllowListDeletedPayload{AllowListRef: model.AllowListRef{ListID: "ipl_1", Name: "Office"}, Entries: []string{"198.51.100.0/24"}, KeyIDs: []string{"key_1"}, WasDefault: true},
+	},
+	model.EventApiKeyAllowListsChanged: {
+		`{"keyId":"key_1","name":"Sync","type":"import","allowLists":{"old":[],"new":[{"listId":"ipl_1","name":"Office"}]}}`,
+		model.ApiKeyAllowListsChangedPayload{KeyRef: model.KeyRef{KeyID: "key_1", Name: "Sync", Type: "import"},
+			AllowLists: model.Change[[]model.AllowListRef]{Old: []model.AllowListRef{}, New: []model.AllowListRef{{ListID: "ipl_1", Name: "Office"}}}},
+	},
+	model.EventDefaultIpAllowListChanged: {
+		`{"old":null,"new":{"listId":"ipl_1","name":"Office"}}`,
+		model.DefaultIpAllowListChangedPayload{New: &model.AllowListRef{ListID: "ipl_1", Name: "Office"}},
+	},
 }
 
 func TestPayloadsReadWhatWasWritten(t *testing.T) {

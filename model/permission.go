@@ -10,16 +10,17 @@ type Action string
 
 // The actions of the permission table. Key management is per key type.
 const (
-	ActViewKeys      Action = "view-keys"       // open the API Keys page, see every key's metadata
-	ActManageKeys    Action = "manage-keys"     // create, edit, delete, rotate keys of one type
-	ActViewMembers   Action = "view-members"    // see members
-	ActManageMembers Action = "manage-members"  // add, change type, deactivate, SSH keys
-	ActReadAudit     Action = "read-audit"      // read the audit log
-	ActManageHooks   Action = "manage-webhooks" // manage webhooks and read their deliveries
+	ActViewKeys      Action = "view-keys"          // open the API Keys page, see every key's metadata
+	ActManageKeys    Action = "manage-keys"        // create, edit, delete, rotate keys of one type
+	ActViewMembers   Action = "view-members"       // see members
+	ActManageMembers Action = "manage-members"     // add, change type, deactivate, SSH keys
+	ActReadAudit     Action = "read-audit"         // read the audit log
+	ActManageHooks   Action = "manage-webhooks"    // manage webhooks and read their deliveries
+	ActManageAllow   Action = "manage-allow-lists" // create, edit, delete IP allow lists; set the default (§10)
 )
 
 // Actions lists every action.
-var Actions = []Action{ActViewKeys, ActManageKeys, ActViewMembers, ActManageMembers, ActReadAudit, ActManageHooks}
+var Actions = []Action{ActViewKeys, ActManageKeys, ActViewMembers, ActManageMembers, ActReadAudit, ActManageHooks, ActManageAllow}
 
 // permissions is the product's permission table as data: which account types may do what. Key
 // management is keyed by key type; everything else by the empty key type.
@@ -35,6 +36,7 @@ var permissions = map[Action]map[KeyType][]AccountType{
 	ActManageMembers: {"": {PrimaryOwner, WorkspaceAdmin}},
 	ActReadAudit:     {"": {PrimaryOwner, SecurityAdmin}},
 	ActManageHooks:   {"": {PrimaryOwner, SecurityAdmin}},
+	ActManageAllow:   {"": {PrimaryOwner, SecurityAdmin, WorkspaceAdmin}},
 }
 
 // Can reports whether an account type may perform act. For ActManageKeys, kt names
@@ -114,6 +116,8 @@ func (act Action) phrase(kt KeyType) string {
 		return "read the audit log"
 	case ActManageHooks:
 		return "manage webhooks"
+	case ActManageAllow:
+		return "manage IP allow lists"
 	}
 	return string(act)
 }

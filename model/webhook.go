@@ -52,19 +52,18 @@ func ParseWebhookEvent(s string) (WebhookEvent, error) {
 	return "", Invalid("event", "Unknown webhook event %s: use one of %s.", Quote(s), strings.Join(names, ", "))
 }
 
-// auditToHook maps the audit events that become webhook events. Allow-list events
-// are named here by their audit type so that they flow once allow lists exist.
+// auditToHook maps the audit events that become webhook events.
 var auditToHook = map[EventType]WebhookEvent{
-	EventApiKeyCreated:                     HookKeyCreated,
-	EventApiKeyUpdated:                     HookKeyUpdated,
-	EventApiKeyRotated:                     HookKeyRotated,
-	EventApiKeyDeleted:                     HookKeyDeleted,
-	EventUserDeactivated:                   HookMemberDeactivated,
-	EventType("IpAllowListCreated"):        HookAllowlistChanged,
-	EventType("IpAllowListUpdated"):        HookAllowlistChanged,
-	EventType("IpAllowListDeleted"):        HookAllowlistChanged,
-	EventType("ApiKeyAllowListsChanged"):   HookAllowlistChanged,
-	EventType("DefaultIpAllowListChanged"): HookAllowlistChanged,
+	EventApiKeyCreated:             HookKeyCreated,
+	EventApiKeyUpdated:             HookKeyUpdated,
+	EventApiKeyRotated:             HookKeyRotated,
+	EventApiKeyDeleted:             HookKeyDeleted,
+	EventUserDeactivated:           HookMemberDeactivated,
+	EventIpAllowListCreated:        HookAllowlistChanged,
+	EventIpAllowListUpdated:        HookAllowlistChanged,
+	EventIpAllowListDeleted:        HookAllowlistChanged,
+	EventApiKeyAllowListsChanged:   HookAllowlistChanged,
+	EventDefaultIpAllowListChanged: HookAllowlistChanged,
 }
 
 // HookFor is the webhook event an audit event becomes, if any.

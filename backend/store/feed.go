@@ -11,8 +11,8 @@ import (
 // NoticeKind says what a Notice is about.
 type NoticeKind uint8
 
-// Notice kinds. Allow lists and webhooks have none of their own rows yet; their
-// kinds are reserved so subscribers can switch on them from the start.
+// Notice kinds. Webhooks have none of their own yet; its kind is reserved so
+// subscribers can switch on it from the start.
 const (
 	// NoticeResync says changes may have been missed (the feed was cut, or a
 	// subscriber fell behind): whoever holds copies of stored rows reloads them.
@@ -24,7 +24,7 @@ const (
 	NoticeKey       // a key was inserted or changed; ID is its id
 	NoticeMember    // a member or one of its SSH keys changed; ID is the member's id
 	NoticeEvent     // an audit event was appended; ID is its id when known
-	NoticeAllowList // an IP allow list changed; ID is its id
+	NoticeAllowList // an IP allow list, its links or the default changed; ID is the list's id when known
 	NoticeWebhook   // a webhook changed; ID is its id
 )
 

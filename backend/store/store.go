@@ -67,6 +67,7 @@ type Cursor struct {
 type Tx interface {
 	Reader
 	WebhookTx
+	AllowListTx
 
 	// CreateWorkspace stores the workspace with a new random PageTokenKey;
 	// KindConflict if one exists.
@@ -100,6 +101,7 @@ type Store interface {
 	Reader
 	WebhookReader
 	WebhookStore
+	AllowListReader
 
 	// Update runs fn in a read-write transaction and commits if fn returns nil.
 	// Implementations serialise writers or retry on serialisation failures.

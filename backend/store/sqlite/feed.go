@@ -39,6 +39,7 @@ type watchState struct {
 	cut                         bool      // the last poll failed: NoticeCut was sent
 	version                     int64
 	keys, members, events, gaps int64
+	allowLists                  int64
 }
 
 func (s *Store) watch(w watchState) {
@@ -91,10 +92,10 @@ func (s *Store) poll(ctx context.Context, w *watchState) error {
 		return nil
 	}
 	var notices []store.Notice
-	var keys, members, events, gaps int64
+	var keys, members, events, gaps, allowLists int64
 	err := s.reader.snapshot(ctx, func(q querier) error {
-		if err := q.QueryRowContext(ctx, `SELECT keys, members, events, gaps FROM change_seq`).
-			Scan(&keys, &members, &events, &gaps); err != nil {
+		if err := q.QueryRowContext(ctx, `SELECT keys, members, events, gaps, allowlists FROM change_seq`).
+			Scan(&keys, &members, &events, &gaps, &allowLists); err != nil {
 			return err
 		}
 		if !w.primed {
@@ -121,6 +122,10 @@ func (s *Store) poll(ctx context.Context, w *watchState) error {
 		if events != w.events {
 			notices = append(notices, store.Notice{Kind: store.NoticeEvent})
 		}
+		if allowLists != w.allowLists {
+			// Lists are few and read whole: one notice says "read them again".
+			notices = append(notices, store.Notice{Kind: store.NoticeAllowList})
+		}
 		return nil
 	})
 	if err != nil {
@@ -130,7 +135,7 @@ func (s *Store) poll(ctx context.Context, w *watchState) error {
 		// Whatever happened while the watcher was blind is unknown.
 		notices = []store.Notice{{Kind: store.NoticeResync}}
 	}
-	w.version, w.keys, w.members, w.events, w.gaps = v, keys, members, events, gaps
+	w.version, w.keys, w.members, w.events, w.gaps, w.allowLists = v, keys, members, events, gaps, allowLists
 	w.primed, w.cut = true, false
 	s.watchers.Publish(notices)
 	return nil

@@ -27,6 +27,7 @@ func RunFeed(t *testing.T, h FeedHarness) {
 	t.Run("OtherHandle", func(t *testing.T) { testFeedOtherHandle(t, h) })
 	t.Run("RolledBackSaysNothing", func(t *testing.T) { testFeedRollback(t, h) })
 	t.Run("UsesAreNotEdits", func(t *testing.T) { testFeedUses(t, h) })
+	t.Run("AllowLists", func(t *testing.T) { testFeedAllowLists(t, h) })
 	if h.Cut != nil {
 		t.Run("CutThenResync", func(t *testing.T) { testFeedCut(t, h) })
 	}
