@@ -102,7 +102,7 @@ func New(o Options) tea.Model {
 		cancel: cancel,
 		pages:  pages,
 		active: len(pages) - 1,
-		status: status.New(st),
+		status: status.New(st, ctx.Now),
 		help:   help.New(),
 	}
 	m.sizes = make([][2]int, len(m.pages))
@@ -143,7 +143,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case app.Quit, app.ShuttingDown, app.IdleWarning:
 		cmd = m.ending(msg)
 
-	case app.Started, app.Status, spinner.TickMsg:
+	case app.Started, app.Status, spinner.TickMsg, status.Fade:
 		cmd = m.status.Update(msg)
 	case app.Done:
 		cmd = tea.Batch(m.status.Update(msg), m.done(msg), m.broadcast(msg))

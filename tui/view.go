@@ -231,38 +231,11 @@ func (m *Model) helpView() string {
 	bindingsKey(&k, must)
 	return m.helpMemo.get(k.String(), func() string {
 		if fit {
-			b = fitHelp(b, must, m.ctx.Width-1)
+			b = keymap.Fit(b, must, m.ctx.Width-1)
 		}
 		m.help.Width = m.ctx.Width - 1
 		return " " + m.help.ShortHelpView(b)
 	})
-}
-
-// fitHelp keeps as many of want, in order, as fit in width beside must, then
-// must: when the page offers more than fits, its last bindings give way rather
-// than "? help" and "q quit", which lead to the rest.
-func fitHelp(want, must []key.Binding, width int) []key.Binding {
-	const sep = 3 // " • "
-	cells := func(b key.Binding) int {
-		h := b.Help()
-		return ansi.StringWidth(h.Key) + 1 + ansi.StringWidth(h.Desc)
-	}
-	used := 0 // every binding kept and its separator; the line is used-sep wide
-	for _, b := range must {
-		used += cells(b) + sep
-	}
-	var out []key.Binding
-	for _, b := range want {
-		if !b.Enabled() {
-			continue
-		}
-		if used+cells(b) > width {
-			break
-		}
-		out = append(out, b)
-		used += cells(b) + sep
-	}
-	return append(out, must...)
 }
 
 // fullHelpView lists every binding of the page and the global ones, in columns

@@ -5,6 +5,7 @@ package keymap
 import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // KeyMap is the TUI's bindings: every key the TUI answers is bound here.
@@ -110,5 +111,41 @@ func With(b key.Binding, desc string) key.Binding {
 func (k *KeyMap) Form() *huh.KeyMap {
 	m := huh.NewDefaultKeyMap()
 	m.Quit = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+	// In a select's filter esc ends the filter (the form lets it through, see
+	// form.Form.Update); once it has ended, esc cancels the form as everywhere.
+	// huh's "esc clear filter" would be offered then but never reached: a
+	// binding with no keys is never enabled, so it neither matches nor shows.
+	m.Select.SetFilter.SetHelp("esc", "end filter")
+	m.Select.ClearFilter = key.NewBinding()
+	m.MultiSelect.SetFilter.SetHelp("esc", "end filter")
+	m.MultiSelect.ClearFilter = key.NewBinding()
 	return m
+}
+
+// Fit keeps as many of want, in order, as fit in width cells beside must, then
+// must: when a part offers more than fits, its last bindings give way rather
+// than the ones in must ("esc cancel", "? help", "q quit"), which must always
+// show. want should come most important first. Disabled bindings are left out.
+func Fit(want, must []key.Binding, width int) []key.Binding {
+	const sep = 3 // " • "
+	cells := func(b key.Binding) int {
+		h := b.Help()
+		return ansi.StringWidth(h.Key) + 1 + ansi.StringWidth(h.Desc)
+	}
+	used := 0 // every binding kept and its separator; the line is used-sep wide
+	for _, b := range must {
+		used += cells(b) + sep
+	}
+	var out []key.Binding
+	for _, b := range want {
+		if !b.Enabled() {
+			continue
+		}
+		if used+cells(b) > width {
+			break
+		}
+		out = append(out, b)
+		used += cells(b) + sep
+	}
+	return append(out, must...)
 }

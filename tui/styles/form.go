@@ -4,6 +4,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 )
 
 // formTheme is a huh theme made only of styles from r. It follows huh's base
@@ -41,8 +42,7 @@ func formTheme(r *lipgloss.Renderer, hs help.Styles) *huh.Theme {
 	f.SelectedPrefix = n().Foreground(colOK).SetString("[x] ")
 	f.UnselectedOption = n().Foreground(colText)
 	f.UnselectedPrefix = n().Foreground(colSubtle).SetString("[ ] ")
-	f.TextInput.Cursor = n().Foreground(colOK)
-	f.TextInput.CursorText = n()
+	f.TextInput.Cursor, f.TextInput.CursorText = cursor(r)
 	f.TextInput.Placeholder = n().Foreground(colFaint)
 	f.TextInput.Prompt = n().Foreground(colAccent2)
 	f.TextInput.Text = n().Foreground(colText)
@@ -57,5 +57,29 @@ func formTheme(r *lipgloss.Renderer, hs help.Styles) *huh.Theme {
 	b.Title = n().Foreground(colSubtle).Bold(true)
 	b.NextIndicator = n()
 	b.PrevIndicator = n()
+	// A field without the keyboard shows no cursor, not even a block.
+	b.TextInput.Cursor, b.TextInput.CursorText = n(), n()
 	return &t
 }
+
+// cursor is the style of a text field's cursor and of the character under it
+// while the cursor blinks off. bubbles draws the cursor in reverse video, but
+// under the Ascii profile (NO_COLOR, TERM=dumb, TERM=screen) no SGR survives,
+// not even reverse, and the cursor vanished. There it is a block glyph, which
+// covers the character under it while blinking on; at the end of the text it
+// stays on, so the field always shows where typing goes.
+func cursor(r *lipgloss.Renderer) (on, off lipgloss.Style) {
+	n := r.NewStyle
+	if r.ColorProfile() != termenv.Ascii {
+		return n().Foreground(colOK), n()
+	}
+	return n().Transform(func(string) string { return block }),
+		n().Transform(func(s string) string {
+			if s == " " {
+				return block
+			}
+			return s
+		})
+}
+
+const block = "█"

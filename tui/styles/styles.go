@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 )
 
 // Palette: adaptive colours, so light and dark terminals both read well. Colour is
@@ -45,6 +46,10 @@ type Styles struct {
 
 	// Table.
 	TableHeader, Row, RowSelected, RowDim lipgloss.Style
+
+	// Cursor is a text field's cursor, visible without colour too (a block
+	// under the Ascii profile): for a bubbles textinput in static cursor mode.
+	Cursor lipgloss.Style
 
 	// Details: "Label  value" pairs.
 	Label, Value lipgloss.Style
@@ -96,6 +101,11 @@ func New(r *lipgloss.Renderer) *Styles {
 	s.Row = n().Foreground(colText)
 	s.RowSelected = n().Foreground(colAccent2).Background(colSelBg).Bold(true)
 	s.RowDim = n().Foreground(colSubtle)
+
+	s.Cursor = s.Accent
+	if r.ColorProfile() == termenv.Ascii {
+		s.Cursor, _ = cursor(r)
+	}
 
 	s.Label = n().Foreground(colSubtle)
 	s.Value = n().Foreground(colText)

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/apikeys-dev/apikeys/tui/app"
+	"github.com/apikeys-dev/apikeys/tui/keymap"
 )
 
 // State is where the form is.
@@ -32,8 +33,12 @@ type Form struct {
 	intro []string
 	build func() *huh.Form
 	huh   *huh.Form
+	keys  *huh.KeyMap // the huh form's: Quit is switched off while a filter is open
 	state State
 	w, h  int
+	// pending is what huh asked for while the form was refitted outside Update;
+	// the next Update returns it.
+	pending tea.Cmd
 }
 
 // New makes a form. build must bind its fields to values that outlive it, so
@@ -45,9 +50,10 @@ func New(ctx *app.Context, title string, intro []string, build func() *huh.Form)
 }
 
 func (f *Form) make() {
+	f.keys = f.ctx.Keys.Form()
 	f.huh = f.build().
 		WithTheme(f.ctx.Styles.Form).
-		WithKeyMap(f.ctx.Keys.Form()).
+		WithKeyMap(f.keys).
 		WithShowHelp(false).
 		WithShowErrors(false)
 	f.state = Editing
@@ -82,7 +88,16 @@ func (f *Form) fit() {
 	}
 	f.huh.WithWidth(min(f.w, 72))
 	f.huh.WithHeight(max(f.h-f.headerHeight(), 3))
+	// huh scrolls a group to its focused field only when the group updates;
+	// after a resize it would keep the old offset, and on a smaller terminal
+	// the focused field would sit below the bottom, cut off, until the next key.
+	// Any message that is not a key makes the group lay itself out again.
+	_, cmd := f.huh.Update(refit{})
+	f.pending = tea.Batch(f.pending, cmd)
 }
+
+// refit is a message only the form's fields see, and none of them answers.
+type refit struct{}
 
 func (f *Form) headerHeight() int {
 	h := 2 // title and the blank line under the header
@@ -130,8 +145,15 @@ func (f *Form) Update(msg tea.Msg) tea.Cmd {
 	if _, ok := msg.(tea.WindowSizeMsg); ok {
 		return nil
 	}
+	// esc in a select's filter ends the filter; only esc outside one cancels.
+	// huh checks its Quit binding before the field sees the key.
+	if _, ok := msg.(tea.KeyMsg); ok {
+		f.keys.Quit.SetEnabled(!f.filtering())
+	}
 	m, cmd := f.huh.Update(msg)
 	f.huh = m.(*huh.Form)
+	cmd = tea.Batch(f.pending, cmd)
+	f.pending = nil
 	switch f.huh.State {
 	case huh.StateCompleted:
 		f.state = Submitted
@@ -141,13 +163,38 @@ func (f *Form) Update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// Help is the focused field's bindings and esc.
+// filtering reports whether the focused field is a select with its filter open.
+func (f *Form) filtering() bool {
+	fl, ok := f.huh.GetFocusedField().(interface{ GetFiltering() bool })
+	return ok && fl.GetFiltering()
+}
+
+// Help is the focused field's bindings and what esc does, fitted to the
+// footer: the moves within a field (↑ ↓) give way first, esc never does — it
+// is the way out.
 func (f *Form) Help() []key.Binding {
-	var out []key.Binding
+	esc := f.keys.Quit
+	var want, moves []key.Binding
 	if f.state == Editing {
-		out = append(out, f.huh.KeyBinds()...)
+		if f.filtering() {
+			esc = f.keys.Select.SetFilter
+		}
+		for _, b := range f.huh.KeyBinds() {
+			switch b.Help().Key {
+			case "esc": // esc is shown once, last, with what it does now
+			case "↑", "↓", "←", "→":
+				moves = append(moves, b)
+			default:
+				want = append(want, b)
+			}
+		}
 	}
-	return append(out, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")))
+	esc.SetEnabled(true)
+	want = append(want, moves...)
+	if f.ctx.Width <= 0 {
+		return append(want, esc)
+	}
+	return keymap.Fit(want, []key.Binding{esc}, f.ctx.Width-1) // the footer's margin
 }
 
 // View renders the title, the intro and the form.

@@ -83,7 +83,7 @@ func New(ctx *app.Context) *Page {
 	f.PromptStyle = st.Accent
 	f.TextStyle = st.Text
 	f.PlaceholderStyle = st.Faint
-	f.Cursor.Style = st.Accent
+	f.Cursor.Style = st.Cursor
 	f.Cursor.TextStyle = st.Text
 	f.Cursor.SetMode(cursor.CursorStatic)
 	p := &Page{ctx: ctx, table: table.New(st, columns), filter: f, marks: map[string]bool{}}
