@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -33,14 +34,14 @@ func TestAllowListChangeThroughOneInstanceRefusesOnTheOther(t *testing.T) {
 		t.Fatal(err)
 	}
 	const outside = "203.0.113.9"
-	waitFor(t, "b to accept the new key", func() bool { return p.reasonAtBFrom(t, sec, outside) == "valid" })
+	testkit.Eventually(t, "b to accept the new key", func() bool { return p.reasonAtBFrom(t, sec, outside) == "valid" })
 	var refused, allowed []time.Duration
 	for range 20 {
 		if err := p.owner.LinkAllowList(p.ctx, "office", []string{k.ID}); err != nil {
 			t.Fatal(err)
 		}
 		start := time.Now()
-		waitFor(t, "b to refuse the key from outside its list", func() bool { return p.reasonAtBFrom(t, sec, outside) == backend.ReasonIPNotAllowed })
+		testkit.Eventually(t, "b to refuse the key from outside its list", func() bool { return p.reasonAtBFrom(t, sec, outside) == backend.ReasonIPNotAllowed })
 		refused = append(refused, time.Since(start))
 		if got := p.reasonAtBFrom(t, sec, "198.51.100.7"); got != "valid" {
 			t.Fatalf("b refuses the key from inside its list: %s", got)
@@ -49,7 +50,7 @@ func TestAllowListChangeThroughOneInstanceRefusesOnTheOther(t *testing.T) {
 			t.Fatal(err)
 		}
 		start = time.Now()
-		waitFor(t, "b to allow the unlinked key", func() bool { return p.reasonAtBFrom(t, sec, outside) == "valid" })
+		testkit.Eventually(t, "b to allow the unlinked key", func() bool { return p.reasonAtBFrom(t, sec, outside) == "valid" })
 		allowed = append(allowed, time.Since(start))
 	}
 	report(t, "linked through a, refused by b after", refused)
@@ -59,7 +60,7 @@ func TestAllowListChangeThroughOneInstanceRefusesOnTheOther(t *testing.T) {
 	if err := p.owner.LinkAllowList(p.ctx, "office", []string{k.ID}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "b to refuse the key after a cut feed", func() bool { return p.reasonAtBFrom(t, sec, outside) == backend.ReasonIPNotAllowed })
+	testkit.Eventually(t, "b to refuse the key after a cut feed", func() bool { return p.reasonAtBFrom(t, sec, outside) == backend.ReasonIPNotAllowed })
 	for range 20 {
 		if got := p.reasonAtBFrom(t, sec, outside); got != backend.ReasonIPNotAllowed {
 			t.Fatalf("after the cut, b answered %s for a key outside its list", got)

@@ -9,6 +9,7 @@ import (
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -320,6 +321,6 @@ func TestAllowListChangeByAnotherProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	waitFor(t, "the other handle to refuse the key", func() bool { return reason() == backend.ReasonIPNotAllowed })
+	testkit.Eventually(t, "the other handle to refuse the key", func() bool { return reason() == backend.ReasonIPNotAllowed })
 	t.Logf("refused by the other handle after %v", time.Since(start))
 }
