@@ -115,3 +115,8 @@ func (s *subscriber) run(ctx context.Context) {
 		}
 	}
 }
+
+// Subscribe is the backend's change feed (Backend.Subscribe), for a client
+// that holds only a session: a screen follows changes and reads the rows again
+// through the session, which applies the member's rights.
+func (s *Session) Subscribe(ctx context.Context) <-chan Notice { return s.b.Subscribe(ctx) }

@@ -12,9 +12,22 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/internal/fake"
 	"github.com/apikeys-dev/apikeys/tui/pages/apikeys"
+	"github.com/apikeys-dev/apikeys/tui/pages/flows"
 )
 
 func keysPage(m *Model) *apikeys.Page { return m.pages[m.keysPage()].(*apikeys.Page) }
+
+// holdsSecret reports whether a secret panel is still on a stack.
+func holdsSecret(m *Model) bool {
+	for _, s := range m.stacks {
+		for _, e := range s {
+			if f, ok := e.flow.(*flows.Secret); ok && f.Holds() {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // A failing backend: the status line says what happened and the form is still
 // there with what was typed, ready to submit again.
@@ -38,16 +51,35 @@ func TestGoldenCreateBackendError(t *testing.T) {
 // typed before the failure.
 func TestRetryAfterBackendError(t *testing.T) {
 	c := fake.Sample(t, fake.Owner)
-	c.FailNext("CreateKey", model.Invalid("name", "A key named so already exists."))
+	c.FailNext("CreateKey", errors.New("database is locked"))
 	s := start(t, c, gw, gh)
 	s.listed()
 	s.createKey("Deploy bot", 0)
-	s.waitFor("already exists")
+	s.waitFor("database is locked")
 	s.press(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter)
 	s.waitFor("won't be shown again")
 	s.finish()
 	if keys := c.Keys(); len(keys) != 7 || keys[0].Name != "Deploy bot" {
 		t.Fatalf("want the key created once with the typed name, got %d keys, first %q", len(keys), keys[0].Name)
+	}
+}
+
+// A refusal about one field is shown next to that field, with what was typed
+// kept; the same value is refused there until it is changed, and a changed
+// one goes through.
+func TestRefusalShowsNextToTheField(t *testing.T) {
+	c := fake.Sample(t, fake.Owner)
+	c.FailNext("CreateKey", model.Invalid("name", "A key named so already exists."))
+	s := start(t, c, gw, gh)
+	s.listed()
+	s.createKey("Deploy bot", 0)
+	s.waitFor("┃ ✗ A key named so already exists.")
+	s.typ(" 2")
+	s.press(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter)
+	s.waitFor("won't be shown again")
+	s.finish()
+	if keys := c.Keys(); keys[0].Name != "Deploy bot 2" {
+		t.Fatalf("created %q, want the corrected name", keys[0].Name)
 	}
 }
 
@@ -119,7 +151,7 @@ func TestCreateShowsSecretOnceAndCopiesIt(t *testing.T) {
 	if strings.Contains(v, want) {
 		t.Error("the secret is still on screen after closing the panel")
 	}
-	if keysPage(m).HoldsSecret() {
+	if holdsSecret(m) {
 		t.Error("the page still holds the secret after the panel closed")
 	}
 	k := c.Keys()[0]

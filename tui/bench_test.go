@@ -64,8 +64,18 @@ func answer(c tea.Cmd) (tea.Msg, bool) {
 	}
 }
 
+// still is the double without its change feed: run waits on every command,
+// and the feed's waits for the next change.
+type still struct{ *fake.Client }
+
+// Subscribe hides the double's: still is no client.Changes.
+func (still) Subscribe() {}
+
 // started is a root model sized w×h with its first data loaded.
 func started(c client.Client, w, h int) *Model {
+	if f, ok := c.(*fake.Client); ok {
+		c = still{f}
+	}
 	m := New(Options{Client: c, Renderer: asciiRenderer(), Clock: c.Now}).(*Model)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	run(m, m.Init())

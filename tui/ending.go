@@ -9,37 +9,28 @@ import (
 	"github.com/apikeys-dev/apikeys/tui/app"
 )
 
-// precious is what ending the program now would lose, from whichever page holds
-// it (see app.Precious); "" when nothing would be.
-func (m *Model) precious() string {
-	for _, p := range m.pages {
-		if h, ok := p.(app.Precious); ok {
-			if s := h.Precious(); s != "" {
-				return s
-			}
-		}
-	}
-	return ""
-}
-
 // quit is every way of ending the program the member chose (q, ctrl+c, a Quit
 // message): it asks first while something precious is on screen.
 func (m *Model) quit() tea.Cmd {
 	if q := m.precious(); q != "" {
-		m.asking = q
+		m.asking, m.askPop = q, nil
 		return nil
 	}
 	return m.end()
 }
 
-// answer takes the reply to the question quit asked: only y ends the program;
-// anything else, ctrl+c too, keeps it running.
+// answer takes the reply to the question quit (or pop) asked: only y ends the
+// program (or the flow); anything else, ctrl+c too, keeps it running.
 func (m *Model) answer(k tea.KeyMsg) tea.Cmd {
-	m.asking = ""
-	if s := k.String(); s == "y" || s == "Y" {
-		return m.end()
+	pop := m.askPop
+	m.asking, m.askPop = "", nil
+	if s := k.String(); s != "y" && s != "Y" {
+		return nil
 	}
-	return nil
+	if pop != nil {
+		return m.pop(*pop, true)
+	}
+	return m.end()
 }
 
 func (m *Model) end() tea.Cmd {

@@ -35,6 +35,10 @@ type user struct {
 	c    *fake.Client
 	clip *testkit.SyncBuffer // what the TUI wrote to copy to the clipboard
 	w, h int
+	// model is the root model the program runs, for a test that sends it
+	// messages naming its parts; release lets a held call go on.
+	model   tea.Model
+	release func()
 }
 
 func start(t *testing.T, c *fake.Client, w, h int) *user {
@@ -42,7 +46,7 @@ func start(t *testing.T, c *fake.Client, w, h int) *user {
 	clip := &testkit.SyncBuffer{}
 	m := New(Options{Client: c, Renderer: asciiRenderer(), Clock: func() time.Time { return fake.Now }, Output: clip})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
-	return &user{t: t, tm: tm, c: c, clip: clip, w: w, h: h}
+	return &user{t: t, tm: tm, c: c, clip: clip, w: w, h: h, model: m}
 }
 
 // waitFor waits until text is written to the screen (after the last wait).

@@ -87,7 +87,7 @@ func TestClosingThePanelDropsTheSecrets(t *testing.T) {
 	s.press(tea.KeyEnter)
 	s.waitFor("API Keys (9)")
 	m, v := s.finish()
-	if keysPage(m).HoldsSecret() {
+	if holdsSecret(m) {
 		t.Error("the page still holds the secrets after the panel closed")
 	}
 	for n := 1; n <= 3; n++ {
@@ -121,7 +121,7 @@ func TestCloseWithoutCopyingAsksFirst(t *testing.T) {
 	s.typ("y")
 	s.waitFor("Closed without copying the secret")
 	m, _ := s.finish()
-	if keysPage(m).HoldsSecret() {
+	if holdsSecret(m) {
 		t.Error("the second enter did not close the panel")
 	}
 }

@@ -49,7 +49,8 @@ type Model struct {
 	cancel context.CancelFunc
 
 	pages    []app.Page
-	sizes    [][2]int // the size each page was last given
+	sizes    [][2]int  // the size each page was last given
+	stacks   [][]entry // the flows above each page (stack.go)
 	active   int
 	sidebar  bool // the sidebar has the keyboard
 	fullHelp bool
@@ -58,16 +59,21 @@ type Model struct {
 	signedIn   bool
 	sessionErr error
 	banner     string // "3 keys expire within 7 days", or ""
+	bannerSeq  int    // the last count asked for
 
 	// Ending (ending.go): the question asked before quitting would lose
 	// something precious, and what the server said about ending the session.
 	asking      string
+	askPop      *app.Pop // the pop asking is about; nil: about quitting
 	shutdown    bool
 	notice      string
 	idleWarning bool
 
 	status status.Model
 	help   help.Model
+
+	// feed is the change feed when the client has one (client.Changes).
+	feed <-chan client.Notice
 
 	// Parts of the frame kept between frames (framecache.go).
 	headerMemo, helpMemo memo
@@ -106,6 +112,12 @@ func New(o Options) tea.Model {
 		help:   help.New(),
 	}
 	m.sizes = make([][2]int, len(m.pages))
+	m.stacks = make([][]entry, len(m.pages))
+	if f, ok := o.Client.(client.Changes); ok {
+		// Subscribed before the first list is read, so no change falls
+		// between the read and the feed.
+		m.feed = f.Subscribe(base)
+	}
 	m.help.Styles = st.Help
 	m.help.Ellipsis = "…"
 	return m
@@ -117,19 +129,20 @@ func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.ctx.Call("Signing in", func(ctx context.Context) (tea.Msg, error) {
 		me, err := c.Me(ctx)
 		if err != nil {
-			return app.Session{}, err
+			return app.SignedIn{}, err
 		}
 		ws, err := c.Workspace(ctx)
-		return app.Session{Me: me, Workspace: ws}, err
-	})}
+		return app.SignedIn{Me: me, Workspace: ws}, err
+	}), m.listen()}
 	for _, p := range m.pages {
 		cmds = append(cmds, p.Init())
 	}
 	return tea.Batch(cmds...)
 }
 
-// Update routes: window size to everyone, then global keys, then the focused
-// page; while a page has a form or filter open it gets every key but ctrl+c.
+// Update routes: window size to everyone, then global keys, then the top of
+// the focused page's stack (a flow, or the page itself); while that takes
+// every key (a form, a filter, a secret) it gets them all but ctrl+c.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch msg := msg.(type) {
@@ -147,8 +160,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.status.Update(msg)
 	case app.Done:
 		cmd = tea.Batch(m.status.Update(msg), m.done(msg), m.broadcast(msg))
+	case app.Pushed:
+		cmd = m.push(msg)
+	case app.Pop:
+		cmd = m.pop(msg, false)
+	case app.Changed:
+		cmd = tea.Batch(m.broadcast(msg), m.listen())
+		if msg.About(client.NoticeKey, "") {
+			cmd = tea.Batch(cmd, m.countExpiring())
+		}
 	case bannerCount:
-		m.banner = model.ExpiryBanner(int(msg))
+		// Counts asked for at once may come back in any order: the last
+		// asked is the one that saw the latest change.
+		if msg.seq == m.bannerSeq {
+			m.banner = model.ExpiryBanner(msg.n)
+		}
 	default:
 		cmd = m.broadcast(msg)
 	}
@@ -162,7 +188,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // done handles the sign-in; every other result belongs to a page.
 func (m *Model) done(d app.Done) tea.Cmd {
-	s, ok := d.Msg.(app.Session)
+	s, ok := d.Msg.(app.SignedIn)
 	if !ok {
 		// Any answer from the backend may follow a change to keys: count again.
 		return m.countExpiring()
@@ -176,12 +202,59 @@ func (m *Model) done(d app.Done) tea.Cmd {
 	return tea.Batch(m.broadcast(s), m.send(m.active, app.Activated{}), m.countExpiring())
 }
 
+// broadcast gives msg to every page and every flow.
 func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
-	cmds := make([]tea.Cmd, len(m.pages))
+	cmds := make([]tea.Cmd, len(m.pages)+1)
 	for i := range m.pages {
 		cmds[i] = m.send(i, msg)
 	}
+	cmds[len(m.pages)] = m.flows(func(f app.Flow) tea.Cmd { return f.Update(msg) })
 	return tea.Batch(cmds...)
+}
+
+// listen waits for the change feed's next notices, and takes every one
+// already waiting with it: one Changed for a burst.
+func (m *Model) listen() tea.Cmd {
+	ch := m.feed
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		n, ok := <-ch
+		if !ok {
+			return nil
+		}
+		ns := []client.Notice{n}
+		for len(ns) < 1024 {
+			select {
+			case n, ok := <-ch:
+				if !ok {
+					return app.Changed{Notices: ns}
+				}
+				ns = append(ns, n)
+				continue
+			default:
+			}
+			break
+		}
+		return app.Changed{Notices: ns}
+	}
+}
+
+// toTop sends a key to the top of the active page's stack.
+func (m *Model) toTop(k tea.KeyMsg) tea.Cmd {
+	if f := m.top(m.active); f != nil {
+		return f.Update(k)
+	}
+	return m.send(m.active, k)
+}
+
+// capturing reports that the top of the active page's stack takes every key.
+func (m *Model) capturing() bool {
+	if f := m.top(m.active); f != nil {
+		return f.Capturing()
+	}
+	return m.pages[m.active].Capturing()
 }
 
 func (m *Model) send(i int, msg tea.Msg) tea.Cmd {
@@ -192,7 +265,6 @@ func (m *Model) send(i int, msg tea.Msg) tea.Cmd {
 
 func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	km := m.ctx.Keys
-	page := m.pages[m.active]
 	switch {
 	case m.asking != "":
 		return m.answer(k)
@@ -210,8 +282,8 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 			m.helpTop = min(m.helpTop+1, max(len(m.fullHelpLines(m.paneWidth()))-m.bodyHeight(), 0))
 		}
 		return nil
-	case !m.sidebar && page.Capturing():
-		return m.send(m.active, k)
+	case !m.sidebar && m.capturing():
+		return m.toTop(k)
 	case key.Matches(k, km.Quit):
 		return m.quit()
 	case key.Matches(k, km.Help):
@@ -221,17 +293,23 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		m.sidebar = !m.sidebar
 		return nil
 	case key.Matches(k, km.Reload):
-		return tea.Batch(m.send(m.active, app.Reload{}), m.countExpiring())
+		var top tea.Cmd
+		if f := m.top(m.active); f != nil {
+			top = f.Update(app.Reload{})
+		}
+		return tea.Batch(m.send(m.active, app.Reload{}), top, m.countExpiring())
 	case key.Matches(k, km.Soon) && (m.sidebar || m.active != m.keysPage()):
 		// The banner's "!": the expiring-soon view, from anywhere.
 		m.sidebar = false
 		cmd := m.choose(m.keysPage())
+		// Details open there: the list is what "!" is about.
+		m.unwind(m.keysPage())
 		if p, ok := m.pages[m.keysPage()].(*apikeys.Page); ok {
 			p.ShowSoon()
 		}
 		return cmd
 	case !m.sidebar:
-		return m.send(m.active, k)
+		return m.toTop(k)
 	}
 	// The sidebar has the keyboard.
 	switch {
@@ -267,8 +345,9 @@ func (m *Model) choose(i int) tea.Cmd {
 // keysPage is the API Keys page's index: the last entry.
 func (m *Model) keysPage() int { return len(m.pages) - 1 }
 
-// bannerCount is how many keys the member may manage expire within 7 days.
-type bannerCount int
+// bannerCount is how many keys the member may manage expire within 7 days,
+// for the count asked for seq-th.
+type bannerCount struct{ n, seq int }
 
 // countExpiring asks the backend for the banner's number, quietly: a banner
 // never stands in the way of the page.
@@ -278,6 +357,8 @@ func (m *Model) countExpiring() tea.Cmd {
 		return nil
 	}
 	base := m.ctx.Base
+	m.bannerSeq++
+	seq := m.bannerSeq
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(base, app.CallTimeout)
 		defer cancel()
@@ -285,7 +366,7 @@ func (m *Model) countExpiring() tea.Cmd {
 		if err != nil {
 			return nil
 		}
-		return bannerCount(n)
+		return bannerCount{n, seq}
 	}
 }
 

@@ -30,10 +30,6 @@ const (
 	narrowBar   = 13 // "Settings", from 60 to 99 columns
 )
 
-// fullWidther is a page that sometimes needs the sidebar's room too (a secret
-// must never be cut).
-type fullWidther interface{ WantsFullWidth() bool }
-
 // focuser is a page that shows whether it has the keyboard.
 type focuser interface{ SetFocused(bool) }
 
@@ -50,8 +46,8 @@ func (m *Model) fullWidth() bool {
 	if m.fullHelp {
 		return true
 	}
-	f, ok := m.pages[m.active].(fullWidther)
-	return ok && f.WantsFullWidth()
+	f := m.top(m.active)
+	return f != nil && f.FullWidth()
 }
 
 // paneWidth is the room the active page has, inside its one-column margin.
@@ -76,6 +72,12 @@ func (m *Model) layout() {
 		if m.sizes[i] != [2]int{w, h} {
 			m.sizes[i] = [2]int{w, h}
 			p.SetSize(w, h)
+		}
+		for j := range m.stacks[i] {
+			if e := &m.stacks[i][j]; e.size != [2]int{w, h} {
+				e.size = [2]int{w, h}
+				e.flow.SetSize(w, h)
+			}
 		}
 		if f, ok := p.(focuser); ok {
 			f.SetFocused(i == m.active && !m.sidebar)
@@ -105,6 +107,8 @@ func (m *Model) View() string {
 	case m.sessionErr != nil:
 		page = box.Width(pw).Render(st.Error.Render("✗ Couldn't sign in: "+app.Message(m.sessionErr)) + "\n\n" +
 			st.Subtle.Render("Press q to quit."))
+	case m.top(m.active) != nil:
+		page = m.top(m.active).View()
 	default:
 		page = m.pages[m.active].View()
 	}
@@ -210,8 +214,12 @@ func (m *Model) helpView() string {
 	km := m.ctx.Keys
 	var b, must []key.Binding
 	page := m.pages[m.active]
+	top := m.top(m.active)
 	fit := false
 	switch {
+	case m.asking != "" && m.askPop != nil:
+		b = []key.Binding{key.NewBinding(key.WithKeys("n"), key.WithHelp("n/esc", "keep it open")),
+			key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "close and lose it"))}
 	case m.asking != "":
 		b = []key.Binding{key.NewBinding(key.WithKeys("n"), key.WithHelp("n/esc", "keep it open")),
 			key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "quit and lose it"))}
@@ -220,6 +228,10 @@ func (m *Model) helpView() string {
 	case m.sidebar:
 		b = []key.Binding{keymap.With(km.Up, "choose"), km.Down, keymap.With(km.Open, "open"),
 			keymap.With(km.NextFocus, "page"), km.Help, km.Quit}
+	case top != nil && top.Capturing():
+		b = top.ShortHelp()
+	case top != nil:
+		b, must, fit = append(top.ShortHelp(), keymap.With(km.NextFocus, "sidebar")), []key.Binding{km.Help, km.Quit}, true
 	case page.Capturing():
 		b = page.ShortHelp()
 	default:
@@ -333,8 +345,12 @@ func block(s string, w, h int) string {
 func (m *Model) overAsking(page string, w int) string {
 	st := m.ctx.Styles
 	bw := min(w, 64) - 2 // the border
+	ask, then := "Quit anyway? (y/N)", "n or esc keeps it open; y quits and it is gone for good."
+	if m.askPop != nil {
+		ask, then = "Close anyway? (y/N)", "n or esc keeps it open; y closes it and it is gone for good."
+	}
 	box := st.SecretBox.Width(bw).Render(st.Warn.Render("⚠ "+m.asking) + "\n" +
-		st.Bold.Render("Quit anyway? (y/N)") + "\n" + st.Subtle.Render("n or esc keeps it open; y quits and it is gone for good."))
+		st.Bold.Render(ask) + "\n" + st.Subtle.Render(then))
 	lines := strings.Split(page, "\n")
 	over := strings.Split(box, "\n")
 	at := max(len(lines)-len(over), 0)

@@ -41,7 +41,7 @@ type Context struct {
 	// Width and Height are the terminal's size.
 	Width, Height int
 
-	// Me and Workspace are known once Session arrives.
+	// Me and Workspace are known once SignedIn arrives.
 	Me        model.Member
 	Workspace model.Workspace
 	Policy    model.ExpiryPolicy
@@ -84,17 +84,34 @@ type Page interface {
 	FullHelp() [][]key.Binding
 }
 
-// Session is sent once the signed-in member and the workspace are known; pages
+// SignedIn is sent once the signed-in member and the workspace are known; pages
 // check permissions and load their data then.
-type Session struct {
+type SignedIn struct {
 	Me        model.Member
 	Workspace model.Workspace
+}
+
+// Changed is what the change feed said since the last Changed: rows changed
+// anywhere (this session, the CLI, another admin, another instance). Pages and
+// flows showing one of them read it again, quietly.
+type Changed struct{ Notices []client.Notice }
+
+// About reports whether the notices may concern a row of this kind with this
+// id ("" any): a notice about it, or a resync (anything may have changed).
+func (c Changed) About(kind client.NoticeKind, id string) bool {
+	for _, n := range c.Notices {
+		if n.Kind == client.NoticeResync || n.Kind == kind && (id == "" || n.ID == id) {
+			return true
+		}
+	}
+	return false
 }
 
 // Activated tells a page it is now shown, so it can load lazily.
 type Activated struct{}
 
-// Reload asks the shown page to fetch its data again (ctrl+r).
+// Reload asks the shown page and the flow on top of it to fetch their data
+// again (ctrl+r).
 type Reload struct{}
 
 // Started says a backend call began; the status line spins until its Done.

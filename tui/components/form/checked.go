@@ -98,3 +98,11 @@ func (c *Checked) describe(v string) {
 		c.Input.Description(c.hint)
 	}
 }
+
+// Show shows the value's error at once, as if the admin had tried to move on:
+// for a value the backend refused, shown next to its field when the form is
+// built again.
+func (c *Checked) Show() {
+	c.tried = true
+	c.describe(*c.value)
+}

@@ -144,3 +144,8 @@ func (c *Client) ListEvents(ctx context.Context, f client.EventFilter) (client.E
 	}
 	return c.me.ListEvents(ctx, f)
 }
+
+// Subscribe implements client.Changes: the real backend's change feed, so a
+// change made through another member's session (As) reaches the TUI as it
+// would from another terminal.
+func (c *Client) Subscribe(ctx context.Context) <-chan client.Notice { return c.me.Subscribe(ctx) }

@@ -13,39 +13,13 @@ import (
 // keys first when there are marks.
 func (p *Page) ShortHelp() []key.Binding {
 	km := p.ctx.Keys
-	switch p.mode {
-	case formMode:
-		return p.form.Help()
-	case secretMode:
-		return p.secret.Help()
-	case rotatingMode:
-		if p.run != nil && !p.run.stopping {
-			return []key.Binding{keymap.With(km.Back, "stop after this key")}
-		}
-		return nil
-	case detailMode:
-		out := []key.Binding{keymap.With(km.Back, "back")}
-		if p.can(p.shown) {
-			out = append(out, km.Edit, km.Delete)
-			if p.shown.ReplacedBy == "" {
-				out = append(out, km.Rotate)
-			}
-		}
-		if p.shown.RotatedFrom != "" {
-			out = append(out, km.RotatedFrom)
-		}
-		if p.shown.ReplacedBy != "" {
-			out = append(out, km.ReplacedBy)
-		}
-		return out
-	}
 	if p.filtering {
 		return []key.Binding{
 			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear")),
 		}
 	}
-	if p.denied != "" {
+	if p.keys.Denied() != "" {
 		return nil
 	}
 	var out []key.Binding
@@ -74,12 +48,7 @@ func (p *Page) ShortHelp() []key.Binding {
 	}
 	if ok {
 		out = append(out, km.Open)
-		if p.can(k) {
-			out = append(out, km.Edit, km.Delete)
-			if k.ReplacedBy == "" {
-				out = append(out, km.Rotate)
-			}
-		}
+		out = append(out, p.actions(k)...)
 	}
 	mark()
 	if p.soon && ok {
@@ -94,6 +63,19 @@ func (p *Page) ShortHelp() []key.Binding {
 		out = append(out, keymap.With(km.Back, "clear filter"))
 	case p.soon:
 		out = append(out, keymap.With(km.Back, "all keys"))
+	}
+	return out
+}
+
+// actions are the bindings that act on k, where the member may.
+func (p *Page) actions(k model.Key) []key.Binding {
+	km := p.ctx.Keys
+	if !p.can(k) {
+		return nil
+	}
+	out := []key.Binding{km.Edit, km.Delete}
+	if k.ReplacedBy == "" {
+		out = append(out, km.Rotate)
 	}
 	return out
 }

@@ -7,41 +7,25 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/apikeys-dev/apikeys/client"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
 	"github.com/apikeys-dev/apikeys/tui/components/detail"
 	"github.com/apikeys-dev/apikeys/tui/components/table"
+	"github.com/apikeys-dev/apikeys/tui/pages/apikeys/expiry"
+	"github.com/apikeys-dev/apikeys/tui/pages/flows"
 )
 
-// key handles a key press for the page's current mode.
+// key handles a key press on the list.
 func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 	km := p.ctx.Keys
-	switch p.mode {
-	case formMode:
-		return p.updateForm(msg)
-	case secretMode:
-		cmd, done := p.secret.Key(msg)
-		if done {
-			p.secret.Close()
-			p.secret = nil
-			p.mode = listMode
-		}
-		return cmd
-	case rotatingMode:
-		if key.Matches(msg, km.Back) {
-			return p.stopRotation()
-		}
-		return nil
-	case detailMode:
-		return p.detailKey(msg)
-	}
 	if p.filtering {
 		return p.filterKey(msg)
 	}
-	if p.denied != "" {
+	if p.keys.Denied() != "" {
 		return nil
 	}
-	if p.table.Update(msg, km) {
+	if p.keys.Table.Update(msg, km) {
 		return nil
 	}
 	k, ok := p.Selected()
@@ -68,16 +52,16 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 			p.toggleSoon()
 		}
 	case key.Matches(msg, km.Rotate) && len(p.marks) > 0:
-		return p.rotateMarked()
+		return p.rotate(p, p.markedKeys()...)
 	case !ok:
 	case key.Matches(msg, km.Open):
-		p.showDetails(k)
+		return app.Push(p, p.details(k))
 	case key.Matches(msg, km.Edit):
-		return p.openEdit(k)
+		return p.openEdit(p, k)
 	case key.Matches(msg, km.Delete):
-		return p.openDelete(k)
+		return p.openDelete(p, k)
 	case key.Matches(msg, km.Rotate):
-		return p.Rotate(k)
+		return p.rotate(p, k)
 	case key.Matches(msg, km.Mark):
 		return p.toggleMark()
 	case key.Matches(msg, km.MarkAll):
@@ -98,7 +82,7 @@ func (p *Page) filterKey(msg tea.KeyMsg) tea.Cmd {
 		p.setQuery("")
 		return nil
 	case "up", "down":
-		p.table.Update(msg, p.ctx.Keys)
+		p.keys.Table.Update(msg, p.ctx.Keys)
 		return nil
 	}
 	var cmd tea.Cmd
@@ -118,46 +102,82 @@ func (p *Page) setQuery(q string) {
 		p.filter.SetValue("")
 	}
 	p.list.filter(q, prev)
-	p.table.SetSource(rows{l: &p.list, ctx: p.ctx})
-	p.table.SetCursor(0)
+	p.keys.Table.SetSource(rows{l: &p.list, ctx: p.ctx})
+	p.keys.Table.SetCursor(0)
 }
 
-func (p *Page) detailKey(msg tea.KeyMsg) tea.Cmd {
+// details is the flow showing k, following it as it changes anywhere; e, d and
+// r act on it, [ and ] follow its rotation chain.
+func (p *Page) details(k model.Key) *flows.Details {
+	c, id := p.ctx.Client, k.ID
 	km := p.ctx.Keys
-	k := p.shown
-	switch {
-	case key.Matches(msg, km.Back):
-		p.mode = listMode
-	case key.Matches(msg, km.Up):
-		p.detail.Scroll(-1)
-	case key.Matches(msg, km.Down):
-		p.detail.Scroll(1)
-	case key.Matches(msg, km.Edit):
-		return p.openEdit(k)
-	case key.Matches(msg, km.Delete):
-		return p.openDelete(k)
-	case key.Matches(msg, km.Rotate):
-		return p.Rotate(k)
-	case key.Matches(msg, km.RotatedFrom) && k.RotatedFrom != "":
-		return p.follow(k.RotatedFrom)
-	case key.Matches(msg, km.ReplacedBy) && k.ReplacedBy != "":
-		return p.follow(k.ReplacedBy)
-	}
-	return nil
+	return flows.NewDetails(p.ctx, k, flows.DetailsSpec{
+		Kind: client.NoticeKey, ID: id,
+		Get: func(ctx context.Context) (any, error) { return c.GetKey(ctx, id) },
+		Show: func(row any) (string, []detail.Field, string) {
+			k := row.(model.Key)
+			gone := ""
+			if k.DeletedAt != nil {
+				gone = "“" + model.Sanitize(k.Name) + "” was deleted elsewhere."
+			}
+			return "“" + model.Sanitize(k.Name) + "”", p.fields(k), gone
+		},
+		Keys: func(d *flows.Details, row any, msg tea.KeyMsg) tea.Cmd {
+			k := row.(model.Key)
+			switch {
+			case key.Matches(msg, km.Edit):
+				return p.openEdit(d, k)
+			case key.Matches(msg, km.Delete):
+				return p.openDelete(d, k)
+			case key.Matches(msg, km.Rotate):
+				return p.rotate(d, k)
+			case key.Matches(msg, km.RotatedFrom) && k.RotatedFrom != "":
+				return p.follow(d, k.RotatedFrom)
+			case key.Matches(msg, km.ReplacedBy) && k.ReplacedBy != "":
+				return p.follow(d, k.ReplacedBy)
+			}
+			return nil
+		},
+		Help: func(row any) []key.Binding {
+			k := row.(model.Key)
+			out := p.actions(k)
+			if k.RotatedFrom != "" {
+				out = append(out, km.RotatedFrom)
+			}
+			if k.ReplacedBy != "" {
+				out = append(out, km.ReplacedBy)
+			}
+			return out
+		},
+		Result: func(d *flows.Details, pop app.Pop) tea.Cmd {
+			switch r := pop.Result.(type) {
+			case deleted:
+				// Nothing left to show: the list takes the news.
+				return app.Close(d, r)
+			case edited:
+				d.Set(r.key)
+			}
+			return p.outcome(pop.Result)
+		},
+	})
 }
 
-// follow opens the details of a linked key: from the list when it is there,
+// follow shows a linked key in the details: from the list when it is there,
 // from the backend when it is not (a deleted key is a tombstone the list hides).
-func (p *Page) follow(id string) tea.Cmd {
+func (p *Page) follow(d *flows.Details, id string) tea.Cmd {
 	if i := p.list.index(id); i >= 0 {
-		p.showDetails(p.list.all[i])
-		return nil
+		return app.Push(d, p.details(p.list.all[i]))
 	}
-	c := p.ctx.Client
-	return p.ctx.Call("Opening "+id, func(ctx context.Context) (tea.Msg, error) {
+	c, base := p.ctx.Client, p.ctx.Base
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(base, app.CallTimeout)
+		defer cancel()
 		k, err := c.GetKey(ctx, id)
-		return fetched{k}, err
-	})
+		if err != nil {
+			return app.Status{Text: app.Message(err), Error: true}
+		}
+		return app.Pushed{From: d, Flow: p.details(k)}
+	}
 }
 
 // link names a linked key: its name when loaded, else its id.
@@ -168,11 +188,11 @@ func (p *Page) link(id string) string {
 	return id
 }
 
-func (p *Page) showDetails(k model.Key) {
+func (p *Page) fields(k model.Key) []detail.Field {
 	now, pol := p.ctx.Now(), p.ctx.Policy
 	loc := pol.Loc()
 	st := p.ctx.Styles
-	_, tone := Expiry(k, now, pol)
+	_, tone := expiry.Column(k, now, pol)
 	stateStyle := st.OK.Render
 	if tone != table.Normal {
 		stateStyle = st.Warn.Render
@@ -193,8 +213,8 @@ func (p *Page) showDetails(k model.Key) {
 		{Label: "ID", Value: k.ID},
 		{Label: "Type", Value: k.Type.Label()},
 		{Label: "Key", Value: model.Sanitize(k.Hint)},
-		{Label: "State", Value: stateLong(k, now, pol), Styled: func(s string) string { return stateStyle(s) }},
-		{Label: "Expires", Value: expiryLong(k, pol)},
+		{Label: "State", Value: expiry.State(k, now, pol), Styled: func(s string) string { return stateStyle(s) }},
+		{Label: "Expires", Value: expiry.Long(k, pol)},
 		{Label: "Last used", Value: used},
 		{Label: "Created", Value: model.When(k.CreatedAt, loc) + " by " + model.Sanitize(k.CreatedByName)},
 	}
@@ -207,8 +227,5 @@ func (p *Page) showDetails(k model.Key) {
 	if k.ReplacedBy != "" {
 		fields = append(fields, detail.Field{Label: "Replaced by", Value: p.link(k.ReplacedBy) + "  (])"})
 	}
-	p.shown = k
-	p.detail = detail.New(st, "“"+model.Sanitize(k.Name)+"”", fields)
-	p.detail.SetSize(p.w, p.h)
-	p.mode = detailMode
+	return fields
 }

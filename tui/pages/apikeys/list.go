@@ -7,6 +7,7 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
 	"github.com/apikeys-dev/apikeys/tui/components/table"
+	"github.com/apikeys-dev/apikeys/tui/pages/apikeys/expiry"
 )
 
 // Column indices, in display order.
@@ -147,7 +148,7 @@ func (r rows) Cell(row, col int) (string, table.Tone) {
 	case colHint:
 		return model.Sanitize(k.Hint), table.Dim
 	case colExpires:
-		return Expiry(*k, now, r.ctx.Policy)
+		return expiry.Column(*k, now, r.ctx.Policy)
 	case colUsed:
 		return model.Ago(k.LastUsedAt, now, r.ctx.Policy.Loc()), table.Dim
 	case colBy:

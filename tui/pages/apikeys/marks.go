@@ -8,6 +8,7 @@ import (
 
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
+	"github.com/apikeys-dev/apikeys/tui/pages/apikeys/rotation"
 )
 
 // Marks are kept by key id, so they survive filtering (a key hidden by the
@@ -15,15 +16,7 @@ import (
 // still there and rotatable.
 
 // rotatable says why k can't be rotated by this member, or nil.
-func (p *Page) rotatable(k model.Key) error {
-	if err := model.Require(p.ctx.Me.AccountType, model.ActManageKeys, k.Type); err != nil {
-		return err
-	}
-	if k.ReplacedBy != "" {
-		return model.Invalid("key", "%s was already rotated; rotate its replacement (%s) instead.", model.Quote(k.Name), k.ReplacedBy)
-	}
-	return nil
-}
+func (p *Page) rotatable(k model.Key) error { return rotation.Rotatable(p.ctx, k) }
 
 // toggleMark marks or unmarks the selected key.
 func (p *Page) toggleMark() tea.Cmd {
@@ -40,7 +33,7 @@ func (p *Page) toggleMark() tea.Cmd {
 		p.marks[k.ID] = true
 	}
 	// Marking moves on, so space space space marks three rows.
-	p.table.SetCursor(p.table.Cursor() + 1)
+	p.keys.Table.SetCursor(p.keys.Table.Cursor() + 1)
 	return nil
 }
 
@@ -151,7 +144,7 @@ func (p *Page) toggleSoon() {
 	if p.soon {
 		p.list.keep = func(k model.Key) bool { return p.ctx.Policy.ExpiresWithin(k, p.ctx.Now(), model.ExpiringSoon) }
 	}
-	p.table.SetCursor(0)
+	p.keys.Table.SetCursor(0)
 	p.refilter(sel.ID)
 }
 

@@ -5,35 +5,15 @@ import (
 	"strings"
 
 	"github.com/apikeys-dev/apikeys/model"
-	"github.com/apikeys-dev/apikeys/tui/app"
 )
 
 // View implements tea.Model.
 func (p *Page) View() string {
-	st := p.ctx.Styles
-	para := st.Renderer().NewStyle().Width(max(p.w, 10))
-	switch p.mode {
-	case formMode:
-		return p.form.View()
-	case secretMode:
-		return p.secret.View()
-	case rotatingMode:
-		return p.rotationView()
-	case detailMode:
-		return p.detail.View()
-	}
-	title := st.PageTitle.Render("API Keys")
-	switch {
-	case p.denied != "":
-		return title + "\n\n" + para.Render(st.Warn.Render(p.denied)) + "\n\n" +
-			para.Render(st.Subtle.Render("A Workspace Admin or the Primary Owner can change your account type."))
-	case !p.ready && p.loadErr != nil:
-		return title + "\n\n" + para.Render(st.Error.Render("✗ Couldn't load the keys: "+app.Message(p.loadErr))) +
-			"\n\n" + st.Subtle.Render("Press ctrl+r to try again.")
-	case !p.ready:
-		return title + "\n\n" + st.Subtle.Render("Loading…")
-	}
+	return p.keys.View("A Workspace Admin or the Primary Owner can change your account type.", p.listView)
+}
 
+func (p *Page) listView(title string) string {
+	st := p.ctx.Styles
 	n := len(p.list.all)
 	count := fmt.Sprintf(" (%d)", n)
 	if p.query != "" || p.soon {
@@ -63,18 +43,18 @@ func (p *Page) View() string {
 
 	switch {
 	case n == 0:
-		b.WriteString(para.Render(st.Text.Render("No API keys yet.")) + "\n\n")
+		b.WriteString(p.keys.Para(st.Text.Render("No API keys yet.")) + "\n\n")
 		if len(model.ManageableKeyTypes(p.ctx.Me.AccountType)) > 0 {
-			b.WriteString(para.Render(st.Subtle.Render("Press ") + st.Accent.Render("n") +
+			b.WriteString(p.keys.Para(st.Subtle.Render("Press ") + st.Accent.Render("n") +
 				st.Subtle.Render(" to create the first one: give it a name, an expiration date and a type. Its secret is shown once, right after.")))
 		}
 	case len(p.list.view) == 0 && p.query == "":
-		b.WriteString(para.Render(st.Text.Render(fmt.Sprintf("No key expires within %d days, and none is in a grace period.", model.ExpiringSoonDays)) +
+		b.WriteString(p.keys.Para(st.Text.Render(fmt.Sprintf("No key expires within %d days, and none is in a grace period.", model.ExpiringSoonDays)) +
 			st.Subtle.Render(" ! shows every key.")))
 	case len(p.list.view) == 0:
-		b.WriteString(para.Render(st.Text.Render("No keys match “"+model.Sanitize(p.query)+"”.") + st.Subtle.Render(" esc clears the filter.")))
+		b.WriteString(p.keys.Para(st.Text.Render("No keys match “"+model.Sanitize(p.query)+"”.") + st.Subtle.Render(" esc clears the filter.")))
 	default:
-		b.WriteString(p.table.View())
+		b.WriteString(p.keys.Table.View())
 	}
 	return b.String()
 }

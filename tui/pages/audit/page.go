@@ -16,28 +16,18 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
 	"github.com/apikeys-dev/apikeys/tui/components/detail"
-	"github.com/apikeys-dev/apikeys/tui/components/form"
 	"github.com/apikeys-dev/apikeys/tui/components/table"
 	"github.com/apikeys-dev/apikeys/tui/keymap"
+	"github.com/apikeys-dev/apikeys/tui/pages/flows"
+	"github.com/apikeys-dev/apikeys/tui/pages/listing"
 )
 
 // pageSize is how many events one call fetches; more load as the cursor nears
 // the end.
 const pageSize = 200
 
-type mode int
-
-const (
-	listMode mode = iota
-	detailMode
-	formMode
-)
-
-// loaded is a page of events; more is true when it continues the list.
-type loaded struct {
-	page client.EventPage
-	more bool
-}
+// more is a page of events continuing the list.
+type more struct{ page client.EventPage }
 
 const (
 	colTime = iota
@@ -57,143 +47,116 @@ var columns = []table.Column{
 
 // Page is the Audit log page.
 type Page struct {
-	ctx  *app.Context
-	w, h int
-	mode mode
-
-	denied  string
-	loadErr error
-	ready   bool
-	loading bool
-
-	events   []model.AuditEvent
+	ctx      *app.Context
+	events   *listing.List[model.AuditEvent]
 	subjects []string // subject(events[i]), read once per load rather than per frame
-	next     string   // page token of the rest, "" at the end
 	typ      model.EventType
-	table    table.Model
-
-	detail detail.Model
-	form   *form.Form
-	choice model.EventType
+	loading  bool // the rest is being fetched
 }
 
 // New makes the page.
 func New(ctx *app.Context) *Page {
-	return &Page{ctx: ctx, table: table.New(ctx.Styles, columns)}
+	p := &Page{ctx: ctx}
+	c := ctx.Client
+	p.events = listing.New(ctx, columns, listing.Config[model.AuditEvent]{
+		Title: "Audit log", What: "the audit log", Need: model.ActReadAudit,
+		Follows: []client.NoticeKind{client.NoticeEvent}, OnVisit: true,
+		ID: func(e model.AuditEvent) string { return e.ID },
+		Fetch: func(ctx context.Context) ([]model.AuditEvent, string, error) {
+			pg, err := c.ListEvents(ctx, p.filter(""))
+			return pg.Events, pg.NextPageToken, err
+		},
+		Loaded: func(es []model.AuditEvent) {
+			p.subjects = p.subjects[:0]
+			for _, e := range es {
+				p.subjects = append(p.subjects, subject(e))
+			}
+			p.loading = false
+		},
+	})
+	p.events.Table.SetSource(rows{p})
+	return p
+}
+
+// filter is the query for the events shown, from token on.
+func (p *Page) filter(token string) client.EventFilter {
+	f := client.EventFilter{Limit: pageSize, PageToken: token}
+	if p.typ != "" {
+		f.Types = []model.EventType{p.typ}
+	}
+	return f
 }
 
 // Title implements app.Page.
 func (p *Page) Title() string { return "Audit log" }
 
 // Capturing implements app.Page.
-func (p *Page) Capturing() bool { return p.mode == formMode }
+func (p *Page) Capturing() bool { return false }
 
 // Init implements tea.Model.
 func (p *Page) Init() tea.Cmd { return nil }
 
 // SetSize implements app.Page.
-func (p *Page) SetSize(w, h int) {
-	p.w, p.h = w, h
-	p.table.SetSize(w, max(h-2, 1))
-	p.detail.SetSize(w, h)
-	if p.form != nil {
-		p.form.SetSize(w, h)
-	}
-}
+func (p *Page) SetSize(w, h int) { p.events.SetSize(w, h) }
 
 // SetFocused shows the cursor as focused or not.
-func (p *Page) SetFocused(f bool) { p.table.Blurred = !f }
+func (p *Page) SetFocused(f bool) { p.events.SetFocused(f) }
 
-func (p *Page) load(token string) tea.Cmd {
+// loadMore fetches the events after the ones shown.
+func (p *Page) loadMore() tea.Cmd {
 	p.loading = true
-	c := p.ctx.Client
-	f := client.EventFilter{Limit: pageSize, PageToken: token}
-	if p.typ != "" {
-		f.Types = []model.EventType{p.typ}
-	}
+	c, f := p.ctx.Client, p.filter(p.events.More)
 	return p.ctx.Call("Loading the audit log", func(ctx context.Context) (tea.Msg, error) {
 		pg, err := c.ListEvents(ctx, f)
-		return loaded{pg, token != ""}, err
+		return more{pg}, err
 	})
 }
 
 // Update implements tea.Model.
 func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := p.events.Update(msg); ok {
+		return p, cmd
+	}
 	switch msg := msg.(type) {
-	case app.Session:
-		if err := model.Require(msg.Me.AccountType, model.ActReadAudit, ""); err != nil {
-			p.denied = err.Error()
-		}
-	case app.Activated:
-		// Reload on every visit: changes made on other pages (or by others)
-		// since the last one should show without ctrl+r.
-		if p.denied == "" && p.mode != formMode {
-			return p, p.load("")
-		}
-	case app.Reload:
-		if p.denied == "" && p.mode != formMode {
-			return p, p.load("")
-		}
 	case app.Done:
-		if m, ok := msg.Msg.(loaded); ok {
-			p.loaded(m, msg.Err)
+		if m, ok := msg.Msg.(more); ok {
+			p.loading = false
+			if msg.Err == nil {
+				p.events.Items = append(p.events.Items, m.page.Events...)
+				for _, e := range m.page.Events {
+					p.subjects = append(p.subjects, subject(e))
+				}
+				p.events.More = m.page.NextPageToken
+			}
+		}
+	case app.Pop:
+		if t, ok := msg.Result.(model.EventType); ok {
+			p.typ = t
+			if t == all {
+				p.typ = ""
+			}
+			p.events.Table.SetCursor(0)
+			return p, p.events.Load(false, false)
 		}
 	case tea.KeyMsg:
 		return p, p.key(msg)
-	default:
-		if p.mode == formMode {
-			return p, p.updateForm(msg)
-		}
 	}
 	return p, nil
 }
 
-func (p *Page) loaded(m loaded, err error) {
-	p.loading = false
-	if err != nil {
-		if model.KindOf(err) == model.KindForbidden {
-			p.denied = app.Message(err)
-		}
-		p.loadErr = err
-		return
-	}
-	p.ready, p.loadErr = true, nil
-	if m.more {
-		p.events = append(p.events, m.page.Events...)
-	} else {
-		p.events, p.subjects = m.page.Events, nil
-		p.table.SetCursor(0)
-	}
-	for _, e := range m.page.Events {
-		p.subjects = append(p.subjects, subject(e))
-	}
-	p.next = m.page.NextPageToken
-	p.table.SetSource(rows{p})
-}
+// all is the filter's choice of every event type.
+const all = model.EventType("*")
 
 func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 	km := p.ctx.Keys
-	switch p.mode {
-	case formMode:
-		return p.updateForm(msg)
-	case detailMode:
-		switch {
-		case key.Matches(msg, km.Back):
-			p.mode = listMode
-		case key.Matches(msg, km.Up):
-			p.detail.Scroll(-1)
-		case key.Matches(msg, km.Down):
-			p.detail.Scroll(1)
-		}
+	l := p.events
+	if l.Denied() != "" {
 		return nil
 	}
-	if p.denied != "" {
-		return nil
-	}
-	if p.table.Update(msg, km) {
+	if l.Table.Update(msg, km) {
 		// Fetch the next page before the cursor reaches the end.
-		if p.next != "" && !p.loading && p.table.Cursor() >= len(p.events)-p.h {
-			return p.load(p.next)
+		if l.More != "" && !p.loading && l.Table.Cursor() >= len(l.Items)-l.H {
+			return p.loadMore()
 		}
 		return nil
 	}
@@ -202,41 +165,44 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		return p.openFilter()
 	case key.Matches(msg, km.Back) && p.typ != "":
 		p.typ = ""
-		return p.load("")
-	case key.Matches(msg, km.Open) && len(p.events) > 0:
-		p.showDetails(p.events[p.table.Cursor()])
+		return l.Load(false, false)
+	case key.Matches(msg, km.Open):
+		if e, ok := l.Selected(); ok {
+			return app.Push(p, p.details(e))
+		}
 	}
 	return nil
 }
 
 func (p *Page) openFilter() tea.Cmd {
-	p.choice = p.typ
-	opts := []huh.Option[model.EventType]{huh.NewOption("All events", model.EventType(""))}
+	choice := p.typ
+	if choice == "" {
+		choice = all
+	}
+	opts := []huh.Option[model.EventType]{huh.NewOption("All events", all)}
 	for _, t := range model.EventTypes {
 		opts = append(opts, huh.NewOption(string(t), t))
 	}
-	p.form = form.New(p.ctx, "Show events of type", nil, func() *huh.Form {
-		return huh.NewForm(huh.NewGroup(huh.NewSelect[model.EventType]().Options(opts...).Value(&p.choice)))
+	return app.Push(p, flows.NewForm(p.ctx, flows.Spec{
+		Title: "Show events of type",
+		Build: func(*flows.Form) *huh.Form {
+			return huh.NewForm(huh.NewGroup(huh.NewSelect[model.EventType]().Options(opts...).Value(&choice)))
+		},
+		Submit: func() (flows.Send, error) { return flows.Send{Result: choice}, nil },
+	}))
+}
+
+// details shows every field of e; an event never changes.
+func (p *Page) details(e model.AuditEvent) *flows.Details {
+	return flows.NewDetails(p.ctx, e, flows.DetailsSpec{
+		Show: func(row any) (string, []detail.Field, string) {
+			e := row.(model.AuditEvent)
+			return string(e.Type), p.fields(e), ""
+		},
 	})
-	p.form.SetSize(p.w, p.h)
-	p.mode = formMode
-	return p.form.Init()
 }
 
-func (p *Page) updateForm(msg tea.Msg) tea.Cmd {
-	cmd := p.form.Update(msg)
-	switch p.form.State() {
-	case form.Submitted:
-		p.form, p.mode = nil, listMode
-		p.typ = p.choice
-		return tea.Batch(cmd, p.load(""))
-	case form.Cancelled:
-		p.form, p.mode = nil, listMode
-	}
-	return cmd
-}
-
-func (p *Page) showDetails(e model.AuditEvent) {
+func (p *Page) fields(e model.AuditEvent) []detail.Field {
 	loc := p.ctx.Policy.Loc()
 	actor := actorName(e.Actor)
 	if e.Actor.Email != "" {
@@ -257,9 +223,7 @@ func (p *Page) showDetails(e model.AuditEvent) {
 		}
 		fields = append(fields, detail.Field{Label: label, Value: l})
 	}
-	p.detail = detail.New(p.ctx.Styles, string(e.Type), fields)
-	p.detail.SetSize(p.w, p.h)
-	p.mode = detailMode
+	return fields
 }
 
 // payloadLines is the payload of e's type, indented, one sanitised line each; a
@@ -305,12 +269,7 @@ func subject(e model.AuditEvent) string {
 // ShortHelp implements app.Page.
 func (p *Page) ShortHelp() []key.Binding {
 	km := p.ctx.Keys
-	switch {
-	case p.mode == formMode:
-		return p.form.Help()
-	case p.mode == detailMode:
-		return []key.Binding{keymap.With(km.Back, "back"), km.Up, km.Down}
-	case p.denied != "":
+	if p.events.Denied() != "" {
 		return nil
 	}
 	out := []key.Binding{km.Open, keymap.With(km.Filter, "event type")}
@@ -331,46 +290,31 @@ func (p *Page) FullHelp() [][]key.Binding {
 
 // View implements tea.Model.
 func (p *Page) View() string {
-	st := p.ctx.Styles
-	para := st.Renderer().NewStyle().Width(max(p.w, 10))
-	switch p.mode {
-	case formMode:
-		return p.form.View()
-	case detailMode:
-		return p.detail.View()
-	}
-	title := st.PageTitle.Render("Audit log")
-	switch {
-	case p.denied != "":
-		return title + "\n\n" + para.Render(st.Warn.Render(p.denied))
-	case !p.ready && p.loadErr != nil:
-		return title + "\n\n" + para.Render(st.Error.Render("✗ Couldn't load the audit log: "+app.Message(p.loadErr))) +
-			"\n\n" + st.Subtle.Render("Press ctrl+r to try again.")
-	case !p.ready:
-		return title + "\n\n" + st.Subtle.Render("Loading…")
-	}
-	what := "all events"
-	if p.typ != "" {
-		what = string(p.typ) + " only"
-	}
-	count := fmt.Sprintf(" (%d", len(p.events))
-	if p.next != "" {
-		count += "+"
-	}
-	head := title + st.Subtle.Render(count+", "+what+", newest first)") + "\n"
-	if len(p.events) == 0 {
-		return head + "\n" + para.Render(st.Subtle.Render("No events yet."))
-	}
-	return head + "\n" + p.table.View()
+	return p.events.View("", func(title string) string {
+		st := p.ctx.Styles
+		what := "all events"
+		if p.typ != "" {
+			what = string(p.typ) + " only"
+		}
+		count := fmt.Sprintf(" (%d", len(p.events.Items))
+		if p.events.More != "" {
+			count += "+"
+		}
+		head := title + st.Subtle.Render(count+", "+what+", newest first)") + "\n"
+		if len(p.events.Items) == 0 {
+			return head + "\n" + p.events.Para(st.Subtle.Render("No events yet."))
+		}
+		return head + "\n" + p.events.Table.View()
+	})
 }
 
 // rows adapts the events to table.Source.
 type rows struct{ p *Page }
 
-func (r rows) Len() int { return len(r.p.events) }
+func (r rows) Len() int { return len(r.p.events.Items) }
 
 func (r rows) Cell(row, col int) (string, table.Tone) {
-	e := &r.p.events[row]
+	e := &r.p.events.Items[row]
 	switch col {
 	case colTime:
 		return e.EventTimestamp.In(r.p.ctx.Policy.Loc()).Format("2006-01-02 15:04"), table.Dim

@@ -11,23 +11,15 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/apikeys-dev/apikeys/client"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
 	"github.com/apikeys-dev/apikeys/tui/components/detail"
-	"github.com/apikeys-dev/apikeys/tui/components/form"
 	"github.com/apikeys-dev/apikeys/tui/components/table"
 	"github.com/apikeys-dev/apikeys/tui/keymap"
+	"github.com/apikeys-dev/apikeys/tui/pages/flows"
+	"github.com/apikeys-dev/apikeys/tui/pages/listing"
 )
-
-type mode int
-
-const (
-	listMode mode = iota
-	detailMode
-	formMode
-)
-
-type loaded struct{ members []model.Member }
 
 const (
 	colName = iota
@@ -47,194 +39,99 @@ var columns = []table.Column{
 
 // Page is the Members page.
 type Page struct {
-	ctx  *app.Context
-	w, h int
-	mode mode
-
-	denied  string
-	loadErr error
-	ready   bool
-	asked   bool // loading was started once
-
-	members []model.Member
-	table   table.Model
-
-	shown  model.Member
-	detail detail.Model
-
-	form   *form.Form
-	kind   formKind
-	target model.Member
-	back   mode
-	vals   values
+	ctx     *app.Context
+	members *listing.List[model.Member]
 }
 
 // New makes the page.
 func New(ctx *app.Context) *Page {
-	return &Page{ctx: ctx, table: table.New(ctx.Styles, columns)}
+	c := ctx.Client
+	p := &Page{ctx: ctx}
+	p.members = listing.New(ctx, columns, listing.Config[model.Member]{
+		Title: "Members", What: "members", Need: model.ActViewMembers,
+		Follows: []client.NoticeKind{client.NoticeMember}, OnVisit: true,
+		ID: func(m model.Member) string { return m.ID },
+		Fetch: func(ctx context.Context) ([]model.Member, string, error) {
+			ms, err := c.ListMembers(ctx)
+			return ms, "", err
+		},
+	})
+	p.members.Table.SetSource(rows{p})
+	return p
 }
 
 // Title implements app.Page.
 func (p *Page) Title() string { return "Members" }
 
-// Capturing implements app.Page.
-func (p *Page) Capturing() bool { return p.mode == formMode }
+// Capturing implements app.Page: the list never types.
+func (p *Page) Capturing() bool { return false }
 
 // Init implements tea.Model.
 func (p *Page) Init() tea.Cmd { return nil }
 
 // SetSize implements app.Page.
-func (p *Page) SetSize(w, h int) {
-	p.w, p.h = w, h
-	p.table.SetSize(w, max(h-2, 1))
-	p.detail.SetSize(w, h)
-	if p.form != nil {
-		p.form.SetSize(w, h)
-	}
-}
+func (p *Page) SetSize(w, h int) { p.members.SetSize(w, h) }
 
 // SetFocused shows the cursor as focused or not.
-func (p *Page) SetFocused(f bool) { p.table.Blurred = !f }
-
-func (p *Page) selected() (model.Member, bool) {
-	if len(p.members) == 0 {
-		return model.Member{}, false
-	}
-	return p.members[p.table.Cursor()], true
-}
-
-func (p *Page) load() tea.Cmd {
-	p.asked = true
-	c := p.ctx.Client
-	return p.ctx.Call("Loading members", func(ctx context.Context) (tea.Msg, error) {
-		ms, err := c.ListMembers(ctx)
-		return loaded{ms}, err
-	})
-}
+func (p *Page) SetFocused(f bool) { p.members.SetFocused(f) }
 
 // Update implements tea.Model.
 func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := p.members.Update(msg); ok {
+		return p, cmd
+	}
 	switch msg := msg.(type) {
-	case app.Session:
-		if err := model.Require(msg.Me.AccountType, model.ActViewMembers, ""); err != nil {
-			p.denied = err.Error()
-		}
-	case app.Activated:
-		// Reload on every visit: changes made on other pages (or by others)
-		// since the last one should show without ctrl+r.
-		if p.denied == "" && p.mode != formMode {
-			return p, p.load()
-		}
-	case app.Reload:
-		if p.denied == "" && p.mode != formMode {
-			return p, p.load()
-		}
-	case app.Done:
-		return p, p.done(msg)
+	case app.Pop:
+		return p, p.outcome(msg.Result)
 	case tea.KeyMsg:
 		return p, p.key(msg)
-	default:
-		if p.mode == formMode {
-			return p, p.updateForm(msg)
-		}
 	}
 	return p, nil
 }
 
-func (p *Page) done(d app.Done) tea.Cmd {
-	switch m := d.Msg.(type) {
-	case loaded:
-		if d.Err != nil {
-			if model.KindOf(d.Err) == model.KindForbidden {
-				p.denied = app.Message(d.Err)
-			}
-			p.loadErr = d.Err
-			return nil
-		}
-		sel, _ := p.selected()
-		p.members, p.ready, p.loadErr = m.members, true, nil
-		p.table.SetSource(rows{p})
-		p.cursorTo(sel.ID)
+// outcome takes what a form did.
+func (p *Page) outcome(result any) tea.Cmd {
+	switch r := result.(type) {
 	case changed:
-		if d.Err != nil {
-			if p.form != nil {
-				return p.form.Rebuild()
-			}
+		p.members.Put(r.member)
+		return app.Info(r.what)
+	case note:
+		if r.text == "" {
 			return nil
 		}
-		p.closeForm()
-		p.put(m.member)
-		if p.mode == detailMode {
-			p.showDetails(m.member)
-		}
-		return app.Info(m.what)
+		return app.Info(r.text)
+	case flows.Gone:
+		return app.Info(r.Text)
 	}
 	return nil
 }
 
-func (p *Page) put(m model.Member) {
-	for i := range p.members {
-		if p.members[i].ID == m.ID {
-			p.members[i] = m
-			return
-		}
-	}
-	p.members = append(p.members, m)
-	p.table.SetSource(rows{p})
-	p.cursorTo(m.ID)
-}
-
-func (p *Page) cursorTo(id string) {
-	for i := range p.members {
-		if p.members[i].ID == id {
-			p.table.SetCursor(i)
-		}
-	}
-}
-
 func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 	km := p.ctx.Keys
-	switch p.mode {
-	case formMode:
-		return p.updateForm(msg)
-	case detailMode:
-		switch {
-		case key.Matches(msg, km.Back):
-			p.mode = listMode
-		case key.Matches(msg, km.Up):
-			p.detail.Scroll(-1)
-		case key.Matches(msg, km.Down):
-			p.detail.Scroll(1)
-		default:
-			return p.action(msg, p.shown)
-		}
-		return nil
-	}
-	if p.denied != "" || p.table.Update(msg, km) {
+	if p.members.Denied() != "" || p.members.Table.Update(msg, km) {
 		return nil
 	}
 	if key.Matches(msg, km.New) {
 		return p.openAdd()
 	}
-	m, ok := p.selected()
+	m, ok := p.members.Selected()
 	if !ok {
 		return nil
 	}
 	if key.Matches(msg, km.Open) {
-		p.showDetails(m)
-		return nil
+		return app.Push(p, p.details(m))
 	}
-	return p.action(msg, m)
+	return p.action(p, msg, m)
 }
 
 // action handles the keys that act on one member.
-func (p *Page) action(msg tea.KeyMsg, m model.Member) tea.Cmd {
+func (p *Page) action(from any, msg tea.KeyMsg, m model.Member) tea.Cmd {
 	km := p.ctx.Keys
 	switch {
 	case key.Matches(msg, km.SetType):
-		return p.openSetType(m)
+		return p.openSetType(from, m)
 	case key.Matches(msg, km.ToggleActive):
-		return p.openToggle(m)
+		return p.openToggle(from, m)
 	}
 	return nil
 }
@@ -248,7 +145,42 @@ func (p *Page) canSetType(m model.Member) bool {
 // canToggle reports whether the member may deactivate (or reactivate) m.
 func (p *Page) canToggle(m model.Member) bool { return p.change(toggle(m), m).Check() == nil }
 
-func (p *Page) showDetails(m model.Member) {
+// details is the flow showing m, following it as it changes anywhere.
+func (p *Page) details(m model.Member) *flows.Details {
+	c, id := p.ctx.Client, m.ID
+	return flows.NewDetails(p.ctx, m, flows.DetailsSpec{
+		Kind: client.NoticeMember, ID: id,
+		Get: func(ctx context.Context) (any, error) { return memberByID(ctx, c, id) },
+		Show: func(row any) (string, []detail.Field, string) {
+			m := row.(model.Member)
+			return "“" + model.Sanitize(m.Name) + "”", p.fields(m), ""
+		},
+		Keys: func(d *flows.Details, row any, msg tea.KeyMsg) tea.Cmd { return p.action(d, msg, row.(model.Member)) },
+		Help: func(row any) []key.Binding { return p.actions(row.(model.Member)) },
+		Result: func(d *flows.Details, pop app.Pop) tea.Cmd {
+			if r, ok := pop.Result.(changed); ok {
+				d.Set(r.member)
+			}
+			return p.outcome(pop.Result)
+		},
+	})
+}
+
+// memberByID reads one member: the client lists them, a workspace's worth.
+func memberByID(ctx context.Context, c client.Client, id string) (model.Member, error) {
+	ms, err := c.ListMembers(ctx)
+	if err != nil {
+		return model.Member{}, err
+	}
+	for _, m := range ms {
+		if m.ID == id {
+			return m, nil
+		}
+	}
+	return model.Member{}, model.NotFound("That member no longer exists.")
+}
+
+func (p *Page) fields(m model.Member) []detail.Field {
 	loc := p.ctx.Policy.Loc()
 	fields := []detail.Field{
 		{Label: "Name", Value: model.Sanitize(m.Name)},
@@ -272,10 +204,7 @@ func (p *Page) showDetails(m model.Member) {
 		}
 		fields = append(fields, detail.Field{Label: label, Value: v})
 	}
-	p.shown = m
-	p.detail = detail.New(p.ctx.Styles, "“"+model.Sanitize(m.Name)+"”", fields)
-	p.detail.SetSize(p.w, p.h)
-	p.mode = detailMode
+	return fields
 }
 
 func statusWord(m model.Member) string {
@@ -288,28 +217,29 @@ func statusWord(m model.Member) string {
 // ShortHelp implements app.Page.
 func (p *Page) ShortHelp() []key.Binding {
 	km := p.ctx.Keys
-	if p.mode == formMode {
-		return p.form.Help()
-	}
-	if p.denied != "" {
+	if p.members.Denied() != "" {
 		return nil
 	}
 	var out []key.Binding
-	m, ok := p.selected()
-	if p.mode == detailMode {
-		out, m, ok = append(out, keymap.With(km.Back, "back")), p.shown, true
-	} else {
-		if _, err := p.typeChoices(model.MemberAdd, model.Member{}); err == nil {
-			out = append(out, keymap.With(km.New, "add member"))
-		}
-		if ok {
-			out = append(out, km.Open)
-		}
+	if _, err := p.typeChoices(model.MemberAdd, model.Member{}); err == nil {
+		out = append(out, keymap.With(km.New, "add member"))
 	}
-	if ok && p.canSetType(m) {
+	m, ok := p.members.Selected()
+	if ok {
+		out = append(out, km.Open)
+		out = append(out, p.actions(m)...)
+	}
+	return out
+}
+
+// actions are the bindings that act on m, where the member may.
+func (p *Page) actions(m model.Member) []key.Binding {
+	km := p.ctx.Keys
+	var out []key.Binding
+	if p.canSetType(m) {
 		out = append(out, km.SetType)
 	}
-	if ok && p.canToggle(m) {
+	if p.canToggle(m) {
 		out = append(out, keymap.With(km.ToggleActive, string(toggle(m))))
 	}
 	return out
@@ -326,44 +256,30 @@ func (p *Page) FullHelp() [][]key.Binding {
 
 // View implements tea.Model.
 func (p *Page) View() string {
-	st := p.ctx.Styles
-	para := st.Renderer().NewStyle().Width(max(p.w, 10))
-	switch p.mode {
-	case formMode:
-		return p.form.View()
-	case detailMode:
-		return p.detail.View()
-	}
-	title := st.PageTitle.Render("Members")
-	switch {
-	case p.denied != "":
-		return title + "\n\n" + para.Render(st.Warn.Render(p.denied))
-	case !p.ready && p.loadErr != nil:
-		return title + "\n\n" + para.Render(st.Error.Render("✗ Couldn't load members: "+app.Message(p.loadErr))) +
-			"\n\n" + st.Subtle.Render("Press ctrl+r to try again.")
-	case !p.ready:
-		return title + "\n\n" + st.Subtle.Render("Loading…")
-	}
-	active := 0
-	for _, m := range p.members {
-		if m.Active() {
-			active++
+	return p.members.View("", func(title string) string {
+		st := p.ctx.Styles
+		ms := p.members.Items
+		active := 0
+		for _, m := range ms {
+			if m.Active() {
+				active++
+			}
 		}
-	}
-	count := fmt.Sprintf(" (%d", len(p.members))
-	if active != len(p.members) {
-		count += fmt.Sprintf(", %d deactivated", len(p.members)-active)
-	}
-	return title + st.Subtle.Render(count+")") + "\n\n" + p.table.View()
+		count := fmt.Sprintf(" (%d", len(ms))
+		if active != len(ms) {
+			count += fmt.Sprintf(", %d deactivated", len(ms)-active)
+		}
+		return title + st.Subtle.Render(count+")") + "\n\n" + p.members.Table.View()
+	})
 }
 
 // rows adapts the members to table.Source.
 type rows struct{ p *Page }
 
-func (r rows) Len() int { return len(r.p.members) }
+func (r rows) Len() int { return len(r.p.members.Items) }
 
 func (r rows) Cell(row, col int) (string, table.Tone) {
-	m := r.p.members[row]
+	m := r.p.members.Items[row]
 	tone := table.Normal
 	if !m.Active() {
 		tone = table.Dim

@@ -6,8 +6,6 @@ package webhooks
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -17,23 +15,14 @@ import (
 	"github.com/apikeys-dev/apikeys/client"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
-	"github.com/apikeys-dev/apikeys/tui/components/form"
 	"github.com/apikeys-dev/apikeys/tui/components/secret"
 	"github.com/apikeys-dev/apikeys/tui/components/table"
 	"github.com/apikeys-dev/apikeys/tui/keymap"
-)
-
-type mode int
-
-const (
-	listMode mode = iota
-	deliveriesMode
-	formMode
-	secretMode
+	"github.com/apikeys-dev/apikeys/tui/pages/flows"
+	"github.com/apikeys-dev/apikeys/tui/pages/listing"
 )
 
 type (
-	loaded     struct{ endpoints []model.WebhookEndpoint }
 	deliveries struct {
 		endpoint string
 		list     []client.DeliveryView
@@ -63,25 +52,9 @@ var deliveryColumns = []table.Column{
 
 // Page is the Webhooks page.
 type Page struct {
-	ctx   *app.Context
-	hooks client.Webhooks
-	w, h  int
-	mode  mode
-
-	denied  string
-	loadErr error
-	ready   bool
-
-	endpoints []model.WebhookEndpoint
-	table     table.Model
-
-	shown     model.WebhookEndpoint
-	delivered []client.DeliveryView
-	dtable    table.Model
-
-	form   *form.Form
-	vals   values
-	secret *secret.Panel
+	ctx       *app.Context
+	hooks     client.Webhooks
+	endpoints *listing.List[model.WebhookEndpoint]
 }
 
 type values struct {
@@ -92,142 +65,61 @@ type values struct {
 
 // New makes the page over the client's webhook side.
 func New(ctx *app.Context, hooks client.Webhooks) *Page {
-	return &Page{ctx: ctx, hooks: hooks, table: table.New(ctx.Styles, columns), dtable: table.New(ctx.Styles, deliveryColumns)}
+	p := &Page{ctx: ctx, hooks: hooks}
+	p.endpoints = listing.New(ctx, columns, listing.Config[model.WebhookEndpoint]{
+		Title: "Webhooks", What: "webhooks", Need: model.ActManageHooks,
+		Follows: []client.NoticeKind{client.NoticeHook}, OnVisit: true,
+		ID: func(w model.WebhookEndpoint) string { return w.ID },
+		Fetch: func(ctx context.Context) ([]model.WebhookEndpoint, string, error) {
+			eps, err := hooks.ListWebhooks(ctx)
+			return eps, "", err
+		},
+	})
+	p.endpoints.Table.SetSource(rows{p})
+	return p
 }
 
 // Title implements app.Page.
 func (p *Page) Title() string { return "Webhooks" }
 
-// Capturing implements app.Page: the form takes every key, and so does the
-// secret panel, whose secret is shown only once.
-func (p *Page) Capturing() bool { return p.mode == formMode || p.mode == secretMode }
-
-// WantsFullWidth asks for the whole width while the secret is shown.
-func (p *Page) WantsFullWidth() bool { return p.mode == secretMode }
+// Capturing implements app.Page.
+func (p *Page) Capturing() bool { return false }
 
 // Init implements tea.Model.
 func (p *Page) Init() tea.Cmd { return nil }
 
 // SetSize implements app.Page.
-func (p *Page) SetSize(w, h int) {
-	p.w, p.h = w, h
-	p.table.SetSize(w, max(h-2, 1))
-	p.dtable.SetSize(w, max(h-3, 1))
-	if p.form != nil {
-		p.form.SetSize(w, h)
-	}
-	if p.secret != nil {
-		p.secret.SetSize(w, h)
-	}
-}
+func (p *Page) SetSize(w, h int) { p.endpoints.SetSize(w, h) }
 
 // SetFocused shows the cursor as focused or not.
-func (p *Page) SetFocused(f bool) { p.table.Blurred, p.dtable.Blurred = !f, !f }
-
-func (p *Page) selected() (model.WebhookEndpoint, bool) {
-	if len(p.endpoints) == 0 {
-		return model.WebhookEndpoint{}, false
-	}
-	return p.endpoints[p.table.Cursor()], true
-}
-
-func (p *Page) load() tea.Cmd {
-	h := p.hooks
-	return p.ctx.Call("Loading webhooks", func(ctx context.Context) (tea.Msg, error) {
-		eps, err := h.ListWebhooks(ctx)
-		return loaded{eps}, err
-	})
-}
-
-func (p *Page) loadDeliveries(id string) tea.Cmd {
-	h := p.hooks
-	return p.ctx.Call("Loading deliveries", func(ctx context.Context) (tea.Msg, error) {
-		ds, err := h.ListDeliveries(ctx, client.DeliveryFilter{EndpointID: id, Limit: 50})
-		return deliveries{id, ds}, err
-	})
-}
+func (p *Page) SetFocused(f bool) { p.endpoints.SetFocused(f) }
 
 // Update implements tea.Model.
 func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := p.endpoints.Update(msg); ok {
+		return p, cmd
+	}
 	switch msg := msg.(type) {
-	case app.Session:
-		if err := model.Require(msg.Me.AccountType, model.ActManageHooks, ""); err != nil {
-			p.denied = err.Error()
-		}
-	case app.Activated, app.Reload:
-		if p.denied != "" || p.mode == formMode || p.mode == secretMode {
-			return p, nil
-		}
-		if p.mode == deliveriesMode {
-			return p, p.loadDeliveries(p.shown.ID)
-		}
-		return p, p.load()
 	case app.Done:
-		return p, p.done(msg)
+		if m, ok := msg.Msg.(toggled); ok && msg.Err == nil {
+			p.endpoints.Put(m.endpoint)
+			word := "enabled"
+			if !m.endpoint.Enabled {
+				word = "disabled"
+			}
+			return p, app.Info("Webhook " + endpointName(m.endpoint) + " " + word + ".")
+		}
+	case app.Pop:
+		if m, ok := msg.Result.(added); ok {
+			p.endpoints.Put(m.endpoint)
+			if m.endpoint.Format == model.FormatSlack {
+				return p, app.Info("Added a Slack-format webhook: its deliveries are unsigned, keep the URL secret.")
+			}
+		}
 	case tea.KeyMsg:
 		return p, p.key(msg)
-	default:
-		if p.mode == formMode {
-			return p, p.updateForm(msg)
-		}
 	}
 	return p, nil
-}
-
-func (p *Page) done(d app.Done) tea.Cmd {
-	switch m := d.Msg.(type) {
-	case loaded:
-		if d.Err != nil {
-			if model.KindOf(d.Err) == model.KindForbidden {
-				p.denied = app.Message(d.Err)
-			}
-			p.loadErr = d.Err
-			return nil
-		}
-		p.endpoints, p.ready, p.loadErr = m.endpoints, true, nil
-		p.table.SetSource(rows{p})
-	case deliveries:
-		if d.Err == nil && p.mode == deliveriesMode && m.endpoint == p.shown.ID {
-			p.delivered = m.list
-			p.dtable.SetSource(deliveryRows{p})
-		}
-	case added:
-		if d.Err != nil {
-			if p.form != nil {
-				return p.form.Rebuild()
-			}
-			return nil
-		}
-		p.form = nil
-		p.endpoints = append(p.endpoints, m.endpoint)
-		p.table.SetSource(rows{p})
-		p.table.SetCursor(len(p.endpoints) - 1)
-		if m.endpoint.Format == model.FormatSlack {
-			p.mode = listMode
-			return app.Info("Added a Slack-format webhook: its deliveries are unsigned, keep the URL secret.")
-		}
-		p.secret = secret.New(p.ctx, secret.Entry{Name: endpointName(m.endpoint), Type: model.KeyType("signing secret"), Secret: m.secret,
-			Note: "The receiver checks each delivery's webhook-signature with it."}).WithTitle("Webhook added").
-			WithExplanation("The server keeps it to sign; it is never shown again. If it is lost, remove the webhook and add it again.",
-				"Closed without copying the signing secret; remove the webhook and add it again if it is needed.")
-		p.secret.SetSize(p.w, p.h)
-		p.mode = secretMode
-	case toggled:
-		if d.Err != nil {
-			return nil
-		}
-		for i := range p.endpoints {
-			if p.endpoints[i].ID == m.endpoint.ID {
-				p.endpoints[i] = m.endpoint
-			}
-		}
-		word := "enabled"
-		if !m.endpoint.Enabled {
-			word = "disabled"
-		}
-		return app.Info("Webhook " + endpointName(m.endpoint) + " " + word + ".")
-	}
-	return nil
 }
 
 func endpointName(w model.WebhookEndpoint) string {
@@ -239,37 +131,18 @@ func endpointName(w model.WebhookEndpoint) string {
 
 func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 	km := p.ctx.Keys
-	switch p.mode {
-	case formMode:
-		return p.updateForm(msg)
-	case secretMode:
-		cmd, done := p.secret.Key(msg)
-		if done {
-			p.secret.Close()
-			p.secret, p.mode = nil, listMode
-		}
-		return cmd
-	case deliveriesMode:
-		if key.Matches(msg, km.Back) {
-			p.mode = listMode
-			return nil
-		}
-		p.dtable.Update(msg, km)
-		return nil
-	}
-	if p.denied != "" || p.table.Update(msg, km) {
+	l := p.endpoints
+	if l.Denied() != "" || l.Table.Update(msg, km) {
 		return nil
 	}
 	if key.Matches(msg, km.New) {
 		return p.openAdd()
 	}
-	w, ok := p.selected()
+	w, ok := l.Selected()
 	switch {
 	case !ok:
 	case key.Matches(msg, km.Open):
-		p.shown, p.delivered, p.mode = w, nil, deliveriesMode
-		p.dtable.SetSource(deliveryRows{p})
-		return p.loadDeliveries(w.ID)
+		return app.Push(p, newDeliveries(p.ctx, p.hooks, w))
 	case key.Matches(msg, km.ToggleActive):
 		h, enable := p.hooks, !w.Enabled
 		return p.ctx.Call("Saving", func(ctx context.Context) (tea.Msg, error) {
@@ -281,60 +154,54 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (p *Page) openAdd() tea.Cmd {
-	p.vals = values{format: model.FormatStandard, events: []model.WebhookEvent{model.HookKeyExpiring, model.HookKeyExpired}}
+	v := &values{format: model.FormatStandard, events: []model.WebhookEvent{model.HookKeyExpiring, model.HookKeyExpired}}
 	var opts []huh.Option[model.WebhookEvent]
 	for _, e := range model.WebhookEvents {
 		opts = append(opts, huh.NewOption(string(e), e))
 	}
-	p.form = form.New(p.ctx, "Add a webhook", []string{"Deliveries are signed with a secret shown once, after you add it."}, func() *huh.Form {
-		return huh.NewForm(huh.NewGroup(
-			huh.NewInput().Title("URL").Placeholder("https://hooks.example.com/apikeys").Value(&p.vals.url).
-				Validate(func(s string) error { _, err := model.ValidateWebhookURL(s); return err }),
-			huh.NewMultiSelect[model.WebhookEvent]().Title("Events").Options(opts...).Value(&p.vals.events).
-				Height(min(len(opts)+1, max(p.h-10, 4))),
-			huh.NewSelect[model.WebhookFormat]().Title("Format").Options(
-				huh.NewOption("Standard Webhooks (signed JSON)", model.FormatStandard),
-				huh.NewOption("Slack-style {\"text\": …} (unsigned)", model.FormatSlack)).Value(&p.vals.format),
-			huh.NewInput().Title("Description").Placeholder("optional").Value(&p.vals.description),
-		))
-	})
-	p.form.SetSize(p.w, p.h)
-	p.mode = formMode
-	return p.form.Init()
-}
-
-func (p *Page) updateForm(msg tea.Msg) tea.Cmd {
-	cmd := p.form.Update(msg)
-	switch p.form.State() {
-	case form.Cancelled:
-		p.form, p.mode = nil, listMode
-		return nil
-	case form.Submitted:
-		p.form.Sending()
-		h, r := p.hooks, client.AddWebhookRequest{URL: p.vals.url, Events: p.vals.events, Format: p.vals.format, Description: p.vals.description}
-		return p.ctx.Call("Adding webhook", func(ctx context.Context) (tea.Msg, error) {
-			ep, sec, err := h.AddWebhook(ctx, r)
-			return added{ep, sec}, err
-		})
-	}
-	return cmd
+	ctx, h, height := p.ctx, p.hooks, p.endpoints.H
+	return app.Push(p, flows.NewForm(ctx, flows.Spec{
+		Title: "Add a webhook", Intro: []string{"Deliveries are signed with a secret shown once, after you add it."}, Values: v,
+		Build: func(*flows.Form) *huh.Form {
+			return huh.NewForm(huh.NewGroup(
+				huh.NewInput().Title("URL").Placeholder("https://hooks.example.com/apikeys").Value(&v.url).
+					Validate(func(s string) error { _, err := model.ValidateWebhookURL(s); return err }),
+				huh.NewMultiSelect[model.WebhookEvent]().Title("Events").Options(opts...).Value(&v.events).
+					Height(min(len(opts)+1, max(height-10, 4))),
+				huh.NewSelect[model.WebhookFormat]().Title("Format").Options(
+					huh.NewOption("Standard Webhooks (signed JSON)", model.FormatStandard),
+					huh.NewOption("Slack-style {\"text\": …} (unsigned)", model.FormatSlack)).Value(&v.format),
+				huh.NewInput().Title("Description").Placeholder("optional").Value(&v.description),
+			))
+		},
+		Submit: func() (flows.Send, error) {
+			r := client.AddWebhookRequest{URL: v.url, Events: v.events, Format: v.format, Description: v.description}
+			return flows.Send{Label: "Adding webhook", Call: func(ctx context.Context) (any, error) {
+				ep, sec, err := h.AddWebhook(ctx, r)
+				return added{ep, sec}, err
+			}}, nil
+		},
+		Then: func(result any) app.Flow {
+			m, ok := result.(added)
+			if !ok || m.endpoint.Format == model.FormatSlack {
+				return nil
+			}
+			return flows.NewSecret(secret.New(ctx, secret.Entry{Name: endpointName(m.endpoint), Type: model.KeyType("signing secret"), Secret: m.secret,
+				Note: "The receiver checks each delivery's webhook-signature with it."}).WithTitle("Webhook added").
+				WithExplanation("The server keeps it to sign; it is never shown again. If it is lost, remove the webhook and add it again.",
+					"Closed without copying the signing secret; remove the webhook and add it again if it is needed."))
+		},
+	}))
 }
 
 // ShortHelp implements app.Page.
 func (p *Page) ShortHelp() []key.Binding {
 	km := p.ctx.Keys
-	switch {
-	case p.mode == formMode:
-		return p.form.Help()
-	case p.mode == secretMode:
-		return p.secret.Help()
-	case p.mode == deliveriesMode:
-		return []key.Binding{keymap.With(km.Back, "back")}
-	case p.denied != "":
+	if p.endpoints.Denied() != "" {
 		return nil
 	}
 	out := []key.Binding{keymap.With(km.New, "add webhook")}
-	if w, ok := p.selected(); ok {
+	if w, ok := p.endpoints.Selected(); ok {
 		word := "disable"
 		if !w.Enabled {
 			word = "enable"
@@ -355,42 +222,22 @@ func (p *Page) FullHelp() [][]key.Binding {
 
 // View implements tea.Model.
 func (p *Page) View() string {
-	st := p.ctx.Styles
-	para := st.Renderer().NewStyle().Width(max(p.w, 10))
-	switch p.mode {
-	case formMode:
-		return p.form.View()
-	case secretMode:
-		return p.secret.View()
-	case deliveriesMode:
-		title := st.PageTitle.Render("Deliveries to " + model.Sanitize(endpointName(p.shown)))
-		if len(p.delivered) == 0 {
-			return title + "\n\n" + st.Subtle.Render("No deliveries yet.")
+	return p.endpoints.View("", func(title string) string {
+		st := p.ctx.Styles
+		if len(p.endpoints.Items) == 0 {
+			return title + "\n\n" + p.endpoints.Para("No webhooks yet. Press n to send expiry alerts and key events to a URL: "+
+				"a chat channel, an incident tool or your own receiver.")
 		}
-		return title + "\n" + st.Subtle.Render(model.Sanitize(p.shown.URL)) + "\n\n" + p.dtable.View()
-	}
-	title := st.PageTitle.Render("Webhooks")
-	switch {
-	case p.denied != "":
-		return title + "\n\n" + para.Render(st.Warn.Render(p.denied))
-	case !p.ready && p.loadErr != nil:
-		return title + "\n\n" + para.Render(st.Error.Render("✗ Couldn't load webhooks: "+app.Message(p.loadErr))) +
-			"\n\n" + st.Subtle.Render("Press ctrl+r to try again.")
-	case !p.ready:
-		return title + "\n\n" + st.Subtle.Render("Loading…")
-	case len(p.endpoints) == 0:
-		return title + "\n\n" + para.Render("No webhooks yet. Press n to send expiry alerts and key events to a URL: "+
-			"a chat channel, an incident tool or your own receiver.")
-	}
-	return title + st.Subtle.Render(fmt.Sprintf(" (%d)", len(p.endpoints))) + "\n\n" + p.table.View()
+		return title + st.Subtle.Render(fmt.Sprintf(" (%d)", len(p.endpoints.Items))) + "\n\n" + p.endpoints.Table.View()
+	})
 }
 
 type rows struct{ p *Page }
 
-func (r rows) Len() int { return len(r.p.endpoints) }
+func (r rows) Len() int { return len(r.p.endpoints.Items) }
 
 func (r rows) Cell(row, col int) (string, table.Tone) {
-	w := r.p.endpoints[row]
+	w := r.p.endpoints.Items[row]
 	switch col {
 	case 0:
 		return model.Sanitize(w.URL), table.Normal
@@ -412,41 +259,4 @@ func (r rows) Cell(row, col int) (string, table.Tone) {
 		return "failing since " + model.When(*w.FailingSince, r.p.ctx.Policy.Loc()), table.Warn
 	}
 	return "enabled", table.Normal
-}
-
-type deliveryRows struct{ p *Page }
-
-func (r deliveryRows) Len() int { return len(r.p.delivered) }
-
-func (r deliveryRows) Cell(row, col int) (string, table.Tone) {
-	d := r.p.delivered[row]
-	loc := r.p.ctx.Policy.Loc()
-	switch col {
-	case 0:
-		return string(d.Event), table.Normal
-	case 1:
-		return model.When(d.CreatedAt, loc), table.Dim
-	case 2:
-		switch d.State {
-		case model.DeliveryDelivered:
-			return "delivered", table.Good
-		case model.DeliveryFailed:
-			return "failed", table.Bad
-		}
-		return "pending", table.Warn
-	case 3:
-		return strconv.Itoa(d.Attempts), table.Dim
-	case 4:
-		switch {
-		case d.Attempts == 0:
-			return "not tried yet", table.Dim
-		case d.LastStatus != 0:
-			return strconv.Itoa(d.LastStatus) + " " + http.StatusText(d.LastStatus), table.Normal
-		}
-		return model.Sanitize(d.LastError), table.Normal
-	}
-	if d.State != model.DeliveryPending || d.NextAttemptAt == nil {
-		return "—", table.Dim
-	}
-	return model.When(*d.NextAttemptAt, loc), table.Normal
 }

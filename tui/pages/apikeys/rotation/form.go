@@ -1,6 +1,7 @@
-package apikeys
+package rotation
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -10,107 +11,53 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/apikeys-dev/apikeys/client"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
 	"github.com/apikeys-dev/apikeys/tui/components/form"
 	"github.com/apikeys-dev/apikeys/tui/components/secret"
+	"github.com/apikeys-dev/apikeys/tui/pages/apikeys/expiry"
+	"github.com/apikeys-dev/apikeys/tui/pages/flows"
 )
 
-// defaultGrace is the grace the form starts on: a day is enough to roll a new
-// secret out through most deploy pipelines.
-const defaultGrace = 24 * time.Hour
-
-// graceName is a grace as the rotate form offers it: "Now", "1 hour", "7 days".
-func graceName(g time.Duration) string {
-	if g == 0 {
-		return "Now"
+// Rotatable says why k can't be rotated by the signed-in member, or nil.
+func Rotatable(ctx *app.Context, k model.Key) error {
+	if err := model.Require(ctx.Me.AccountType, model.ActManageKeys, k.Type); err != nil {
+		return err
 	}
-	return model.GraceLabel(g)
+	if k.ReplacedBy != "" {
+		return model.Invalid("key", "%s was already rotated; rotate its replacement (%s) instead.", model.Quote(k.Name), k.ReplacedBy)
+	}
+	return nil
 }
 
-// graceEnd is when the old key k stops if rotated at now with grace g, as the
-// backend sets it: never later than k's own expiry. capped reports that its
-// expiry cut the grace short.
-func graceEnd(k model.Key, now time.Time, g time.Duration) (end time.Time, capped bool) {
-	end = now.Add(g)
-	if k.ExpiresAt.Before(end) {
-		return k.ExpiresAt, true
-	}
-	return end, false
+// values are what the rotation form is bound to.
+type values struct {
+	expiry.Choice
+	grace   time.Duration
+	confirm bool
 }
 
-// defaultExpiry is the backend's default expiration date for k's replacement
-// (model.ExpiryPolicy.RotationExpiry), and days is k's lifetime.
-func defaultExpiry(k model.Key, now time.Time, p model.ExpiryPolicy) (d model.Date, days int) {
-	return p.RotationExpiry(k, now), p.Lifetime(k)
+// plan is a rotation the form confirmed.
+type plan struct {
+	keys    []model.Key
+	skipped []secret.Failure
+	bulk    bool
+	grace   time.Duration
+	expires *model.Date // nil: each key's default
 }
 
-// live are the keys that still work: only they have a grace period to choose.
-func live(keys []model.Key, now time.Time) []model.Key {
-	var out []model.Key
-	for _, k := range keys {
-		if k.State(now) == model.KeyActive {
-			out = append(out, k)
-		}
-	}
-	return out
-}
+// Kept is the Result of a rotation form answered Cancel; Text says what stays.
+type Kept struct{ Text string }
 
-// graceOptions say, for each grace, until when the old key works, and when its
-// own expiry comes first.
-func graceOptions(keys []model.Key, now time.Time, loc *time.Location) []huh.Option[time.Duration] {
-	var opts []huh.Option[time.Duration]
-	for _, g := range model.Graces {
-		text := fmt.Sprintf("%-8s ", graceName(g))
-		switch {
-		case g == 0 && len(keys) == 1:
-			text += "the old key stops at once"
-		case g == 0:
-			text += "the old keys stop at once"
-		case len(keys) == 1:
-			end, capped := graceEnd(keys[0], now, g)
-			text += "until " + model.When(end, loc)
-			if capped {
-				text += " (capped at its expiry)"
-			}
-		default:
-			text += "until " + model.When(now.Add(g), loc)
-			n := 0
-			for _, k := range keys {
-				if _, capped := graceEnd(k, now, g); capped {
-					n++
-				}
-			}
-			if n > 0 {
-				text += fmt.Sprintf(" (%d capped at expiry)", n)
-			}
-		}
-		opts = append(opts, huh.NewOption(text, g))
-	}
-	return opts
-}
-
-// rotateKey opens the rotation form for the selected key or, when keys are
-// marked, for every marked key.
-func (p *Page) rotateMarked() tea.Cmd {
-	if len(p.marks) > 0 {
-		return p.openRotate(p.markedKeys())
-	}
-	k, ok := p.Selected()
-	if !ok {
-		return nil
-	}
-	return p.openRotate([]model.Key{k})
-}
-
-// openRotate opens the rotation form for keys. Keys this member can't rotate
-// are refused at once when alone; in a bulk rotation they are left out, named
-// in the form and listed with the results.
-func (p *Page) openRotate(keys []model.Key) tea.Cmd {
+// Open pushes, above from, the rotation form for keys: h is the pane's height.
+// Keys this member can't rotate are refused at once when alone; in a bulk
+// rotation they are left out, named in the form and listed with the results.
+func Open(ctx *app.Context, from any, keys []model.Key, w, h int) tea.Cmd {
 	var targets []model.Key
 	var left []secret.Failure
 	for _, k := range keys {
-		if err := p.rotatable(k); err != nil {
+		if err := Rotatable(ctx, k); err != nil {
 			if len(keys) == 1 {
 				return app.Fail(err)
 			}
@@ -122,23 +69,22 @@ func (p *Page) openRotate(keys []model.Key) tea.Cmd {
 	if len(targets) == 0 {
 		return app.Fail(model.Invalid("", "None of the %d marked keys can be rotated: they were replaced already or you may not manage them.", len(keys)))
 	}
-	p.rotKeys, p.rotLeft, p.rotBulk = targets, left, len(keys) > 1
+	pl := &plan{keys: targets, skipped: left, bulk: len(keys) > 1}
 
-	now, pol, st := p.ctx.Now(), p.ctx.Policy, p.ctx.Styles
+	now, pol, st := ctx.Now(), ctx.Policy, ctx.Styles
 	loc := pol.Loc()
 	stillWorking := live(targets, now)
-	p.vals = values{grace: defaultGrace, expiry: keepExpiry}
+	v := &values{grace: defaultGrace, Choice: expiry.Choice{Expiry: expiry.Keep}}
 	if len(stillWorking) == 0 {
-		p.vals.grace = 0
+		v.grace = 0
 	}
-	v := &p.vals
 
 	var title, keepLabel string
 	var intro []string
-	if !p.rotBulk {
+	if !pl.bulk {
 		k := targets[0]
 		title = "Rotate “" + model.Sanitize(k.Name) + "”"
-		intro = append(intro, st.Subtle.Render(k.Type.Label()+" key "+model.Sanitize(k.Hint)+", "+stateLong(k, now, pol)))
+		intro = append(intro, st.Subtle.Render(k.Type.Label()+" key "+model.Sanitize(k.Hint)+", "+expiry.State(k, now, pol)))
 		if k.State(now) == model.KeyExpired {
 			intro = append(intro, st.Warn.Render("⚠ Expired "+pol.ExpiryDate(k.ExpiresAt).Human()+": rotating renews it with a new key and secret."))
 		}
@@ -153,54 +99,103 @@ func (p *Page) openRotate(keys []model.Key) tea.Cmd {
 		for i, k := range targets {
 			names[i] = model.Sanitize(k.Name)
 		}
-		intro = append(intro, st.Subtle.Render(ansi.Truncate(strings.Join(names, ", "), max(p.w, 20), "…")))
+		intro = append(intro, st.Subtle.Render(ansi.Truncate(strings.Join(names, ", "), max(w, 20), "…")))
 		if len(left) > 0 {
 			intro = append(intro, st.Warn.Render(fmt.Sprintf("⚠ %s left out: already replaced, or not yours to manage.", plural(len(left), "marked key"))))
 		}
 		keepLabel = "Each key's own lifetime again"
 	}
-	room := form.Room(p.h, intro)
-
-	p.openForm(rotateForm, targets[0], form.New(p.ctx, title, intro, func() *huh.Form {
-		confirmTitle := "Rotate “" + model.Sanitize(targets[0].Name) + "”?"
-		if p.rotBulk {
-			confirmTitle = fmt.Sprintf("Rotate these %d keys?", len(targets))
-		}
-		confirm := huh.NewConfirm().Title(confirmTitle).
-			Affirmative("Rotate").Negative("Cancel").Value(&v.confirm).WithButtonAlignment(lipgloss.Left)
-		refresh := func() { confirm.Description(p.rotateSummary(targets, v, room)) }
-
-		var first []huh.Field
-		if len(stillWorking) > 0 {
-			opts := graceOptions(stillWorking, now, loc)
-			what := "Grace for the old key"
-			if p.rotBulk {
-				what = "Grace for the old keys"
+	room := form.Room(h, intro)
+	c, fctx := ctx.Client, ctx
+	f := flows.NewForm(ctx, flows.Spec{
+		Title: title, Intro: intro, Values: v,
+		Build: func(f *flows.Form) *huh.Form {
+			confirmTitle := "Rotate “" + model.Sanitize(targets[0].Name) + "”?"
+			if pl.bulk {
+				confirmTitle = fmt.Sprintf("Rotate these %d keys?", len(targets))
 			}
-			first = append(first, form.Fit(huh.NewSelect[time.Duration]().Title(what).
-				Description("Time to deploy the new secret before the old one stops.").
-				Options(opts...).Accessor(form.Watch(&v.grace, refresh)), len(opts), room))
-		}
-		what := "Expiration of the new key"
-		if p.rotBulk {
-			what = "Expiration of the new keys"
-		}
-		exp, custom := p.expiryFields(v, what, keepLabel, room, refresh)
-		first = append(first, exp)
-		refresh()
-		return huh.NewForm(huh.NewGroup(first...), custom, huh.NewGroup(confirm))
-	}))
-	return p.form.Init()
+			confirm := huh.NewConfirm().Title(confirmTitle).
+				Affirmative("Rotate").Negative("Cancel").Value(&v.confirm).WithButtonAlignment(lipgloss.Left)
+			refresh := func() { confirm.Description(summary(ctx, pl, v, w, room)) }
+
+			var first []huh.Field
+			if len(stillWorking) > 0 {
+				opts := graceOptions(stillWorking, now, loc)
+				what := "Grace for the old key"
+				if pl.bulk {
+					what = "Grace for the old keys"
+				}
+				first = append(first, form.Fit(huh.NewSelect[time.Duration]().Title(what).
+					Description("Time to deploy the new secret before the old one stops.").
+					Options(opts...).Accessor(form.Watch(&v.grace, refresh)), len(opts), room))
+			}
+			what := "Expiration of the new key"
+			if pl.bulk {
+				what = "Expiration of the new keys"
+			}
+			exp, custom := expiry.Fields(ctx, f, &v.Choice, what, keepLabel, room, refresh)
+			first = append(first, exp)
+			refresh()
+			return huh.NewForm(huh.NewGroup(first...), custom, huh.NewGroup(confirm))
+		},
+		Refused: func() { v.confirm = false },
+		Submit: func() (flows.Send, error) {
+			if !v.confirm {
+				if pl.bulk {
+					return flows.Send{Result: Kept{"Nothing rotated; the keys stay marked."}}, nil
+				}
+				return flows.Send{Result: Kept{"Kept “" + model.Sanitize(targets[0].Name) + "” as it is."}}, nil
+			}
+			pl.expires = nil
+			if v.Expiry != expiry.Keep {
+				d, err := v.Date(ctx)
+				if err != nil {
+					return flows.Send{}, err
+				}
+				pl.expires = &d
+			}
+			pl.grace = v.grace
+			if pl.bulk {
+				// The run replaces the form; a failure no longer goes
+				// back to it, it is listed with the results.
+				return flows.Send{Result: Started{}}, nil
+			}
+			k := targets[0]
+			req := client.RotateKeyRequest{Version: k.Version, Grace: pl.grace, Expires: pl.expires}
+			return flows.Send{Label: "Rotating “" + model.Sanitize(k.Name) + "”", Call: func(ctx context.Context) (any, error) {
+				rot, err := c.RotateKey(ctx, k.ID, req)
+				if err != nil {
+					return nil, err
+				}
+				return finish(fctx, pl, []outcome{{key: k, rot: rot}}), nil
+			}}, nil
+		},
+		Then: func(result any) app.Flow {
+			switch r := result.(type) {
+			case Started:
+				return newRun(ctx, pl)
+			case Finished:
+				return r.panel
+			}
+			return nil
+		},
+	})
+	return app.Push(from, f)
 }
 
-// rotateSummary is the confirmation's text: for one key, until when the old
-// one works and through when the new one is valid; for several, a line each.
-func (p *Page) rotateSummary(keys []model.Key, v *values, room int) string {
-	now, pol := p.ctx.Now(), p.ctx.Policy
+// Started is the Result of a bulk rotation form once confirmed: the run takes
+// its place, and ends with Finished.
+type Started struct{}
+
+// summary is the confirmation's text: for one key, until when the old one
+// works and through when the new one is valid; for several, a line each.
+func summary(ctx *app.Context, pl *plan, v *values, w, room int) string {
+	keys := pl.keys
+	now, pol := ctx.Now(), ctx.Policy
 	loc := pol.Loc()
 	var chosen *model.Date
-	if v.expiry != keepExpiry {
-		d, err := p.expiryDate(v)
+	if v.Expiry != expiry.Keep {
+		d, err := v.Date(ctx)
 		if err != nil {
 			return "Choose a valid expiration date for the new key."
 		}
@@ -234,7 +229,7 @@ func (p *Page) rotateSummary(keys []model.Key, v *values, room int) string {
 		}
 		return model.When(end, loc)
 	}
-	if len(keys) == 1 && !p.rotBulk {
+	if len(keys) == 1 && !pl.bulk {
 		k := keys[0]
 		var old string
 		switch stops := oldStops(k, false); {
@@ -251,7 +246,7 @@ func (p *Page) rotateSummary(keys []model.Key, v *values, room int) string {
 	// A table: name, when the old key stops, through when the new one is
 	// valid; columns as wide as their longest value, the names taking the
 	// rest, and shorter headings on a narrow pane.
-	width := max(min(p.w, 72)-4, 30) // the form's width, less its bar and padding
+	width := max(min(w, 72)-4, 30) // the form's width, less its bar and padding
 	// The confirmation is its title, the headings, a row per key, the last
 	// line (two on a narrow pane), a blank and the buttons; past that the
 	// rows are cut.

@@ -1,4 +1,4 @@
-package apikeys
+package rotation
 
 import (
 	"context"

@@ -1,4 +1,7 @@
-package apikeys
+// Package expiry is how the API Keys page and the rotation flows speak of a
+// key's expiry: the Expires column, the details lines, and the Expiration
+// choice of the create, edit and rotate forms.
+package expiry
 
 import (
 	"fmt"
@@ -9,10 +12,10 @@ import (
 	"github.com/apikeys-dev/apikeys/tui/components/table"
 )
 
-// Expiry is what the Expires column says about k at now: "valid through 30 Jun
+// Column is what the Expires column says about k at now: "valid through 30 Jun
 // 2027", "in 12 days", "in 5h", "Expired" or "replaced, expires in 23h", and how
 // it reads (the words carry the state; the tone only repeats it).
-func Expiry(k model.Key, now time.Time, p model.ExpiryPolicy) (string, table.Tone) {
+func Column(k model.Key, now time.Time, p model.ExpiryPolicy) (string, table.Tone) {
 	switch k.State(now) {
 	case model.KeyRevoked:
 		return "Revoked", table.Bad
@@ -31,15 +34,15 @@ func Expiry(k model.Key, now time.Time, p model.ExpiryPolicy) (string, table.Ton
 	return "valid through " + p.ValidThrough(k.ExpiresAt).Human(), table.Normal
 }
 
-// expiryLong is the details line for the expiration: the last valid day and
+// Long is the details line for the expiration: the last valid day and
 // the instant the key stops working.
-func expiryLong(k model.Key, p model.ExpiryPolicy) string {
+func Long(k model.Key, p model.ExpiryPolicy) string {
 	return "valid through " + p.ValidThrough(k.ExpiresAt).Human() + " (stops " + model.When(k.ExpiresAt, p.Loc()) + ")"
 }
 
-// stateLong is the details line for the state, in words.
-func stateLong(k model.Key, now time.Time, p model.ExpiryPolicy) string {
-	short, _ := Expiry(k, now, p)
+// State is the details line for the state, in words.
+func State(k model.Key, now time.Time, p model.ExpiryPolicy) string {
+	short, _ := Column(k, now, p)
 	switch k.State(now) {
 	case model.KeyActive:
 		if strings.HasPrefix(short, "in ") {

@@ -1,4 +1,4 @@
-package apikeys
+package expiry
 
 import (
 	"testing"
@@ -33,9 +33,9 @@ func TestExpiry(t *testing.T) {
 	}
 	p := model.ExpiryPolicy{Location: time.UTC}
 	for _, tt := range tests {
-		got, tone := Expiry(tt.key, now, p)
+		got, tone := Column(tt.key, now, p)
 		if got != tt.want || tone != tt.tone {
-			t.Errorf("%s: Expiry = %q (tone %d), want %q (tone %d)", tt.name, got, tone, tt.want, tt.tone)
+			t.Errorf("%s: Column = %q (tone %d), want %q (tone %d)", tt.name, got, tone, tt.want, tt.tone)
 		}
 	}
 }
@@ -49,7 +49,7 @@ func TestExpiryInWorkspaceZone(t *testing.T) {
 	p := model.ExpiryPolicy{Location: tokyo}
 	now := time.Date(2026, 7, 1, 10, 0, 0, 0, time.UTC)
 	k := model.Key{ExpiresAt: p.ExpiresAt(model.Date{Year: 2027, Month: 1, Day: 1})}
-	if got, _ := Expiry(k, now, p); got != "valid through 31 Dec 2026" {
-		t.Errorf("Expiry = %q, want valid through 31 Dec 2026", got)
+	if got, _ := Column(k, now, p); got != "valid through 31 Dec 2026" {
+		t.Errorf("Column = %q, want valid through 31 Dec 2026", got)
 	}
 }

@@ -1,0 +1,216 @@
+// Package listing is what every page of the main pane has around its table:
+// who may see it, loading it (on sign-in, on a visit, on ctrl+r, and quietly
+// whenever the change feed says one of its rows changed), the states before
+// the first list arrives, its size and focus. A page holds one List and adds
+// only its rows, its keys and its flows.
+package listing
+
+import (
+	"context"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/tui/app"
+	"github.com/apikeys-dev/apikeys/tui/components/table"
+)
+
+// Config says what a List shows and how it loads.
+type Config[T any] struct {
+	Title string       // the page's title, also in "Loading …" and "Couldn't load …"
+	What  string       // what is loaded, for the status line: "API keys"
+	Need  model.Action // what the member must be allowed to see it
+	// Follows are the kinds of change-feed notice that may change the list.
+	Follows []client.NoticeKind
+	// OnVisit reloads the list each time the page is shown.
+	OnVisit bool
+	// Fetch reads the list; more is a token for the rest ("" at the end).
+	Fetch func(ctx context.Context) (items []T, more string, err error)
+	// ID, when set, names an item, so the cursor stays on the same one
+	// when the list is read again.
+	ID func(T) string
+	// Loaded, when set, runs after each list arrives (a page filters it,
+	// prunes its marks).
+	Loaded func(items []T)
+}
+
+// List is a page's table and the state around it.
+type List[T any] struct {
+	ctx *app.Context
+	cfg Config[T]
+
+	Items []T
+	More  string // the token Fetch gave for the rest
+	Table table.Model
+	W, H  int
+
+	denied  string
+	loadErr error
+	ready   bool
+	seq     int // the last load asked for; older answers are stale
+}
+
+// loaded is one load's answer; list tells it from other lists' answers.
+type loaded[T any] struct {
+	list     *List[T]
+	seq      int
+	items    []T
+	more     string
+	reloaded bool // ctrl+r asked for it: the status line says so
+}
+
+// New makes a list over table columns.
+func New[T any](ctx *app.Context, cols []table.Column, cfg Config[T]) *List[T] {
+	return &List[T]{ctx: ctx, cfg: cfg, Table: table.New(ctx.Styles, cols)}
+}
+
+// Denied is why the member may not see the list, or "".
+func (l *List[T]) Denied() string { return l.denied }
+
+// Ready reports that the first list arrived and nobody is refused.
+func (l *List[T]) Ready() bool { return l.ready && l.denied == "" }
+
+// SetSize gives the table the pane less the title line and the one under it.
+func (l *List[T]) SetSize(w, h int) {
+	l.W, l.H = w, h
+	l.Table.SetSize(w, max(h-2, 1))
+}
+
+// SetFocused shows the cursor as focused or not.
+func (l *List[T]) SetFocused(f bool) { l.Table.Blurred = !f }
+
+// Selected is the item under the cursor, if any.
+func (l *List[T]) Selected() (T, bool) {
+	if len(l.Items) == 0 || l.Table.Cursor() >= len(l.Items) {
+		var zero T
+		return zero, false
+	}
+	return l.Items[l.Table.Cursor()], true
+}
+
+// Put puts item in the list in place of the one with its ID (Config.ID), or
+// at the end with the cursor on it: a change this member made, shown before
+// the change feed reads the list again.
+func (l *List[T]) Put(item T) {
+	for i := range l.Items {
+		if l.cfg.ID(l.Items[i]) == l.cfg.ID(item) {
+			l.Items[i] = item
+			return
+		}
+	}
+	l.Items = append(l.Items, item)
+	l.Table.SetCursor(len(l.Items) - 1)
+}
+
+// Load reads the list again: with the spinner when the member asked (a
+// visit, ctrl+r), quietly when the change feed did.
+func (l *List[T]) Load(quiet, reloaded bool) tea.Cmd {
+	if l.denied != "" {
+		return nil
+	}
+	l.seq++
+	seq, fetch := l.seq, l.cfg.Fetch
+	fn := func(ctx context.Context) (tea.Msg, error) {
+		items, more, err := fetch(ctx)
+		return loaded[T]{list: l, seq: seq, items: items, more: more, reloaded: reloaded}, err
+	}
+	label := "Loading " + l.cfg.What
+	if quiet {
+		return l.ctx.Quiet(label, fn)
+	}
+	return l.ctx.Call(label, fn)
+}
+
+// Update takes what every list follows; it returns handled false for what
+// the page must look at itself.
+func (l *List[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
+	switch msg := msg.(type) {
+	case app.SignedIn:
+		if err := model.Require(msg.Me.AccountType, l.cfg.Need, ""); err != nil {
+			l.denied = err.Error()
+			return nil, true
+		}
+		return l.Load(false, false), true
+	case app.Activated:
+		if l.cfg.OnVisit {
+			return l.Load(false, false), true
+		}
+		return nil, true
+	case app.Reload:
+		return l.Load(false, true), true
+	case app.Changed:
+		if l.ready && l.follows(msg) {
+			return l.Load(true, false), true
+		}
+		return nil, true
+	case app.Done:
+		m, ok := msg.Msg.(loaded[T])
+		if !ok || m.list != l {
+			return nil, false
+		}
+		if m.seq != l.seq {
+			return nil, true // a newer load is on its way
+		}
+		if msg.Err != nil {
+			if model.KindOf(msg.Err) == model.KindForbidden {
+				l.denied = app.Message(msg.Err)
+			}
+			l.loadErr = msg.Err
+			return nil, true
+		}
+		sel, had := l.Selected()
+		l.Items, l.More, l.ready, l.loadErr = m.items, m.more, true, nil
+		if id := l.cfg.ID; id != nil && had {
+			for i := range l.Items {
+				if id(l.Items[i]) == id(sel) {
+					l.Table.SetCursor(i)
+				}
+			}
+		}
+		if l.cfg.Loaded != nil {
+			l.cfg.Loaded(m.items)
+		}
+		if m.reloaded {
+			return app.Info("Reloaded."), true
+		}
+		return nil, true
+	}
+	return nil, false
+}
+
+func (l *List[T]) follows(c app.Changed) bool {
+	for _, k := range l.cfg.Follows {
+		if c.About(k, "") {
+			return true
+		}
+	}
+	return false
+}
+
+// View is the page: its title and body once the list is there, or why it
+// isn't. hint, under a refusal, says who can change it ("" none).
+func (l *List[T]) View(hint string, body func(title string) string) string {
+	st := l.ctx.Styles
+	para := st.Renderer().NewStyle().Width(max(l.W, 10))
+	title := st.PageTitle.Render(l.cfg.Title)
+	switch {
+	case l.denied != "":
+		v := title + "\n\n" + para.Render(st.Warn.Render(l.denied))
+		if hint != "" {
+			v += "\n\n" + para.Render(st.Subtle.Render(hint))
+		}
+		return v
+	case !l.ready && l.loadErr != nil:
+		return title + "\n\n" + para.Render(st.Error.Render("✗ Couldn't load "+l.cfg.What+": "+app.Message(l.loadErr))) +
+			"\n\n" + st.Subtle.Render("Press ctrl+r to try again.")
+	case !l.ready:
+		return title + "\n\n" + st.Subtle.Render("Loading…")
+	}
+	return body(title)
+}
+
+// Para renders text wrapped to the pane.
+func (l *List[T]) Para(text string) string {
+	return l.ctx.Styles.Renderer().NewStyle().Width(max(l.W, 10)).Render(text)
+}
