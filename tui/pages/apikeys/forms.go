@@ -32,7 +32,7 @@ func checkName(s string) (string, error) {
 }
 
 // nameField is the Name field of the create and edit forms.
-func nameField(ctx *app.Context, f *flows.Form, v *values, hint string) *huh.Input {
+func nameField(ctx *app.Context, f *flows.Form, v *values, hint string) *form.Input {
 	name := f.Checked("name", "Name", hint, &v.name, checkName)
 	name.Input.CharLimit(model.MaxNameLength + 16)
 	return name.Input
