@@ -46,9 +46,8 @@ type KeyStats struct {
 	// ByTypeState counts every key, tombstones included, by type and state.
 	ByTypeState map[model.KeyType]map[model.KeyState]int
 	// ExpiringWithin counts keys that still work and whose last valid day (in the
-	// workspace zone) is no later than the day Within from now.
+	// workspace zone) is no later than the day the span asked for ends.
 	ExpiringWithin int
-	Within         time.Duration
 }
 
 // KeyStats counts the workspace's keys by type and state, and those that stop
@@ -61,7 +60,7 @@ func (b *Backend) KeyStats(ctx context.Context, within time.Duration) (KeyStats,
 	}
 	now := b.Now()
 	horizon := model.DateOf(now.Add(within), b.policy.Loc())
-	st := KeyStats{ByTypeState: map[model.KeyType]map[model.KeyState]int{}, Within: within}
+	st := KeyStats{ByTypeState: map[model.KeyType]map[model.KeyState]int{}}
 	for _, t := range model.KeyTypes {
 		st.ByTypeState[t] = map[model.KeyState]int{}
 	}

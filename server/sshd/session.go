@@ -64,10 +64,9 @@ const forceCloseAfter = 3 * time.Second
 // keystroke clock.
 type session struct {
 	ssh.Session
-	in          *input
-	member      model.Member
-	fingerprint string
-	log         *slog.Logger
+	in     *input
+	member model.Member
+	log    *slog.Logger
 
 	ctx    context.Context // ends when the session does
 	cancel context.CancelFunc
@@ -155,7 +154,7 @@ func (s *Server) handle(sess ssh.Session) {
 
 	ctx, cancel := context.WithCancel(sess.Context())
 	defer cancel()
-	ls := &session{Session: sess, member: m, fingerprint: fp, log: log, ctx: ctx, cancel: cancel}
+	ls := &session{Session: sess, member: m, log: log, ctx: ctx, cancel: cancel}
 	if !c.startSession(ls) {
 		refuse(sess, "This connection has ended.")
 		return
