@@ -209,6 +209,25 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 func (s *Store) update(ctx context.Context, fn func(store.Tx) error) error {
+	var notices []store.Notice
+	err := s.writeTx(ctx, func(pt pgx.Tx) error {
+		rec := &store.RecordingTx{Tx: &tx{reader: reader{q: pt}, tx: pt}}
+		if err := fn(rec); err != nil {
+			return err
+		}
+		notices = rec.Notices
+		return notify(ctx, pt, rec.Notices)
+	})
+	if err != nil {
+		return err
+	}
+	s.watchers.Publish(notices)
+	return nil
+}
+
+// writeTx runs fn in a write transaction, queued behind this instance's other
+// writers and then every instance's, and commits if fn returns nil.
+func (s *Store) writeTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	select {
 	case s.writer <- struct{}{}:
 		defer func() { <-s.writer }()
@@ -224,17 +243,12 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) error {
 		// connection must go back to the pool clean, even if ctx has ended.
 		_ = pt.Rollback(context.WithoutCancel(ctx))
 	}()
-	rec := &store.RecordingTx{Tx: &tx{reader: reader{q: pt}, tx: pt}}
-	if err := fn(rec); err != nil {
-		return err
-	}
-	if err := notify(ctx, pt, rec.Notices); err != nil {
+	if err := fn(pt); err != nil {
 		return err
 	}
 	if err := pt.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
-	s.watchers.Publish(rec.Notices)
 	return nil
 }
 

@@ -73,26 +73,34 @@ func checkCopy(ctx context.Context, path string) error {
 		return fmt.Errorf("sqlite: backup: check: %w", err)
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(ctx, "PRAGMA quick_check")
+	if err := quickCheck(ctx, db); err != nil {
+		return fmt.Errorf("sqlite: backup: %w", err)
+	}
+	return nil
+}
+
+// quickCheck runs PRAGMA quick_check and says what it found wrong, if anything.
+func quickCheck(ctx context.Context, q querier) error {
+	rows, err := q.QueryContext(ctx, "PRAGMA quick_check")
 	if err != nil {
-		return fmt.Errorf("sqlite: backup: check: %w", err)
+		return fmt.Errorf("check: %w", err)
 	}
 	defer rows.Close()
 	var problems []string
 	for rows.Next() {
 		var s string
 		if err := rows.Scan(&s); err != nil {
-			return fmt.Errorf("sqlite: backup: check: %w", err)
+			return fmt.Errorf("check: %w", err)
 		}
 		if s != "ok" {
 			problems = append(problems, s)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlite: backup: check: %w", err)
+		return fmt.Errorf("check: %w", err)
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("sqlite: backup: the copy fails its check: %s", strings.Join(problems, "; "))
+		return fmt.Errorf("the database fails its check: %s", strings.Join(problems, "; "))
 	}
 	return nil
 }

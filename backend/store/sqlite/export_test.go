@@ -154,3 +154,28 @@ func PagesWritten(ctx context.Context, s *Store, fn func() error) (map[string]in
 	}
 	return out, rows.Err()
 }
+
+// Schema lists the schema's objects, "type name: definition", sorted.
+func Schema(ctx context.Context, s *Store) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_schema ORDER BY type, name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return nil, err
+		}
+		out = append(out, line)
+	}
+	return out, rows.Err()
+}
+
+// ChangeStamps reads the key change counter and the highest stamp on a key.
+func ChangeStamps(ctx context.Context, s *Store) (counter, highest int64, err error) {
+	err = s.read.QueryRowContext(ctx, `SELECT (SELECT keys FROM change_seq), (SELECT coalesce(max(change_seq), 0) FROM api_keys)`).
+		Scan(&counter, &highest)
+	return counter, highest, err
+}

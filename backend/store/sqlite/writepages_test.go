@@ -102,7 +102,7 @@ func TestKeyCreateWritesFewPages(t *testing.T) {
 // list finds it by its change stamp.
 func TestKeyInsertedOutsideTheStoreIsStamped(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "apikeys.db"))
-	insertKeys(t, s, 3)
+	insertKeys(t, s, "key", 3)
 	if keys, err := s.Keys(t.Context(), store.KeyQuery{}); err != nil || len(keys) != 3 {
 		t.Fatalf("Keys = %d, %v", len(keys), err)
 	}
@@ -121,12 +121,13 @@ func TestKeyInsertedOutsideTheStoreIsStamped(t *testing.T) {
 	}
 }
 
-func insertKeys(t *testing.T, s *sqlite.Store, n int) {
+// insertKeys stores n keys prefix_000… through the store.
+func insertKeys(t *testing.T, s *sqlite.Store, prefix string, n int) {
 	t.Helper()
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	err := s.Update(t.Context(), func(tx store.Tx) error {
 		for i := range n {
-			id := fmt.Sprintf("key_%03d", i)
+			id := fmt.Sprintf("%s_%03d", prefix, i)
 			if err := tx.InsertKey(context.Background(), exportKey(id, now)); err != nil {
 				return err
 			}
