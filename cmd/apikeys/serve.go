@@ -147,7 +147,10 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	if a.env.getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(serveGCPercent))
 	}
-	log, err := serveLogger(a.env.stderr, f.logFormat, f.logLevel)
+	// One write(2) per many log lines (the access log's), not one each.
+	logBuf := httpapi.NewLogBuffer(a.env.stderr)
+	defer logBuf.Close()
+	log, err := serveLogger(logBuf, f.logFormat, f.logLevel)
 	if err != nil {
 		return err
 	}

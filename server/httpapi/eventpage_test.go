@@ -112,6 +112,8 @@ func TestEventPageOutOfRangeYearFallsBack(t *testing.T) {
 	}
 }
 
+// FuzzEventPageEncoding holds the appended page and verify answer to the
+// contract types through writeJSON.
 func FuzzEventPageEncoding(f *testing.F) {
 	for _, s := range hostileStrings {
 		f.Add(s, `{"keyId":"`+s+`"}`, string(model.EventApiKeyCreated), int64(1e15))
@@ -130,5 +132,30 @@ func FuzzEventPageEncoding(f *testing.F) {
 		if !bytes.Equal(w.Body.Bytes(), want) {
 			t.Fatalf("appended page differs:\n got %q\nwant %q", w.Body.Bytes(), want)
 		}
+		v := contract.VerifiedOf(model.Key{ID: s, Name: payload, Type: model.KeyType(typ), ExpiresAt: at})
+		wantV, gotV := httptest.NewRecorder(), httptest.NewRecorder()
+		writeJSON(wantV, http.StatusOK, v)
+		writeVerified(gotV, v)
+		if gotV.Code != wantV.Code || !bytes.Equal(gotV.Body.Bytes(), wantV.Body.Bytes()) {
+			t.Fatalf("appended verify answer differs:\n got %q\nwant %q", gotV.Body.Bytes(), wantV.Body.Bytes())
+		}
 	})
+}
+
+func TestVerifiedEncodingMatchesContract(t *testing.T) {
+	at := time.Date(2027, 3, 10, 15, 4, 5, 0, time.UTC)
+	for _, s := range hostileStrings {
+		for _, exp := range []time.Time{at, at.Add(123456789), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), {}} {
+			k := model.Key{ID: "key_" + s, Name: s, Type: model.KeyType(s), ExpiresAt: exp}
+			want := httptest.NewRecorder()
+			writeJSON(want, http.StatusOK, contract.VerifiedOf(k))
+			got := httptest.NewRecorder()
+			writeVerified(got, contract.VerifiedOf(k))
+			if got.Code != want.Code || !bytes.Equal(got.Body.Bytes(), want.Body.Bytes()) ||
+				got.Header().Get("Content-Type") != want.Header().Get("Content-Type") ||
+				got.Header().Get("Content-Length") != want.Header().Get("Content-Length") {
+				t.Fatalf("got %d %q, want %d %q", got.Code, got.Body, want.Code, want.Body)
+			}
+		}
+	}
 }

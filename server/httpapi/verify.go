@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 
 	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
@@ -67,7 +68,35 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	infoOf(r).keyID = res.Key.ID
-	writeJSON(w, http.StatusOK, contract.VerifiedOf(res.Key))
+	writeVerified(w, contract.VerifiedOf(res.Key))
+}
+
+// writeVerified answers with v: the bytes writeJSON writes for it, appended
+// (encoding/json's reflection was a twentieth of a verify's CPU through a real
+// serve). TestVerifiedEncodingMatchesContract holds the two byte for byte; a
+// time MarshalJSON would refuse goes through writeJSON.
+func writeVerified(w http.ResponseWriter, v contract.VerifyValid) {
+	var arr [256]byte
+	b := append(arr[:0], `{"valid":`...)
+	b = strconv.AppendBool(b, v.Valid)
+	b = append(b, `,"keyId":`...)
+	b = appendJSONString(b, v.KeyID)
+	b = append(b, `,"name":`...)
+	b = appendJSONString(b, v.Name)
+	b = append(b, `,"type":`...)
+	b = appendJSONString(b, v.Type)
+	b = append(b, `,"expiresAt":`...)
+	b, ok := appendJSONTime(b, v.ExpiresAt)
+	if !ok {
+		writeJSON(w, http.StatusOK, v)
+		return
+	}
+	b = append(b, "}\n"...)
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
 }
 
 var errTrailing = errors.New("data after the JSON object")
