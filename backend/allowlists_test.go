@@ -18,7 +18,7 @@ func (e *env) createList(name string, entries ...string) model.AllowList {
 	if err != nil {
 		e.t.Fatalf("create list %s: %v", name, err)
 	}
-	return l
+	return l.AllowList
 }
 
 // TestAllowListPermissions walks SPEC §1's row and its link rule: lists are
