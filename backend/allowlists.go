@@ -343,3 +343,18 @@ func (s *Session) KeyAllowLists(ctx context.Context) (map[string][]string, error
 	}
 	return out, err
 }
+
+// copyAllowLists links a rotation's new key to the old key's lists: rotating
+// a key must not lift its restriction.
+func copyAllowLists(ctx context.Context, tx store.Tx, from, to string) error {
+	ids, err := tx.KeyAllowListIDs(ctx, from)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := tx.LinkAllowList(ctx, to, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
