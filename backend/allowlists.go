@@ -95,15 +95,15 @@ func resolveAllowList(ctx context.Context, r store.AllowListReader, ref string) 
 }
 
 // CreateAllowList stores a new list.
-func (s *Session) CreateAllowList(ctx context.Context, r CreateAllowListRequest) (model.AllowList, error) {
+func (s *Session) CreateAllowList(ctx context.Context, r CreateAllowListRequest) (AllowListView, error) {
 	entries, err := model.ParseEntries(r.Entries)
 	if err != nil {
-		return model.AllowList{}, err
+		return AllowListView{}, err
 	}
 	now := s.b.Now()
 	l, err := model.ValidateAllowList(model.AllowList{Name: r.Name, Description: r.Description, Entries: entries})
 	if err != nil {
-		return model.AllowList{}, err
+		return AllowListView{}, err
 	}
 	l.ID, l.CreatedAt, l.UpdatedAt, l.Version = s.b.newID("ipl"), now, now, 1
 	err = s.b.store.Update(ctx, func(tx store.Tx) error {
@@ -119,9 +119,9 @@ func (s *Session) CreateAllowList(ctx context.Context, r CreateAllowListRequest)
 			AllowListRef: model.AllowListRefOf(l), Description: l.Description, Entries: model.EntryStrings(l.Entries)})
 	})
 	if err != nil {
-		return model.AllowList{}, err
+		return AllowListView{}, err
 	}
-	return l, nil
+	return AllowListView{AllowList: l}, nil
 }
 
 func (s *Session) appendEvent(ctx context.Context, tx store.Tx, actor model.Member, p model.Payload) error {
@@ -133,14 +133,14 @@ func (s *Session) appendEvent(ctx context.Context, tx store.Tx, actor model.Memb
 }
 
 // EditAllowList renames a list, changes its description or its entries.
-func (s *Session) EditAllowList(ctx context.Context, ref string, r EditAllowListRequest) (model.AllowList, error) {
+func (s *Session) EditAllowList(ctx context.Context, ref string, r EditAllowListRequest) (AllowListView, error) {
 	add, err := model.ParseEntries(r.AddEntries)
 	if err != nil {
-		return model.AllowList{}, err
+		return AllowListView{}, err
 	}
 	remove, err := model.ParseEntries(r.RemoveEntries)
 	if err != nil {
-		return model.AllowList{}, err
+		return AllowListView{}, err
 	}
 	var out model.AllowList
 	err = s.b.store.Update(ctx, func(tx store.Tx) error {
@@ -198,7 +198,11 @@ func (s *Session) EditAllowList(ctx context.Context, ref string, r EditAllowList
 		}
 		return s.appendEvent(ctx, tx, actor, model.IpAllowListUpdatedPayload{AllowListRef: model.AllowListRefOf(out), Changes: ch})
 	})
-	return out, err
+	if err != nil {
+		return AllowListView{}, err
+	}
+	keys, err := listKeyIDs(ctx, s.b.store, out.ID)
+	return AllowListView{AllowList: out, KeyIDs: keys}, err
 }
 
 // DeleteAllowList deletes a list; its keys lose it (a key left with none falls
@@ -338,4 +342,19 @@ func (s *Session) KeyAllowLists(ctx context.Context) (map[string][]string, error
 		out[l.KeyID] = append(out[l.KeyID], l.ListID)
 	}
 	return out, err
+}
+
+// copyAllowLists links a rotation's new key to the old key's lists: rotating
+// a key must not lift its restriction.
+func copyAllowLists(ctx context.Context, tx store.Tx, from, to string) error {
+	ids, err := tx.KeyAllowListIDs(ctx, from)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := tx.LinkAllowList(ctx, to, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -19,7 +19,7 @@ func (e *env) createList(name string, entries ...string) model.AllowList {
 	if err != nil {
 		e.t.Fatalf("create list %s: %v", name, err)
 	}
-	return l
+	return l.AllowList
 }
 
 // TestAllowListPermissions walks SPEC §1's row and its link rule: lists are
@@ -323,4 +323,68 @@ func TestAllowListChangeByAnotherProcess(t *testing.T) {
 	start := time.Now()
 	testkit.Eventually(t, "the other handle to refuse the key", func() bool { return reason() == backend.ReasonIPNotAllowed })
 	t.Logf("refused by the other handle after %v", time.Since(start))
+}
+
+// TestRotationKeepsAllowLists: the new key of a rotation is restricted as the
+// old one was, from the moment it exists.
+func TestRotationKeepsAllowLists(t *testing.T) {
+	e := newEnv(t, model.ExpiryPolicy{})
+	owner := e.as(model.PrimaryOwner)
+	k, _ := e.createKey("Sync", model.KeyImport)
+	e.createList("office", "198.51.100.0/24")
+	if err := owner.LinkAllowList(e.ctx, "office", []string{k.ID}); err != nil {
+		t.Fatal(err)
+	}
+	rot, err := owner.RotateKey(e.ctx, k.ID, backend.RotateKeyRequest{Version: k.Version, Grace: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for addr, want := range map[string]string{"203.0.113.9": backend.ReasonIPNotAllowed, "198.51.100.7": ""} {
+		res, err := e.b.Verify(e.ctx, rot.Secret.Reveal(), model.KeyImport, addr)
+		if err != nil || res.Reason != want {
+			t.Errorf("the rotated key from %s: %+v, %v; want reason %q", addr, res, err, want)
+		}
+	}
+}
+
+// TestAllowRangesSurviveIndexChanges: the ranges ride in the key index entry,
+// so an edit of the key (a new entry) and a full reload of the index (a
+// resync) must keep them.
+func TestAllowRangesSurviveIndexChanges(t *testing.T) {
+	e, cs := indexEnv(t)
+	owner, err := e.b.SessionFor(e.ctx, e.members[model.PrimaryOwner].ID, model.SourceCLI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, sec, err := owner.CreateKey(e.ctx, backend.CreateKeyRequest{Name: "Sync", Type: model.KeyImport, Expires: e.days(30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.CreateAllowList(e.ctx, backend.CreateAllowListRequest{Name: "office", Entries: []string{"198.51.100.0/24"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.LinkAllowList(e.ctx, "office", []string{k.ID}); err != nil {
+		t.Fatal(err)
+	}
+	refusedOutside := func(when string) {
+		t.Helper()
+		res, err := e.b.Verify(e.ctx, sec.Reveal(), model.KeyImport, "203.0.113.9")
+		if err != nil || res.Reason != backend.ReasonIPNotAllowed {
+			t.Fatalf("%s: %+v, %v", when, res, err)
+		}
+	}
+	refusedOutside("linked")
+	if _, err := owner.EditKey(e.ctx, k.ID, backend.EditKeyRequest{Name: ptr("Sync v2")}); err != nil {
+		t.Fatal(err)
+	}
+	refusedOutside("after an edit of the key")
+	cs.inject(store.Notice{Kind: store.NoticeResync})
+	testkit.Eventually(t, "the reload after a resync", func() bool {
+		res, _ := e.b.Verify(e.ctx, sec.Reveal(), model.KeyImport, "198.51.100.7")
+		return res.Valid
+	})
+	if err := e.b.PrepareChecks(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	refusedOutside("after a full reload of the index")
 }

@@ -88,7 +88,7 @@ func (b *Backend) check(ctx context.Context, presented string, want model.KeyTyp
 		return model.Key{}, ReasonMalformed, nil
 	}
 	hash := secret.Hash()
-	k, found, ok := b.index.lookup(b, hash)
+	k, ranges, found, ok := b.index.lookup(b, hash)
 	switch {
 	case ok && !found:
 		return model.Key{}, ReasonUnknown, nil
@@ -115,7 +115,7 @@ func (b *Backend) check(ctx context.Context, presented string, want model.KeyTyp
 	if k.Type != want {
 		return k, ReasonWrongType, nil
 	}
-	if ok, err := b.allowedFrom(ctx, k.ID, addr); err != nil || !ok {
+	if ok, err := b.allowedFrom(ctx, k.ID, ranges, addr); err != nil || !ok {
 		return k, ReasonIPNotAllowed, err
 	}
 	return k, "", nil

@@ -33,6 +33,7 @@ type keyIndex struct {
 	reloading bool             // a full load is running
 	again     bool             // another full load was asked for while one ran
 	missed    map[string]int64 // key notices that came during a full load
+	allow     *allowSnapshot   // what the slots' allow fields index (allowindex.go); nil: not loaded
 }
 
 func checkOf(k model.Key) store.KeyCheck {
@@ -41,9 +42,10 @@ func checkOf(k model.Key) store.KeyCheck {
 		LastUsedAt: k.LastUsedAt, Version: k.Version}
 }
 
-// lookup answers from the index: the key, whether one has this hash, and
-// whether the index could answer at all. The first lookup starts the load.
-func (x *keyIndex) lookup(b *Backend, hash []byte) (k model.Key, found, ok bool) {
+// lookup answers from the index: the key, the allow-list ranges that apply to
+// it (nil: not loaded), whether one has this hash, and whether the index could
+// answer at all. The first lookup starts the load.
+func (x *keyIndex) lookup(b *Backend, hash []byte) (k model.Key, r *model.Ranges, found, ok bool) {
 	if !x.ready.Load() {
 		if !x.started.Swap(true) {
 			go func() {
@@ -53,7 +55,7 @@ func (x *keyIndex) lookup(b *Backend, hash []byte) (k model.Key, found, ok bool)
 				}
 			}()
 		}
-		return model.Key{}, false, false
+		return model.Key{}, nil, false, false
 	}
 	var h [32]byte
 	copy(h[:], hash)
@@ -61,9 +63,9 @@ func (x *keyIndex) lookup(b *Backend, hash []byte) (k model.Key, found, ok bool)
 	defer x.mu.RUnlock()
 	i, found := x.table.byHash[h]
 	if !found {
-		return model.Key{}, false, true
+		return model.Key{}, nil, false, true
 	}
-	return x.table.key(i), true, true
+	return x.table.key(i), x.allow.of(x.table.at(i)), true, true
 }
 
 // PrepareChecks loads the key index now, so that the first checks don't read
@@ -76,7 +78,7 @@ func (b *Backend) PrepareChecks(ctx context.Context) error {
 		return err
 	}
 	if b.allow.started.CompareAndSwap(false, true) {
-		if err := b.allow.load(ctx, b.store); err != nil {
+		if err := b.allow.load(ctx, b); err != nil {
 			b.allow.started.Store(false)
 			return err
 		}
@@ -144,6 +146,7 @@ func (b *Backend) fullLoad(ctx context.Context) error {
 		// Uses this process recorded since the old table was read.
 		t.carryLastUse(x.table)
 	}
+	x.allow.mark(t, nil)
 	x.table = t
 	missed := x.missed
 	x.missed = map[string]int64{}

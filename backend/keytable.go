@@ -42,7 +42,8 @@ type slot struct {
 	lastUsed                  atomic.Int64 // unix µs; 0: never, as far as this process knows
 	text                      uint32
 	idLen, nameLen, replLen   uint32
-	typ                       uint8 // index in model.KeyTypes, or noType
+	allow                     uint32 // the key's own allow lists: 1+index in allowSnapshot.sets; 0: none
+	typ                       uint8  // index in model.KeyTypes, or noType
 }
 
 const noType = 255
@@ -132,6 +133,7 @@ func (t *keyTable) insert(kc *store.KeyCheck, existing bool) {
 	if had {
 		o := t.at(old)
 		s.lastUsed.Store(max(s.lastUsed.Load(), o.lastUsed.Load()))
+		s.allow = o.allow // a key edit leaves its lists as they were
 		if o.hash != s.hash {
 			delete(t.byHash, o.hash)
 		}

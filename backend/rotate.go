@@ -48,6 +48,9 @@ func (s *Session) RotateKey(ctx context.Context, id string, r RotateKeyRequest) 
 		if err := tx.InsertKey(ctx, nk); err != nil {
 			return err
 		}
+		if err := copyAllowLists(ctx, tx, old.ID, nk.ID); err != nil {
+			return err
+		}
 		if graceEnd := now.Add(r.Grace); graceEnd.Before(old.ExpiresAt) {
 			old.ExpiresAt = graceEnd
 		}

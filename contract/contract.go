@@ -196,6 +196,9 @@ type EventPage struct {
 type VerifyRequest struct {
 	Key  *string `json:"key"`
 	Type *string `json:"type"`
+	// Address is where the key was presented from (SPEC §10), accepted from a
+	// trusted proxy or with the verify token.
+	Address *string `json:"address,omitempty"`
 }
 
 // VerifyValid answers a verify for a key that works.

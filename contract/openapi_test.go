@@ -37,6 +37,7 @@ var contractTypes = []struct {
 	{v: contract.Webhook{}}, {v: contract.CreatedWebhook{}}, {v: contract.RemovedWebhook{}},
 	{v: contract.WebhookDelivery{}}, {v: contract.WebhookAttempt{}}, {v: contract.WebhookTest{}},
 	{v: contract.Backup{}}, {v: contract.Config{}}, {v: contract.Setting{}},
+	{v: contract.AllowList{}},
 }
 
 // hookData are the shapes of a webhook message's data, one per kind of event,
@@ -367,7 +368,8 @@ func TestEverySchemaHasAType(t *testing.T) {
 		covered[reflect.TypeOf(h).Name()] = true
 	}
 	// Schemas that payloads and keys refer to, checked through them.
-	for _, n := range []string{"KeyChanges", "StringChange", "TimeChange", "WebhookMessage", "HookPerson"} {
+	for _, n := range []string{"KeyChanges", "StringChange", "TimeChange", "WebhookMessage", "HookPerson",
+		"AllowListRef", "AllowListChanges", "StringListChange", "AllowListRefsChange"} {
 		covered[n] = true
 	}
 	for name := range d.Components.Schemas {

@@ -92,7 +92,7 @@ later runs act as that member unless --as names another.`,
 	pf.StringVar(&a.flags.config, "config", "", "read settings from this TOML `FILE` (default $APIKEYS_CONFIG, else $XDG_CONFIG_HOME/apikeys/config.toml)")
 	markSettings(pf, "data-dir", "db", "timezone", "max-key-lifetime")
 
-	root.AddCommand(newKeysCmd(a), newMembersCmd(a), newAuditCmd(a), newServeCmd(a), newConfigCmd(a), newBackupCmd(a), newGenDocsCmd(), newWebhooksCmd(a))
+	root.AddCommand(newKeysCmd(a), newMembersCmd(a), newAuditCmd(a), newServeCmd(a), newConfigCmd(a), newBackupCmd(a), newGenDocsCmd(), newWebhooksCmd(a), newAllowListsCmd(a))
 	addCompletions(root, a)
 
 	if a.env.remote != nil {

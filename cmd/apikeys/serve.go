@@ -58,6 +58,8 @@ type serveFlags struct {
 	logLevel            string
 	metricsAddr         string
 	tlsCert, tlsKey     string
+	trustedProxies      []string
+	verifyToken         string
 
 	set *pflag.FlagSet // the flags as parsed, for SIGHUP to compare the file with
 }
@@ -107,6 +109,8 @@ per open session.`,
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "`ADDR` serving Prometheus /metrics, /livez and /readyz, such as 127.0.0.1:9090 (default off)")
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate `FILE` (with --tls-key; SIGHUP reloads it)")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "the PEM private key `FILE` of --tls-cert")
+	fl.StringArrayVar(&f.trustedProxies, "trusted-proxy", nil, "a load balancer's address or `CIDR` whose X-Forwarded-For / Forwarded headers name the HTTP client (repeatable; default none: the headers are ignored)")
+	fl.StringVar(&f.verifyToken, "verify-token", "", "a `TOKEN` that lets a verify caller sending it in X-Verify-Token give the address a key was presented from")
 	// Keep this last: every flag above is a setting (environment, config file).
 	markSettings(fl)
 	return c
@@ -124,6 +128,10 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	}
 	if f.connRate < 0 {
 		return usagef("--ssh-conn-rate can't be negative")
+	}
+	proxies, err := parseProxies(f.trustedProxies)
+	if err != nil {
+		return err
 	}
 	startups, err := sshd.ParseStartups(f.startups)
 	if err != nil {
@@ -249,7 +257,8 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	go func() { errs <- srv.Serve(ctx, sshLn) }()
 	running := 1
 	if httpLn != nil {
-		hcfg := httpapi.Config{Backend: b, Logger: log, RateLimit: f.httpRate, RateWindow: f.httpWindow, Probes: probes}
+		hcfg := httpapi.Config{Backend: b, Logger: log, RateLimit: f.httpRate, RateWindow: f.httpWindow, Probes: probes,
+			TrustedProxies: proxies, VerifyToken: f.verifyToken}
 		if m != nil {
 			hcfg.Observe = m.HTTPRequest
 		}

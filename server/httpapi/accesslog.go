@@ -3,6 +3,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
@@ -15,6 +16,8 @@ type reqInfo struct {
 	requestID string
 	keyID     string
 	code      string
+	client    netip.Addr // clientAddr's
+	viaProxy  bool       // the peer is a trusted proxy
 }
 
 type infoKey struct{}
@@ -71,7 +74,7 @@ func (s *Server) accessLog(r *http.Request, rec *recorder, info *reqInfo, d time
 		level = slog.LevelError
 	}
 	// Room for every attribute up front: one allocation, however many apply.
-	attrs := append(make([]slog.Attr, 0, 9),
+	attrs := append(make([]slog.Attr, 0, 10),
 		slog.String("requestId", info.requestID),
 		slog.String("method", r.Method),
 		slog.String("path", logPath(r.URL.Path)),
@@ -80,6 +83,9 @@ func (s *Server) accessLog(r *http.Request, rec *recorder, info *reqInfo, d time
 		slog.Duration("duration", d),
 		slog.String("addr", r.RemoteAddr),
 	)
+	if info.viaProxy {
+		attrs = append(attrs, slog.String("client", info.client.String()))
+	}
 	if info.keyID != "" {
 		attrs = append(attrs, slog.String("keyId", info.keyID))
 	}

@@ -139,7 +139,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, want model
 			"Send an "+want.Label()+" API key as \"Authorization: Bearer <key>\".")
 		return model.Key{}, false
 	}
-	key, err := s.b.Authenticate(r.Context(), presented, want, remoteIP(r.RemoteAddr).String())
+	key, err := s.b.Authenticate(r.Context(), presented, want, clientOf(r).String())
 	if err != nil {
 		s.writeModelError(w, r, err)
 		return model.Key{}, false

@@ -17,6 +17,7 @@ const (
 	codeInvalidRequest   = "invalid_request"    // 400
 	codeUnauthenticated  = "unauthenticated"    // 401
 	codeForbidden        = "forbidden"          // 403
+	codeIPNotAllowed     = "ip_not_allowed"     // 403: the key's IP allow lists refuse the client
 	codeNotFound         = "not_found"          // 404
 	codeMethodNotAllowed = "method_not_allowed" // 405
 	codeConflict         = "conflict"           // 409
@@ -46,6 +47,10 @@ func (s *Server) writeModelError(w http.ResponseWriter, r *http.Request, err err
 		w.Header().Set("WWW-Authenticate", `Bearer realm="apikeys", error="invalid_token"`)
 		status, code = http.StatusUnauthorized, codeUnauthenticated
 	case model.KindForbidden:
+		if model.IsIPNotAllowed(err) {
+			status, code = http.StatusForbidden, codeIPNotAllowed
+			break
+		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="apikeys", error="insufficient_scope"`)
 		status, code = http.StatusForbidden, codeForbidden
 	case model.KindInvalid:

@@ -57,6 +57,15 @@ type Config struct {
 	// kept. nil trusts none: every request gets an id of the server's own. (It is
 	// the hook for --trusted-proxy.)
 	TrustProxy func(r *http.Request) bool
+	// TrustedProxies (--trusted-proxy) are the ranges whose X-Forwarded-For or
+	// Forwarded headers name the client (clientaddr.go); the client address then
+	// feeds key checks, rate limiting, last use and the access log. With
+	// TrustProxy nil, a request from them may also carry X-Request-Id.
+	TrustedProxies Proxies
+	// VerifyToken (--verify-token), if set, lets a verify caller that presents it
+	// in X-Verify-Token say in the body's "address" where a key was presented
+	// from; trusted proxies may say so without it.
+	VerifyToken string
 	// TLS, if set, makes Serve answer HTTPS with it (certs.Reloader.TLSConfig).
 	TLS *tls.Config
 	// Probes answers /livez and /readyz; nil builds one over Backend.
@@ -81,6 +90,8 @@ type Server struct {
 
 	ids        *requestIDs
 	trustProxy func(*http.Request) bool
+	proxies    Proxies
+	verifyTok  string
 }
 
 // New builds a Server.
@@ -119,6 +130,11 @@ func New(cfg Config) *Server {
 
 		ids:        newRequestIDs(),
 		trustProxy: cfg.TrustProxy,
+		proxies:    cfg.TrustedProxies,
+		verifyTok:  cfg.VerifyToken,
+	}
+	if s.trustProxy == nil && len(s.proxies) > 0 {
+		s.trustProxy = func(r *http.Request) bool { return s.proxies.Trusts(remoteIP(r.RemoteAddr)) }
 	}
 	// A GET pattern answers HEAD too; a known path asked with another method gets
 	// 405 with Allow; see muxErrors for how those answers become JSON.
@@ -182,6 +198,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now() // wall time for the logged duration, not the injected clock
 	rec := &recorder{ResponseWriter: w}
 	info := &reqInfo{requestID: s.requestID(r)}
+	info.client, info.viaProxy = clientAddr(r, s.proxies)
 	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 	defer func() {
 		if p := recover(); p != nil {
@@ -283,7 +300,7 @@ func (s *Server) SetRateLimit(limit int, window time.Duration) {
 
 // allow applies the rate limit, answering 429 with Retry-After when it refuses.
 func (s *Server) allow(w http.ResponseWriter, r *http.Request) bool {
-	ok, wait := s.limiter.Load().allow(clientKey(remoteIP(r.RemoteAddr)))
+	ok, wait := s.limiter.Load().allow(clientKey(clientOf(r)))
 	if ok {
 		return true
 	}

@@ -58,7 +58,11 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	res, err := s.b.Verify(r.Context(), *req.Key, want, remoteIP(r.RemoteAddr).String())
+	addr, ok := s.presentedFrom(w, r, req.Address)
+	if !ok {
+		return
+	}
+	res, err := s.b.Verify(r.Context(), *req.Key, want, addr.String())
 	if err != nil {
 		s.writeModelError(w, r, err)
 		return

@@ -86,7 +86,7 @@ func New() *Metrics {
 		Help: "SSH connections and sessions turned away, by reason.",
 	}, []string{"reason"})
 	for _, r := range []string{backend.CheckValid, backend.ReasonMalformed, backend.ReasonUnknown,
-		backend.ReasonExpired, backend.ReasonRevoked, backend.ReasonWrongType, backend.CheckError} {
+		backend.ReasonExpired, backend.ReasonRevoked, backend.ReasonWrongType, backend.ReasonIPNotAllowed, backend.CheckError} {
 		m.checks[r] = m.keyChecks.WithLabelValues(r)
 	}
 	for _, r := range sshd.RefusedReasons {

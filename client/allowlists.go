@@ -1,0 +1,32 @@
+package client
+
+import (
+	"context"
+
+	"github.com/apikeys-dev/apikeys/backend"
+)
+
+// Allow-list request and result types are the backend's.
+type (
+	AllowListView          = backend.AllowListView
+	CreateAllowListRequest = backend.CreateAllowListRequest
+	EditAllowListRequest   = backend.EditAllowListRequest
+)
+
+// AllowLists is what a member who may manage IP allow lists can ask (SPEC
+// §10); a Client that implements it offers them (backend.Session does). Its
+// own interface, asked for with a type assertion, like Webhooks.
+type AllowLists interface {
+	ListAllowLists(ctx context.Context) ([]AllowListView, error)
+	GetAllowList(ctx context.Context, ref string) (AllowListView, error)
+	CreateAllowList(ctx context.Context, r CreateAllowListRequest) (AllowListView, error)
+	EditAllowList(ctx context.Context, ref string, r EditAllowListRequest) (AllowListView, error)
+	DeleteAllowList(ctx context.Context, ref string) error
+	SetDefaultAllowList(ctx context.Context, ref string) error
+	LinkAllowList(ctx context.Context, ref string, keyIDs []string) error
+	UnlinkAllowList(ctx context.Context, ref string, keyIDs []string) error
+	// KeyAllowLists is each key's own lists by key id (keys under none absent).
+	KeyAllowLists(ctx context.Context) (map[string][]string, error)
+}
+
+var _ AllowLists = (*backend.Session)(nil)
