@@ -103,3 +103,14 @@ func TestGoldenCreateForm80x24(t *testing.T) {
 	s.typeName("Deploy bot")
 	s.golden()
 }
+
+// At 60 columns a filtered list's footer keeps "esc clear filter": the page's
+// other actions give way first.
+func TestGoldenFilteredListAt60x16(t *testing.T) {
+	s := start(t, fake.Sample(t, fake.Owner), 60, 16)
+	s.listed()
+	s.typ("/bill")
+	s.press(tea.KeyEnter)
+	s.waitFor("esc clear")
+	s.golden()
+}
