@@ -48,3 +48,39 @@ func When(t time.Time, loc *time.Location) string {
 	}
 	return t.In(loc).Format("2 Jan 2006 15:04 MST")
 }
+
+// ValidUntil says how long a key that stops working at t is valid, in the
+// workspace zone loc, in words that agree with the instant.
+//
+// A key stops at the start of the day picked for it, in the zone it was picked
+// in (SPEC §2): where t is the start of a day in loc it reads "valid through
+// 30 Jun 2027", the day before, valid to its end. Where it is not — the
+// workspace zone changed after the date was picked, or a replaced key's grace
+// ends at some hour — a last valid day would promise hours that are not there
+// ("valid through 21 Dec 2026" for a key that stops at 09:00 that day), so it
+// reads "valid until 21 Dec 2026 09:00 JST": the instant, as When writes it.
+func ValidUntil(t time.Time, loc *time.Location) string {
+	if d, ok := dayStart(t, loc); ok {
+		return "valid through " + d.AddDays(-1).Human()
+	}
+	return "valid until " + When(t, loc)
+}
+
+// ValidUntilLong is ValidUntil for a key's details: where ValidUntil names
+// only a day, it adds the instant the key stops, "valid through 30 Jun 2027
+// (stops 1 Jul 2027 00:00 UTC)".
+func ValidUntilLong(t time.Time, loc *time.Location) string {
+	if _, ok := dayStart(t, loc); ok {
+		return ValidUntil(t, loc) + " (stops " + When(t, loc) + ")"
+	}
+	return ValidUntil(t, loc)
+}
+
+// dayStart reports whether t is the first instant of a day in loc, and which.
+func dayStart(t time.Time, loc *time.Location) (Date, bool) {
+	if t.IsZero() {
+		return Date{}, false
+	}
+	d := DateOf(t, loc)
+	return d, d.Start(loc).Equal(t)
+}

@@ -44,3 +44,52 @@ func TestSpan(t *testing.T) {
 		}
 	}
 }
+
+// The expiry wording agrees with the instant in the zone shown: a day only
+// where the key stops at the start of one there, else the instant itself.
+func TestValidUntil(t *testing.T) {
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	santiago, err := time.LoadLocation("America/Santiago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	utcDay := Date{2026, time.December, 22}.Start(time.UTC) // picked as 22 Dec under UTC
+	tests := []struct {
+		name  string
+		t     time.Time
+		loc   *time.Location
+		short string
+		long  string
+	}{
+		{"picked in this zone", utcDay, time.UTC,
+			"valid through 21 Dec 2026", "valid through 21 Dec 2026 (stops 22 Dec 2026 00:00 UTC)"},
+		{"picked in this zone, Tokyo", Date{2026, time.December, 22}.Start(tokyo), tokyo,
+			"valid through 21 Dec 2026", "valid through 21 Dec 2026 (stops 22 Dec 2026 00:00 JST)"},
+		{"zone moved east since", utcDay, tokyo,
+			"valid until 22 Dec 2026 09:00 JST", "valid until 22 Dec 2026 09:00 JST"},
+		{"zone moved west since", utcDay, ny,
+			"valid until 21 Dec 2026 19:00 EST", "valid until 21 Dec 2026 19:00 EST"},
+		{"a replaced key's grace", time.Date(2026, 7, 2, 10, 0, 0, 0, time.UTC), time.UTC,
+			"valid until 2 Jul 2026 10:00 UTC", "valid until 2 Jul 2026 10:00 UTC"},
+		// 2026-09-06 in Santiago starts at 01:00, after the DST gap that
+		// swallows midnight: that is still the start of the day.
+		{"a day that starts after a DST gap", Date{2026, time.September, 6}.Start(santiago), santiago,
+			"valid through 5 Sep 2026", "valid through 5 Sep 2026 (stops 6 Sep 2026 01:00 -03)"},
+		{"never set", time.Time{}, time.UTC, "valid until —", "valid until —"},
+	}
+	for _, tt := range tests {
+		if got := ValidUntil(tt.t, tt.loc); got != tt.short {
+			t.Errorf("%s: ValidUntil = %q, want %q", tt.name, got, tt.short)
+		}
+		if got := ValidUntilLong(tt.t, tt.loc); got != tt.long {
+			t.Errorf("%s: ValidUntilLong = %q, want %q", tt.name, got, tt.long)
+		}
+	}
+}

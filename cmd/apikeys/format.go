@@ -82,9 +82,11 @@ func (t *table) flush() error { return t.tw.Flush() }
 
 // expiryText is a key's Expires column: "valid through 30 Jun 2027",
 // "valid through 3 Jul 2026 (expires in 5 days)", "replaced, expires in 23h",
-// "expired (valid through 2 Jun 2026)", "deleted".
+// "expired (valid through 2 Jun 2026)", "deleted"; where the key stops inside a
+// day of the workspace zone (the zone changed after the date was picked),
+// "valid until 22 Dec 2026 09:00 JST" (model.ValidUntil).
 func expiryText(k model.Key, p model.ExpiryPolicy, now time.Time) string {
-	through := p.ValidThrough(k.ExpiresAt).Human()
+	valid := model.ValidUntil(k.ExpiresAt, p.Loc())
 	switch k.State(now) {
 	case model.KeyRevoked:
 		return "deleted"
@@ -92,14 +94,14 @@ func expiryText(k model.Key, p model.ExpiryPolicy, now time.Time) string {
 		if k.ReplacedBy != "" {
 			return "replaced, expired"
 		}
-		return "expired (valid through " + through + ")"
+		return "expired (" + valid + ")"
 	case model.KeyReplaced:
 		return "replaced, expires in " + model.Span(k.ExpiresAt.Sub(now))
 	}
 	if left := k.ExpiresAt.Sub(now); left < 24*time.Hour {
-		return "valid through " + through + " (expires in " + model.Span(left) + ")"
+		return valid + " (expires in " + model.Span(left) + ")"
 	} else if days, soon := p.CountDown(k, now); soon {
-		return fmt.Sprintf("valid through %s (expires in %d days)", through, days)
+		return fmt.Sprintf("%s (expires in %d days)", valid, days)
 	}
-	return "valid through " + through
+	return valid
 }

@@ -33,3 +33,28 @@ func TestExpiryTextCountsCalendarDays(t *testing.T) {
 		}
 	}
 }
+
+// A key whose date was picked under UTC, listed after --timezone moved the
+// workspace to Tokyo, stops at 09:00 on what is there 22 Dec: the column says
+// that instant rather than a whole day it doesn't have.
+func TestExpiryTextAfterTheZoneChanged(t *testing.T) {
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Skip("no zone data:", err)
+	}
+	k := model.Key{ExpiresAt: model.ExpiryPolicy{}.ExpiresAt(model.Date{Year: 2026, Month: 12, Day: 22})}
+	p := model.ExpiryPolicy{Location: tokyo}
+	tests := []struct {
+		now  time.Time
+		want string
+	}{
+		{time.Date(2026, 7, 1, 10, 0, 0, 0, time.UTC), "valid until 22 Dec 2026 09:00 JST"},
+		{time.Date(2026, 12, 21, 20, 0, 0, 0, time.UTC), "valid until 22 Dec 2026 09:00 JST (expires in 4h)"},
+		{time.Date(2026, 12, 23, 10, 0, 0, 0, time.UTC), "expired (valid until 22 Dec 2026 09:00 JST)"},
+	}
+	for _, tt := range tests {
+		if got := expiryText(k, p, tt.now); got != tt.want {
+			t.Errorf("at %s: %q, want %q", tt.now, got, tt.want)
+		}
+	}
+}

@@ -179,8 +179,9 @@ func TestKeysTimezone(t *testing.T) {
 		t.Fatalf("expiresAt %s validThrough %s, want %s and 2026-06-30", k.Key.ExpiresAt, k.Key.ValidThrough, want)
 	}
 	c.vars["APIKEYS_TIMEZONE"] = "Asia/Tokyo"
-	// Seen from Tokyo (UTC+9) that instant is 13:00 on 1 Jul: the last valid day is 1 Jul.
-	if out := c.ok("keys", "list"); !strings.Contains(out, "valid through 1 Jul 2026") {
+	// Seen from Tokyo (UTC+9) that instant is 13:00 on 1 Jul: the key is not
+	// valid through 1 Jul there, only until 13:00, and the list says so.
+	if out := c.ok("keys", "list"); !strings.Contains(out, "valid until 1 Jul 2026 13:00 JST") {
 		t.Errorf("list in Tokyo:\n%s", out)
 	}
 }

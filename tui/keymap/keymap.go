@@ -3,6 +3,8 @@
 package keymap
 
 import (
+	"slices"
+
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/x/ansi"
@@ -124,28 +126,38 @@ func (k *KeyMap) Form() *huh.KeyMap {
 
 // Fit keeps as many of want, in order, as fit in width cells beside must, then
 // must: when a part offers more than fits, its last bindings give way rather
-// than the ones in must ("esc cancel", "? help", "q quit"), which must always
-// show. want should come most important first. Disabled bindings are left out.
+// than the ones in must ("? help", "q quit"). A binding of esc in want ("esc
+// cancel", "esc clear filter") never gives way either: it is the way back out.
+// want should come most important first. Disabled bindings are left out.
 func Fit(want, must []key.Binding, width int) []key.Binding {
 	const sep = 3 // " • "
 	cells := func(b key.Binding) int {
 		h := b.Help()
 		return ansi.StringWidth(h.Key) + 1 + ansi.StringWidth(h.Desc)
 	}
+	isEsc := func(b key.Binding) bool { return slices.Contains(b.Keys(), "esc") }
 	used := 0 // every binding kept and its separator; the line is used-sep wide
 	for _, b := range must {
 		used += cells(b) + sep
 	}
-	var out []key.Binding
 	for _, b := range want {
-		if !b.Enabled() {
-			continue
+		if b.Enabled() && isEsc(b) {
+			used += cells(b) + sep
 		}
-		if used+cells(b) > width {
-			break
+	}
+	var out []key.Binding
+	full := false
+	for _, b := range want {
+		switch {
+		case !b.Enabled():
+		case isEsc(b):
+			out = append(out, b)
+		case full || used+cells(b) > width:
+			full = true
+		default:
+			out = append(out, b)
+			used += cells(b) + sep
 		}
-		out = append(out, b)
-		used += cells(b) + sep
 	}
 	return append(out, must...)
 }

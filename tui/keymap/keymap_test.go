@@ -37,3 +37,20 @@ func TestFitKeepsMustAndDropsTheLast(t *testing.T) {
 		}
 	}
 }
+
+// A page's esc binding stays however narrow the footer, in its place.
+func TestFitKeepsEsc(t *testing.T) {
+	b := func(keys []string, k, d string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, d))
+	}
+	want := []key.Binding{b([]string{"n"}, "n", "new"), b([]string{"enter"}, "enter", "details"),
+		b([]string{"/"}, "/", "filter"), b([]string{"esc"}, "esc", "clear filter")}
+	must := []key.Binding{b([]string{"?"}, "?", "help"), b([]string{"q"}, "q", "quit")}
+	var parts []string
+	for _, k := range Fit(want, must, 45) {
+		parts = append(parts, k.Help().Key+" "+k.Help().Desc)
+	}
+	if got, wantS := strings.Join(parts, " • "), "n new • esc clear filter • ? help • q quit"; got != wantS {
+		t.Errorf("%q, want %q", got, wantS)
+	}
+}

@@ -31,13 +31,14 @@ func Column(k model.Key, now time.Time, p model.ExpiryPolicy) (string, table.Ton
 	if days, soon := p.CountDown(k, now); soon {
 		return fmt.Sprintf("in %d days", days), table.Warn
 	}
-	return "valid through " + p.ValidThrough(k.ExpiresAt).Human(), table.Normal
+	return model.ValidUntil(k.ExpiresAt, p.Loc()), table.Normal
 }
 
 // Long is the details line for the expiration: the last valid day and
-// the instant the key stops working.
+// the instant the key stops working, or only the instant where it falls inside
+// a day (model.ValidUntilLong).
 func Long(k model.Key, p model.ExpiryPolicy) string {
-	return "valid through " + p.ValidThrough(k.ExpiresAt).Human() + " (stops " + model.When(k.ExpiresAt, p.Loc()) + ")"
+	return model.ValidUntilLong(k.ExpiresAt, p.Loc())
 }
 
 // State is the details line for the state, in words.
