@@ -97,18 +97,25 @@ func touch(t *testing.T, c *fake.Client, id string, r client.EditKeyRequest) {
 	}
 }
 
-// A stale edit is refused with the backend's message, which names who changed
-// the key.
-func TestEditConflictNamesWhoChangedIt(t *testing.T) {
-	c := fake.Sample(t, fake.Owner)
+// staleEdit opens the edit form on Billing import, has Chloé Martin change the
+// key with r meanwhile, types " v2" after the name and submits.
+func staleEdit(t *testing.T, c *fake.Client, r client.EditKeyRequest) *user {
 	s := start(t, c, gw, gh)
 	s.listed()
 	s.down(2)
 	s.openEditForm("Billing import")
-	touch(t, c, "key_billing", client.EditKeyRequest{})
+	touch(t, c, "key_billing", r)
 	s.typ(" v2")
 	s.toField("Expiration")
 	s.press(tea.KeyEnter)
+	return s
+}
+
+// A stale edit is refused with the backend's message, which names who changed
+// the key.
+func TestEditConflictNamesWhoChangedIt(t *testing.T) {
+	c := fake.Sample(t, fake.Owner)
+	s := staleEdit(t, c, client.EditKeyRequest{})
 	s.waitFor("changed by Chloé Martin since you opened it")
 	m, v := s.finish()
 	if !strings.Contains(v, "> Billing import v2") {
@@ -284,15 +291,8 @@ func TestAccountTypeChangeIsConfirmed(t *testing.T) {
 // the change that got in first, with no ctrl+r.
 func TestConflictReloadsTheList(t *testing.T) {
 	c := fake.Sample(t, fake.Owner)
-	s := start(t, c, gw, gh)
-	s.listed()
-	s.down(2)
-	s.openEditForm("Billing import")
 	name := "Billing import (by Chloé)"
-	touch(t, c, "key_billing", client.EditKeyRequest{Name: &name})
-	s.typ(" v2")
-	s.toField("Expiration")
-	s.press(tea.KeyEnter)
+	s := staleEdit(t, c, client.EditKeyRequest{Name: &name})
 	s.waitFor("changed by Chloé Martin since you opened it")
 	s.press(tea.KeyEsc)
 	s.waitFor(name)

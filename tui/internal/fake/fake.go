@@ -30,6 +30,8 @@ type Client struct {
 	clock *testkit.Clock
 	gen   *generator
 	me    *backend.Session
+	path  string // the SQLite file
+	pol   model.ExpiryPolicy
 
 	mu    sync.Mutex
 	fails map[string]failure
@@ -59,7 +61,7 @@ func openAt(t testing.TB, path string, pol model.ExpiryPolicy, at time.Time, gen
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &Client{t: t, st: st, clock: testkit.NewClock(at), gen: gen}
+	c := &Client{t: t, st: st, clock: testkit.NewClock(at), gen: gen, path: path, pol: pol}
 	c.b = backend.New(backend.Config{Store: st, Clock: c.clock.Now, Policy: pol,
 		NewID: gen.newID, NewSecret: gen.newSecret})
 	return c
@@ -87,6 +89,22 @@ func (c *Client) As(member string) *backend.Session {
 	s, err := c.b.SessionFor(context.Background(), member, model.SourceCLI)
 	if err != nil {
 		c.t.Fatalf("session for %s: %v", member, err)
+	}
+	return s
+}
+
+// Elsewhere is a real session of member (id or email) on another backend over
+// the same SQLite file: another process, as the CLI run from another terminal
+// is. Its changes reach the TUI only through the store's change feed.
+func (c *Client) Elsewhere(member string) *backend.Session {
+	c.t.Helper()
+	o := openAt(c.t, c.path, c.pol, c.clock.Now(), c.gen)
+	o.clock = c.clock
+	o.b = backend.New(backend.Config{Store: o.st, Clock: c.clock.Now, Policy: c.pol, NewID: c.gen.newID, NewSecret: c.gen.newSecret})
+	c.t.Cleanup(o.close)
+	s, err := o.b.SessionFor(context.Background(), member, model.SourceCLI)
+	if err != nil {
+		c.t.Fatalf("session elsewhere for %s: %v", member, err)
 	}
 	return s
 }

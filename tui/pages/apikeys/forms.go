@@ -38,21 +38,6 @@ func nameField(ctx *app.Context, f *flows.Form, v *values, hint string) *form.In
 	return name.Input
 }
 
-// keyRow is k as the change feed names it: a form or prompt about k follows
-// it, and closes saying so when k is deleted elsewhere.
-func (p *Page) keyRow(k *model.Key) *flows.Row {
-	c, id, name := p.ctx.Client, k.ID, model.Sanitize(k.Name)
-	return &flows.Row{Kind: client.NoticeKey, ID: id,
-		Get: func(ctx context.Context) (any, error) { return c.GetKey(ctx, id) },
-		Gone: func(row any) string {
-			if row.(model.Key).DeletedAt != nil {
-				return "“" + name + "” was deleted elsewhere; nothing was changed."
-			}
-			return ""
-		},
-		Adopt: func(row any) { *k = row.(model.Key) }}
-}
-
 func (p *Page) openCreate() tea.Cmd {
 	types := model.ManageableKeyTypes(p.ctx.Me.AccountType)
 	if len(types) == 0 {
@@ -123,7 +108,7 @@ func (p *Page) openEdit(from any, k model.Key) tea.Cmd {
 	target := k
 	room := form.Room(p.keys.H, intro)
 	return app.Push(from, flows.NewForm(ctx, flows.Spec{
-		Title: "Edit “" + model.Sanitize(k.Name) + "”", Intro: intro, Values: v, Row: p.keyRow(&target),
+		Title: "Edit “" + model.Sanitize(k.Name) + "”", Intro: intro, Values: v, Row: flows.KeyRow(p.ctx.Client, &target),
 		Build: func(f *flows.Form) *huh.Form {
 			name := nameField(ctx, f, v, fmt.Sprintf("1–%d characters.", model.MaxNameLength))
 			if expired {
@@ -175,7 +160,7 @@ func (p *Page) openDelete(from any, k model.Key) tea.Cmd {
 	}
 	target := k
 	return app.Push(from, flows.NewForm(ctx, flows.Spec{
-		Title: "Delete API key", Intro: intro, Row: p.keyRow(&target),
+		Title: "Delete API key", Intro: intro, Row: flows.KeyRow(p.ctx.Client, &target),
 		Build: func(*flows.Form) *huh.Form {
 			return huh.NewForm(huh.NewGroup(
 				huh.NewConfirm().Title("Delete “" + name + "”?").Description(desc).

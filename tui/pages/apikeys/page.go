@@ -137,6 +137,10 @@ func (p *Page) outcome(result any) tea.Cmd {
 	case rotation.Kept:
 		return app.Info(r.Text)
 	case flows.Gone:
+		// The list drops it now, before the change feed's read comes back.
+		p.list.remove(r.ID)
+		p.refilter("")
+		delete(p.marks, r.ID)
 		return app.Info(r.Text)
 	case rotation.Finished:
 		sel, _ := p.Selected()

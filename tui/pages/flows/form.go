@@ -35,6 +35,7 @@ type Send struct {
 type Row struct {
 	Kind client.NoticeKind
 	ID   string
+	Name string // as shown, for "“Name” was deleted elsewhere"
 	// Get reads the row; Gone says, if it no longer exists, what to tell the
 	// member; Adopt makes it the form's target (its version).
 	Get   func(ctx context.Context) (any, error)
@@ -59,6 +60,7 @@ type Form struct {
 	start   any
 	ended   bool
 	handing bool               // ended, handing what it made to the next flow
+	sending bool               // its call is in flight
 	field   map[string]refusal // per field: the refused value and why
 	last    map[string]string  // per field: the value last checked
 
@@ -86,8 +88,9 @@ type (
 	}
 )
 
-// Gone is the Result of a form whose row was deleted elsewhere; Text says so.
-type Gone struct{ Text string }
+// Gone is the Result of a form whose row (ID) was deleted elsewhere; Text
+// says so.
+type Gone struct{ Text, ID string }
 
 // Spec describes a form.
 type Spec struct {
@@ -190,7 +193,9 @@ func (f *Form) Update(msg tea.Msg) tea.Cmd {
 	case app.Done:
 		return f.done(msg)
 	case app.Changed:
-		if f.row != nil && !f.ended && msg.About(f.row.Kind, f.row.ID) {
+		// While the form's own call is in flight, the change is likely its
+		// own; its answer says what happened.
+		if f.row != nil && !f.ended && !f.sending && msg.About(f.row.Kind, f.row.ID) {
 			return f.reread(false)
 		}
 		return nil
@@ -213,6 +218,7 @@ func (f *Form) Update(msg tea.Msg) tea.Cmd {
 			return tea.Batch(cmd, f.end(s.Result))
 		}
 		f.form.Sending()
+		f.sending = true
 		call := s.Call
 		return tea.Batch(cmd, f.ctx.Call(s.Label, func(ctx context.Context) (tea.Msg, error) {
 			r, err := call(ctx)
@@ -228,6 +234,7 @@ func (f *Form) done(d app.Done) tea.Cmd {
 		if m.f != f {
 			return nil
 		}
+		f.sending = false
 		if d.Err == nil {
 			return f.end(m.result)
 		}
@@ -244,17 +251,17 @@ func (f *Form) done(d app.Done) tea.Cmd {
 		}
 		return f.refusedQuietly(d.Err)
 	case reread:
-		if m.f != f || f.ended {
+		if m.f != f || f.ended || f.sending {
 			return nil
 		}
 		if d.Err != nil {
 			if model.KindOf(d.Err) == model.KindNotFound {
-				return f.end(Gone{Text: "It was deleted elsewhere; nothing was changed."})
+				return f.end(Gone{Text: f.row.deleted(), ID: f.row.ID})
 			}
 			return nil
 		}
 		if gone := f.row.Gone(m.row); gone != "" {
-			return f.end(Gone{Text: gone})
+			return f.end(Gone{Text: gone, ID: f.row.ID})
 		}
 		if m.adopt {
 			f.row.Adopt(m.row)
@@ -302,4 +309,24 @@ func (f *Form) refusedQuietly(err error) tea.Cmd {
 		}
 	}
 	return cmd
+}
+
+func (r *Row) deleted() string {
+	return "“" + r.Name + "” was deleted elsewhere; nothing was changed."
+}
+
+// KeyRow is the key *k as a form's Row: a form about it closes, saying so,
+// when it is deleted elsewhere, and takes its latest version after a conflict.
+func KeyRow(c client.Client, k *model.Key) *Row {
+	id := k.ID
+	r := &Row{Kind: client.NoticeKey, ID: id, Name: model.Sanitize(k.Name),
+		Get: func(ctx context.Context) (any, error) { return c.GetKey(ctx, id) }}
+	r.Gone = func(row any) string {
+		if row.(model.Key).DeletedAt != nil {
+			return r.deleted()
+		}
+		return ""
+	}
+	r.Adopt = func(row any) { *k = row.(model.Key) }
+	return r
 }

@@ -75,7 +75,7 @@ func options(types []model.AccountType) []huh.Option[model.AccountType] {
 // changes elsewhere (its version, for the next submit).
 func (p *Page) row(m *model.Member) *flows.Row {
 	c, id := p.ctx.Client, m.ID
-	return &flows.Row{Kind: client.NoticeMember, ID: id,
+	return &flows.Row{Kind: client.NoticeMember, ID: id, Name: model.Sanitize(m.Name),
 		Get:   func(ctx context.Context) (any, error) { return memberByID(ctx, c, id) },
 		Gone:  func(any) string { return "" },
 		Adopt: func(row any) { *m = row.(model.Member) }}

@@ -107,8 +107,13 @@ func Open(ctx *app.Context, from any, keys []model.Key, w, h int) tea.Cmd {
 	}
 	room := form.Room(h, intro)
 	c, fctx := ctx.Client, ctx
+	var row *flows.Row
+	if !pl.bulk {
+		// One key: the prompt follows it (deleted elsewhere: it closes).
+		row = flows.KeyRow(c, &pl.keys[0])
+	}
 	f := flows.NewForm(ctx, flows.Spec{
-		Title: title, Intro: intro, Values: v,
+		Title: title, Intro: intro, Values: v, Row: row,
 		Build: func(f *flows.Form) *huh.Form {
 			confirmTitle := "Rotate “" + model.Sanitize(targets[0].Name) + "”?"
 			if pl.bulk {
@@ -160,7 +165,7 @@ func Open(ctx *app.Context, from any, keys []model.Key, w, h int) tea.Cmd {
 				// back to it, it is listed with the results.
 				return flows.Send{Result: Started{}}, nil
 			}
-			k := targets[0]
+			k := pl.keys[0]
 			req := client.RotateKeyRequest{Version: k.Version, Grace: pl.grace, Expires: pl.expires}
 			return flows.Send{Label: "Rotating “" + model.Sanitize(k.Name) + "”", Call: func(ctx context.Context) (any, error) {
 				rot, err := c.RotateKey(ctx, k.ID, req)
