@@ -34,6 +34,7 @@ const (
 	kindObject
 	kindArray   // a slice, its elements of elem's shape
 	kindPointer // null or elem's shape
+	kindBool
 )
 
 type fieldShape struct {
@@ -80,12 +81,14 @@ func shapeOf(t reflect.Type) *shape {
 	switch t.Kind() {
 	case reflect.String:
 		return &shape{kind: kindString}
+	case reflect.Bool:
+		return &shape{kind: kindBool}
 	case reflect.Pointer:
 		if e := shapeOf(t.Elem()); e != nil && t.Elem().Kind() == reflect.Struct {
 			return &shape{kind: kindPointer, elem: e}
 		}
 	case reflect.Slice:
-		if e := shapeOf(t.Elem()); e != nil && e.kind == kindString {
+		if e := shapeOf(t.Elem()); e != nil && (e.kind == kindString || e.kind == kindObject) {
 			return &shape{kind: kindArray, elem: e}
 		}
 	case reflect.Struct:
@@ -144,6 +147,14 @@ func (s *shape) match(b []byte) (int, bool) {
 	switch s.kind {
 	case kindString:
 		return matchString(b)
+	case kindBool:
+		switch {
+		case hasPrefix(b, "true"):
+			return 4, true
+		case hasPrefix(b, "false"):
+			return 5, true
+		}
+		return 0, false
 	case kindTime:
 		n, ok := matchString(b)
 		if !ok || n < 2 {
@@ -243,6 +254,8 @@ func emptyValue(s *shape, v []byte) bool {
 	switch s.kind {
 	case kindString:
 		return string(v) == `""`
+	case kindBool:
+		return string(v) == "false"
 	case kindArray:
 		return string(v) == "null" || string(v) == "[]"
 	case kindPointer:

@@ -16,6 +16,7 @@ func writtenPayloads(t testing.TB) []model.AuditEvent {
 	for _, s := range []string{"", "Nightly import", "<a href='x'>&</a>", "\"\\\b\f\n\r\t\x00\x1f\x7f", "\xff broken", "\u2028\u2029", "日本 🔑", "\ufffd"} {
 		key := model.KeyRef{KeyID: "key_1", Name: s, Type: model.KeyImport}
 		user := model.UserRef{UserID: "mem_1", UserName: s, UserEmail: s}
+		list := model.AllowListRef{ListID: "ipl_1", Name: s}
 		hook := model.WebhookRef{WebhookID: "whk_1", URL: s, Events: []model.WebhookEvent{model.WebhookEvent(s), "key.created"}, Format: model.WebhookFormat(s), Reason: s}
 		for _, p := range []model.Payload{
 			model.ApiKeyCreatedPayload{KeyRef: key, Hint: s, ExpiresAt: at},
@@ -35,6 +36,12 @@ func writtenPayloads(t testing.TB) []model.AuditEvent {
 			model.WebhookDeletedPayload{WebhookRef: model.WebhookRef{WebhookID: s}},
 			model.WebhookEnabledPayload{WebhookRef: hook},
 			model.WebhookDisabledPayload{WebhookRef: hook},
+			model.IpAllowListCreatedPayload{AllowListRef: list, Description: s, Entries: []string{s, "10.0.0.0/8"}},
+			model.IpAllowListUpdatedPayload{AllowListRef: list, Changes: model.AllowListChanges{Entries: &model.Change[[]string]{Old: nil, New: []string{s}}}},
+			model.IpAllowListDeletedPayload{AllowListRef: list, Entries: []string{}, KeyIDs: []string{s}, WasDefault: true},
+			model.IpAllowListDeletedPayload{AllowListRef: list},
+			model.ApiKeyAllowListsChangedPayload{KeyRef: key, AllowLists: model.Change[[]model.AllowListRef]{Old: nil, New: []model.AllowListRef{list, list}}},
+			model.DefaultIpAllowListChangedPayload{New: &list},
 		} {
 			typ, raw, err := model.EncodePayload(p)
 			if err != nil {
