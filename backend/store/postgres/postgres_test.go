@@ -66,7 +66,7 @@ func freshDatabase(tb testing.TB) string {
 	// Plain CREATE DATABASE is the fallback for a server without ICU (or < 15).
 	admin(tb, `CREATE DATABASE `+name+` TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`,
 		`CREATE DATABASE `+name)
-	tb.Cleanup(func() { admin(tb, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`) })
+	pgtest.DropAtCleanup(tb, name)
 
 	return pgtest.WithDatabase(tb, base, name)
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 const (
@@ -101,8 +103,43 @@ func Database(tb testing.TB, prefix string) string {
 	_, _ = rand.Read(b)
 	name := prefix + hex.EncodeToString(b)
 	Exec(tb, "CREATE DATABASE "+name)
-	tb.Cleanup(func() { Exec(tb, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+	DropAtCleanup(tb, name)
 	return WithDatabase(tb, base, name)
+}
+
+// DropAtCleanup drops database name when the test ends. FORCE ends the
+// test's own leftover connections, but PostgreSQL 15 lets only a superuser end
+// an autovacuum worker, and on a busy machine one is often in a fresh test
+// database just then (SQLSTATE 42501): the drop is tried again until the worker
+// has moved on, for up to a minute.
+func DropAtCleanup(tb testing.TB, name string) {
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, AdminURL(tb))
+		if err != nil {
+			tb.Fatalf("connect to PostgreSQL: %v", err)
+		}
+		defer conn.Close(context.Background())
+		sql := "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"
+		retry := time.NewTicker(50 * time.Millisecond)
+		defer retry.Stop()
+		for {
+			_, err := conn.Exec(ctx, sql)
+			var pe *pgconn.PgError
+			if err == nil {
+				return
+			}
+			if !errors.As(err, &pe) || pe.Code != "42501" {
+				tb.Fatalf("%s: %v", sql, err)
+			}
+			select {
+			case <-retry.C:
+			case <-ctx.Done():
+				tb.Fatalf("%s: %v (still refused after a minute)", sql, err)
+			}
+		}
+	})
 }
 
 // WithDatabase is base with its database replaced by name.
