@@ -105,20 +105,17 @@ func notify(ctx context.Context, t pgx.Tx, ns []store.Notice) error {
 // gets a NoticeCut, and a NoticeResync once it listens), so that nothing
 // committed after Watch returns can be missed silently.
 func (s *Store) Watch(ctx context.Context, fn func([]store.Notice)) {
-	if !s.watchers.Add(ctx, fn) {
-		<-s.listening
-		return
+	if s.watchers.Add(ctx, fn) && !s.watchDone.Go(s.listen) {
+		return // closed meanwhile: nothing will listen
 	}
-	s.watchDone.Add(1)
-	go s.listen()
 	select {
 	case <-s.listening:
 	case <-ctx.Done():
+	case <-s.stopCtx.Done():
 	}
 }
 
 func (s *Store) listen() {
-	defer s.watchDone.Done()
 	first, cut := true, false
 	signal := func() {
 		if first {

@@ -32,7 +32,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -84,7 +83,7 @@ type Store struct {
 	listening chan struct{}   // closed once the listener first listened or failed
 	stopCtx   context.Context // ends at Close: stops the listener
 	stop      context.CancelFunc
-	watchDone sync.WaitGroup
+	watchDone store.Workers
 }
 
 var _ store.Store = (*Store)(nil)
@@ -262,7 +261,7 @@ func retryable(err error) bool {
 // Close waits for borrowed connections to come back and closes the pool.
 func (s *Store) Close() error {
 	s.stop()
-	s.watchDone.Wait()
+	s.watchDone.Stop()
 	s.pool.Close()
 	return nil
 }

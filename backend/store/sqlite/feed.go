@@ -27,8 +27,9 @@ func (s *Store) Watch(ctx context.Context, fn func([]store.Notice)) {
 			w.cut = true // the loop retries; once primed it announces a resync
 			s.watchers.Publish([]store.Notice{{Kind: store.NoticeCut}})
 		}
-		s.watchDone.Add(1)
-		go s.watch(w)
+		if !s.watchDone.Go(func() { s.watch(w) }) && w.conn != nil {
+			w.conn.Close() // closed meanwhile
+		}
 	}
 }
 
@@ -43,7 +44,6 @@ type watchState struct {
 }
 
 func (s *Store) watch(w watchState) {
-	defer s.watchDone.Done()
 	defer func() {
 		if w.conn != nil {
 			w.conn.Close()

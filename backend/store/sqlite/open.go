@@ -24,7 +24,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -59,7 +58,7 @@ type Store struct {
 	watchers  store.Watchers
 	stopCtx   context.Context // ends at Close: stops the watcher
 	stop      context.CancelFunc
-	watchDone sync.WaitGroup
+	watchDone store.Workers
 }
 
 var _ store.Store = (*Store)(nil)
@@ -343,7 +342,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 func (s *Store) Close() error {
 	var errs []error
 	s.stop()
-	s.watchDone.Wait()
+	s.watchDone.Stop()
 	if s.cache != nil {
 		errs = append(errs, s.cache.close())
 	}
