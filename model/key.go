@@ -121,10 +121,20 @@ func (p ExpiryPolicy) ExpiresWithin(k Key, now time.Time, within time.Duration) 
 	case KeyReplaced:
 		return true
 	case KeyActive:
-		horizon := DateOf(now.Add(within), p.loc())
-		return !p.ValidThrough(k.ExpiresAt).After(horizon)
+		return !p.ValidThrough(k.ExpiresAt).After(p.horizon(now, within))
 	}
 	return false
+}
+
+// horizon is the last day within reach of now: whole days count as calendar days
+// of the workspace zone (14 days from 10 Mar at 23:30 in New York is 24 Mar,
+// though DST makes that 335 hours), shorter spans end where the clock does.
+func (p ExpiryPolicy) horizon(now time.Time, within time.Duration) Date {
+	const day = 24 * time.Hour
+	if within%day == 0 {
+		return p.Today(now).AddDays(int(within / day))
+	}
+	return DateOf(now.Add(within), p.loc())
 }
 
 // CountDown is the calendar days from today to k's expiration date, and whether

@@ -3,7 +3,6 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -52,29 +51,13 @@ func TestRelativeDataDir(t *testing.T) {
 	}
 }
 
-// listing is a directory's names with their sizes and modification times.
-func listing(t *testing.T, dir string) string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range entries {
-		fi, _ := e.Info()
-		out = append(out, e.Name()+" "+fi.Mode().String()+" "+fi.ModTime().String()+" "+string(rune('0'+fi.Size()%10)))
-	}
-	sort.Strings(out)
-	return strings.Join(out, "\n")
-}
-
 // TestReadOnlyDataDir: read commands work on a data directory that can't be
 // written, and change nothing there; a command that writes says why it can't.
 func TestReadOnlyDataDir(t *testing.T) {
 	c := newCLI(t)
 	c.createKey("Nightly import", "import", "+30d")
 	testkit.ReadOnlyDir(t, c.dir)
-	before := listing(t, c.dir)
+	before := testkit.DirListing(t, c.dir)
 
 	for _, args := range [][]string{{"keys", "list"}, {"members", "list"}, {"audit"}, {"keys", "list", "--json"}} {
 		r := c.run(args...)
@@ -86,7 +69,7 @@ func TestReadOnlyDataDir(t *testing.T) {
 		t.Errorf("keys list doesn't show the key:\n%s", out)
 	}
 	refused(t, c.run("keys", "create", "--name", "x", "--type", "import", "--expires", "+30d"), "is read-only")
-	if after := listing(t, c.dir); after != before {
+	if after := testkit.DirListing(t, c.dir); after != before {
 		t.Errorf("the read-only data directory changed:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 

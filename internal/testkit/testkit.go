@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,4 +151,23 @@ func ReadOnlyDir(t testing.TB, dir string) {
 			os.Chmod(filepath.Join(dir, e.Name()), 0o600)
 		}
 	})
+}
+
+// DirListing is dir's entries with their modes, sizes and modification times,
+// one a line: equal before and after, nothing in dir was touched.
+func DirListing(t testing.TB, dir string) string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		fi, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%s %s %d %s", e.Name(), fi.Mode(), fi.Size(), fi.ModTime()))
+	}
+	return strings.Join(out, "\n")
 }

@@ -14,19 +14,6 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 )
 
-func names(t *testing.T, dir string) string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range entries {
-		out = append(out, e.Name())
-	}
-	return strings.Join(out, " ")
-}
-
 func TestOpenReadOnlyDirectory(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "apikeys.db")
@@ -41,7 +28,7 @@ func TestOpenReadOnlyDirectory(t *testing.T) {
 	}
 	s.Close()
 	testkit.ReadOnlyDir(t, dir)
-	before := names(t, dir)
+	before := testkit.DirListing(t, dir)
 
 	ro := open(t, path)
 	if !ro.ReadOnly() {
@@ -55,7 +42,7 @@ func TestOpenReadOnlyDirectory(t *testing.T) {
 	if !errors.As(err, &roErr) || roErr.Dir != dir {
 		t.Fatalf("Update on a read-only store = %v, want a ReadOnlyError naming %s", err, dir)
 	}
-	if after := names(t, dir); after != before {
+	if after := testkit.DirListing(t, dir); after != before {
 		t.Errorf("files in the read-only directory: %q, then %q", before, after)
 	}
 }
