@@ -8,6 +8,8 @@ import (
 
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/backend/store"
+	"github.com/apikeys-dev/apikeys/backend/store/postgres"
+	"github.com/apikeys-dev/apikeys/backend/store/postgres/pgtest"
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
 	"github.com/apikeys-dev/apikeys/client"
 	"github.com/apikeys-dev/apikeys/model"
@@ -16,11 +18,36 @@ import (
 // benchClient is an owner's client over a real SQLite store holding n keys.
 func benchClient(b *testing.B, n int) client.Client {
 	b.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "apikeys.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "apikeys.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
+	return benchClientOn(b, st, n)
+}
+
+// BenchmarkCreateKeyPostgres is BenchmarkCreateKey on PostgreSQL (a fresh
+// database on the server the tests find): each statement a round trip, each
+// prepared once per connection by pgx's statement cache.
+func BenchmarkCreateKeyPostgres(b *testing.B) {
+	st, err := postgres.Open(context.Background(), pgtest.Database(b, "apikeys_bench_"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := benchClientOn(b, st, 0)
+	ctx := context.Background()
+	d := c.Policy().Today(c.Now()).AddDays(30)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := c.CreateKey(ctx, client.CreateKeyRequest{Name: "bench", Type: model.KeyExport, Expires: d}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchClientOn is benchClient on st.
+func benchClientOn(b *testing.B, st store.Store, n int) client.Client {
+	b.Helper()
+	ctx := context.Background()
 	b.Cleanup(func() { st.Close() })
 	be := backend.New(backend.Config{Store: st})
 	owner, _, err := be.Bootstrap(ctx, "Bench", "Owner", "owner@example.com", nil)
