@@ -13,15 +13,7 @@ import (
 // subscribed to key.created: the outbox's cost on a write (five deliveries in the
 // same transaction). Compare with BenchmarkCreateKey.
 func BenchmarkCreateKeyWith5Webhooks(b *testing.B) {
-	c := subscribe5(b, benchClient(b, 0), model.HookKeyCreated)
-	ctx := context.Background()
-	d := c.Policy().Today(c.Now()).AddDays(30)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, _, err := c.CreateKey(ctx, client.CreateKeyRequest{Name: "bench", Type: model.KeyExport, Expires: d}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchCreate(b, subscribe5(b, benchClient(b, 0), model.HookKeyCreated))
 }
 
 // BenchmarkRotateKeyWith5Webhooks is BenchmarkRotateKey with five endpoints
