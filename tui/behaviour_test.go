@@ -262,10 +262,7 @@ func TestResizeRelayouts(t *testing.T) {
 func TestAccountTypeChangeIsConfirmed(t *testing.T) {
 	c := fake.Sample(t, fake.Owner)
 	s := start(t, c, gw, gh)
-	s.openMembers()
-	s.press(tea.KeyDown, tea.KeyDown, tea.KeyDown) // Dev Patel, a Builder
-	s.waitFor("› Dev Patel")
-	s.openAccountTypeForm("Dev Patel")
+	s.openDevPatelsAccountType()
 	s.press(tea.KeyUp) // Workspace Admin
 	s.press(tea.KeyEnter)
 	// Focused ("┃"): the title alone changes as soon as the select moves.

@@ -229,3 +229,12 @@ func (s *user) openAccountTypeForm(name string) {
 	s.typ("t")
 	s.waitFor("Account type of “" + name + "”")
 }
+
+// openDevPatelsAccountType goes to the Members page and opens the account type
+// form of Dev Patel, a Builder.
+func (s *user) openDevPatelsAccountType() {
+	s.openMembers()
+	s.press(tea.KeyDown, tea.KeyDown, tea.KeyDown)
+	s.waitFor("› Dev Patel")
+	s.openAccountTypeForm("Dev Patel")
+}

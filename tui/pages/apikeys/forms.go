@@ -101,7 +101,10 @@ func (p *Page) openEdit(from any, k model.Key) tea.Cmd {
 	v := &values{name: model.Sanitize(k.Name), Choice: expiry.Choice{Expiry: expiry.Keep}}
 	intro := []string{st.Label.Render("Key type  ") + st.Value.Render(k.Type.Label()) + st.Subtle.Render(" (a key's type never changes)")}
 	expired := k.State(now) == model.KeyExpired
-	if expired {
+	switch {
+	case expired && k.ReplacedBy != "":
+		intro = append(intro, st.Warn.Render("⚠ Replaced by "+k.ReplacedBy+": it stopped working when it was rotated, and can't be extended."))
+	case expired:
 		intro = append(intro, st.Warn.Render("⚠ Expired "+pol.ValidThrough(k.ExpiresAt).AddDays(1).Human()+": an expired key can't be extended."),
 			st.Subtle.Render("Rotate it (r) to issue a new secret with a new date."))
 	}

@@ -18,6 +18,7 @@ import (
 
 type values struct {
 	name, email, sshKey string
+	typed               string // the typed confirmation of a Primary Owner
 	typ                 model.AccountType
 	confirm             bool
 }
@@ -149,7 +150,7 @@ func (p *Page) openSetType(from any, m model.Member) tea.Cmd {
 	target := m
 	return app.Push(from, flows.NewForm(ctx, flows.Spec{
 		Title: title, Intro: intro, Values: v, Row: p.row(&target),
-		Build: func(*flows.Form) *huh.Form {
+		Build: func(f *flows.Form) *huh.Form {
 			// A change of account type grants or takes away rights at once — making
 			// someone a Primary Owner can't be undone by anyone else — so it is
 			// confirmed, defaulting to Cancel.
@@ -164,15 +165,25 @@ func (p *Page) openSetType(from any, m model.Member) tea.Cmd {
 				confirm.Title("Make “" + name + "” a " + v.typ.Label() + "?")
 			}
 			retitle()
+			// Nobody else can undo a Primary Owner: y/N is not enough, the
+			// admin types who it is (or what).
+			typed := f.Checked("typed", "Type "+model.Quote(m.Email)+" or “primary owner” to confirm",
+				"They get every right, and only another Primary Owner can take it back.", &v.typed, ownerConfirmed(m))
 			return huh.NewForm(huh.NewGroup(
 				huh.NewSelect[model.AccountType]().Title("Account type").Options(options(types)...).Accessor(form.Watch(&v.typ, retitle)),
-				confirm))
+				confirm),
+				huh.NewGroup(typed.Input).WithHideFunc(func() bool { return v.typ != model.PrimaryOwner || !v.confirm }))
 		},
 		Refused: func() { v.confirm = false },
 		Submit: func() (flows.Send, error) {
 			m := target
 			if !v.confirm || v.typ == m.AccountType {
 				return flows.Send{Result: note{"Nothing changed: “" + name + "” stays " + m.AccountType.Label() + "."}}, nil
+			}
+			if v.typ == model.PrimaryOwner {
+				if _, err := ownerConfirmed(m)(v.typed); err != nil {
+					return flows.Send{}, err
+				}
 			}
 			typ := v.typ
 			return flows.Send{Label: "Changing the account type of “" + name + "”", Call: func(ctx context.Context) (any, error) {
@@ -219,6 +230,18 @@ func (p *Page) openToggle(from any, m model.Member) tea.Cmd {
 			}}, nil
 		},
 	}))
+}
+
+// ownerConfirmed checks the typed confirmation of making m a Primary Owner:
+// m's email, or the words "primary owner".
+func ownerConfirmed(m model.Member) func(string) (string, error) {
+	return func(s string) (string, error) {
+		s = strings.TrimSpace(s)
+		if strings.EqualFold(s, m.Email) || strings.EqualFold(strings.Join(strings.Fields(s), " "), "primary owner") {
+			return "confirmed", nil
+		}
+		return "", model.Invalid("typed", "That isn't %s or “primary owner”.", model.Quote(m.Email))
+	}
 }
 
 // toggle is what the deactivate/reactivate key does to m.

@@ -20,6 +20,11 @@ func Column(k model.Key, now time.Time, p model.ExpiryPolicy) (string, table.Ton
 	case model.KeyRevoked:
 		return "Revoked", table.Bad
 	case model.KeyExpired:
+		if k.ReplacedBy != "" {
+			// Rotated: it stopped because it was replaced (with grace
+			// "now", or its grace is over), not because it ran out.
+			return "Replaced", table.Dim
+		}
 		return "Expired", table.Bad
 	case model.KeyReplaced:
 		return "replaced, expires in " + model.Span(k.ExpiresAt.Sub(now)), table.Warn
@@ -53,6 +58,9 @@ func State(k model.Key, now time.Time, p model.ExpiryPolicy) string {
 	case model.KeyReplaced:
 		return "Replaced: keeps working for its grace period, " + strings.TrimPrefix(short, "replaced, ")
 	case model.KeyExpired:
+		if k.ReplacedBy != "" {
+			return "Replaced by " + k.ReplacedBy + ": stopped working " + model.When(k.ExpiresAt, p.Loc())
+		}
 		return "Expired: rotate it to issue a new secret"
 	case model.KeyRevoked:
 		return "Deleted: no longer works"

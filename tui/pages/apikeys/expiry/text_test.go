@@ -28,7 +28,8 @@ func TestExpiry(t *testing.T) {
 		{"replaced", model.Key{ExpiresAt: now.Add(23 * time.Hour), ReplacedBy: "key_b"}, "replaced, expires in 23h", table.Warn},
 		{"replaced, 7-day grace", model.Key{ExpiresAt: now.Add(7 * 24 * time.Hour), ReplacedBy: "key_b"}, "replaced, expires in 7d", table.Warn},
 		{"replaced soon", model.Key{ExpiresAt: now.Add(45 * time.Minute), ReplacedBy: "key_b"}, "replaced, expires in 45m", table.Warn},
-		{"replaced, grace over", model.Key{ExpiresAt: now.Add(-time.Minute), ReplacedBy: "key_b"}, "Expired", table.Bad},
+		{"replaced, grace over", model.Key{ExpiresAt: now.Add(-time.Minute), ReplacedBy: "key_b"}, "Replaced", table.Dim},
+		{"replaced with grace now", model.Key{ExpiresAt: now, ReplacedBy: "key_b"}, "Replaced", table.Dim},
 		{"deleted", model.Key{ExpiresAt: day(2027, 1, 1), DeletedAt: &gone}, "Revoked", table.Bad},
 	}
 	p := model.ExpiryPolicy{Location: time.UTC}
@@ -51,5 +52,16 @@ func TestExpiryInWorkspaceZone(t *testing.T) {
 	k := model.Key{ExpiresAt: p.ExpiresAt(model.Date{Year: 2027, Month: 1, Day: 1})}
 	if got, _ := Column(k, now, p); got != "valid through 31 Dec 2026" {
 		t.Errorf("Column = %q, want valid through 31 Dec 2026", got)
+	}
+}
+
+// A key rotated with grace "now" (or whose grace is over) reads as replaced,
+// naming its replacement, never as expired with the advice to rotate it.
+func TestStateOfAReplacedKey(t *testing.T) {
+	now := time.Date(2026, 7, 1, 10, 0, 0, 0, time.UTC)
+	p := model.ExpiryPolicy{Location: time.UTC}
+	k := model.Key{ExpiresAt: now, ReplacedBy: "key_b"}
+	if got, want := State(k, now, p), "Replaced by key_b: stopped working "+model.When(now, time.UTC); got != want {
+		t.Errorf("State = %q, want %q", got, want)
 	}
 }

@@ -234,6 +234,13 @@ func summary(ctx *app.Context, pl *plan, v *values, w, room int) string {
 		}
 		return model.When(end, loc)
 	}
+	// Stopping now breaks whatever still uses a key: say so, as delete does.
+	used := 0
+	for _, k := range keys {
+		if v.grace == 0 && k.State(now) == model.KeyActive && k.UsedRecently(now) {
+			used++
+		}
+	}
 	if len(keys) == 1 && !pl.bulk {
 		k := keys[0]
 		var old string
@@ -245,7 +252,11 @@ func summary(ctx *app.Context, pl *plan, v *values, w, room int) string {
 		default:
 			old = "The old key keeps working until " + stops + ", then stops."
 		}
-		return old + "\nThe new key is valid through " + newThrough(k) + ".\nIts secret is shown once, right after."
+		text := old + "\nThe new key is valid through " + newThrough(k) + ".\nIts secret is shown once, right after."
+		if used > 0 {
+			text = expiry.UsedRecently(k, now, pol) + "\n" + text
+		}
+		return text
 	}
 
 	// A table: name, when the old key stops, through when the new one is
@@ -256,7 +267,11 @@ func summary(ctx *app.Context, pl *plan, v *values, w, room int) string {
 	// line (two on a narrow pane), a blank and the buttons; past that the
 	// rows are cut.
 	shown := keys
-	if rows := max(room-6, 2); len(keys) > rows {
+	extra := 0
+	if used > 0 {
+		extra = 1 // the warning
+	}
+	if rows := max(room-6-extra, 2); len(keys) > rows {
 		shown = keys[:rows-1]
 	}
 	stops, news := make([]string, len(shown)), make([]string, len(shown))
@@ -285,6 +300,10 @@ func summary(ctx *app.Context, pl *plan, v *values, w, room int) string {
 	}
 	if len(shown) < len(keys) {
 		lines = append(lines, fmt.Sprintf("… and %d more", len(keys)-len(shown)))
+	}
+	if used > 0 {
+		lines = append([]string{fmt.Sprintf("⚠ %s used within %s stop at once: whatever uses them will start failing.",
+			plural(used, "key"), model.Span(model.RecentUse))}, lines...)
 	}
 	return strings.Join(append(lines, tail), "\n")
 }
