@@ -107,6 +107,14 @@ func TestRotationDefaultAgrees(t *testing.T) {
 		{"UTC, 30 days", time.UTC, time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC), date(2027, 3, 31), time.Date(2027, 3, 20, 10, 0, 0, 0, time.UTC), "2027-04-19"},
 		{"UTC, a year across a leap day", time.UTC, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), date(2028, 1, 1), time.Date(2027, 12, 30, 12, 0, 0, 0, time.UTC), "2028-12-29"},
 		{"expired key, a day's lifetime", time.UTC, time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC), date(2027, 3, 2), time.Date(2027, 3, 9, 10, 0, 0, 0, time.UTC), "2027-03-10"},
+		// The autumn DST change (a 25-hour day), month ends short and long, a leap
+		// day, and a key made a minute before midnight, when UTC is already the next day.
+		{"across the autumn DST change", newYork, time.Date(2027, 10, 15, 23, 0, 0, 0, newYork), date(2027, 11, 14), time.Date(2027, 11, 10, 9, 0, 0, 0, newYork), "2027-12-10"},
+		{"31 Jan to 28 Feb", newYork, time.Date(2027, 1, 31, 12, 0, 0, 0, newYork), date(2027, 2, 28), time.Date(2027, 2, 20, 12, 0, 0, 0, newYork), "2027-03-20"},
+		{"a minute before midnight, 31 Jan", newYork, time.Date(2027, 1, 31, 23, 59, 0, 0, newYork), date(2027, 2, 28), time.Date(2027, 2, 28, 23, 0, 0, 0, newYork), "2027-03-28"},
+		{"to a leap day", newYork, time.Date(2028, 1, 31, 10, 0, 0, 0, newYork), date(2028, 2, 29), time.Date(2028, 2, 29, 10, 0, 0, 0, newYork), "2028-03-29"},
+		{"rotated on 31 Jan, a month's lifetime", newYork, time.Date(2027, 1, 1, 10, 0, 0, 0, newYork), date(2027, 1, 31), time.Date(2027, 1, 31, 22, 0, 0, 0, newYork), "2027-03-02"},
+		{"30 Apr to 31 May, rotated at month end", newYork, time.Date(2027, 4, 30, 20, 0, 0, 0, newYork), date(2027, 5, 31), time.Date(2027, 5, 31, 21, 0, 0, 0, newYork), "2027-07-01"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
