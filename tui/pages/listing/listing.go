@@ -131,6 +131,9 @@ func (l *List[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 			l.denied = err.Error()
 			return nil, true
 		}
+		if l.cfg.OnVisit {
+			return nil, true // it loads when shown, and its spinner means it
+		}
 		return l.Load(false, false), true
 	case app.Activated:
 		if l.cfg.OnVisit {
