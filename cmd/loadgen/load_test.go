@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestLoadSendsExactlyN(t *testing.T) {
@@ -68,5 +71,24 @@ func TestRunSmall(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "first failure") {
 		t.Errorf("failures in a small run:\n%s", out.String())
+	}
+}
+
+// processCPU reads a process's CPU time from /proc: this one's grows as it
+// works; a process that isn't there has none.
+func TestProcessCPU(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc here")
+	}
+	sum := sha256.New()
+	deadline := time.Now().Add(time.Minute)
+	for processCPU(os.Getpid()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no CPU time read for this process after a minute of hashing")
+		}
+		sum.Write(make([]byte, 1<<20))
+	}
+	if got := processCPU(1 << 30); got != 0 {
+		t.Errorf("CPU of a process that doesn't exist: %v", got)
 	}
 }
