@@ -2,10 +2,12 @@ package sshd
 
 import (
 	"context"
+	"errors"
 	"net"
 	"time"
 
 	"github.com/charmbracelet/ssh"
+	"github.com/pires/go-proxyproto"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/apikeys-dev/apikeys/model"
@@ -75,5 +77,8 @@ func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 // connFailed logs a connection that ended before a session could start: a failed
 // handshake or authentication.
 func (s *Server) connFailed(c net.Conn, err error) {
+	if errors.Is(err, proxyproto.ErrSuperfluousProxyHeader) {
+		s.refused(RefusedProxyHeader)
+	}
 	s.log.Info("ssh connection failed", "remote", c.RemoteAddr().String(), "err", err)
 }

@@ -2,6 +2,7 @@ package sshd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -24,7 +25,8 @@ type conn struct {
 	nc     net.Conn
 	ctx    ssh.Context
 	key    ratelimit.Key
-	remote string
+	remote string // the client's address: the peer's, or the one its PROXY header names
+	proxy  string // the trusted proxy's address, when remote came from its header
 
 	mu       sync.Mutex
 	state    connState
@@ -56,9 +58,19 @@ func connFrom(ctx context.Context) *conn {
 // connCallback admits a new TCP connection, or closes it: within the address's
 // connection rate, its cap of unauthenticated connections, and the server-wide
 // early drop. Returning nil closes it.
-func (s *Server) connCallback(ctx ssh.Context, nc net.Conn) net.Conn {
-	key := ratelimit.KeyOfAddr(nc.RemoteAddr())
-	remote := nc.RemoteAddr().String()
+func (s *Server) connCallback(ctx ssh.Context, raw net.Conn) net.Conn {
+	graceEnds := time.Now().Add(s.cfg.LoginGrace)
+	nc, client, viaProxy, err := s.proxied(raw, graceEnds)
+	if err != nil {
+		s.refused(RefusedProxyHeader)
+		if time.Now().After(graceEnds) {
+			err = errors.New("no PROXY header within the login grace")
+		}
+		s.log.Warn("ssh connection closed: no valid PROXY header from a trusted proxy", "proxy", raw.RemoteAddr().String(), "err", err)
+		return nil
+	}
+	key := ratelimit.KeyOfAddr(client)
+	remote := client.String()
 	var refusal string
 	if s.connRate != nil {
 		if ok, wait := s.connRate.Allow(key); !ok {
@@ -69,22 +81,27 @@ func (s *Server) connCallback(ctx ssh.Context, nc net.Conn) net.Conn {
 				return nil
 			}
 			s.refused(RefusedRateLimited)
-			refusal = rateMessage(nc.RemoteAddr(), s.cfg.PerAddrRate, wait)
+			refusal = rateMessage(client, s.cfg.PerAddrRate, wait)
 			s.log.Warn("ssh connection rate limited", "remote", remote, "limit_per_minute", s.cfg.PerAddrRate)
 		}
 	}
 	if reason, why := s.admission.admit(key); why != "" {
 		s.refused(reason)
 		s.log.Warn("ssh connection dropped before sign-in", "remote", remote, "reason", why)
-		tellAndClose(nc, "apikeys: "+why)
+		// Written past the proxy header (read already, or refused later).
+		tellAndClose(raw, "apikeys: "+why)
 		return nil
 	}
 	c := &conn{s: s, nc: nc, ctx: ctx, key: key, remote: remote, live: map[*session]struct{}{}}
+	if viaProxy {
+		c.proxy = raw.RemoteAddr().String()
+	}
 	if refusal != "" {
 		ctx.SetValue(ctxRefusal, refusal)
 	}
 	ctx.SetValue(ctxConn, c)
-	c.grace = time.AfterFunc(s.cfg.LoginGrace, c.graceExpired)
+	// The grace counts from the accept: a proxy header took part of it.
+	c.grace = time.AfterFunc(time.Until(graceEnds), c.graceExpired)
 	// The library cancels the context when the connection closes, however it
 	// closes; no goroutine waits for it meanwhile.
 	context.AfterFunc(ctx, c.closed)

@@ -138,17 +138,7 @@ func waitClosed(t *testing.T, c net.Conn) string {
 
 // dialSSHFrom signs in as id from a loopback address of its own.
 func dialSSHFrom(ts *testServer, ip string, id identity) (*gossh.Client, error) {
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: waitTimeout}
-	nc, err := d.Dial("tcp", ts.addr)
-	if err != nil {
-		return nil, err
-	}
-	cc, chans, reqs, err := gossh.NewClientConn(nc, ts.addr, clientConfig(gossh.PublicKeys(id.signer)))
-	if err != nil {
-		nc.Close()
-		return nil, err
-	}
-	return gossh.NewClient(cc, chans, reqs), nil
+	return dialWithHeader(ts, ip, nil, id)
 }
 
 func TestConnectionsThatDontSignInAreClosed(t *testing.T) {

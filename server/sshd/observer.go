@@ -15,10 +15,11 @@ const (
 	RefusedFlood          = "flood"               // far over the rate: closed unanswered
 	RefusedSessionCap     = "session_cap"         // at --max-sessions
 	RefusedShuttingDown   = "shutting_down"
+	RefusedProxyHeader    = "proxy_header" // --ssh-proxy-protocol: none from a trusted proxy, or one from anyone else
 )
 
 // RefusedReasons lists every reason, so that a metric can show each at zero.
-var RefusedReasons = []string{RefusedPendingPerAddr, RefusedStartups, RefusedRateLimited, RefusedFlood, RefusedSessionCap, RefusedShuttingDown}
+var RefusedReasons = []string{RefusedPendingPerAddr, RefusedStartups, RefusedRateLimited, RefusedFlood, RefusedSessionCap, RefusedShuttingDown, RefusedProxyHeader}
 
 func (s *Server) refused(reason string) {
 	if s.cfg.Observer != nil {

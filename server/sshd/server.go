@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -112,6 +113,16 @@ type Config struct {
 	// s.Stderr(); it returns the exit status. ctx ends with the session.
 	Command func(ctx context.Context, s ssh.Session, m model.Member, args []string) int
 
+	// ProxyProtocol (--ssh-proxy-protocol) is for a TCP load balancer that
+	// sends the PROXY protocol (v1 or v2): a connection from a trusted proxy
+	// must open with a header, and counts as coming from the client it names
+	// (admission, rate, SshSessionStarted, logs); from anyone else a header is
+	// refused and the peer is the client. It needs TrustedProxy.
+	ProxyProtocol bool
+	// TrustedProxy reports whether a peer is a trusted proxy (--trusted-proxy,
+	// the list the HTTP API trusts too).
+	TrustedProxy func(netip.Addr) bool
+
 	// Observer, if set, hears each refused connection or session (metrics).
 	Observer Observer
 
@@ -148,6 +159,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.TUI == nil || cfg.Command == nil {
 		return nil, errors.New("sshd: TUI and Command handlers are required")
+	}
+	if cfg.ProxyProtocol && cfg.TrustedProxy == nil {
+		return nil, errors.New("sshd: the PROXY protocol needs the trusted proxies")
 	}
 	if cfg.IdleTimeout == 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout

@@ -120,6 +120,9 @@ func (s *Server) handle(sess ssh.Session) {
 	defer s.handlers.Done()
 	start := time.Now()
 	log := s.log.With("remote", sess.RemoteAddr().String(), "ssh_session", shortID(sess.Context().SessionID()))
+	if c := connFrom(sess.Context()); c != nil && c.proxy != "" {
+		log = log.With("proxy", c.proxy)
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			log.Error("ssh session panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
