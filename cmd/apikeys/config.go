@@ -303,6 +303,8 @@ names:
   http-rate-limit = 500
   idle-timeout = "15m"
   initial-admin-key = ["ssh-ed25519 AAAA… ana@laptop"]
+  trusted-proxy = ["10.0.0.0/24"]
+  ssh-proxy-protocol = true
 
 Precedence: a flag, then the environment, then the file, then the default.`,
 		Args:        exactArgs(),

@@ -15,3 +15,13 @@ func TestParseProxies(t *testing.T) {
 		t.Errorf("host bits: %v", err)
 	}
 }
+
+// TestSSHProxyProtocolNeedsTrustedProxies: without a trusted proxy, every
+// PROXY header would be refused and every connection would be served as its
+// peer; the flag would silently do nothing.
+func TestSSHProxyProtocolNeedsTrustedProxies(t *testing.T) {
+	r := newCLI(t).run("serve", "--ssh-addr", "127.0.0.1:0", "--ssh-proxy-protocol")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "--ssh-proxy-protocol needs --trusted-proxy") {
+		t.Errorf("want a usage error naming --trusted-proxy:\n%s", r)
+	}
+}

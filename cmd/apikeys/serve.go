@@ -59,6 +59,7 @@ type serveFlags struct {
 	metricsAddr         string
 	tlsCert, tlsKey     string
 	trustedProxies      []string
+	sshProxyProtocol    bool
 	verifyToken         string
 
 	set *pflag.FlagSet // the flags as parsed, for SIGHUP to compare the file with
@@ -110,6 +111,7 @@ per open session.`,
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate `FILE` (with --tls-key; SIGHUP reloads it)")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "the PEM private key `FILE` of --tls-cert")
 	fl.StringArrayVar(&f.trustedProxies, "trusted-proxy", nil, "a load balancer's address or `CIDR` whose X-Forwarded-For / Forwarded headers name the HTTP client (repeatable; default none: the headers are ignored)")
+	fl.BoolVar(&f.sshProxyProtocol, "ssh-proxy-protocol", false, "SSH connections from a --trusted-proxy must open with a PROXY protocol v1/v2 header naming the client (from anyone else a header is refused)")
 	fl.StringVar(&f.verifyToken, "verify-token", "", "a `TOKEN` that lets a verify caller sending it in X-Verify-Token give the address a key was presented from")
 	// Keep this last: every flag above is a setting (environment, config file).
 	markSettings(fl)
@@ -132,6 +134,9 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	proxies, err := parseProxies(f.trustedProxies)
 	if err != nil {
 		return err
+	}
+	if f.sshProxyProtocol && len(proxies) == 0 {
+		return usagef("--ssh-proxy-protocol needs --trusted-proxy: the load balancers that send the header")
 	}
 	startups, err := sshd.ParseStartups(f.startups)
 	if err != nil {
@@ -199,6 +204,8 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 		Startups:    startups,
 		// 0 (no limit) is the server's "negative: none", as for the rate.
 		MaxPendingPerAddr: rateSetting(f.perAddr),
+		ProxyProtocol:     f.sshProxyProtocol,
+		TrustedProxy:      proxies.Trusts,
 		CommandWords:      sshCommandWords,
 		TUI:               sshTUI(b),
 		Command: func(ctx context.Context, s ssh.Session, m model.Member, args []string) int {
