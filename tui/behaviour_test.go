@@ -219,7 +219,7 @@ func TestFilterNarrowsTheList(t *testing.T) {
 	s.press(tea.KeyEnter)
 	s.typ("q") // the filter is applied, not typing: q quits
 	s.tm.WaitFinished(t)
-	m := s.tm.FinalModel(t).(*Model)
+	m := root(s.tm.FinalModel(t))
 	v := m.View()
 	if strings.Contains(v, "Nightly export") || !strings.Contains(v, "Billing import") {
 		t.Errorf("filter kept the wrong rows:\n%s", v)
