@@ -42,6 +42,9 @@ type user struct {
 	// messages naming its parts; release lets a held call go on.
 	model   tea.Model
 	release func()
+	// unsettled, when set, is called once a golden has seen a frame that is
+	// not yet its own (TestGoldenWaitsOutALoadInFlight releases a load then).
+	unsettled func()
 }
 
 func start(t *testing.T, c *fake.Client, w, h int) *user {
@@ -126,6 +129,10 @@ func (s *user) settle(want string) {
 	}
 	deadline := time.Now().Add(testkit.WaitTimeout)
 	for s.probe(want) != want {
+		if s.unsettled != nil {
+			s.unsettled()
+			s.unsettled = nil
+		}
 		if time.Now().After(deadline) {
 			s.probe("")
 			return
