@@ -27,6 +27,7 @@ func (s *user) rotateNow(name string) {
 	s.waitFor("Rotate “" + name + "”?")
 	s.typ("y")
 	s.waitFor("won't be shown again")
+	s.shows("Rotated “" + name + "”")
 	s.typ("c")
 	s.waitFor("Sent the secret")
 	s.press(tea.KeyEnter)

@@ -72,17 +72,19 @@ type settling struct {
 	held bool
 }
 
-// frameProbe asks the running program for its frame and holds the model as it
-// is from then on when that frame is want (any frame when want is "").
+// frameProbe asks the running program for its frame; with hold, it holds the
+// model as it is from then on when that frame is want (any frame when want is
+// "").
 type frameProbe struct {
 	want  string
+	hold  bool
 	reply chan<- string
 }
 
 func (w *settling) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if p, ok := msg.(frameProbe); ok {
 		v := w.Model.View()
-		if p.want == "" || v == p.want {
+		if p.hold && (p.want == "" || v == p.want) {
 			w.held = true
 		}
 		p.reply <- v
@@ -105,16 +107,36 @@ func root(m tea.Model) *Model {
 }
 
 // probe is the frame of now, held if it is want.
-func (s *user) probe(want string) string {
+func (s *user) probe(want string) string { return s.ask(frameProbe{want: want, hold: true}) }
+
+func (s *user) ask(p frameProbe) string {
 	s.t.Helper()
 	reply := make(chan string, 1)
-	s.tm.Send(frameProbe{want: want, reply: reply})
+	p.reply = reply
+	s.tm.Send(p)
 	select {
 	case v := <-reply:
 		return v
 	case <-time.After(testkit.WaitTimeout):
 		s.t.Fatal("the program did not answer for its frame")
 		return ""
+	}
+}
+
+// shows waits until the frame of now has text in it. Unlike waitFor, which
+// reads what was written since the last wait, it sees the whole frame, so it
+// can wait for a second thing the same frame brought, or for a message that
+// comes on its own after the screen the last wait saw (a status like
+// "Created “Deploy bot”.": a key pressed before it lands would have its own
+// status overwritten by it).
+func (s *user) shows(text string) {
+	s.t.Helper()
+	deadline := time.Now().Add(testkit.WaitTimeout)
+	for !strings.Contains(s.ask(frameProbe{}), text) {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the frame never showed %q:\n%s", text, s.ask(frameProbe{}))
+		}
+		<-time.After(2 * time.Millisecond)
 	}
 }
 
@@ -282,6 +304,7 @@ func (s *user) rotateSelected(name string) {
 	s.toRotateConfirmation(name)
 	s.typ("y")
 	s.waitFor("won't be shown again")
+	s.shows("Rotated “" + name + "”")
 }
 
 // markThree marks the three newest keys: Partner import (the replacement),
