@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -28,4 +30,21 @@ func TestGoldenWaitsOutALoadInFlight(t *testing.T) {
 	s.press(tea.KeyTab)
 	s.unsettled = release
 	s.golden()
+}
+
+// run (bench_test.go) waits for a backend call however long a loaded machine
+// makes it, and abandons only timers: the key list's read is held until run has
+// looked at it still running, so a run that took a call slower than a moment
+// for a timer leaves the list empty.
+func TestRunWaitsForASlowBackendCall(t *testing.T) {
+	c := fake.Sample(t, fake.Owner)
+	release := c.Hold("ListKeys")
+	t.Cleanup(release)
+	stillAnswering = release
+	t.Cleanup(func() { stillAnswering = nil })
+	m := New(Options{Client: still{c}, Renderer: asciiRenderer(), Clock: func() time.Time { return fake.Now }}).(*Model)
+	run(m, tea.Batch(m.Init(), func() tea.Msg { return tea.WindowSizeMsg{Width: gw, Height: gh} }))
+	if v := m.View(); !strings.Contains(v, "Billing import") {
+		t.Fatalf("the key list never loaded:\n%s", v)
+	}
 }
