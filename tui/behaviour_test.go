@@ -146,6 +146,7 @@ func TestCreateShowsSecretOnceAndCopiesIt(t *testing.T) {
 	s.createKey("Deploy bot", 1) // Import
 	want := fake.Secret(model.KeyImport, 1).Reveal()
 	s.waitFor(want)
+	s.shows("Created “Deploy bot”.")
 	s.typ("c")
 	s.waitFor("Sent the secret to your terminal's clipboard with OSC 52")
 	s.press(tea.KeyEnter)
@@ -219,7 +220,7 @@ func TestFilterNarrowsTheList(t *testing.T) {
 	s.press(tea.KeyEnter)
 	s.typ("q") // the filter is applied, not typing: q quits
 	s.tm.WaitFinished(t)
-	m := s.tm.FinalModel(t).(*Model)
+	m := root(s.tm.FinalModel(t))
 	v := m.View()
 	if strings.Contains(v, "Nightly export") || !strings.Contains(v, "Billing import") {
 		t.Errorf("filter kept the wrong rows:\n%s", v)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -13,13 +14,14 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/tui/internal/fake"
 )
 
 // run feeds cmd's messages back into m until nothing is left, as the program
 // would, but on this goroutine: batches and sequences are opened; spinner ticks
-// and cursor blinks are dropped, and a command that doesn't answer within a
-// moment is a timer and is abandoned — they only repaint.
+// and cursor blinks are dropped, and a timer command (answer) is abandoned —
+// they only repaint.
 func run(m tea.Model, cmd tea.Cmd) {
 	queue := []tea.Cmd{cmd}
 	for len(queue) > 0 {
@@ -51,17 +53,86 @@ func run(m tea.Model, cmd tea.Cmd) {
 	}
 }
 
-// answer runs c, giving up on it after a second (backend calls answer sooner,
-// even on a busy machine; timers are abandoned).
+// answer runs c and gives its message; false when c is a timer (a spinner
+// tick, a status fade, a cursor blink: they only repaint) or waits for the
+// change feed, seen by where its
+// goroutine waits, so a backend call slowed down by a loaded machine is still
+// waited for (up to testkit.WaitTimeout), not taken for a timer.
 func answer(c tea.Cmd) (tea.Msg, bool) {
 	ch := make(chan tea.Msg, 1)
-	go func() { ch <- c() }()
-	select {
-	case msg := <-ch:
-		return msg, true
-	case <-time.After(time.Second):
-		return nil, false
+	id := make(chan string, 1)
+	go func() {
+		id <- goroutineID()
+		ch <- c()
+	}()
+	g := <-id
+	deadline := time.After(testkit.WaitTimeout)
+	poll := time.NewTicker(10 * time.Millisecond)
+	defer poll.Stop()
+	for {
+		select {
+		case msg := <-ch:
+			return msg, true
+		case <-deadline:
+			return nil, false
+		case <-poll.C:
+			if waitsOnATimer(g) {
+				return nil, false
+			}
+			if stillAnswering != nil {
+				stillAnswering()
+			}
+		}
 	}
+}
+
+// stillAnswering, when set, is called each time answer looks at a command that
+// is still running and is not a timer (TestRunWaitsForASlowBackendCall
+// releases its held call then).
+var stillAnswering func()
+
+// timerFrames name the functions a command waits in that answers only when
+// time passes or something changes elsewhere: the timers, and the change feed's
+// wait for a notice. Names only, no package: a closure inlined into its caller
+// is named after both ("tui.(*Model).Init.(*Model).listen.func2").
+var timerFrames = []string{
+	".listen.func",   // the root's wait on the change feed
+	".Tick.func",     // tea.Tick: spinner ticks, status fades
+	".Every.func",    // tea.Every
+	".BlinkCmd.func", // a text field's cursor blink
+}
+
+// goroutineID is the calling goroutine's number, as stack traces show it.
+func goroutineID() string {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	f := strings.Fields(string(buf)) // "goroutine 42 [running]: …"
+	return f[1]
+}
+
+// waitsOnATimer reports whether goroutine g is waiting in a timer command.
+func waitsOnATimer(g string) bool {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	for _, st := range strings.Split(string(buf), "\n\n") {
+		if !strings.HasPrefix(st, "goroutine "+g+" [") {
+			continue
+		}
+		for _, f := range timerFrames {
+			if strings.Contains(st, f) {
+				return true
+			}
+		}
+		return false
+	}
+	return false
 }
 
 // still is the double without its change feed: run waits on every command,

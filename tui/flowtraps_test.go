@@ -9,7 +9,6 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
 	"github.com/apikeys-dev/apikeys/internal/testkit"
@@ -28,6 +27,7 @@ func (s *user) rotateNow(name string) {
 	s.waitFor("Rotate “" + name + "”?")
 	s.typ("y")
 	s.waitFor("won't be shown again")
+	s.shows("Rotated “" + name + "”")
 	s.typ("c")
 	s.waitFor("Sent the secret")
 	s.press(tea.KeyEnter)
@@ -180,8 +180,7 @@ func TestGoldenNoColorForm(t *testing.T) {
 	c := fake.Sample(t, fake.Owner)
 	clip := &testkit.SyncBuffer{}
 	m := New(Options{Client: c, Renderer: r, Clock: func() time.Time { return fake.Now }, Output: clip})
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(gw, gh))
-	s := &user{t: t, tm: tm, c: c, clip: clip, w: gw, h: gh, model: m}
+	s := &user{t: t, tm: runSettling(t, m, gw, gh), c: c, clip: clip, w: gw, h: gh, model: m}
 	s.listed()
 	s.openCreateForm()
 	s.typeName("Deploy bot")

@@ -2,7 +2,10 @@ package tui
 
 import (
 	"bytes"
+	"flag"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -39,14 +42,139 @@ type user struct {
 	// messages naming its parts; release lets a held call go on.
 	model   tea.Model
 	release func()
+	// unsettled, when set, is called once a golden has seen a frame that is
+	// not yet its own (TestGoldenWaitsOutALoadInFlight releases a load then).
+	unsettled func()
 }
 
 func start(t *testing.T, c *fake.Client, w, h int) *user {
 	t.Helper()
 	clip := &testkit.SyncBuffer{}
 	m := New(Options{Client: c, Renderer: asciiRenderer(), Clock: func() time.Time { return fake.Now }, Output: clip})
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
-	return &user{t: t, tm: tm, c: c, clip: clip, w: w, h: h, model: m}
+	return &user{t: t, tm: runSettling(t, m, w, h), c: c, clip: clip, w: w, h: h, model: m}
+}
+
+// runSettling runs the root model m under teatest on a w×h terminal, wrapped so that a
+// golden can settle on its frame.
+func runSettling(t *testing.T, m tea.Model, w, h int) *teatest.TestModel {
+	return teatest.NewTestModel(t, &settling{Model: m}, teatest.WithInitialTermSize(w, h))
+}
+
+// settling is the root model as a golden test runs it: it can show the test
+// the frame it would draw now, asked for on the program's own goroutine, and
+// keep that frame. A golden waits for the frame it shows, not for a moment:
+// what the TUI does off the UI goroutine (a list read, a change notice, a
+// count for the header, a spinner's tick) may land in any order under load,
+// and once the frame is the golden's, held, nothing that lands later (or not
+// yet) changes what the test compares.
+type settling struct {
+	tea.Model
+	held bool
+}
+
+// frameProbe asks the running program for its frame; with hold, it holds the
+// model as it is from then on when that frame is want (any frame when want is
+// "").
+type frameProbe struct {
+	want  string
+	hold  bool
+	reply chan<- string
+}
+
+func (w *settling) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if p, ok := msg.(frameProbe); ok {
+		v := w.Model.View()
+		if p.hold && (p.want == "" || v == p.want) {
+			w.held = true
+		}
+		p.reply <- v
+		return w, nil
+	}
+	if w.held {
+		return w, nil
+	}
+	var cmd tea.Cmd
+	w.Model, cmd = w.Model.Update(msg)
+	return w, cmd
+}
+
+// root is the model the program ran, without its settling wrapper.
+func root(m tea.Model) *Model {
+	if w, ok := m.(*settling); ok {
+		m = w.Model
+	}
+	return m.(*Model)
+}
+
+// probe is the frame of now, held if it is want.
+func (s *user) probe(want string) string { return s.ask(frameProbe{want: want, hold: true}) }
+
+func (s *user) ask(p frameProbe) string {
+	s.t.Helper()
+	reply := make(chan string, 1)
+	p.reply = reply
+	s.tm.Send(p)
+	select {
+	case v := <-reply:
+		return v
+	case <-time.After(testkit.WaitTimeout):
+		s.t.Fatal("the program did not answer for its frame")
+		return ""
+	}
+}
+
+// shows waits until the frame of now has text in it. Unlike waitFor, which
+// reads what was written since the last wait, it sees the whole frame, so it
+// can wait for a second thing the same frame brought, or for a message that
+// comes on its own after the screen the last wait saw (a status like
+// "Created “Deploy bot”.": a key pressed before it lands would have its own
+// status overwritten by it).
+func (s *user) shows(text string) {
+	s.t.Helper()
+	deadline := time.Now().Add(testkit.WaitTimeout)
+	for !strings.Contains(s.ask(frameProbe{}), text) {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the frame never showed %q:\n%s", text, s.ask(frameProbe{}))
+		}
+		<-time.After(2 * time.Millisecond)
+	}
+}
+
+// settle waits until the frame is want and holds it there; with want "" it
+// holds the frame of now. On a timeout it holds whatever shows, for the
+// comparison to show what differs.
+func (s *user) settle(want string) {
+	s.t.Helper()
+	if want == "" {
+		s.probe("")
+		return
+	}
+	deadline := time.Now().Add(testkit.WaitTimeout)
+	for s.probe(want) != want {
+		if s.unsettled != nil {
+			s.unsettled()
+			s.unsettled = nil
+		}
+		if time.Now().After(deadline) {
+			s.probe("")
+			return
+		}
+		<-time.After(2 * time.Millisecond)
+	}
+}
+
+// goldenFrame is the frame testdata/<test>.golden shows, or "" under -update
+// (the frame of now is the new golden then).
+func (s *user) goldenFrame() string {
+	s.t.Helper()
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		return ""
+	}
+	b, err := os.ReadFile(filepath.Join("testdata", s.t.Name()+".golden"))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return strings.TrimSuffix(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
 }
 
 // waitFor waits until text is written to the screen (after the last wait).
@@ -71,15 +199,17 @@ func (s *user) finish() (*Model, string) {
 	if err := s.tm.Quit(); err != nil {
 		s.t.Fatal(err)
 	}
-	m := s.tm.FinalModel(s.t, teatest.WithFinalTimeout(testkit.WaitTimeout)).(*Model)
+	m := root(s.tm.FinalModel(s.t, teatest.WithFinalTimeout(testkit.WaitTimeout)))
 	view := m.View()
 	s.checkFits(view)
 	return m, view
 }
 
-// golden quits and compares the last frame with testdata/<test>.golden.
+// golden waits for the frame testdata/<test>.golden shows (up to the usual
+// timeout), quits and compares the last frame with it.
 func (s *user) golden() *Model {
 	s.t.Helper()
+	s.settle(s.goldenFrame())
 	m, view := s.finish()
 	teatest.RequireEqualOutput(s.t, []byte(view+"\n"))
 	return m
@@ -174,6 +304,7 @@ func (s *user) rotateSelected(name string) {
 	s.toRotateConfirmation(name)
 	s.typ("y")
 	s.waitFor("won't be shown again")
+	s.shows("Rotated “" + name + "”")
 }
 
 // markThree marks the three newest keys: Partner import (the replacement),

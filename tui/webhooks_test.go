@@ -9,7 +9,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/apikeys-dev/apikeys/backend"
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
@@ -60,8 +59,7 @@ func startReal(t *testing.T, b *backend.Backend, m model.Member) *user {
 	}
 	clip := &testkit.SyncBuffer{}
 	root := New(Options{Client: s, Renderer: asciiRenderer(), Output: clip})
-	tm := teatest.NewTestModel(t, root, teatest.WithInitialTermSize(gw, gh))
-	return &user{t: t, tm: tm, clip: clip, w: gw, h: gh}
+	return &user{t: t, tm: runSettling(t, root, gw, gh), clip: clip, w: gw, h: gh, model: root}
 }
 
 // The header counts only the keys the member may manage; ! opens the

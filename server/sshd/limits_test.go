@@ -11,7 +11,12 @@ import (
 )
 
 func TestIdleTimeoutCountsKeystrokesNotOutput(t *testing.T) {
-	const idle = 600 * time.Millisecond
+	// The idle clock starts with the session, so everything from the SSH
+	// handshake to the keystroke below must fit in it: at 600 ms a loaded
+	// machine (-race, two shared cores) ended the session before "a" arrived.
+	// 2 s, as TestKeystrokesKeepASessionAlive's, leaves a stall of most of
+	// that to spare; the stand-in still draws some 200 times while idle.
+	const idle = 2 * time.Second
 	ts := startServer(t, func(c *sshd.Config) {
 		c.IdleTimeout = idle
 		c.TUI = standInTUI(10 * time.Millisecond) // redraws all the time, like a spinner
