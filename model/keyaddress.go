@@ -9,11 +9,11 @@ const AddressWindow = 30 * 24 * time.Hour
 // KeyAddress is one client address a key was used from over AddressWindow:
 // how many uses were recorded from it (at most one a minute) and when.
 type KeyAddress struct {
-	KeyID     string    `json:"keyId"`
-	Addr      string    `json:"address"`
-	Uses      int64     `json:"uses"`
-	FirstSeen time.Time `json:"firstSeen"`
-	LastSeen  time.Time `json:"lastSeen"`
+	KeyID     string
+	Addr      string
+	Uses      int64
+	FirstSeen time.Time
+	LastSeen  time.Time
 }
 
 // Refused is which of addrs a key under r would be refused from, in their
