@@ -3,6 +3,7 @@ package backend
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -143,7 +144,31 @@ func (s *Session) EditAllowList(ctx context.Context, ref string, r EditAllowList
 		return AllowListView{}, err
 	}
 	var out model.AllowList
-	err = s.b.store.Update(ctx, func(tx store.Tx) error {
+	err = s.b.store.Update(ctx, func(tx store.Tx) error { return s.editAllowListIn(ctx, tx, ref, r, add, remove, &out) })
+	if err != nil {
+		return AllowListView{}, err
+	}
+	keys, err := listKeyIDs(ctx, s.b.store, out.ID)
+	return AllowListView{AllowList: out, KeyIDs: keys}, err
+}
+
+// DryRunEditAllowList is which keys EditAllowList would refuse from which of
+// their recent addresses; it changes nothing.
+func (s *Session) DryRunEditAllowList(ctx context.Context, ref string, r EditAllowListRequest) ([]RefusedKey, error) {
+	add, err := model.ParseEntries(r.AddEntries)
+	if err != nil {
+		return nil, err
+	}
+	remove, err := model.ParseEntries(r.RemoveEntries)
+	if err != nil {
+		return nil, err
+	}
+	var out model.AllowList
+	return s.dryRun(ctx, func(tx store.Tx) error { return s.editAllowListIn(ctx, tx, ref, r, add, remove, &out) })
+}
+
+func (s *Session) editAllowListIn(ctx context.Context, tx store.Tx, ref string, r EditAllowListRequest, add, remove []netip.Prefix, out *model.AllowList) error {
+	{
 		actor, err := s.require(ctx, tx, model.ActManageAllow, "")
 		if err != nil {
 			return err
@@ -189,20 +214,15 @@ func (s *Session) EditAllowList(ctx context.Context, ref string, r EditAllowList
 			ch.Entries = &model.Change[[]string]{Old: model.EntryStrings(old.Entries), New: model.EntryStrings(l.Entries)}
 		}
 		if ch == (model.AllowListChanges{}) {
-			out = old
+			*out = old
 			return nil // nothing changed: no write, no event
 		}
 		l.UpdatedAt = s.b.Now()
-		if out, err = tx.UpdateAllowList(ctx, l); err != nil {
+		if *out, err = tx.UpdateAllowList(ctx, l); err != nil {
 			return err
 		}
-		return s.appendEvent(ctx, tx, actor, model.IpAllowListUpdatedPayload{AllowListRef: model.AllowListRefOf(out), Changes: ch})
-	})
-	if err != nil {
-		return AllowListView{}, err
+		return s.appendEvent(ctx, tx, actor, model.IpAllowListUpdatedPayload{AllowListRef: model.AllowListRefOf(*out), Changes: ch})
 	}
-	keys, err := listKeyIDs(ctx, s.b.store, out.ID)
-	return AllowListView{AllowList: out, KeyIDs: keys}, err
 }
 
 // DeleteAllowList deletes a list; its keys lose it (a key left with none falls
@@ -231,7 +251,17 @@ func (s *Session) DeleteAllowList(ctx context.Context, ref string) error {
 
 // SetDefaultAllowList makes a list (by id or name) the default; "" leaves none.
 func (s *Session) SetDefaultAllowList(ctx context.Context, ref string) error {
-	return s.b.store.Update(ctx, func(tx store.Tx) error {
+	return s.b.store.Update(ctx, func(tx store.Tx) error { return s.setDefaultIn(ctx, tx, ref) })
+}
+
+// DryRunSetDefaultAllowList is which keys SetDefaultAllowList would refuse
+// from which of their recent addresses; it changes nothing.
+func (s *Session) DryRunSetDefaultAllowList(ctx context.Context, ref string) ([]RefusedKey, error) {
+	return s.dryRun(ctx, func(tx store.Tx) error { return s.setDefaultIn(ctx, tx, ref) })
+}
+
+func (s *Session) setDefaultIn(ctx context.Context, tx store.Tx, ref string) error {
+	{
 		actor, err := s.require(ctx, tx, model.ActManageAllow, "")
 		if err != nil {
 			return err
@@ -261,7 +291,7 @@ func (s *Session) SetDefaultAllowList(ctx context.Context, ref string) error {
 			return err
 		}
 		return s.appendEvent(ctx, tx, actor, p)
-	})
+	}
 }
 
 // LinkAllowList links keys to a list. Each key needs the right to manage keys
@@ -279,7 +309,20 @@ func (s *Session) relink(ctx context.Context, ref string, keyIDs []string, link 
 	if len(keyIDs) == 0 {
 		return model.Invalid("key", "Name at least one key id.")
 	}
-	return s.b.store.Update(ctx, func(tx store.Tx) error {
+	return s.b.store.Update(ctx, func(tx store.Tx) error { return s.relinkIn(ctx, tx, ref, keyIDs, link) })
+}
+
+// DryRunLinkAllowList is which keys LinkAllowList would refuse from which of
+// their recent addresses; it changes nothing.
+func (s *Session) DryRunLinkAllowList(ctx context.Context, ref string, keyIDs []string) ([]RefusedKey, error) {
+	if len(keyIDs) == 0 {
+		return nil, model.Invalid("key", "Name at least one key id.")
+	}
+	return s.dryRun(ctx, func(tx store.Tx) error { return s.relinkIn(ctx, tx, ref, keyIDs, true) })
+}
+
+func (s *Session) relinkIn(ctx context.Context, tx store.Tx, ref string, keyIDs []string, link bool) error {
+	{
 		l, err := resolveAllowList(ctx, tx, ref)
 		if err != nil {
 			return err
@@ -317,7 +360,7 @@ func (s *Session) relink(ctx context.Context, ref string, keyIDs []string, link 
 			}
 		}
 		return nil
-	})
+	}
 }
 
 func refsOf(lists []model.AllowList, ids []string) []model.AllowListRef {

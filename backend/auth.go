@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -134,42 +135,48 @@ const (
 )
 
 // usageRecorder batches last-use writes so that a request never waits for one, and
-// a key used a thousand times a minute is written once.
+// a key used a thousand times a minute is written once. It records each distinct
+// (key, client address) at most once a minute, so a key's second address reaches
+// the store's addresses (SPEC §10) although its last use was written a moment ago.
 type usageRecorder struct {
 	mu      sync.Mutex
-	pending map[string]use
-	written map[string]time.Time // last write per key by this process
+	pending map[keyAddr]time.Time
+	written map[keyAddr]time.Time // last write per key and address by this process
 	running bool
 	full    chan struct{} // a batch is full: write it now
 	writeMu sync.Mutex    // one drain at a time, so Flush sees earlier drains finish
 }
 
-type use struct {
-	at   time.Time
-	addr string
-}
+// keyAddr is one key used from one client address (normalAddr).
+type keyAddr struct{ id, addr string }
+
+// usageWrittenMax bounds the recorder's memory of what it wrote: past it, it
+// forgets, and the store's own once-a-minute rule for last use still holds (an
+// address counts once more).
+const usageWrittenMax = 100_000
 
 func (u *usageRecorder) record(b *Backend, k model.Key, addr string) {
 	now := b.Now()
-	if k.LastUsedAt != nil && now.Sub(*k.LastUsedAt) < time.Minute {
-		return
-	}
+	ka := keyAddr{k.ID, normalAddr(addr)}
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if last, ok := u.written[k.ID]; ok && now.Sub(last) < time.Minute {
+	if last, ok := u.written[ka]; ok && now.Sub(last) < time.Minute {
 		return
 	}
-	// Only a use that is written: the index's last use decides the next skip.
-	b.index.used(k.ID, now)
+	// The key's last use as the index holds it may be this very minute's, from
+	// another address, or from another process: then only the address is news.
+	if !(k.LastUsedAt != nil && now.Sub(*k.LastUsedAt) < time.Minute) {
+		b.index.used(k.ID, now)
+	}
 	if u.pending == nil {
-		u.pending, u.written = map[string]use{}, map[string]time.Time{}
+		u.pending, u.written = map[keyAddr]time.Time{}, map[keyAddr]time.Time{}
 		u.full = make(chan struct{}, 1)
 	}
-	if len(u.written) > 100_000 { // bounded: forget, the store's own rule still holds
+	if len(u.written) >= usageWrittenMax {
 		clear(u.written)
 	}
-	u.written[k.ID] = now
-	u.pending[k.ID] = use{now, addr}
+	u.written[ka] = now
+	u.pending[ka] = now
 	if len(u.pending) >= usageBatch {
 		select {
 		case u.full <- struct{}{}:
@@ -207,20 +214,33 @@ func (u *usageRecorder) drain(ctx context.Context, b *Backend) error {
 	defer u.writeMu.Unlock()
 	u.mu.Lock()
 	batch := u.pending
-	u.pending = map[string]use{}
+	u.pending = map[keyAddr]time.Time{}
 	u.mu.Unlock()
 	if len(batch) == 0 {
 		return nil
 	}
 	uses := make([]store.KeyUse, 0, len(batch))
-	for id, x := range batch {
-		uses = append(uses, store.KeyUse{ID: id, At: x.at, Addr: x.addr})
+	for ka, at := range batch {
+		uses = append(uses, store.KeyUse{ID: ka.id, At: at, Addr: ka.addr})
 	}
+	// Oldest first: of a key's uses within one minute, the first sets its
+	// last use (the store's once-a-minute rule), as one by one would.
+	slices.SortFunc(uses, func(a, b store.KeyUse) int { return a.At.Compare(b.At) })
 	if err := b.store.TouchKeys(ctx, uses); err != nil {
 		b.log.Warn("record key uses", "keys", len(uses), "err", err)
 		return err
 	}
 	return nil
+}
+
+// normalAddr is a client address as the allow lists read it (an IPv4-mapped
+// IPv6 address is the IPv4 one), so one client is one address row; what isn't
+// an address stays as given.
+func normalAddr(addr string) string {
+	if a := model.ClientAddr(addr); a.IsValid() {
+		return a.String()
+	}
+	return addr
 }
 
 // Flush writes recorded key uses now, for shutdown and tests.

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/apikeys-dev/apikeys/backend"
+	"github.com/apikeys-dev/apikeys/model"
 )
 
 // Allow-list request and result types are the backend's.
@@ -30,3 +31,19 @@ type AllowLists interface {
 }
 
 var _ AllowLists = (*backend.Session)(nil)
+
+// RefusedKey is a key a narrowing change would refuse from some of its recent
+// addresses.
+type RefusedKey = backend.RefusedKey
+
+// KeyAddresses is where keys were used from over the last 30 days, and the dry
+// runs of the changes that narrow where (SPEC §10); asked for with a type
+// assertion, like AllowLists.
+type KeyAddresses interface {
+	KeyAddresses(ctx context.Context, keyID string) ([]model.KeyAddress, error)
+	DryRunLinkAllowList(ctx context.Context, ref string, keyIDs []string) ([]RefusedKey, error)
+	DryRunEditAllowList(ctx context.Context, ref string, r EditAllowListRequest) ([]RefusedKey, error)
+	DryRunSetDefaultAllowList(ctx context.Context, ref string) ([]RefusedKey, error)
+}
+
+var _ KeyAddresses = (*backend.Session)(nil)

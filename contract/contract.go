@@ -39,6 +39,10 @@ type Key struct {
 	ReplacedBy   *string    `json:"replacedBy"`
 	DeletedAt    *time.Time `json:"deletedAt"`
 	Version      int64      `json:"version"`
+	// AllowLists are the ids of the key's own IP allow lists (SPEC §10), where
+	// the listing knows them; absent for none (then the default list, if any,
+	// applies).
+	AllowLists []string `json:"allowLists,omitempty"`
 }
 
 // MemberRef names a member.

@@ -37,7 +37,7 @@ var contractTypes = []struct {
 	{v: contract.Webhook{}}, {v: contract.CreatedWebhook{}}, {v: contract.RemovedWebhook{}},
 	{v: contract.WebhookDelivery{}}, {v: contract.WebhookAttempt{}}, {v: contract.WebhookTest{}},
 	{v: contract.Backup{}}, {v: contract.Config{}}, {v: contract.Setting{}},
-	{v: contract.AllowList{}},
+	{v: contract.AllowList{}}, {v: contract.KeyAddress{}}, {v: contract.RefusedKey{}}, {v: contract.KeyRef{}},
 }
 
 // hookData are the shapes of a webhook message's data, one per kind of event,

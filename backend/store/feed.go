@@ -212,3 +212,10 @@ func (r *RecordingTx) AppendEvent(ctx context.Context, e model.AuditEvent) error
 	}
 	return err
 }
+
+// AddressDay is the UTC day a key's address row counts a use under (unix days).
+func AddressDay(t time.Time) int64 { return t.Unix() / 86400 }
+
+// AddressKeepFrom is the first UTC day kept when the newest use is at: days
+// before it are older than model.AddressWindow and pruned.
+func AddressKeepFrom(at time.Time) int64 { return AddressDay(at.Add(-model.AddressWindow)) }

@@ -13,6 +13,10 @@ import (
 // Reader is the read side, available inside and outside a transaction. Not-found
 // results are model errors of KindNotFound.
 type Reader interface {
+	// KeyAddresses lists the client addresses a key was used from on the UTC
+	// days from since's on, most recently seen first (then by address); with
+	// keyID "" every key's, by key id then likewise.
+	KeyAddresses(ctx context.Context, keyID string, since time.Time) ([]model.KeyAddress, error)
 	// Workspace returns the workspace, or KindNotFound if none was created yet.
 	Workspace(ctx context.Context) (model.Workspace, error)
 	// PageTokenKey returns the workspace's key for signing audit page tokens:
@@ -112,6 +116,10 @@ type Store interface {
 	TouchKey(ctx context.Context, id string, at time.Time, addr string) error
 	// TouchKeys is TouchKey for many uses in one transaction; a use of a key that
 	// no longer exists is skipped, not an error.
+	//
+	// The same transaction records each use's client address (SPEC §10) in the
+	// key's addresses for the use's UTC day, every use counted, and prunes the
+	// days older than model.AddressWindow; a use with no address records none.
 	TouchKeys(ctx context.Context, uses []KeyUse) error
 
 	// EachKey calls fn with each key (tombstones too if q.IncludeDeleted) in the

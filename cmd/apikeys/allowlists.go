@@ -100,17 +100,26 @@ func newAllowListsListCmd(a *app) *cobra.Command {
 
 func newAllowListsCreateCmd(a *app) *cobra.Command {
 	var (
-		name, desc string
-		entries    []string
+		name, desc, fromKey string
+		entries             []string
 	)
 	c := &cobra.Command{
-		Use:     "create --name N --entry CIDR... [--description D]",
+		Use:     "create --name N (--entry CIDR... | --from-key KEY_ID) [--description D]",
 		Short:   "Create an IP allow list",
-		Example: "  apikeys allowlists create --name Office --entry 198.51.100.0/24 --entry 2001:db8::/48 --description \"HQ egress\"",
+		Example: "  apikeys allowlists create --name Office --entry 198.51.100.0/24 --entry 2001:db8::/48 --description \"HQ egress\"\n  apikeys allowlists create --name \"Where Sync runs\" --from-key key_01J9Z…",
 		Args:    exactArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := requireFlags(cmd, "name", "entry"); err != nil {
+			if err := requireFlags(cmd, "name"); err != nil {
 				return err
+			}
+			if (len(entries) == 0) == (fromKey == "") {
+				return usagef("give --entry or --from-key")
+			}
+			if fromKey != "" {
+				var err error
+				if entries, err = a.addressEntries(cmd.Context(), fromKey); err != nil {
+					return err
+				}
 			}
 			al, err := a.allow(cmd.Context())
 			if err != nil {
@@ -127,6 +136,7 @@ func newAllowListsCreateCmd(a *app) *cobra.Command {
 	f.StringVar(&name, "name", "", "the list's `NAME` (unique, case-insensitively)")
 	f.StringSliceVar(&entries, "entry", nil, "an IPv4 or IPv6 address or `CIDR` range (repeatable, or separated by commas)")
 	f.StringVar(&desc, "description", "", "what the list is for")
+	f.StringVar(&fromKey, "from-key", "", "make the entries the addresses `KEY_ID` was used from in the last 30 days")
 	return c
 }
 
@@ -134,6 +144,7 @@ func newAllowListsEditCmd(a *app) *cobra.Command {
 	var (
 		name, desc  string
 		add, remove []string
+		dry         bool
 	)
 	c := &cobra.Command{
 		Use:     "edit LIST [--name N] [--description D] [--add-entry CIDR]... [--remove-entry CIDR]...",
@@ -151,6 +162,13 @@ func newAllowListsEditCmd(a *app) *cobra.Command {
 			if r.Name == nil && r.Description == nil && len(add) == 0 && len(remove) == 0 {
 				return usagef("nothing to change: give --name, --description, --add-entry or --remove-entry")
 			}
+			if dry {
+				ka, err := a.addresses(cmd.Context())
+				if err != nil {
+					return err
+				}
+				return a.printDryRun(ka.DryRunEditAllowList(cmd.Context(), args[0], r))
+			}
 			al, err := a.allow(cmd.Context())
 			if err != nil {
 				return err
@@ -167,6 +185,7 @@ func newAllowListsEditCmd(a *app) *cobra.Command {
 	f.StringVar(&desc, "description", "", "the list's new description")
 	f.StringSliceVar(&add, "add-entry", nil, "an address or `CIDR` range to add (repeatable)")
 	f.StringSliceVar(&remove, "remove-entry", nil, "an address or `CIDR` range to remove (repeatable)")
+	f.BoolVar(&dry, "dry-run", false, dryRunHelp)
 	return c
 }
 
@@ -209,7 +228,8 @@ func newAllowListsLinkCmd(a *app, link bool) *cobra.Command {
 	if !link {
 		use, short, done = "unlink LIST KEY_ID...", "Take keys off an IP allow list", "Unlinked"
 	}
-	return &cobra.Command{
+	var dry bool
+	c := &cobra.Command{
 		Use:   use,
 		Short: short,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -219,6 +239,13 @@ func newAllowListsLinkCmd(a *app, link bool) *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if dry {
+				ka, err := a.addresses(cmd.Context())
+				if err != nil {
+					return err
+				}
+				return a.printDryRun(ka.DryRunLinkAllowList(cmd.Context(), args[0], args[1:]))
+			}
 			al, err := a.allow(cmd.Context())
 			if err != nil {
 				return err
@@ -242,10 +269,16 @@ func newAllowListsLinkCmd(a *app, link bool) *cobra.Command {
 			return nil
 		},
 	}
+	if link {
+		c.Flags().BoolVar(&dry, "dry-run", false, dryRunHelp)
+	}
+	return c
 }
 
+const dryRunHelp = "change nothing: list the keys and the addresses of the last 30 days it would refuse"
+
 func newAllowListsDefaultCmd(a *app) *cobra.Command {
-	var none bool
+	var none, dry bool
 	c := &cobra.Command{
 		Use:   "default LIST | default --none",
 		Short: "Make an IP allow list the default for keys without lists of their own",
@@ -263,6 +296,13 @@ func newAllowListsDefaultCmd(a *app) *cobra.Command {
 			ref := ""
 			if !none {
 				ref = args[0]
+			}
+			if dry {
+				ka, err := a.addresses(cmd.Context())
+				if err != nil {
+					return err
+				}
+				return a.printDryRun(ka.DryRunSetDefaultAllowList(cmd.Context(), ref))
 			}
 			if err := al.SetDefaultAllowList(cmd.Context(), ref); err != nil {
 				return err
@@ -287,6 +327,7 @@ func newAllowListsDefaultCmd(a *app) *cobra.Command {
 		},
 	}
 	c.Flags().BoolVar(&none, "none", false, "leave no default list")
+	c.Flags().BoolVar(&dry, "dry-run", false, dryRunHelp)
 	return c
 }
 

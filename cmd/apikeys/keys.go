@@ -22,7 +22,7 @@ import (
 func newKeysCmd(a *app) *cobra.Command {
 	return newGroupCmd("keys", "List, create, edit, rotate and delete API keys",
 		newKeysListCmd(a), newKeysCreateCmd(a), newKeysEditCmd(a),
-		newKeysRotateCmd(a), newKeysDeleteCmd(a))
+		newKeysRotateCmd(a), newKeysDeleteCmd(a), newKeysAddressesCmd(a))
 }
 
 func newKeysListCmd(a *app) *cobra.Command {
@@ -50,8 +50,14 @@ and replaced keys still in their grace period: the keys to rotate soon.`,
 			if err != nil {
 				return err
 			}
+			var lists map[string][]string // each key's own allow lists, for --json
+			if al, ok := c.(client.AllowLists); ok && a.flags.json {
+				if lists, err = al.KeyAllowLists(cmd.Context()); err != nil {
+					return err
+				}
+			}
 			if w, ok := c.(keyWalker); ok && a.flags.json {
-				return writeKeysJSON(cmd.Context(), a.env.stdout, w, f, c.Policy(), c.Now())
+				return writeKeysJSON(cmd.Context(), a.env.stdout, w, f, c.Policy(), c.Now(), lists)
 			}
 			keys, err := c.ListKeys(cmd.Context(), f)
 			if err != nil {
@@ -59,7 +65,11 @@ and replaced keys still in their grace period: the keys to rotate soon.`,
 			}
 			p, now := c.Policy(), c.Now()
 			if a.flags.json {
-				return writeJSON(a.env.stdout, contract.KeysOf(keys, p, now))
+				out := contract.KeysOf(keys, p, now)
+				for i := range out {
+					out[i].AllowLists = lists[out[i].ID]
+				}
+				return writeJSON(a.env.stdout, out)
 			}
 			if len(keys) == 0 {
 				if f.ExpiringWithin > 0 {
@@ -91,7 +101,7 @@ type keyWalker interface {
 // the list (a million keys took 3.6 GiB when the list, its contract copy and
 // the encoded text were all held at once). An error midway leaves the output
 // cut short, and the command fails.
-func writeKeysJSON(ctx context.Context, w io.Writer, kw keyWalker, f client.KeyFilter, p model.ExpiryPolicy, now time.Time) error {
+func writeKeysJSON(ctx context.Context, w io.Writer, kw keyWalker, f client.KeyFilter, p model.ExpiryPolicy, now time.Time, lists map[string][]string) error {
 	out := bufio.NewWriterSize(w, 64<<10)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -107,7 +117,9 @@ func writeKeysJSON(ctx context.Context, w io.Writer, kw keyWalker, f client.KeyF
 			buf.WriteString(",\n  ")
 		}
 		n++
-		if err := enc.Encode(contract.KeyOf(*k, p, now)); err != nil {
+		ck := contract.KeyOf(*k, p, now)
+		ck.AllowLists = lists[k.ID]
+		if err := enc.Encode(ck); err != nil {
 			return err
 		}
 		b := buf.Bytes()

@@ -53,7 +53,7 @@ func TestWriteKeysJSONMatchesWriteJSON(t *testing.T) {
 		if err := writeJSON(&want, contract.KeysOf(keys, p, now)); err != nil {
 			t.Fatal(err)
 		}
-		if err := writeKeysJSON(t.Context(), &got, sliceWalker{keys: keys}, client.KeyFilter{}, p, now); err != nil {
+		if err := writeKeysJSON(t.Context(), &got, sliceWalker{keys: keys}, client.KeyFilter{}, p, now, nil); err != nil {
 			t.Fatal(err)
 		}
 		if got.String() != want.String() {
@@ -62,7 +62,7 @@ func TestWriteKeysJSONMatchesWriteJSON(t *testing.T) {
 	}
 	if !strings.Contains(func() string {
 		var b bytes.Buffer
-		_ = writeKeysJSON(t.Context(), &b, sliceWalker{keys: []model.Key{odd}}, client.KeyFilter{}, p, now)
+		_ = writeKeysJSON(t.Context(), &b, sliceWalker{keys: []model.Key{odd}}, client.KeyFilter{}, p, now, nil)
 		return b.String()
 	}(), `\u202e`) {
 		t.Error("a bidi override reached the output raw")
@@ -74,7 +74,7 @@ func TestWriteKeysJSONFailsOnStoreError(t *testing.T) {
 	boom := errors.New("disk I/O error")
 	var out bytes.Buffer
 	k := model.Key{ID: "key_1", Name: "n", Type: model.KeyImport}
-	err := writeKeysJSON(t.Context(), &out, sliceWalker{keys: []model.Key{k}, err: boom}, client.KeyFilter{}, model.ExpiryPolicy{}, time.Now())
+	err := writeKeysJSON(t.Context(), &out, sliceWalker{keys: []model.Key{k}, err: boom}, client.KeyFilter{}, model.ExpiryPolicy{}, time.Now(), nil)
 	if !errors.Is(err, boom) {
 		t.Fatalf("err %v, want the store's", err)
 	}

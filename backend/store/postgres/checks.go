@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/apikeys-dev/apikeys/backend/store"
+	"github.com/apikeys-dev/apikeys/model"
 )
 
 // KeyChecks reads every key's check fields in one statement (one snapshot).
@@ -44,10 +45,65 @@ func (s *Store) TouchKeys(ctx context.Context, uses []store.KeyUse) error {
 	for i, u := range uses {
 		ids[i], ats[i], addrs[i] = u.ID, ts(u.At), u.Addr
 	}
-	_, err := s.pool.Exec(ctx, `
-		UPDATE api_keys k SET last_used_at = u.at, last_used_addr = u.addr
-		FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS u(id, at, addr)
-		WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at <= u.at - $4::interval)`,
-		ids, ats, addrs, touchInterval)
-	return wrap("touch keys", err)
+	var newest time.Time
+	days := make([]int64, len(uses))
+	for i, u := range uses {
+		days[i] = store.AddressDay(u.At)
+		if u.At.After(newest) {
+			newest = u.At
+		}
+	}
+	keep := store.AddressKeepFrom(newest)
+	err := pgx.BeginFunc(ctx, s.pool, func(t pgx.Tx) error {
+		if _, err := t.Exec(ctx, `
+			UPDATE api_keys k SET last_used_at = u.at, last_used_addr = u.addr
+			FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS u(id, at, addr)
+			WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at <= u.at - $4::interval)`,
+			ids, ats, addrs, touchInterval); err != nil {
+			return err
+		}
+		// Grouped first: ON CONFLICT may not touch one row twice in a statement.
+		if _, err := t.Exec(ctx, `
+			INSERT INTO key_addresses (key_id, addr, day, first_seen, last_seen, uses)
+			SELECT u.id, u.addr, u.day, min(u.at), max(u.at), count(*)
+			FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::integer[]) AS u(id, at, addr, day)
+			JOIN api_keys k ON k.id = u.id
+			WHERE u.addr <> ''
+			GROUP BY u.id, u.addr, u.day
+			ON CONFLICT (key_id, addr, day) DO UPDATE SET
+				first_seen = LEAST(key_addresses.first_seen, excluded.first_seen),
+				last_seen = GREATEST(key_addresses.last_seen, excluded.last_seen),
+				uses = key_addresses.uses + excluded.uses`, ids, ats, addrs, days); err != nil {
+			return err
+		}
+		// Pruned once a day per process: the first batch of a new day.
+		if s.addrKept.Load() < keep {
+			_, err := t.Exec(ctx, `DELETE FROM key_addresses WHERE day < $1`, keep)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return wrap("touch keys", err)
+	}
+	s.addrKept.Store(max(s.addrKept.Load(), keep))
+	return nil
+}
+
+// KeyAddresses lists a key's (or every key's) addresses from since's day on.
+func (r reader) KeyAddresses(ctx context.Context, keyID string, since time.Time) ([]model.KeyAddress, error) {
+	rows, err := r.q.Query(ctx, `
+		SELECT key_id, addr, sum(uses)::bigint, min(first_seen), max(last_seen) FROM key_addresses
+		WHERE ($1 = '' OR key_id = $1) AND day >= $2
+		GROUP BY key_id, addr ORDER BY key_id, max(last_seen) DESC, addr`, keyID, store.AddressDay(since))
+	if err != nil {
+		return nil, wrap("list key addresses", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (model.KeyAddress, error) {
+		var a model.KeyAddress
+		err := row.Scan(&a.KeyID, &a.Addr, &a.Uses, &a.FirstSeen, &a.LastSeen)
+		a.FirstSeen, a.LastSeen = a.FirstSeen.UTC(), a.LastSeen.UTC()
+		return a, err
+	})
+	return out, wrap("list key addresses", err)
 }

@@ -32,6 +32,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -78,6 +79,8 @@ type Store struct {
 	// while it waits for the advisory lock, and a burst of writes could take
 	// every connection from the reads (verifications) and from the lock holder.
 	writer chan struct{}
+
+	addrKept atomic.Int64 // key_addresses holds no day before this one (TouchKeys prunes)
 
 	watchers  store.Watchers
 	listening chan struct{}   // closed once the listener first listened or failed

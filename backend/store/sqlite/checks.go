@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend/store"
+	"github.com/apikeys-dev/apikeys/model"
 )
 
 // KeyChecks reads every key's check fields in one statement (one snapshot),
@@ -122,10 +123,65 @@ func (s *Store) TouchKeys(ctx context.Context, uses []store.KeyUse) error {
 		return wrap("touch keys", err)
 	}
 	defer st.Close()
+	seen, err := t.PrepareContext(ctx, `
+		INSERT INTO key_addresses (key_id, addr, day, first_seen, last_seen, uses)
+		SELECT id, ?, ?, ?, ?, 1 FROM api_keys WHERE id = ?
+		ON CONFLICT (key_id, addr, day) DO UPDATE SET
+			first_seen = min(first_seen, excluded.first_seen),
+			last_seen = max(last_seen, excluded.last_seen), uses = uses + 1`)
+	if err != nil {
+		return wrap("touch keys", err)
+	}
+	defer seen.Close()
+	var newest time.Time
 	for _, u := range uses {
 		if _, err := st.ExecContext(ctx, micros(u.At), u.Addr, stamp, u.ID, micros(u.At.Add(-touchInterval))); err != nil {
 			return wrap("touch keys", err)
 		}
+		if u.Addr != "" {
+			if _, err := seen.ExecContext(ctx, u.Addr, store.AddressDay(u.At), micros(u.At), micros(u.At), u.ID); err != nil {
+				return wrap("record key addresses", err)
+			}
+		}
+		if u.At.After(newest) {
+			newest = u.At
+		}
 	}
-	return wrap("touch keys", t.Commit())
+	// Pruned once a day per process: the first batch of a new day.
+	keep := store.AddressKeepFrom(newest)
+	if s.addrKept.Load() < keep {
+		if _, err := t.ExecContext(ctx, `DELETE FROM key_addresses WHERE day < ?`, keep); err != nil {
+			return wrap("prune key addresses", err)
+		}
+	}
+	if err := t.Commit(); err != nil {
+		return wrap("touch keys", err)
+	}
+	s.addrKept.Store(max(s.addrKept.Load(), keep))
+	return nil
+}
+
+// KeyAddresses lists a key's (or every key's) addresses from since's day on.
+func (r reader) KeyAddresses(ctx context.Context, keyID string, since time.Time) ([]model.KeyAddress, error) {
+	rows, err := r.q.QueryContext(ctx, `
+		SELECT key_id, addr, sum(uses), min(first_seen), max(last_seen) FROM key_addresses
+		WHERE (? = '' OR key_id = ?) AND day >= ?
+		GROUP BY key_id, addr ORDER BY key_id, max(last_seen) DESC, addr`, keyID, keyID, store.AddressDay(since))
+	if err != nil {
+		return nil, wrap("list key addresses", err)
+	}
+	defer rows.Close()
+	var out []model.KeyAddress
+	for rows.Next() {
+		var (
+			a           model.KeyAddress
+			first, last int64
+		)
+		if err := rows.Scan(&a.KeyID, &a.Addr, &a.Uses, &first, &last); err != nil {
+			return nil, wrap("list key addresses", err)
+		}
+		a.FirstSeen, a.LastSeen = fromMicros(first), fromMicros(last)
+		out = append(out, a)
+	}
+	return out, wrap("list key addresses", rows.Err())
 }

@@ -53,7 +53,8 @@ type Store struct {
 	writeStmts poolStmts    // on the writer connection (see stmts.go); nil when read-only
 	txMisses   atomic.Int64 // statements prepared for one write transaction only
 
-	readOnlyErr error // what Update and TouchKey return on a read-only store
+	readOnlyErr error        // what Update and TouchKey return on a read-only store
+	addrKept    atomic.Int64 // key_addresses holds no day before this one (TouchKeys prunes)
 
 	watchers  store.Watchers
 	stopCtx   context.Context // ends at Close: stops the watcher

@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("EachKey", func(t *testing.T) { testEachKey(t, open) })
 	t.Run("TouchKey", func(t *testing.T) { testTouchKey(t, open) })
 	t.Run("TouchKeys", func(t *testing.T) { testTouchKeys(t, open) })
+	t.Run("KeyAddresses", func(t *testing.T) { testKeyAddresses(t, open) })
 	t.Run("KeyChecks", func(t *testing.T) { testKeyChecks(t, open) })
 	t.Run("Members", func(t *testing.T) { testMembers(t, open) })
 	t.Run("SSHKeys", func(t *testing.T) { testSSHKeys(t, open) })
