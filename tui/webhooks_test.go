@@ -54,14 +54,19 @@ func realWorkspace(t *testing.T) (b *backend.Backend, owner, admin model.Member)
 
 func startReal(t *testing.T, b *backend.Backend, m model.Member) *user {
 	t.Helper()
+	return startRealAt(t, b, m, gw, gh)
+}
+
+func startRealAt(t *testing.T, b *backend.Backend, m model.Member, w, h int) *user {
+	t.Helper()
 	s, err := b.SessionFor(context.Background(), m.ID, model.SourceTUI)
 	if err != nil {
 		t.Fatal(err)
 	}
 	clip := &testkit.SyncBuffer{}
 	root := New(Options{Client: s, Renderer: asciiRenderer(), Output: clip})
-	tm := teatest.NewTestModel(t, root, teatest.WithInitialTermSize(gw, gh))
-	return &user{t: t, tm: tm, clip: clip, w: gw, h: gh}
+	tm := teatest.NewTestModel(t, root, teatest.WithInitialTermSize(w, h))
+	return &user{t: t, tm: tm, clip: clip, w: w, h: h}
 }
 
 // The header counts only the keys the member may manage; ! opens the
