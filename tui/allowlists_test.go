@@ -171,3 +171,40 @@ func TestAllowListsRefusedToBuilder(t *testing.T) {
 		t.Errorf("no IP allow lists page shown:\n%s", view)
 	}
 }
+
+// Key details say where a key works from; l there changes its lists.
+func TestGoldenKeyDetailsWithLists(t *testing.T) {
+	b, owner, _ := allowWorkspace(t)
+	s := startReal(t, b, owner)
+	s.waitFor("expire within 7 days")
+	s.typ("/Exports")
+	s.press(tea.KeyEnter)
+	s.waitFor("Filter: Exports")
+	s.press(tea.KeyEnter)
+	s.waitFor("“CI runners”  (l)")
+	s.golden()
+}
+
+func TestKeyDetailsChangeLists(t *testing.T) {
+	b, owner, _ := allowWorkspace(t)
+	s := startReal(t, b, owner)
+	s.waitFor("expire within 7 days")
+	s.typ("/SIEM")
+	s.press(tea.KeyEnter)
+	s.waitFor("Filter: SIEM")
+	s.press(tea.KeyEnter)
+	s.waitFor("the default list “Office” applies")
+	s.typ("l")
+	s.waitFor("IP allow lists of “SIEM”")
+	s.typ("x") // CI runners, the first by name
+	s.press(tea.KeyEnter)
+	s.waitFor("Saved the IP allow lists of “SIEM”.")
+	_, view := s.finish()
+	if !strings.Contains(view, "IP allow lists  “CI runners”  (l)") {
+		t.Errorf("details don't show the new list:\n%s", view)
+	}
+	l, _ := mustSession(t, b, owner).GetAllowList(context.Background(), "CI runners")
+	if len(l.KeyIDs) != 2 {
+		t.Errorf("CI runners keys %v, want Exports and SIEM", l.KeyIDs)
+	}
+}

@@ -3,8 +3,10 @@ package tui
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
 	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/tui/internal/fake"
 )
 
 // realWorkspace is a workspace on the real backend over a temporary SQLite
@@ -29,7 +32,16 @@ func realWorkspace(t *testing.T) (b *backend.Backend, owner, admin model.Member)
 	}
 	t.Cleanup(func() { st.Close() })
 	now := time.Date(2027, 3, 10, 15, 4, 5, 0, time.UTC)
-	b = backend.New(backend.Config{Store: st, Clock: func() time.Time { return now }})
+	// Predictable ids and secrets, so goldens of key details hold still.
+	var n atomic.Int64
+	b = backend.New(backend.Config{Store: st, Clock: func() time.Time { return now },
+		NewID: func(prefix string) string { return fmt.Sprintf("%s_t%06d", prefix, n.Add(1)) },
+		NewSecret: func(t model.KeyType) (model.Secret, error) {
+			if !t.Valid() {
+				return model.NewSecret(t)
+			}
+			return fake.Secret(t, int(n.Add(1))), nil
+		}})
 	owner, _, err = b.Bootstrap(ctx, "Acme", "Olive Owner", "olive@example.com", nil)
 	if err != nil {
 		t.Fatal(err)
