@@ -84,6 +84,9 @@ func (p *Page) openAllow(from any, k model.Key) tea.Cmd {
 	if err := model.Require(p.ctx.Me.AccountType, model.ActManageKeys, k.Type); err != nil {
 		return app.Fail(err)
 	}
+	if p.allow.own == nil {
+		return app.Info("The IP allow lists are still loading; press l again in a moment.")
+	}
 	if len(p.allow.lists) == 0 {
 		return app.Info("No IP allow lists yet: make one on the IP allow lists page.")
 	}

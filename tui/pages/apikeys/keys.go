@@ -113,7 +113,7 @@ func (p *Page) setQuery(q string) {
 func (p *Page) details(k model.Key) *flows.Details {
 	c, id := p.ctx.Client, k.ID
 	km := p.ctx.Keys
-	return flows.NewDetails(p.ctx, k, flows.DetailsSpec{
+	d := flows.NewDetails(p.ctx, k, flows.DetailsSpec{
 		Kind: client.NoticeKey, ID: id,
 		Get: func(ctx context.Context) (any, error) { return c.GetKey(ctx, id) },
 		Show: func(row any) (string, []detail.Field, string) {
@@ -168,6 +168,8 @@ func (p *Page) details(k model.Key) *flows.Details {
 			return p.outcome(pop.Result)
 		},
 	})
+	p.shown = d
+	return d
 }
 
 // follow shows a linked key in the details: from the list when it is there,

@@ -29,7 +29,8 @@ type Page struct {
 	filtering bool   // the filter field has the keyboard
 	query     string // the filter applied
 
-	allow allowInfo // the IP allow lists, for details and l
+	allow allowInfo      // the IP allow lists, for details and l
+	shown *flows.Details // the details opened last, drawn again when allow changes
 
 	marks map[string]bool // key ids marked for a bulk rotation
 	soon  bool            // the expiring-soon view
@@ -106,6 +107,9 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case app.Done:
 		if m, ok := msg.Msg.(allowInfo); ok && msg.Err == nil {
 			p.allow = m
+			if p.shown != nil {
+				p.shown.Set(p.shown.Row())
+			}
 			return p, nil
 		}
 	}
