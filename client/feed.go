@@ -20,6 +20,8 @@ const (
 	NoticeMember = store.NoticeMember
 	NoticeEvent  = store.NoticeEvent
 	NoticeHook   = store.NoticeWebhook
+	// NoticeAllowList: an IP allow list, its links or the default changed.
+	NoticeAllowList = store.NoticeAllowList
 )
 
 // Changes is a client that tells of changes committed anywhere — this process,

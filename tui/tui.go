@@ -21,6 +21,7 @@ import (
 	"github.com/apikeys-dev/apikeys/tui/app"
 	"github.com/apikeys-dev/apikeys/tui/components/status"
 	"github.com/apikeys-dev/apikeys/tui/keymap"
+	"github.com/apikeys-dev/apikeys/tui/pages/allowlists"
 	"github.com/apikeys-dev/apikeys/tui/pages/apikeys"
 	"github.com/apikeys-dev/apikeys/tui/pages/audit"
 	"github.com/apikeys-dev/apikeys/tui/pages/members"
@@ -100,6 +101,9 @@ func New(o Options) tea.Model {
 	pages := []app.Page{members.New(ctx), audit.New(ctx)}
 	if h, ok := o.Client.(client.Webhooks); ok {
 		pages = append(pages, webhooks.New(ctx, h))
+	}
+	if a, ok := o.Client.(client.AllowLists); ok {
+		pages = append(pages, allowlists.New(ctx, a))
 	}
 	pages = append(pages, apikeys.New(ctx)) // API Keys last, selected at start
 	ctx.Env = o.Environ

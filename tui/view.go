@@ -190,7 +190,9 @@ func (m *Model) sidebarView(h int) string {
 	}
 	lines := []string{" " + st.SidebarTitle.Render(title), ""}
 	for i, p := range m.pages {
-		name := p.Title()
+		// A name longer than the narrow sidebar ("IP allow lists") is cut,
+		// not wrapped onto a line of its own.
+		name := ansi.Truncate(p.Title(), sw-4, "…")
 		switch {
 		case i == m.active && m.sidebar:
 			lines = append(lines, st.SidebarActive.Render("› "+name))

@@ -3,8 +3,10 @@ package tui
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
 	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/tui/internal/fake"
 )
 
 // realWorkspace is a workspace on the real backend over a temporary SQLite
@@ -28,7 +31,16 @@ func realWorkspace(t *testing.T) (b *backend.Backend, owner, admin model.Member)
 	}
 	t.Cleanup(func() { st.Close() })
 	now := time.Date(2027, 3, 10, 15, 4, 5, 0, time.UTC)
-	b = backend.New(backend.Config{Store: st, Clock: func() time.Time { return now }})
+	// Predictable ids and secrets, so goldens of key details hold still.
+	var n atomic.Int64
+	b = backend.New(backend.Config{Store: st, Clock: func() time.Time { return now },
+		NewID: func(prefix string) string { return fmt.Sprintf("%s_t%06d", prefix, n.Add(1)) },
+		NewSecret: func(t model.KeyType) (model.Secret, error) {
+			if !t.Valid() {
+				return model.NewSecret(t)
+			}
+			return fake.Secret(t, int(n.Add(1))), nil
+		}})
 	owner, _, err = b.Bootstrap(ctx, "Acme", "Olive Owner", "olive@example.com", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -53,13 +65,18 @@ func realWorkspace(t *testing.T) (b *backend.Backend, owner, admin model.Member)
 
 func startReal(t *testing.T, b *backend.Backend, m model.Member) *user {
 	t.Helper()
+	return startRealAt(t, b, m, gw, gh)
+}
+
+func startRealAt(t *testing.T, b *backend.Backend, m model.Member, w, h int) *user {
+	t.Helper()
 	s, err := b.SessionFor(context.Background(), m.ID, model.SourceTUI)
 	if err != nil {
 		t.Fatal(err)
 	}
 	clip := &testkit.SyncBuffer{}
 	root := New(Options{Client: s, Renderer: asciiRenderer(), Output: clip})
-	return &user{t: t, tm: runSettling(t, root, gw, gh), clip: clip, w: gw, h: gh, model: root}
+	return &user{t: t, tm: runSettling(t, root, w, h), clip: clip, w: w, h: h, model: root}
 }
 
 // The header counts only the keys the member may manage; ! opens the

@@ -53,6 +53,10 @@ type KeyMap struct {
 
 	// Audit log.
 	EventType key.Binding
+
+	// IP allow lists: link keys to a list (or lists to a key), set the default.
+	Link    key.Binding
+	Default key.Binding
 }
 
 // Default is the keymap the help bar and the README's key table show.
@@ -98,6 +102,9 @@ func Default() *KeyMap {
 		ToggleActive: b([]string{"x"}, "x", "deactivate"),
 
 		EventType: b([]string{"t"}, "t", "event type"),
+
+		Link:    b([]string{"l"}, "l", "allow lists"),
+		Default: b([]string{"*"}, "*", "default"),
 	}
 }
 

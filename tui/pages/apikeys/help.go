@@ -77,6 +77,9 @@ func (p *Page) actions(k model.Key) []key.Binding {
 	if k.ReplacedBy == "" {
 		out = append(out, km.Rotate)
 	}
+	if _, ok := p.allowAPI(); ok {
+		out = append(out, km.Link)
+	}
 	return out
 }
 
@@ -90,8 +93,12 @@ func (p *Page) soonHelp() string {
 // FullHelp implements app.Page.
 func (p *Page) FullHelp() [][]key.Binding {
 	km := p.ctx.Keys
+	actions := []key.Binding{km.New, km.Open, km.Edit, km.Delete, km.Rotate, km.Filter, km.Soon}
+	if _, ok := p.allowAPI(); ok {
+		actions = append(actions, keymap.With(km.Link, "IP allow lists"))
+	}
 	return [][]key.Binding{
-		{km.New, km.Open, km.Edit, km.Delete, km.Rotate, km.Filter, km.Soon},
+		actions,
 		{km.Up, km.Down, km.Top, km.Bottom, km.PageUp, km.PageDown},
 		{keymap.With(km.Mark, "mark/unmark for rotation"), keymap.With(km.MarkAll, "mark all shown"),
 			keymap.With(km.Rotate, "rotate the marked keys"), keymap.With(km.Back, "clear marks")},

@@ -62,6 +62,8 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		return p.openDelete(p, k)
 	case key.Matches(msg, km.Rotate):
 		return p.rotate(p, k)
+	case key.Matches(msg, km.Link):
+		return p.openAllow(p, k)
 	case key.Matches(msg, km.Mark):
 		return p.toggleMark()
 	case key.Matches(msg, km.MarkAll):
@@ -111,7 +113,7 @@ func (p *Page) setQuery(q string) {
 func (p *Page) details(k model.Key) *flows.Details {
 	c, id := p.ctx.Client, k.ID
 	km := p.ctx.Keys
-	return flows.NewDetails(p.ctx, k, flows.DetailsSpec{
+	d := flows.NewDetails(p.ctx, k, flows.DetailsSpec{
 		Kind: client.NoticeKey, ID: id,
 		Get: func(ctx context.Context) (any, error) { return c.GetKey(ctx, id) },
 		Show: func(row any) (string, []detail.Field, string) {
@@ -131,6 +133,8 @@ func (p *Page) details(k model.Key) *flows.Details {
 				return p.openDelete(d, k)
 			case key.Matches(msg, km.Rotate):
 				return p.rotate(d, k)
+			case key.Matches(msg, km.Link):
+				return p.openAllow(d, k)
 			case key.Matches(msg, km.RotatedFrom) && k.RotatedFrom != "":
 				return p.follow(d, k.RotatedFrom)
 			case key.Matches(msg, km.ReplacedBy) && k.ReplacedBy != "":
@@ -156,10 +160,16 @@ func (p *Page) details(k model.Key) *flows.Details {
 				return app.Close(d, r)
 			case edited:
 				d.Set(r.key)
+			case allowLinked:
+				cmd := p.outcome(r) // takes the key's lists at once
+				d.Set(d.Row())
+				return cmd
 			}
 			return p.outcome(pop.Result)
 		},
 	})
+	p.shown = d
+	return d
 }
 
 // follow shows a linked key in the details: from the list when it is there,
@@ -220,6 +230,9 @@ func (p *Page) fields(k model.Key) []detail.Field {
 	}
 	if k.UpdatedAt.After(k.CreatedAt) {
 		fields = append(fields, detail.Field{Label: "Changed", Value: model.When(k.UpdatedAt, loc) + " by " + model.Sanitize(k.UpdatedByName)})
+	}
+	if f, ok := p.allowField(k); ok {
+		fields = append(fields, f)
 	}
 	if k.RotatedFrom != "" {
 		fields = append(fields, detail.Field{Label: "Rotated from", Value: p.link(k.RotatedFrom) + "  ([)"})

@@ -29,6 +29,9 @@ type Page struct {
 	filtering bool   // the filter field has the keyboard
 	query     string // the filter applied
 
+	allow allowInfo      // the IP allow lists, for details and l
+	shown *flows.Details // the details opened last, drawn again when allow changes
+
 	marks map[string]bool // key ids marked for a bulk rotation
 	soon  bool            // the expiring-soon view
 }
@@ -93,8 +96,25 @@ func (p *Page) Selected() (model.Key, bool) {
 
 // Update implements tea.Model.
 func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var allow tea.Cmd
+	switch msg := msg.(type) {
+	case app.SignedIn, app.Reload:
+		allow = p.loadAllow()
+	case app.Changed:
+		if msg.About(client.NoticeAllowList, "") || msg.About(client.NoticeKey, "") {
+			allow = p.loadAllow()
+		}
+	case app.Done:
+		if m, ok := msg.Msg.(allowInfo); ok && msg.Err == nil {
+			p.allow = m
+			if p.shown != nil {
+				p.shown.Set(p.shown.Row())
+			}
+			return p, nil
+		}
+	}
 	if cmd, ok := p.keys.Update(msg); ok {
-		return p, cmd
+		return p, tea.Batch(cmd, allow)
 	}
 	switch msg := msg.(type) {
 	case app.Pop:
@@ -119,6 +139,11 @@ type (
 // outcome takes what a flow did, pushed from the list or from details.
 func (p *Page) outcome(result any) tea.Cmd {
 	switch r := result.(type) {
+	case allowLinked:
+		if p.allow.own != nil {
+			p.allow.own[r.key.ID] = r.lists
+		}
+		return tea.Batch(p.loadAllow(), app.Info("Saved the IP allow lists of “"+model.Sanitize(r.key.Name)+"”."))
 	case created:
 		p.list.put(r.key)
 		p.refilter(r.key.ID)
