@@ -186,8 +186,16 @@ func (p *Page) follow(d *flows.Details, id string) tea.Cmd {
 		if err != nil {
 			return app.Status{Text: app.Message(err), Error: true}
 		}
-		return app.Pushed{From: d, Flow: p.details(k)}
+		// The details are built back on the UI goroutine (Page.Update): they
+		// read the page's list, which only that goroutine may touch.
+		return followed{from: d, key: k}
 	}
+}
+
+// followed is a linked key read from the store, whose details to push above from.
+type followed struct {
+	from *flows.Details
+	key  model.Key
 }
 
 // link names a linked key: its name when loaded, else its id.

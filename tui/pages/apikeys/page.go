@@ -98,6 +98,8 @@ func (p *Page) Selected() (model.Key, bool) {
 func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var allow tea.Cmd
 	switch msg := msg.(type) {
+	case followed:
+		return p, app.Push(msg.from, p.details(msg.key))
 	case app.SignedIn, app.Reload:
 		allow = p.loadAllow()
 	case app.Changed:
