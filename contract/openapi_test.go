@@ -38,6 +38,7 @@ var contractTypes = []struct {
 	{v: contract.WebhookDelivery{}}, {v: contract.WebhookAttempt{}}, {v: contract.WebhookTest{}},
 	{v: contract.Backup{}}, {v: contract.Config{}}, {v: contract.Setting{}},
 	{v: contract.AllowList{}}, {v: contract.KeyAddress{}}, {v: contract.RefusedKey{}}, {v: contract.KeyRef{}},
+	{v: contract.UsageDay{}}, {v: contract.UsageRefusals{}}, {v: contract.ReportRow{}},
 }
 
 // hookData are the shapes of a webhook message's data, one per kind of event,

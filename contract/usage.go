@@ -9,19 +9,25 @@ import (
 // UsageDay is one day of `keys usage --json`: a key's successful uses and
 // refusals by reason on a day (YYYY-MM-DD) of the workspace zone.
 type UsageDay struct {
-	Day     string           `json:"day"`
-	Uses    int64            `json:"uses"`
-	Refused map[string]int64 `json:"refused"` // by reason; {} for none
+	Day     string        `json:"day"`
+	Uses    int64         `json:"uses"`
+	Refused UsageRefusals `json:"refused"`
+}
+
+// UsageRefusals are a day's refusals of a known key, by reason.
+type UsageRefusals struct {
+	Expired      int64 `json:"expired"`
+	Revoked      int64 `json:"revoked"`
+	WrongType    int64 `json:"wrong_type"`
+	IPNotAllowed int64 `json:"ip_not_allowed"`
 }
 
 // UsageDaysOf is each day as UsageDay; never null.
 func UsageDaysOf(ds []model.UsageDay) []UsageDay {
 	return each(ds, func(d model.UsageDay) UsageDay {
 		r := d.Refused
-		if r == nil {
-			r = map[string]int64{}
-		}
-		return UsageDay{Day: d.Day, Uses: d.Uses, Refused: r}
+		return UsageDay{Day: d.Day, Uses: d.Uses, Refused: UsageRefusals{Expired: r["expired"], Revoked: r["revoked"],
+			WrongType: r["wrong_type"], IPNotAllowed: r[model.ReasonIPNotAllowed]}}
 	})
 }
 

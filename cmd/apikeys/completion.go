@@ -30,6 +30,8 @@ func addCompletions(root *cobra.Command, a *app) {
 		"keys edit":              {a.completeKeyIDs},
 		"keys rotate":            {a.completeKeyIDs},
 		"keys delete":            {a.completeKeyIDs},
+		"keys usage":             {a.completeKeyIDs},
+		"keys transfer":          {a.completeKeyIDs},
 		"members set-type":       {a.completeEmails, completeAccountTypes},
 		"members deactivate":     {a.completeEmails},
 		"members reactivate":     {a.completeEmails},
@@ -37,9 +39,11 @@ func addCompletions(root *cobra.Command, a *app) {
 		"members remove-ssh-key": {a.completeEmails, a.completeFingerprints},
 	}
 	flags := map[string]map[string]cobra.CompletionFunc{
-		"keys create": {"type": completeKeyTypes},
-		"members add": {"type": completeAccountTypes},
-		"audit":       {"type": completeEventTypes},
+		"keys create":        {"type": completeKeyTypes},
+		"keys transfer":      {"to": a.completeEmails},
+		"members add":        {"type": completeAccountTypes},
+		"members deactivate": {"transfer-keys-to": a.completeEmails},
+		"audit":              {"type": completeEventTypes},
 	}
 	for path, fns := range args {
 		if c := find(root, path); c != nil && c.ValidArgsFunction == nil {

@@ -58,6 +58,13 @@ func TestKeysReportCSV(t *testing.T) {
 		ra[col("uses_30d")] != "3" || ra[col("refused_30d")] != "1" || ra[col("last_used_from")] != "192.0.2.1" {
 		t.Errorf("row of %s: %q", a.Key.ID, ra)
 	}
+	days := okJSON[[]contract.UsageDay](c, "keys", "usage", a.Key.ID, "--days", "2")
+	if len(days) != 2 || days[1].Uses != 3 || days[1].Refused.WrongType != 1 || days[0].Uses != 0 {
+		t.Errorf("keys usage --days 2 --json: %+v", days)
+	}
+	if out := c.ok("keys", "usage", a.Key.ID, "--days", "1"); !strings.Contains(out, "wrong_type 1") {
+		t.Errorf("keys usage: %q", out)
+	}
 	js := okJSON[[]contract.ReportRow](c, "keys", "report", "--format", "json")
 	if len(js) != 2 {
 		t.Fatalf("report --format json: %+v", js)
