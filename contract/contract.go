@@ -31,6 +31,7 @@ type Key struct {
 	State        string     `json:"state"` // active, replaced, expired, revoked
 	CreatedAt    time.Time  `json:"createdAt"`
 	CreatedBy    MemberRef  `json:"createdBy"`
+	Owner        MemberRef  `json:"owner"`        // the creator unless transferred (SPEC §12)
 	ExpiresAt    time.Time  `json:"expiresAt"`    // the instant it stops working
 	ValidThrough string     `json:"validThrough"` // its last valid day, YYYY-MM-DD, workspace zone
 	LastUsedAt   *time.Time `json:"lastUsedAt"`
@@ -58,6 +59,7 @@ func KeyOf(k model.Key, p model.ExpiryPolicy, now time.Time) Key {
 		State:        k.State(now).String(),
 		CreatedAt:    k.CreatedAt.UTC(),
 		CreatedBy:    MemberRef{ID: k.CreatedBy, Name: k.CreatedByName},
+		Owner:        MemberRef{ID: k.OwnerID, Name: k.OwnerName},
 		ExpiresAt:    k.ExpiresAt.UTC(),
 		ValidThrough: p.ValidThrough(k.ExpiresAt).String(),
 		LastUsedAt:   UTCPtr(k.LastUsedAt),

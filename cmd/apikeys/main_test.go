@@ -187,7 +187,7 @@ func TestJSONEscapesUnprintable(t *testing.T) {
 // The JSON field names are a contract with scripts: this pins them.
 func TestJSONShapes(t *testing.T) {
 	c := newCLI(t)
-	keyFields := "createdAt createdBy deletedAt expiresAt hint id lastUsedAddr lastUsedAt name replacedBy rotatedFrom state type validThrough version"
+	keyFields := "createdAt createdBy deletedAt expiresAt hint id lastUsedAddr lastUsedAt name owner replacedBy rotatedFrom state type validThrough version"
 	memberFields := "accountType createdAt email id name sshKeys status updatedAt version"
 	eventFields := "actor eventId eventTimestamp eventType ingestionTimestamp payload source"
 
