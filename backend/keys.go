@@ -97,7 +97,7 @@ func (s *Session) CreateKey(ctx context.Context, r CreateKeyRequest) (model.Key,
 		k = model.Key{
 			ID: s.b.newID("key"), Name: name, Type: r.Type,
 			Hint: secret.Hint(), Hash: secret.Hash(),
-			CreatedAt: now, CreatedBy: actor.ID, CreatedByName: actor.Name,
+			CreatedAt: now, CreatedBy: actor.ID, CreatedByName: actor.Name, OwnerID: actor.ID, OwnerName: actor.Name,
 			ExpiresAt: s.b.policy.ExpiresAt(r.Expires),
 			UpdatedAt: now, UpdatedBy: actor.ID, UpdatedByName: actor.Name, Version: 1,
 		}

@@ -41,7 +41,7 @@ func (s *Session) RotateKey(ctx context.Context, id string, r RotateKeyRequest) 
 		nk := model.Key{
 			ID: s.b.newID("key"), Name: old.Name, Type: old.Type,
 			Hint: secret.Hint(), Hash: secret.Hash(),
-			CreatedAt: now, CreatedBy: actor.ID, CreatedByName: actor.Name,
+			CreatedAt: now, CreatedBy: actor.ID, CreatedByName: actor.Name, OwnerID: old.OwnerID, OwnerName: old.OwnerName, // a rotation keeps the owner
 			ExpiresAt: s.b.policy.ExpiresAt(expires), RotatedFrom: old.ID,
 			UpdatedAt: now, UpdatedBy: actor.ID, UpdatedByName: actor.Name, Version: 1,
 		}

@@ -3,7 +3,6 @@ package backend
 import (
 	"context"
 	"hash/maphash"
-	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -16,14 +15,19 @@ import (
 // Last uses and usage counts (SPEC §12) are written in batches: everything
 // recorded within usageInterval (or the first usageBatch new last uses,
 // whichever fills first) goes to the store in one transaction. A process killed
-// with -9 loses at most the checks of the last usageInterval, 100 ms (plus the
-// batch being committed): their counts, and their last uses, so such a key keeps
-// its older last use. With 100,000 keys each in use, a real `serve` spent a
+// with -9 loses at most the last uses of the last usageInterval, 100 ms (plus
+// the batch being committed), so such a key keeps its older last use, and the
+// counts of the last usageCountInterval, 1 s. With 100,000 keys each in use, a real `serve` spent a
 // third of its CPU on these writes, an eighth on commits alone at one per 20 ms:
 // 100 ms makes a fifth of the commits for the same rows.
 const (
 	usageInterval = 100 * time.Millisecond
 	usageBatch    = 1000
+	// usageCountInterval is how often the counts go with a batch: with
+	// 100,000 keys each checked now and then, counts every 100 ms were an
+	// upsert per check; every second, a key checked twice a second is one
+	// row. A kill -9 loses at most the last second's counts.
+	usageCountInterval = time.Second
 )
 
 // usageRecorder batches last-use writes and check counts so that a request
@@ -40,8 +44,10 @@ const (
 // and a check that finds its entry dead moves what it added to a fresh one, so
 // no check is lost or counted twice between them.
 type usageRecorder struct {
-	addrs    sync.Map // keyAddr → *addrUse
-	counts   sync.Map // usageKey → *usageCounter
+	mu       sync.Mutex
+	pending  map[keyAddr]time.Time // guarded by mu: uses to write
+	written  map[keyAddr]time.Time // guarded by mu: last write per key and address by this process
+	counts   sync.Map              // usageKey → *usageCounter
 	day      atomic.Pointer[usageDay]
 	newUses  atomic.Int64 // last uses recorded since the last drain
 	dirty    atomic.Bool  // something was recorded since the loop last looked
@@ -89,13 +95,10 @@ var addrSeed = maphash.MakeSeed()
 // keyAddr is one key used from one client address (normalAddr).
 type keyAddr struct{ id, addr string }
 
-// addrUse is what the recorder knows of one key and address.
-type addrUse struct {
-	last    atomic.Int64 // unix µs of the last use recorded (written or pending)
-	pending atomic.Int64 // unix µs of a use not yet written; 0: none; deadUse: out of the map
-}
-
-const deadUse = math.MinInt64
+// usageWrittenMax bounds the recorder's memory of what it wrote: past it, it
+// forgets, and the store's own once-a-minute rule for last use still holds (an
+// address counts once more).
+const usageWrittenMax = 100_000
 
 // usageKey is one key's checks with one result on one workspace day.
 type usageKey struct{ id, day, reason string }
@@ -190,24 +193,27 @@ func (u *usageRecorder) record(b *Backend, k model.Key, addr string, hit slotHit
 			return
 		}
 	}
-	for {
-		v, ok := u.addrs.Load(ka)
-		if !ok {
-			v, _ = u.addrs.LoadOrStore(ka, &addrUse{})
+	// Else the map of what this process recorded, under its mutex: once a
+	// minute per key and address, or on every check of a key used from
+	// several addresses in turn.
+	u.mu.Lock()
+	if last, ok := u.written[ka]; ok && now.Sub(last) < time.Minute {
+		u.mu.Unlock()
+		if hit.s != nil {
+			hit.s.addrHash.Store(ah)
+			hit.s.addrAt.Store(last.UnixMicro())
 		}
-		a := v.(*addrUse)
-		last := a.last.Load()
-		if last != 0 && now.Sub(time.UnixMicro(last)) < time.Minute {
-			return
-		}
-		if !a.last.CompareAndSwap(last, us) {
-			return // another check of this key and address records it
-		}
-		if a.setPending(us) {
-			break
-		}
-		// Dead: the drain took the entry out as we won it; again, on a new one.
+		return
 	}
+	if u.pending == nil {
+		u.pending, u.written = map[keyAddr]time.Time{}, map[keyAddr]time.Time{}
+	}
+	if len(u.written) >= usageWrittenMax {
+		clear(u.written)
+	}
+	u.written[ka] = now
+	u.pending[ka] = now
+	u.mu.Unlock()
 	if hit.s != nil {
 		hit.s.addrHash.Store(ah)
 		hit.s.addrAt.Store(us)
@@ -224,19 +230,6 @@ func (u *usageRecorder) record(b *Backend, k model.Key, addr string, hit slotHit
 		}
 	}
 	u.wake(b)
-}
-
-// setPending makes us the use to write, unless the entry is dead.
-func (a *addrUse) setPending(us int64) bool {
-	for {
-		p := a.pending.Load()
-		if p == deadUse {
-			return false
-		}
-		if a.pending.CompareAndSwap(p, us) {
-			return true
-		}
-	}
 }
 
 func (u *usageRecorder) fullCh() chan struct{} {
@@ -259,14 +252,20 @@ func (u *usageRecorder) loop(b *Backend) {
 	t := time.NewTimer(usageInterval)
 	defer t.Stop()
 	full := u.fullCh()
+	lastCounts := time.Now()
 	for {
 		select {
 		case <-t.C:
 		case <-full:
 		}
 		u.dirty.Store(false)
-		wrote, _ := u.drain(context.Background(), b) // logged there
-		if !wrote {
+		counts := time.Since(lastCounts) >= usageCountInterval
+		wrote, _ := u.drain(context.Background(), b, counts) // logged there
+		if counts {
+			lastCounts = time.Now()
+		}
+		// Stop only after a drain of everything found nothing.
+		if !wrote && counts {
 			u.running.Store(false)
 			if !u.dirty.Load() || !u.running.CompareAndSwap(false, true) {
 				return
@@ -277,26 +276,31 @@ func (u *usageRecorder) loop(b *Backend) {
 }
 
 // drain writes what was recorded: whether there was anything.
-func (u *usageRecorder) drain(ctx context.Context, b *Backend) (bool, error) {
+func (u *usageRecorder) drain(ctx context.Context, b *Backend, withCounts bool) (bool, error) {
 	u.writeMu.Lock()
 	defer u.writeMu.Unlock()
 	u.newUses.Store(0)
 	now := b.Now()
-	us := now.UnixMicro()
-	var uses []store.KeyUse
-	u.addrs.Range(func(k, v any) bool {
-		ka, a := k.(keyAddr), v.(*addrUse)
-		p := a.pending.Load()
-		switch {
-		case p > 0 && a.pending.CompareAndSwap(p, 0):
-			uses = append(uses, store.KeyUse{ID: ka.id, At: time.UnixMicro(p).UTC(), Addr: ka.addr})
-		case p == 0 && us-a.last.Load() >= time.Minute.Microseconds() && a.pending.CompareAndSwap(0, deadUse):
-			// Nothing this entry knows still matters: the next use records.
-			u.addrs.CompareAndDelete(ka, a)
-		}
-		return true
-	})
+	u.mu.Lock()
+	batch := u.pending
+	u.pending = map[keyAddr]time.Time{}
+	u.mu.Unlock()
+	uses := make([]store.KeyUse, 0, len(batch))
+	for ka, at := range batch {
+		uses = append(uses, store.KeyUse{ID: ka.id, At: at, Addr: ka.addr})
+	}
 	sums := map[usageKey]int64{}
+	if withCounts {
+		u.drainCounts(b, now, sums)
+	}
+	if len(uses) == 0 && len(sums) == 0 {
+		return false, nil
+	}
+	return true, u.write(ctx, b, now, uses, sums)
+}
+
+// drainCounts takes every count into sums: the slots', then the map's.
+func (u *usageRecorder) drainCounts(b *Backend, now time.Time, sums map[usageKey]int64) {
 	d := u.today(b, now)
 	today := d.day
 	u.retMu.Lock()
@@ -328,9 +332,9 @@ func (u *usageRecorder) drain(ctx context.Context, b *Backend) (bool, error) {
 		}
 		return true
 	})
-	if len(uses) == 0 && len(sums) == 0 {
-		return false, nil
-	}
+}
+
+func (u *usageRecorder) write(ctx context.Context, b *Backend, now time.Time, uses []store.KeyUse, sums map[usageKey]int64) error {
 	counts := make([]store.UsageCount, 0, len(sums))
 	for k, n := range sums {
 		counts = append(counts, store.UsageCount{KeyID: k.id, Day: k.day, Reason: k.reason, N: n})
@@ -347,9 +351,9 @@ func (u *usageRecorder) drain(ctx context.Context, b *Backend) (bool, error) {
 		for k, n := range sums {
 			u.add(k, n)
 		}
-		return true, err
+		return err
 	}
-	return true, nil
+	return nil
 }
 
 // drainSlots takes every slot's counts into sums. The flag first: a check
@@ -381,6 +385,6 @@ func drainSlots(t *keyTable, d *usageDay, sums map[usageKey]int64) {
 
 // Flush writes recorded key uses and counts now, for shutdown and tests.
 func (b *Backend) Flush(ctx context.Context) error {
-	_, err := b.usage.drain(ctx, b)
+	_, err := b.usage.drain(ctx, b, true)
 	return err
 }
