@@ -266,6 +266,10 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	if httpLn != nil {
 		hcfg := httpapi.Config{Backend: b, Logger: log, RateLimit: f.httpRate, RateWindow: f.httpWindow, Probes: probes,
 			TrustedProxies: proxies, VerifyToken: f.verifyToken}
+		if f.logFormat == "json" {
+			// The access log appended by hand, as log's handler would write it.
+			hcfg.AccessLogJSON = model.RedactWriter(logBuf)
+		}
 		if m != nil {
 			hcfg.Observe = m.HTTPRequest
 		}

@@ -23,6 +23,12 @@ func BenchmarkVerifyLogged(b *testing.B) {
 	benchVerify(b, httpapi.Config{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 }
 
+// BenchmarkVerifyLoggedLine is BenchmarkVerifyLogged with the access log
+// appended by hand (Config.AccessLogJSON), as `serve --log-format json` does.
+func BenchmarkVerifyLoggedLine(b *testing.B) {
+	benchVerify(b, httpapi.Config{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), AccessLogJSON: io.Discard})
+}
+
 func benchVerify(b *testing.B, cfg httpapi.Config) {
 	ws := testkit.NewWorkspace(b, testkit.Options{})
 	_, imp := ws.CreateKey("bench", model.KeyImport)

@@ -8,6 +8,7 @@ package httpapi
 import (
 	"context"
 	"crypto/tls"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -49,6 +50,10 @@ type Config struct {
 	// Logger receives the access log (method, path, status, duration, client
 	// address, key id — never a secret) and server errors; nil discards.
 	Logger *slog.Logger
+	// AccessLogJSON, if set, takes the access log instead of Logger: each line
+	// as Logger's slog.JSONHandler would write it, appended by hand (accessLine),
+	// when Logger is enabled for its level. Set it to the JSON handler's writer.
+	AccessLogJSON io.Writer
 	// Observe, if set, hears every answered request: the ServeMux pattern that
 	// answered it ("" when none did), its status and how long it took. It runs
 	// on the request path (metrics.HTTPRequest): it must be quick.
@@ -89,6 +94,7 @@ type Server struct {
 	observe func(route string, status int, d time.Duration)
 
 	ids        *requestIDs
+	accessJSON io.Writer // Config.AccessLogJSON
 	trustProxy func(*http.Request) bool
 	proxies    Proxies
 	verifyTok  string
@@ -129,6 +135,7 @@ func New(cfg Config) *Server {
 		observe: cfg.Observe,
 
 		ids:        newRequestIDs(),
+		accessJSON: cfg.AccessLogJSON,
 		trustProxy: cfg.TrustProxy,
 		proxies:    cfg.TrustedProxies,
 		verifyTok:  cfg.VerifyToken,
