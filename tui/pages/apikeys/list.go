@@ -182,6 +182,7 @@ type list struct {
 	hay    []string // lower-cased searchable text per key
 	order  []int    // every index of all, in the shown order
 	view   []int    // the indices the filter keeps, in the shown order
+	spare  []int    // the filter's other array (filter)
 	people []person
 	known  map[person]uint32
 	// keep, when set, is a second filter beside the query (the expiring-soon
@@ -374,7 +375,9 @@ func (l *list) filter(q, prev string) {
 	// Only an extended query may search within the last result: "ab" keeps a
 	// subset of what "a" kept.
 	incremental := q != "" && prev != "" && strings.HasPrefix(q, strings.ToLower(prev))
-	out := make([]int, 0, min(len(l.all), 1024))
+	// The result goes into the array the last-but-one filter used: over a
+	// million keys, growing a new one by appends was most of a keystroke.
+	out := l.spare[:0]
 	from := l.order
 	if incremental {
 		from = l.view
@@ -384,7 +387,7 @@ func (l *list) filter(q, prev string) {
 			out = append(out, i)
 		}
 	}
-	l.view = out
+	l.spare, l.view = l.view, out
 }
 
 // index finds a key by id among the loaded ones.
