@@ -45,11 +45,74 @@ func (s *Session) EachKey(ctx context.Context, f KeyFilter, fn func(*model.Key) 
 	})
 }
 
+// KeyPage is one page of the key list, as ListKeys would list it.
+type KeyPage struct {
+	Keys []model.Key
+	// Next is where the next page starts; nil after the last page.
+	Next *store.KeyCursor
+	// Total, when the query asked (Count), is how many keys the store holds
+	// that are not deleted: what a progress line counts up to. The list
+	// itself may be a little shorter (replaced keys past their grace).
+	Total int
+}
+
+// KeyPageQuery asks for a page of the key list.
+type KeyPageQuery struct {
+	After *store.KeyCursor // nil: from the newest
+	Limit int
+	// Count asks for Total too. Counting a million keys takes a quarter of
+	// a second, a first page of them a millisecond: a first screen doesn't
+	// ask, the read behind it does.
+	Count bool
+}
+
+// ListKeysPage reads one page of what ListKeys lists: the first (After nil)
+// of Limit keys, newest first, from the list-order index — what fits on a
+// screen, so a TUI draws at once over a million keys — then the rest page by
+// page. Each page is one read of the store, around its key cache: a million
+// keys are never held twice.
+func (s *Session) ListKeysPage(ctx context.Context, q KeyPageQuery) (KeyPage, error) {
+	if _, err := s.require(ctx, s.b.store, model.ActViewKeys, ""); err != nil {
+		return KeyPage{}, err
+	}
+	after, limit := q.After, max(q.Limit, 1)
+	var p KeyPage
+	if q.Count {
+		n, err := s.b.store.CountKeys(ctx, store.KeyQuery{})
+		if err != nil {
+			return KeyPage{}, err
+		}
+		p.Total = n
+	}
+	keys, err := s.b.store.KeysAfter(ctx, store.KeyQuery{}, after, limit)
+	if err != nil {
+		return KeyPage{}, err
+	}
+	if len(keys) == limit {
+		p.Next = store.CursorOf(keys[len(keys)-1])
+	}
+	now := s.b.Now()
+	p.Keys = keys[:0]
+	for _, k := range keys {
+		if s.b.listed(k, KeyFilter{}, now) {
+			p.Keys = append(p.Keys, k)
+		}
+	}
+	return p, nil
+}
+
+// Listed reports whether ListKeys lists k at now: not deleted, and not a
+// replaced key past its grace. A client that patches its list with one key
+// read again (the change feed named it) keeps or drops it by this rule.
+func Listed(k model.Key, now time.Time) bool {
+	st := k.State(now)
+	return st != model.KeyRevoked && (st != model.KeyExpired || k.ReplacedBy == "")
+}
+
 // listed reports whether a live key is in the list: not revoked, not replaced
 // and past its grace, and within the filter.
 func (b *Backend) listed(k model.Key, f KeyFilter, now time.Time) bool {
-	st := k.State(now)
-	if st == model.KeyRevoked || (st == model.KeyExpired && k.ReplacedBy != "") {
+	if !Listed(k, now) {
 		return false
 	}
 	return f.ExpiringWithin <= 0 || b.policy.ExpiresWithin(k, now, f.ExpiringWithin)

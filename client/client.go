@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend"
+	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -14,6 +15,9 @@ import (
 // this package alone.
 type (
 	KeyFilter        = backend.KeyFilter
+	KeyPage          = backend.KeyPage
+	KeyCursor        = store.KeyCursor
+	KeyPageQuery     = backend.KeyPageQuery
 	CreateKeyRequest = backend.CreateKeyRequest
 	EditKeyRequest   = backend.EditKeyRequest
 	RotateKeyRequest = backend.RotateKeyRequest
@@ -22,6 +26,9 @@ type (
 	EventFilter      = backend.EventFilter
 	EventPage        = backend.EventPage
 )
+
+// Listed reports whether ListKeys lists a key at a time.
+var Listed = backend.Listed
 
 // Client is everything a signed-in member can ask of the workspace. Every method
 // checks the member's current permissions in the backend; errors are model errors
@@ -37,6 +44,9 @@ type Client interface {
 	Now() time.Time
 
 	ListKeys(ctx context.Context, f KeyFilter) ([]model.Key, error)
+	// ListKeysPage is one page of ListKeys' list: the first (After nil) of
+	// at most Limit keys, then the next from where the last page ended.
+	ListKeysPage(ctx context.Context, q KeyPageQuery) (KeyPage, error)
 	GetKey(ctx context.Context, id string) (model.Key, error)
 	CreateKey(ctx context.Context, r CreateKeyRequest) (model.Key, model.Secret, error)
 	EditKey(ctx context.Context, id string, r EditKeyRequest) (model.Key, error)

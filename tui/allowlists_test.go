@@ -45,7 +45,7 @@ func allowWorkspace(t *testing.T) (b *backend.Backend, owner, admin model.Member
 // gives it the keyboard.
 func (s *user) openAllowLists(want string) {
 	s.t.Helper()
-	s.waitFor("API Keys (4)")
+	s.waitFor("/4 · by")
 	s.press(tea.KeyTab)
 	s.typ("k")
 	s.waitFor(want)

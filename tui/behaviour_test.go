@@ -216,7 +216,7 @@ func TestFilterNarrowsTheList(t *testing.T) {
 	s.listed()
 	s.typ("/")
 	s.typ("import")
-	s.waitFor("(3 of 6)")
+	s.waitFor("1/3 of 6")
 	s.press(tea.KeyEnter)
 	s.typ("q") // the filter is applied, not typing: q quits
 	s.tm.WaitFinished(t)
@@ -306,7 +306,7 @@ func TestStatusClearsOnPageChange(t *testing.T) {
 	s.waitFor("You can't deactivate yourself.")
 	s.press(tea.KeyShiftTab)
 	s.typ("G") // API Keys, which keeps its list and doesn't reload
-	s.waitFor("API Keys (")
+	s.waitFor("API Keys  ")
 	m, _ := s.finish()
 	if st := m.Status(); st != "" {
 		t.Fatalf("status on the API Keys page = %q, want it cleared", st)

@@ -3,8 +3,10 @@ package tui
 import (
 	"context"
 	"fmt"
+	"os"
 	"reflect"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -13,9 +15,13 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/apikeys-dev/apikeys/backend"
+	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
 	"github.com/apikeys-dev/apikeys/client"
 	"github.com/apikeys-dev/apikeys/internal/testkit"
+	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/internal/fake"
+	"github.com/apikeys-dev/apikeys/tui/pages/apikeys"
 )
 
 // run feeds cmd's messages back into m until nothing is left, as the program
@@ -209,5 +215,131 @@ func BenchmarkFirstFrameSQLite10k(b *testing.B) {
 		if v := m.View(); !strings.Contains(v, "Service 10000") {
 			b.Fatalf("first frame has no keys:\n%s", v)
 		}
+	}
+}
+
+// keysAt is a root model with n keys, every one loaded: 10,000 and 100,000
+// from the test double; 1,000,000 from a store made by cmd/seed, named by
+// APIKEYS_BENCH_DB (filling one here would take many minutes):
+//
+//	go run ./cmd/seed -n 1000000 /tmp/apikeys-1m
+//	APIKEYS_BENCH_DB=/tmp/apikeys-1m/apikeys.db go test -run X -bench 'Keys(CursorMove|FilterKeystroke)' ./tui/
+func keysAt(b testing.TB, n int) *Model {
+	b.Helper()
+	if n < 1_000_000 {
+		return loaded(b.(*testing.B), n)
+	}
+	path := os.Getenv("APIKEYS_BENCH_DB")
+	if path == "" {
+		b.Skip("set APIKEYS_BENCH_DB to a store of 1,000,000 keys made by cmd/seed")
+	}
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	be := backend.New(backend.Config{Store: st})
+	members, err := st.Members(ctx)
+	if err != nil || len(members) == 0 {
+		b.Fatalf("members: %v", err)
+	}
+	c, err := be.SessionFor(ctx, members[0].ID, model.SourceCLI)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := started(c, 120, 36)
+	if got, total, loading := m.pages[m.keysPage()].(*apikeys.Page).Progress(); loading || got != total || got < n {
+		b.Fatalf("loaded %d of %d keys (still loading: %v), want %d", got, total, loading, n)
+	}
+	return m
+}
+
+var keySizes = []struct {
+	name string
+	n    int
+}{{"10k", 10_000}, {"100k", 100_000}, {"1M", 1_000_000}}
+
+// The frame after a cursor move at each size: only the visible rows are
+// formatted, whatever the size. Reported as CPU time per frame too.
+func BenchmarkKeysCursorMove(b *testing.B) {
+	for _, sz := range keySizes {
+		b.Run(sz.name, func(b *testing.B) {
+			m := keysAt(b, sz.n)
+			down := tea.KeyMsg{Type: tea.KeyDown}
+			top := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("g")}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if i++; i%5000 == 0 {
+					m.Update(top)
+				}
+				m.Update(down)
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// One character typed into the filter at each size, the frame included: a
+// new query over every key (the worst case), then backspace.
+func BenchmarkKeysFilterKeystroke(b *testing.B) {
+	for _, sz := range keySizes {
+		b.Run(sz.name, func(b *testing.B) {
+			m := keysAt(b, sz.n)
+			m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/")})
+			b.ReportAllocs()
+			for b.Loop() {
+				m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("7")})
+				_ = m.View()
+				m.Update(tea.KeyMsg{Type: tea.KeyBackspace})
+			}
+		})
+	}
+}
+
+// The memory the API Keys page holds for a store of 1,000,000 keys (made by
+// cmd/seed, named by APIKEYS_BENCH_DB), after a collection: live heap, and
+// per key. APIKEYS_HEAP_PROFILE=FILE writes the heap profile too.
+func TestMeasureKeysMemory(t *testing.T) {
+	if os.Getenv("APIKEYS_BENCH_DB") == "" {
+		t.Skip("set APIKEYS_BENCH_DB to a store of 1,000,000 keys made by cmd/seed")
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	m := keysAt(t, 1_000_000)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	got, _, _ := m.pages[m.keysPage()].(*apikeys.Page).Progress()
+	live := after.HeapAlloc - before.HeapAlloc
+	t.Logf("%d keys: live heap %.0f MiB, %.0f B/key; heap in use %.0f MiB, from the OS %.0f MiB",
+		got, float64(live)/(1<<20), float64(live)/float64(got), float64(after.HeapInuse)/(1<<20), float64(after.Sys)/(1<<20))
+	if f := os.Getenv("APIKEYS_HEAP_PROFILE"); f != "" {
+		out, err := os.Create(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer out.Close()
+		if err := pprof.WriteHeapProfile(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.KeepAlive(m)
+}
+
+// Each key the list answers at 1,000,000 keys, timed once (APIKEYS_BENCH_DB).
+func TestMeasureKeysKeystrokes(t *testing.T) {
+	if os.Getenv("APIKEYS_BENCH_DB") == "" {
+		t.Skip("set APIKEYS_BENCH_DB to a store of 1,000,000 keys made by cmd/seed")
+	}
+	m := keysAt(t, 1_000_000)
+	for _, k := range []string{"j", "s", "j", "S", "s", "s", "s", "s", "!", "!", "/", "7", "j"} {
+		t0 := time.Now()
+		msg := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+		_, cmd := m.Update(msg)
+		t1 := time.Now()
+		_ = m.View()
+		t.Logf("%q: update %v, frame %v, cmd %v", k, t1.Sub(t0), time.Since(t1), cmd != nil)
 	}
 }

@@ -166,7 +166,7 @@ func TestPopOfAPreciousFlowAsks(t *testing.T) {
 	m.Send(app.Pop{Flow: f})
 	s.waitFor("Close anyway? (y/N)")
 	s.typ("y")
-	s.waitFor("API Keys (6)")
+	s.waitFor("/6 · by")
 	final, _ := s.finish()
 	if final.top(final.active) != nil {
 		t.Fatal("the flow is still on the stack after y")

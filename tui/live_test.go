@@ -29,7 +29,7 @@ func TestChangeElsewhereAppearsWithoutAKeystroke(t *testing.T) {
 	if _, _, err := cli.CreateKey(context.Background(), newKey("Made by the CLI")); err != nil {
 		t.Fatal(err)
 	}
-	s.waitFor("Made by the CLI") // "API Keys (7)" in the same frame
+	s.waitFor("Made by the CLI") // "1/7 · by created ▼" in the same frame
 
 	s.press(tea.KeyTab)
 	s.typ("g")

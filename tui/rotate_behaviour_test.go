@@ -87,7 +87,7 @@ func TestClosingThePanelDropsTheSecrets(t *testing.T) {
 	s.typ("C")
 	s.waitFor("Sent 3 secrets")
 	s.press(tea.KeyEnter)
-	s.waitFor("API Keys (9)")
+	s.waitFor("/9 · by")
 	m, v := s.finish()
 	if holdsSecret(m) {
 		t.Error("the page still holds the secrets after the panel closed")

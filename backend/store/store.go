@@ -53,6 +53,15 @@ type KeyQuery struct {
 	IncludeDeleted bool
 }
 
+// KeyCursor is a position in the key list: the last key of the previous page.
+type KeyCursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// CursorOf is the position just after k.
+func CursorOf(k model.Key) *KeyCursor { return &KeyCursor{CreatedAt: k.CreatedAt, ID: k.ID} }
+
 // EventQuery filters Events. Zero From/To mean unbounded; Limit 0 means no limit.
 type EventQuery struct {
 	From, To time.Time         // From ≤ IngestionTimestamp < To
@@ -131,6 +140,17 @@ type Store interface {
 	// one created during the walk is newer than where the walk is and not
 	// passed. The key fn gets is its own; an error from fn ends the walk.
 	EachKey(ctx context.Context, q KeyQuery, fn func(*model.Key) error) error
+	// KeysAfter reads at most limit keys in the order Keys lists them, from
+	// the newest (after nil) or from just after the key at after: a list read
+	// a page at a time by keyset, each page one read, around any cache (the
+	// TUI's first screen, then the rest of a million keys in chunks).
+	KeysAfter(ctx context.Context, q KeyQuery, after *KeyCursor, limit int) ([]model.Key, error)
+	// CountKeys counts the keys Keys would list.
+	// KeysExpiringIn lists the keys not deleted with from < ExpiresAt < to,
+	// in no particular order, from an index on expires_at: the expiry
+	// banner's candidates, without reading a million keys.
+	KeysExpiringIn(ctx context.Context, from, to time.Time) ([]model.Key, error)
+	CountKeys(ctx context.Context, q KeyQuery) (int, error)
 
 	// KeyChecks calls fn with every key, tombstones included, in no particular
 	// order, reading only what a key check needs; it stops at fn's first error

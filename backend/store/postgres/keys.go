@@ -236,3 +236,62 @@ func (s *Store) EachKey(ctx context.Context, q store.KeyQuery, fn func(*model.Ke
 		}
 	}
 }
+
+// KeysAfter reads one page of the list by keyset on (created_at, id).
+func (s *Store) KeysAfter(ctx context.Context, q store.KeyQuery, after *store.KeyCursor, limit int) ([]model.Key, error) {
+	live := ``
+	if !q.IncludeDeleted {
+		live = ` AND k.deleted_at IS NULL`
+	}
+	const order = ` ORDER BY k.created_at DESC, k.id DESC LIMIT `
+	var rows pgx.Rows
+	var err error
+	if after == nil {
+		rows, err = s.pool.Query(ctx, keyColumns+` WHERE true`+live+order+`$1`, limit)
+	} else {
+		rows, err = s.pool.Query(ctx, keyColumns+` WHERE (k.created_at, k.id) < ($1, $2)`+live+order+`$3`, ts(after.CreatedAt), after.ID, limit)
+	}
+	if err != nil {
+		return nil, wrap("list keys", err)
+	}
+	defer rows.Close()
+	page := make([]model.Key, 0, min(limit, store.KeyPage))
+	for rows.Next() {
+		k, err := scanKey(rows)
+		if err != nil {
+			return nil, wrap("list keys", err)
+		}
+		page = append(page, k)
+	}
+	return page, wrap("list keys", rows.Err())
+}
+
+// CountKeys counts the listed keys.
+func (s *Store) CountKeys(ctx context.Context, q store.KeyQuery) (int, error) {
+	where := ``
+	if !q.IncludeDeleted {
+		where = ` WHERE deleted_at IS NULL`
+	}
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM api_keys`+where).Scan(&n)
+	return n, wrap("count keys", err)
+}
+
+// KeysExpiringIn reads the live keys expiring in (from, to) from the expiry
+// index (migration 0008).
+func (s *Store) KeysExpiringIn(ctx context.Context, from, to time.Time) ([]model.Key, error) {
+	rows, err := s.pool.Query(ctx, keyColumns+` WHERE k.deleted_at IS NULL AND k.expires_at > $1 AND k.expires_at < $2`, ts(from), ts(to))
+	if err != nil {
+		return nil, wrap("list expiring keys", err)
+	}
+	defer rows.Close()
+	var out []model.Key
+	for rows.Next() {
+		k, err := scanKey(rows)
+		if err != nil {
+			return nil, wrap("list expiring keys", err)
+		}
+		out = append(out, k)
+	}
+	return out, wrap("list expiring keys", rows.Err())
+}

@@ -281,3 +281,34 @@ func (s *Store) EachKey(ctx context.Context, q store.KeyQuery, fn func(*model.Ke
 		}
 	}
 }
+
+// KeysAfter reads one page of the list by keyset on (created_at, id), on the
+// list-order index, around the key cache.
+func (s *Store) KeysAfter(ctx context.Context, q store.KeyQuery, after *store.KeyCursor, limit int) ([]model.Key, error) {
+	live := ``
+	if !q.IncludeDeleted {
+		live = ` AND k.deleted_at IS NULL`
+	}
+	if after == nil {
+		return scanKeys(ctx, s.reader.q, min(limit, store.KeyPage), keyColumns+` WHERE 1`+live+keyOrder+` LIMIT ?`, limit)
+	}
+	return scanKeys(ctx, s.reader.q, min(limit, store.KeyPage),
+		keyColumns+` WHERE (k.created_at, k.id) < (?, ?)`+live+keyOrder+` LIMIT ?`, micros(after.CreatedAt), after.ID, limit)
+}
+
+// CountKeys counts the listed keys.
+func (s *Store) CountKeys(ctx context.Context, q store.KeyQuery) (int, error) {
+	where := ``
+	if !q.IncludeDeleted {
+		where = ` WHERE deleted_at IS NULL`
+	}
+	var n int
+	err := s.reader.q.QueryRowContext(ctx, `SELECT count(*) FROM api_keys`+where).Scan(&n)
+	return n, wrap("count keys", err)
+}
+
+// KeysExpiringIn reads the live keys expiring in (from, to) from the expiry
+// index (migration 0012).
+func (s *Store) KeysExpiringIn(ctx context.Context, from, to time.Time) ([]model.Key, error) {
+	return scanKeys(ctx, s.reader.q, 0, keyColumns+` WHERE k.deleted_at IS NULL AND k.expires_at > ? AND k.expires_at < ?`, micros(from), micros(to))
+}

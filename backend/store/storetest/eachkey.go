@@ -45,11 +45,68 @@ func testEachKey(t *testing.T, open func(t *testing.T) store.Store) {
 			t.Fatalf("EachKey(%+v): %v", q, err)
 		}
 		assertEqual(t, fmt.Sprintf("EachKey(%+v)", q), want, got)
+
+		// KeysAfter, in pages of odd sizes (a first screen, then chunks),
+		// reads the same list; CountKeys counts it.
+		got = nil
+		var after *store.KeyCursor
+		for _, limit := range []int{33, 500, 1000, 1000, 1000, 1000} {
+			page, err := f.s.KeysAfter(f.ctx, q, after, limit)
+			if err != nil {
+				t.Fatalf("KeysAfter(%+v, %v, %d): %v", q, after, limit, err)
+			}
+			if len(page) > limit {
+				t.Fatalf("KeysAfter(%d) gave %d keys", limit, len(page))
+			}
+			got = append(got, page...)
+			if len(page) < limit {
+				break
+			}
+			after = store.CursorOf(page[len(page)-1])
+		}
+		assertEqual(t, fmt.Sprintf("KeysAfter(%+v)", q), want, got)
+		if n, err := f.s.CountKeys(f.ctx, q); err != nil || n != len(want) {
+			t.Fatalf("CountKeys(%+v) = %d, %v; want %d", q, n, err, len(want))
+		}
+	}
+
+	// KeysExpiringIn: the keys not deleted whose expiry is strictly inside
+	// the window, whatever their order.
+	live, err := f.s.Keys(f.ctx, store.KeyQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.Update(f.ctx, func(tx store.Tx) error {
+		for i, k := range live[:10] {
+			k.ExpiresAt = at(time.Duration(100+i) * time.Hour)
+			if _, err := tx.UpdateKey(f.ctx, k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.s.KeysExpiringIn(f.ctx, at(102*time.Hour), at(106*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, k := range got {
+		ids[k.ID] = true
+	}
+	for i, k := range live[:10] {
+		if in := i > 2 && i < 6; ids[k.ID] != in {
+			t.Errorf("KeysExpiringIn: key %d (expires at +%dh) listed %v, want %v", i, 100+i, ids[k.ID], in)
+		}
+	}
+	if len(got) != 3 {
+		t.Errorf("KeysExpiringIn listed %d keys, want 3", len(got))
 	}
 
 	stop := errors.New("enough")
 	calls := 0
-	err := f.s.EachKey(f.ctx, store.KeyQuery{}, func(*model.Key) error {
+	err = f.s.EachKey(f.ctx, store.KeyQuery{}, func(*model.Key) error {
 		calls++
 		if calls == store.KeyPage+1 {
 			return stop

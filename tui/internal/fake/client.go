@@ -41,6 +41,20 @@ func (c *Client) ListKeys(ctx context.Context, f client.KeyFilter) ([]model.Key,
 	return c.me.ListKeys(ctx, f)
 }
 
+// ListKeysPage implements client.Client; holds and failures injected for
+// "ListKeys" apply to it too (both read the key list), and those for
+// "ListKeys:rest" to the pages after the first only.
+func (c *Client) ListKeysPage(ctx context.Context, q client.KeyPageQuery) (client.KeyPage, error) {
+	part := ""
+	if q.After != nil {
+		part = "rest"
+	}
+	if err := c.inject(ctx, "ListKeys", part); err != nil {
+		return client.KeyPage{}, err
+	}
+	return c.me.ListKeysPage(ctx, q)
+}
+
 // GetKey implements client.Client.
 func (c *Client) GetKey(ctx context.Context, id string) (model.Key, error) {
 	if err := c.inject(ctx, "GetKey", id); err != nil {

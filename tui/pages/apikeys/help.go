@@ -99,7 +99,8 @@ func (p *Page) FullHelp() [][]key.Binding {
 	}
 	return [][]key.Binding{
 		actions,
-		{km.Up, km.Down, km.Top, km.Bottom, km.PageUp, km.PageDown},
+		{km.Up, km.Down, km.Top, km.Bottom, km.PageUp, km.PageDown,
+			keymap.With(km.Sort, "sort by the next column"), keymap.With(km.Reverse, "reverse the order")},
 		{keymap.With(km.Mark, "mark/unmark for rotation"), keymap.With(km.MarkAll, "mark all shown"),
 			keymap.With(km.Rotate, "rotate the marked keys"), keymap.With(km.Back, "clear marks")},
 		{keymap.With(km.Copy, "copy a new secret"), keymap.With(km.CopyAll, "copy all as NAME=SECRET"),

@@ -3,6 +3,7 @@ package apikeys
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -29,6 +30,13 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	k, ok := p.Selected()
+	if p.sorting().Key(msg, km) {
+		p.refilter(k.ID)
+		if p.loading() {
+			return app.Info(strings.TrimSuffix(p.sorting().Said(), ".") + " once every key is loaded.")
+		}
+		return app.Info(p.sorting().Said())
+	}
 	switch {
 	case key.Matches(msg, km.New):
 		return p.openCreate()
@@ -176,7 +184,7 @@ func (p *Page) details(k model.Key) *flows.Details {
 // from the backend when it is not (a deleted key is a tombstone the list hides).
 func (p *Page) follow(d *flows.Details, id string) tea.Cmd {
 	if i := p.list.index(id); i >= 0 {
-		return app.Push(d, p.details(p.list.all[i]))
+		return app.Push(d, p.details(p.list.key(i)))
 	}
 	c, base := p.ctx.Client, p.ctx.Base
 	return func() tea.Msg {

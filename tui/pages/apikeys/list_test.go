@@ -3,11 +3,15 @@ package apikeys
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/tui/keymap"
 )
 
 func manyKeys(n int) []model.Key {
@@ -25,12 +29,67 @@ func manyKeys(n int) []model.Key {
 func TestListSortsNewestFirst(t *testing.T) {
 	keys := manyKeys(50)
 	rand.Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
-	var l list
+	l := list{by: sortCreated, desc: true}
 	l.set(keys)
-	if !slices.IsSortedFunc(l.all, func(a, b model.Key) int { return b.CreatedAt.Compare(a.CreatedAt) }) {
+	l.filter("", "")
+	if !slices.IsSortedFunc(l.view, func(a, b int) int { return l.key(b).CreatedAt.Compare(l.key(a).CreatedAt) }) {
 		t.Fatal("keys are not newest first")
 	}
 }
+
+// Each order, both ways, over keys that tie on every column but the id.
+func TestListSortsByEachColumn(t *testing.T) {
+	t0 := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	at := func(d int) *time.Time { x := t0.Add(time.Duration(d) * time.Hour); return &x }
+	keys := []model.Key{
+		{ID: "key_a", Name: "beta", Type: model.KeyImport, CreatedAt: t0, ExpiresAt: t0.Add(48 * time.Hour), LastUsedAt: at(1)},
+		{ID: "key_b", Name: "Alpha", Type: model.KeyAuditLogs, CreatedAt: t0.Add(time.Hour), ExpiresAt: t0.Add(24 * time.Hour)},
+		{ID: "key_c", Name: "gamma", Type: model.KeyExport, CreatedAt: t0.Add(2 * time.Hour), ExpiresAt: t0.Add(72 * time.Hour), LastUsedAt: at(3)},
+		{ID: "key_d", Name: "alpha", Type: model.KeyImport, CreatedAt: t0.Add(2 * time.Hour), ExpiresAt: t0.Add(24 * time.Hour), LastUsedAt: at(1)},
+	}
+	for _, c := range []struct {
+		sort    int
+		reverse bool
+		want    string
+	}{
+		{sortCreated, false, "dcba"}, // newest first; the tie (c, d) by id, reversed with the rest
+		{sortCreated, true, "abcd"},
+		{sortName, false, "bdac"}, // case does not matter: Alpha, alpha by id
+		{sortName, true, "cadb"},
+		{sortType, false, "bcad"},    // Audit logs, Export, Import (a, d)
+		{sortExpires, false, "bdac"}, // soonest first: the expiring view's order
+		{sortUsed, false, "cdab"},    // most recent first (a, d tie: by id, reversed), never used last
+		{sortUsed, true, "badc"},
+	} {
+		s := newSort()
+		s.Set(c.sort)
+		if c.reverse {
+			s.Key(press("S"), keymap.Default())
+		}
+		l := list{by: s.Index(), desc: s.Desc()}
+		l.set(slices.Clone(keys))
+		l.filter("", "")
+		got := ""
+		for _, i := range l.view {
+			got += l.all[i].ID[4:]
+		}
+		if got != c.want {
+			t.Errorf("by %s reversed %v: %s, want %s", s.Name(), c.reverse, got, c.want)
+		}
+		// The sort state's own order over model.Key is the same order.
+		ks := slices.Clone(keys)
+		slices.SortFunc(ks, s.Cmp())
+		got = ""
+		for _, k := range ks {
+			got += k.ID[4:]
+		}
+		if got != c.want {
+			t.Errorf("listing order by %s reversed %v: %s, want %s", s.Name(), c.reverse, got, c.want)
+		}
+	}
+}
+
+func press(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)} }
 
 // Narrowing a query searches only the last result; it must keep exactly what a
 // full search keeps.
@@ -69,5 +128,24 @@ func BenchmarkFilter100k(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		l.filter("service 4", "")
+	}
+}
+
+// An entry gives back the key it was made of (the hash aside).
+func TestEntryRoundTrip(t *testing.T) {
+	t0 := time.Date(2026, 7, 1, 12, 30, 0, 123000, time.UTC)
+	used, gone := t0.Add(time.Hour), t0.Add(2*time.Hour)
+	for _, k := range []model.Key{
+		{ID: "key_a", Name: "Nightly", Type: model.KeyImport, Hint: "apk_imp_Ab3x…9fQz", CreatedAt: t0, CreatedBy: "mem_1", CreatedByName: "Ana",
+			ExpiresAt: t0.Add(48 * time.Hour), UpdatedAt: t0, UpdatedBy: "mem_1", UpdatedByName: "Ana", Version: 1},
+		{ID: "key_b", Name: "Rotated", Type: model.KeyAuditLogs, Hint: "h", CreatedAt: t0, CreatedBy: "mem_1", CreatedByName: "Ana",
+			ExpiresAt: t0, LastUsedAt: &used, LastUsedAddr: "192.0.2.1", RotatedFrom: "key_x", ReplacedBy: "key_y", DeletedAt: &gone,
+			UpdatedAt: used, UpdatedBy: "mem_2", UpdatedByName: "Ben", Version: 7},
+	} {
+		var l list
+		l.set([]model.Key{k})
+		if got := l.key(0); !reflect.DeepEqual(got, k) {
+			t.Errorf("round trip:\n got %+v\nwant %+v", got, k)
+		}
 	}
 }

@@ -43,7 +43,7 @@ func (p *Page) markAll() tea.Cmd {
 	var can []string
 	var replaced, forbidden int
 	for _, i := range p.list.view {
-		k := p.list.all[i]
+		k := p.list.key(i)
 		switch err := p.rotatable(k); {
 		case err == nil:
 			can = append(can, k.ID)
@@ -89,9 +89,9 @@ func (p *Page) markAll() tea.Cmd {
 // markedKeys are the marked keys in list order, hidden ones included.
 func (p *Page) markedKeys() []model.Key {
 	var out []model.Key
-	for _, k := range p.list.all {
-		if p.marks[k.ID] {
-			out = append(out, k)
+	for i := range p.list.all {
+		if p.marks[p.list.all[i].ID] {
+			out = append(out, p.list.key(i))
 		}
 	}
 	return out
@@ -121,7 +121,7 @@ func (p *Page) hiddenMarks() int {
 // (someone else rotated or deleted them).
 func (p *Page) pruneMarks() {
 	for id := range p.marks {
-		if i := p.list.index(id); i < 0 || p.rotatable(p.list.all[i]) != nil {
+		if i := p.list.index(id); i < 0 || p.rotatable(p.list.key(i)) != nil {
 			delete(p.marks, id)
 		}
 	}

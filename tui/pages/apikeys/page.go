@@ -6,6 +6,10 @@ package apikeys
 
 import (
 	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -34,6 +38,11 @@ type Page struct {
 
 	marks map[string]bool // key ids marked for a bulk rotation
 	soon  bool            // the expiring-soon view
+
+	// The orders of the list and of the expiring-soon view (by urgency
+	// until s changes it); applied is the one the list was last put in.
+	order, soonOrder *listing.Sort[model.Key]
+	applied          [3]int
 }
 
 // New makes the page.
@@ -48,24 +57,199 @@ func New(ctx *app.Context) *Page {
 	f.Cursor.Style = st.Cursor
 	f.Cursor.TextStyle = st.Text
 	f.Cursor.SetMode(cursor.CursorStatic)
-	p := &Page{ctx: ctx, filter: f, marks: map[string]bool{}}
+	p := &Page{ctx: ctx, filter: f, marks: map[string]bool{}, order: newSort(), soonOrder: newSoonSort(), applied: [3]int{-1}}
 	c := ctx.Client
 	p.keys = listing.New(ctx, columns, listing.Config[model.Key]{
 		Title: "API Keys", What: "API keys", Need: model.ActViewKeys,
 		Follows: []client.NoticeKind{client.NoticeKey},
-		Fetch: func(ctx context.Context) ([]model.Key, string, error) {
-			ks, err := c.ListKeys(ctx, client.KeyFilter{})
-			return ks, "", err
+		Parts: func(ctx context.Context, more string) (listing.Part[model.Key], error) {
+			// The first part doesn't count the keys (a quarter second at a
+			// million): the second part does, and says so in its token.
+			q := client.KeyPageQuery{Limit: firstPart}
+			if more != "" {
+				rest, counted := strings.CutPrefix(more, "counted:")
+				q = client.KeyPageQuery{After: parseCursor(rest), Limit: restPart, Count: !counted}
+			}
+			pg, err := c.ListKeysPage(ctx, q)
+			part := listing.Part[model.Key]{Items: pg.Keys, Total: pg.Total}
+			if pg.Next != nil {
+				part.More = formatCursor(pg.Next)
+				if q.After != nil {
+					part.More = "counted:" + part.More
+				}
+			}
+			return part, err
 		},
 		Loaded: func(ks []model.Key) {
 			sel, _ := p.Selected()
+			if p.loading() {
+				// Newest first, as the parts come, until the last.
+				p.list.unsorted()
+				p.applied = [3]int{-1}
+			}
 			p.list.set(ks)
 			p.pruneMarks()
 			p.refilter(sel.ID)
+			p.finish()
+		},
+		Appended: func(ks []model.Key) {
+			_, total, _ := p.keys.Progress()
+			p.list.grow(total + restPart) // a few created meanwhile fit too
+			p.list.appendKeys(ks, p.query)
+			p.keys.Table.SetSource(rows{l: &p.list, ctx: p.ctx})
+			p.finish()
 		},
 	})
 	p.keys.Table.Marker = p.marker
+	p.applySort()
 	return p
+}
+
+// The key list is read in parts: first what fits on the largest screen the
+// TUI draws (120 rows), at once, then the rest behind it.
+const (
+	firstPart = 120
+	restPart  = 20_000
+)
+
+// formatCursor and parseCursor carry a position in the key list through
+// listing's "more" token.
+func formatCursor(c *client.KeyCursor) string {
+	return strconv.FormatInt(c.CreatedAt.UnixMicro(), 10) + ":" + c.ID
+}
+
+func parseCursor(s string) *client.KeyCursor {
+	at, id, _ := strings.Cut(strings.TrimPrefix(s, "counted:"), ":")
+	n, _ := strconv.ParseInt(at, 10, 64)
+	return &client.KeyCursor{CreatedAt: time.UnixMicro(n).UTC(), ID: id}
+}
+
+// Progress is how much of the list has loaded: got of about total keys, and
+// whether parts are still coming.
+func (p *Page) Progress() (got, total int, loading bool) { return p.keys.Progress() }
+
+// loading reports that parts of the list are still coming.
+func (p *Page) loading() bool {
+	_, _, loading := p.keys.Progress()
+	return loading
+}
+
+// finish applies the order and the filter to the whole list once its last
+// part is there; while parts come, the list shows them newest first as they
+// arrive.
+func (p *Page) finish() {
+	if p.loading() {
+		return
+	}
+	sel, _ := p.Selected()
+	p.applied = [3]int{-1}
+	p.refilter(sel.ID)
+}
+
+// maxPatch is the most keys the change feed names that are read one by one;
+// past it the whole list is read again.
+const maxPatch = 64
+
+// patchable is the ids of the keys msg names, when reading just those keys
+// brings the list up to date: a resync, a notice about keys in general or
+// too many of them read the whole list again.
+func (p *Page) patchable(msg app.Changed) ([]string, bool) {
+	if !p.keys.Ready() {
+		return nil, false
+	}
+	var ids []string
+	for _, n := range msg.Notices {
+		switch {
+		case n.Kind == client.NoticeResync, n.Kind == client.NoticeKey && n.ID == "":
+			return nil, false
+		case n.Kind == client.NoticeKey && !slices.Contains(ids, n.ID):
+			ids = append(ids, n.ID)
+		}
+	}
+	return ids, len(ids) > 0 && len(ids) <= maxPatch
+}
+
+// reread is the keys the change feed named, read again: gone are those
+// that no longer exist at all.
+type reread struct {
+	keys []model.Key
+	gone []string
+}
+
+const rereadLabel = "Reading changed API keys"
+
+func (p *Page) reread(ids []string) tea.Cmd {
+	c := p.ctx.Client
+	return p.ctx.Quiet(rereadLabel, func(ctx context.Context) (tea.Msg, error) {
+		var r reread
+		for _, id := range ids {
+			k, err := c.GetKey(ctx, id)
+			switch {
+			case model.KindOf(err) == model.KindNotFound:
+				r.gone = append(r.gone, id)
+			case err != nil:
+				return nil, err
+			default:
+				r.keys = append(r.keys, k)
+			}
+		}
+		return r, nil
+	})
+}
+
+// patch puts the keys read again in the list, or takes them out (deleted,
+// or replaced and past their grace). While the list still loads, a key older
+// than where the loading is comes with its part, fresh, and is left to it.
+func (p *Page) patch(r reread) {
+	sel, _ := p.Selected()
+	var frontier *client.KeyCursor
+	if p.loading() && p.keys.More != "" {
+		frontier = parseCursor(p.keys.More)
+	}
+	now := p.ctx.Now()
+	for _, k := range r.keys {
+		switch {
+		case !client.Listed(k, now):
+			p.list.remove(k.ID)
+			delete(p.marks, k.ID)
+		case frontier != nil && p.list.index(k.ID) < 0 &&
+			(k.CreatedAt.Before(frontier.CreatedAt) || k.CreatedAt.Equal(frontier.CreatedAt) && k.ID < frontier.ID):
+		default:
+			p.list.put(k)
+		}
+	}
+	for _, id := range r.gone {
+		p.list.remove(id)
+		delete(p.marks, id)
+	}
+	p.refilter(sel.ID)
+}
+
+// sorting is the order now shown: the expiring-soon view keeps its own.
+func (p *Page) sorting() *listing.Sort[model.Key] {
+	if p.soon {
+		return p.soonOrder
+	}
+	return p.order
+}
+
+// applySort puts the list in the current order if it isn't in it, and the
+// arrow on its column.
+func (p *Page) applySort() {
+	s := p.sorting()
+	now := [3]int{s.Index(), 0, 0}
+	if s.Desc() {
+		now[1] = 1
+	}
+	if p.soon {
+		now[2] = 1
+	}
+	s.Mark(&p.keys.Table)
+	if now == p.applied || p.loading() {
+		return // while parts come, finish applies it
+	}
+	p.applied = now
+	p.list.sortBy(s.Index(), s.Desc())
 }
 
 // Title implements app.Page.
@@ -91,7 +275,7 @@ func (p *Page) Selected() (model.Key, bool) {
 	if len(p.list.view) == 0 {
 		return model.Key{}, false
 	}
-	return p.list.all[p.list.view[p.keys.Table.Cursor()]], true
+	return p.list.key(p.list.view[p.keys.Table.Cursor()]), true
 }
 
 // Update implements tea.Model.
@@ -106,7 +290,18 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.About(client.NoticeAllowList, "") || msg.About(client.NoticeKey, "") {
 			allow = p.loadAllow()
 		}
+		if ids, ok := p.patchable(msg); ok {
+			return p, tea.Batch(allow, p.reread(ids))
+		}
+
 	case app.Done:
+		if m, ok := msg.Msg.(reread); ok || msg.Label == rereadLabel {
+			if msg.Err != nil {
+				return p, p.keys.Load(true, false) // read it all, then
+			}
+			p.patch(m)
+			return p, nil
+		}
 		if m, ok := msg.Msg.(allowInfo); ok && msg.Err == nil {
 			p.allow = m
 			if p.shown != nil {
@@ -193,6 +388,7 @@ func (p *Page) outcome(result any) tea.Cmd {
 // refilter applies the filter to fresh data and puts the cursor on the key with
 // this id, if it is shown.
 func (p *Page) refilter(id string) {
+	p.applySort()
 	p.list.filter(p.query, "")
 	p.keys.Table.SetSource(rows{l: &p.list, ctx: p.ctx})
 	if id == "" {

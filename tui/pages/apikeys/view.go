@@ -2,9 +2,11 @@ package apikeys
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/tui/pages/listing"
 )
 
 // View implements tea.Model.
@@ -15,9 +17,22 @@ func (p *Page) View() string {
 func (p *Page) listView(title string) string {
 	st := p.ctx.Styles
 	n := len(p.list.all)
+	// Where the cursor is, and the order: "12/10000 · by name ▲" (filtered
+	// "3/120 of 10000"); the order is said here too because its column may
+	// have dropped out of a narrow table, and "created" has none.
 	count := fmt.Sprintf(" (%d)", n)
-	if p.query != "" || p.soon {
-		count = fmt.Sprintf(" (%d of %d)", len(p.list.view), n)
+	if pos := listing.Position(p.keys.Table.Cursor(), len(p.list.view), n); pos != "" {
+		s := p.sorting()
+		count = "  " + pos + " · by " + s.Name() + " " + s.Arrow()
+	}
+	if got, total, loading := p.keys.Progress(); loading {
+		// Filter and sort take the whole list once it is there.
+		// Until the count arrives (with the second part) only what came.
+		progress := thousands(got) + "…"
+		if total > got {
+			progress = thousands(got) + "/" + thousands(total)
+		}
+		count += st.Warn.Render(" · loading " + progress)
 	}
 	if p.soon {
 		title += st.Warn.Render(" · expiring soon")
@@ -57,4 +72,13 @@ func (p *Page) listView(title string) string {
 		b.WriteString(p.keys.Table.View())
 	}
 	return b.String()
+}
+
+// thousands writes n with commas: 340,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -33,6 +33,28 @@ type Config[T any] struct {
 	// Loaded, when set, runs after each list arrives (a page filters it,
 	// prunes its marks).
 	Loaded func(items []T)
+	// Parts, when set, reads the list in parts instead of Fetch: more ""
+	// asks for the first part (what fits on a screen, and the Total the
+	// progress counts to), then each part's More for the next, until it is
+	// "". The first part is shown at once and goes to Loaded; the others are
+	// read one after another behind it, without a spinner, and go to
+	// Appended. Items holds only the first part then: the page keeps the
+	// rest (a million keys are not held twice).
+	Parts    func(ctx context.Context, more string) (Part[T], error)
+	Appended func(items []T)
+	// Sort, when set, are the orders `s` cycles through (List.SortKey),
+	// starting at SortFirst; SortTie breaks ties (by id, say). Items are kept
+	// in the chosen order.
+	Sort      []SortBy[T]
+	SortFirst int
+	SortTie   func(a, b T) int
+}
+
+// Part is one part of a list read in parts (Config.Parts).
+type Part[T any] struct {
+	Items []T
+	More  string // "" after the last part
+	Total int    // about how many items the list has; 0 unknown (yet)
 }
 
 // List is a page's table and the state around it.
@@ -43,13 +65,23 @@ type List[T any] struct {
 	Items []T
 	More  string // the token Fetch gave for the rest
 	Table table.Model
+	Sort  *Sort[T] // nil unless Config.Sort
 	W, H  int
 
 	denied  string
 	loadErr error
 	ready   bool
 	seq     int // the last load asked for; older answers are stale
+
+	// Reading in parts: got items so far, of about total; rest while parts
+	// are still coming.
+	got, total int
+	rest       bool
 }
+
+// Progress says how far a list read in parts is: got items of about total
+// (total is got until a part says more), and whether parts are still coming.
+func (l *List[T]) Progress() (got, total int, loading bool) { return l.got, l.total, l.rest }
 
 // loaded is one load's answer; list tells it from other lists' answers.
 type loaded[T any] struct {
@@ -58,11 +90,53 @@ type loaded[T any] struct {
 	items    []T
 	more     string
 	reloaded bool // ctrl+r asked for it: the status line says so
+	part     int  // Parts: 0 the first part, then 1, 2, …
+	total    int
 }
 
 // New makes a list over table columns.
 func New[T any](ctx *app.Context, cols []table.Column, cfg Config[T]) *List[T] {
-	return &List[T]{ctx: ctx, cfg: cfg, Table: table.New(ctx.Styles, cols)}
+	l := &List[T]{ctx: ctx, cfg: cfg, Table: table.New(ctx.Styles, cols)}
+	if len(cfg.Sort) > 0 {
+		l.Sort = NewSort(cfg.Sort, cfg.SortFirst, cfg.SortTie)
+		l.Sort.Mark(&l.Table)
+	}
+	return l
+}
+
+// SortKey takes `s` and `S` on the list: the items are sorted again, the
+// cursor stays on the same item (Config.ID) and the status line says the new
+// order. handled false: not a sort key, or the list has no sort.
+func (l *List[T]) SortKey(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
+	if l.Sort == nil || !l.Sort.Key(msg, l.ctx.Keys) {
+		return nil, false
+	}
+	sel, had := l.Selected()
+	l.Sort.Apply(l.Items)
+	l.Sort.Mark(&l.Table)
+	if had {
+		l.find(sel)
+	}
+	return app.Info(l.Sort.Said()), true
+}
+
+// find puts the cursor on the item with sel's ID, if there is one.
+func (l *List[T]) find(sel T) {
+	id := l.cfg.ID
+	if id == nil {
+		return
+	}
+	for i := range l.Items {
+		if id(l.Items[i]) == id(sel) {
+			l.Table.SetCursor(i)
+			return
+		}
+	}
+}
+
+// Position is "12/10000": the cursor's row of the items.
+func (l *List[T]) Position() string {
+	return Position(l.Table.Cursor(), len(l.Items), len(l.Items))
 }
 
 // Denied is why the member may not see the list, or "".
@@ -96,11 +170,20 @@ func (l *List[T]) Put(item T) {
 	for i := range l.Items {
 		if l.cfg.ID(l.Items[i]) == l.cfg.ID(item) {
 			l.Items[i] = item
+			if l.Sort != nil {
+				sel, _ := l.Selected()
+				l.Sort.Apply(l.Items)
+				l.find(sel)
+			}
 			return
 		}
 	}
 	l.Items = append(l.Items, item)
 	l.Table.SetCursor(len(l.Items) - 1)
+	if l.Sort != nil {
+		l.Sort.Apply(l.Items)
+		l.find(item)
+	}
 }
 
 // Load reads the list again: with the spinner when the member asked (a
@@ -115,11 +198,23 @@ func (l *List[T]) Load(quiet, reloaded bool) tea.Cmd {
 		items, more, err := fetch(ctx)
 		return loaded[T]{list: l, seq: seq, items: items, more: more, reloaded: reloaded}, err
 	}
+	if l.cfg.Parts != nil {
+		fn = l.part(seq, 0, "", reloaded)
+	}
 	label := "Loading " + l.cfg.What
 	if quiet {
 		return l.ctx.Quiet(label, fn)
 	}
 	return l.ctx.Call(label, fn)
+}
+
+// part reads the part after more, for load seq.
+func (l *List[T]) part(seq, n int, more string, reloaded bool) func(ctx context.Context) (tea.Msg, error) {
+	parts := l.cfg.Parts
+	return func(ctx context.Context) (tea.Msg, error) {
+		p, err := parts(ctx, more)
+		return loaded[T]{list: l, seq: seq, items: p.Items, more: p.More, reloaded: reloaded, part: n, total: p.Total}, err
+	}
 }
 
 // Update takes what every list follows; it returns handled false for what
@@ -160,16 +255,25 @@ func (l *List[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 				l.denied = app.Message(msg.Err)
 			}
 			l.loadErr = msg.Err
+			if m.part > 0 {
+				// The rest stops where it failed; what came is kept, and
+				// ctrl+r reads it all again.
+				l.rest = false
+				text := "Couldn't load all " + l.cfg.What + ": " + app.Message(msg.Err) + " (ctrl+r tries again)"
+				return func() tea.Msg { return app.Status{Text: text, Error: true} }, true
+			}
 			return nil, true
+		}
+		if l.cfg.Parts != nil {
+			return l.takePart(m), true
 		}
 		sel, had := l.Selected()
 		l.Items, l.More, l.ready, l.loadErr = m.items, m.more, true, nil
-		if id := l.cfg.ID; id != nil && had {
-			for i := range l.Items {
-				if id(l.Items[i]) == id(sel) {
-					l.Table.SetCursor(i)
-				}
-			}
+		if l.Sort != nil {
+			l.Sort.Apply(l.Items)
+		}
+		if had {
+			l.find(sel)
 		}
 		if l.cfg.Loaded != nil {
 			l.cfg.Loaded(m.items)
@@ -180,6 +284,47 @@ func (l *List[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		return nil, true
 	}
 	return nil, false
+}
+
+// takePart shows the first part of a list read in parts, or hands a later
+// one to the page, and asks for the next.
+func (l *List[T]) takePart(m loaded[T]) tea.Cmd {
+	var cmds []tea.Cmd
+	// Progress first: Loaded and Appended look at it.
+	l.More, l.rest = m.more, m.more != ""
+	if m.part == 0 {
+		l.got, l.total = 0, 0
+	}
+	if m.total > 0 {
+		l.total = m.total
+	}
+	l.got += len(m.items)
+	l.total = max(l.total, l.got)
+	if !l.rest {
+		l.total = l.got
+	}
+	if m.part == 0 {
+		sel, had := l.Selected()
+		l.Items, l.ready, l.loadErr = m.items, true, nil
+		if l.Sort != nil {
+			l.Sort.Apply(l.Items)
+		}
+		if had {
+			l.find(sel)
+		}
+		if l.cfg.Loaded != nil {
+			l.cfg.Loaded(m.items)
+		}
+		if m.reloaded {
+			cmds = append(cmds, app.Info("Reloaded."))
+		}
+	} else if l.cfg.Appended != nil {
+		l.cfg.Appended(m.items)
+	}
+	if l.rest {
+		cmds = append(cmds, l.ctx.Quiet("Loading "+l.cfg.What, l.part(m.seq, m.part+1, m.more, false)))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (l *List[T]) follows(c app.Changed) bool {
