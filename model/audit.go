@@ -70,6 +70,23 @@ type Actor struct {
 	Email string    `json:"email,omitempty"`
 }
 
+// SystemActor is apikeys itself: the first run's bootstrap, a webhook disabled
+// after days of failures.
+var SystemActor = Actor{Type: ActorSystem, ID: "system", Name: "apikeys"}
+
+// Label is who made a change as the TUI and the CLI both write it: the
+// member's or key's name, "system" for apikeys itself, else the id. It is
+// untrusted text: Sanitize it before a terminal.
+func (a Actor) Label() string {
+	switch {
+	case a.Type == ActorSystem:
+		return "system"
+	case a.Name != "":
+		return a.Name
+	}
+	return a.ID
+}
+
 // AuditEvent is one entry of the audit trail. Payload never holds a secret.
 type AuditEvent struct {
 	ID                 string          `json:"eventId"`

@@ -131,7 +131,7 @@ func expiryText(k model.Key, p model.ExpiryPolicy, now time.Time) string {
 	if left := k.ExpiresAt.Sub(now); left < 24*time.Hour {
 		return valid + " (expires in " + model.Span(left) + ")"
 	} else if days, soon := p.CountDown(k, now); soon {
-		return fmt.Sprintf("%s (expires in %d days)", valid, days)
+		return valid + " (expires in " + model.Days(days) + ")"
 	}
 	return valid
 }

@@ -248,13 +248,7 @@ func payloadLines(e model.AuditEvent) []string {
 }
 
 func actorName(a model.Actor) string {
-	switch {
-	case a.Name != "":
-		return model.Sanitize(a.Name)
-	case a.Type == model.ActorSystem:
-		return "system"
-	}
-	return model.Sanitize(a.ID)
+	return model.Sanitize(a.Label())
 }
 
 // subject is what the event is about, from its payload: a key's name, a member.

@@ -120,7 +120,7 @@ func (p *Page) openAdd() tea.Cmd {
 			}
 			return flows.Send{Label: "Adding “" + model.Sanitize(req.Name) + "”", Call: func(ctx context.Context) (any, error) {
 				nm, err := c.AddMember(ctx, req)
-				return changed{nm, "Added “" + model.Sanitize(nm.Name) + "” as " + nm.AccountType.Label() + "."}, err
+				return changed{nm, "Added “" + model.Sanitize(nm.Name) + "” as " + nm.AccountType.WithArticle() + "."}, err
 			}}, nil
 		},
 	}))
@@ -145,7 +145,7 @@ func (p *Page) openSetType(from any, m model.Member) tea.Cmd {
 	v := &values{typ: m.AccountType}
 	ctx, c := p.ctx, p.ctx.Client
 	title := "Account type of “" + model.Sanitize(m.Name) + "”"
-	intro := []string{ctx.Styles.Subtle.Render("Now " + m.AccountType.Label() + ". It applies at once, in open sessions too.")}
+	intro := []string{ctx.Styles.Subtle.Render("Now " + m.AccountType.WithArticle() + ". It applies at once, in open sessions too.")}
 	name := model.Sanitize(m.Name)
 	target := m
 	return app.Push(from, flows.NewForm(ctx, flows.Spec{
@@ -159,10 +159,10 @@ func (p *Page) openSetType(from any, m model.Member) tea.Cmd {
 			// goroutine: huh's TitleFunc would run in a command, racing the select.
 			retitle := func() {
 				if v.typ == m.AccountType {
-					confirm.Title("Keep “" + name + "” a " + m.AccountType.Label() + "?")
+					confirm.Title("Keep “" + name + "” " + m.AccountType.WithArticle() + "?")
 					return
 				}
-				confirm.Title("Make “" + name + "” a " + v.typ.Label() + "?")
+				confirm.Title("Make “" + name + "” " + v.typ.WithArticle() + "?")
 			}
 			retitle()
 			// Nobody else can undo a Primary Owner: y/N is not enough, the
@@ -178,7 +178,7 @@ func (p *Page) openSetType(from any, m model.Member) tea.Cmd {
 		Submit: func() (flows.Send, error) {
 			m := target
 			if !v.confirm || v.typ == m.AccountType {
-				return flows.Send{Result: note{"Nothing changed: “" + name + "” stays " + m.AccountType.Label() + "."}}, nil
+				return flows.Send{Result: note{"Nothing changed: “" + name + "” stays " + m.AccountType.WithArticle() + "."}}, nil
 			}
 			if v.typ == model.PrimaryOwner {
 				if _, err := ownerConfirmed(m)(v.typed); err != nil {
@@ -188,7 +188,7 @@ func (p *Page) openSetType(from any, m model.Member) tea.Cmd {
 			typ := v.typ
 			return flows.Send{Label: "Changing the account type of “" + name + "”", Call: func(ctx context.Context) (any, error) {
 				nm, err := c.SetAccountType(ctx, m.ID, typ, m.Version)
-				return changed{nm, "“" + name + "” is now " + nm.AccountType.Label() + "."}, err
+				return changed{nm, "“" + name + "” is now " + nm.AccountType.WithArticle() + "."}, err
 			}}, nil
 		},
 	}))
