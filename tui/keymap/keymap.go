@@ -27,6 +27,7 @@ type KeyMap struct {
 	PageUp, PageDown key.Binding
 	Open             key.Binding
 	Filter           key.Binding
+	Sort, Reverse    key.Binding // next sort column; reverse the order
 
 	// Actions.
 	New    key.Binding
@@ -81,6 +82,8 @@ func Default() *KeyMap {
 		PageDown: b([]string{"pgdown", "ctrl+d"}, "pgdn", "page down"),
 		Open:     b([]string{"enter"}, "enter", "details"),
 		Filter:   b([]string{"/"}, "/", "filter"),
+		Sort:     b([]string{"s"}, "s", "sort"),
+		Reverse:  b([]string{"S"}, "S", "reverse"),
 
 		New:    b([]string{"n"}, "n", "new"),
 		Edit:   b([]string{"e"}, "e", "edit"),

@@ -80,6 +80,16 @@ type Model struct {
 	// the screen has the keyboard.
 	Blurred bool
 	paints  map[Tone][2]string
+	// mark is put before the title of column markCol (a sort's ▲/▼).
+	mark    string
+	markCol int
+}
+
+// SetHeaderMark puts mark ("▲") before column col's title, and takes any
+// earlier mark off; col -1 or mark "" shows none. The mark goes first, so a
+// narrow column cuts its title, not the mark.
+func (m *Model) SetHeaderMark(col int, mark string) {
+	m.markCol, m.mark = col, mark
 }
 
 // New makes a table of these columns.
@@ -238,6 +248,9 @@ func (m *Model) View() string {
 	head := make([]string, len(m.shown))
 	for i, c := range m.shown {
 		head[i] = m.cols[c].Title
+		if m.mark != "" && c == m.markCol {
+			head[i] = m.mark + " " + head[i]
+		}
 	}
 	b.WriteString(m.st.TableHeader.Render(m.line(strings.Repeat(" ", m.prefix()), head)))
 

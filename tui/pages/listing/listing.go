@@ -33,6 +33,12 @@ type Config[T any] struct {
 	// Loaded, when set, runs after each list arrives (a page filters it,
 	// prunes its marks).
 	Loaded func(items []T)
+	// Sort, when set, are the orders `s` cycles through (List.SortKey),
+	// starting at SortFirst; SortTie breaks ties (by id, say). Items are kept
+	// in the chosen order.
+	Sort      []SortBy[T]
+	SortFirst int
+	SortTie   func(a, b T) int
 }
 
 // List is a page's table and the state around it.
@@ -43,6 +49,7 @@ type List[T any] struct {
 	Items []T
 	More  string // the token Fetch gave for the rest
 	Table table.Model
+	Sort  *Sort[T] // nil unless Config.Sort
 	W, H  int
 
 	denied  string
@@ -62,7 +69,47 @@ type loaded[T any] struct {
 
 // New makes a list over table columns.
 func New[T any](ctx *app.Context, cols []table.Column, cfg Config[T]) *List[T] {
-	return &List[T]{ctx: ctx, cfg: cfg, Table: table.New(ctx.Styles, cols)}
+	l := &List[T]{ctx: ctx, cfg: cfg, Table: table.New(ctx.Styles, cols)}
+	if len(cfg.Sort) > 0 {
+		l.Sort = NewSort(cfg.Sort, cfg.SortFirst, cfg.SortTie)
+		l.Sort.Mark(&l.Table)
+	}
+	return l
+}
+
+// SortKey takes `s` and `S` on the list: the items are sorted again, the
+// cursor stays on the same item (Config.ID) and the status line says the new
+// order. handled false: not a sort key, or the list has no sort.
+func (l *List[T]) SortKey(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
+	if l.Sort == nil || !l.Sort.Key(msg, l.ctx.Keys) {
+		return nil, false
+	}
+	sel, had := l.Selected()
+	l.Sort.Apply(l.Items)
+	l.Sort.Mark(&l.Table)
+	if had {
+		l.find(sel)
+	}
+	return app.Info(l.Sort.Said()), true
+}
+
+// find puts the cursor on the item with sel's ID, if there is one.
+func (l *List[T]) find(sel T) {
+	id := l.cfg.ID
+	if id == nil {
+		return
+	}
+	for i := range l.Items {
+		if id(l.Items[i]) == id(sel) {
+			l.Table.SetCursor(i)
+			return
+		}
+	}
+}
+
+// Position is "12/10000": the cursor's row of the items.
+func (l *List[T]) Position() string {
+	return Position(l.Table.Cursor(), len(l.Items), len(l.Items))
 }
 
 // Denied is why the member may not see the list, or "".
@@ -96,11 +143,20 @@ func (l *List[T]) Put(item T) {
 	for i := range l.Items {
 		if l.cfg.ID(l.Items[i]) == l.cfg.ID(item) {
 			l.Items[i] = item
+			if l.Sort != nil {
+				sel, _ := l.Selected()
+				l.Sort.Apply(l.Items)
+				l.find(sel)
+			}
 			return
 		}
 	}
 	l.Items = append(l.Items, item)
 	l.Table.SetCursor(len(l.Items) - 1)
+	if l.Sort != nil {
+		l.Sort.Apply(l.Items)
+		l.find(item)
+	}
 }
 
 // Load reads the list again: with the spinner when the member asked (a
@@ -164,12 +220,11 @@ func (l *List[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		}
 		sel, had := l.Selected()
 		l.Items, l.More, l.ready, l.loadErr = m.items, m.more, true, nil
-		if id := l.cfg.ID; id != nil && had {
-			for i := range l.Items {
-				if id(l.Items[i]) == id(sel) {
-					l.Table.SetCursor(i)
-				}
-			}
+		if l.Sort != nil {
+			l.Sort.Apply(l.Items)
+		}
+		if had {
+			l.find(sel)
 		}
 		if l.cfg.Loaded != nil {
 			l.cfg.Loaded(m.items)
