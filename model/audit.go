@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -85,6 +86,27 @@ func (a Actor) Label() string {
 		return a.Name
 	}
 	return a.ID
+}
+
+// KeyIDs are the API keys an event is about, read from its payload: the key
+// (keyId), the one a rotation made (newKeyId), the keys an allow-list change
+// touched (keyIds). None for events about members or webhooks.
+func (e AuditEvent) KeyIDs() []string {
+	var p struct {
+		KeyID    string   `json:"keyId"`
+		NewKeyID string   `json:"newKeyId"`
+		KeyIDs   []string `json:"keyIds"`
+	}
+	if json.Unmarshal(e.Payload, &p) != nil {
+		return nil
+	}
+	var out []string
+	for _, id := range append([]string{p.KeyID, p.NewKeyID}, p.KeyIDs...) {
+		if id != "" && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // AuditEvent is one entry of the audit trail. Payload never holds a secret.

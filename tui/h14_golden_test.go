@@ -1,0 +1,127 @@
+package tui
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/apikeys-dev/apikeys/internal/testkit"
+	"github.com/apikeys-dev/apikeys/tui/internal/fake"
+)
+
+// sizes are the terminals the Members and Audit log goldens are drawn at:
+// roomy, the classic 80×24, and the smallest the TUI supports.
+var sizes = []struct{ w, h int }{{120, 36}, {80, 24}, {60, 16}}
+
+// atSizes runs one golden story at every size, one golden file each.
+func atSizes(t *testing.T, story func(t *testing.T, s *user)) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			story(t, start(t, fake.Sample(t, fake.Owner), sz.w, sz.h))
+		})
+	}
+}
+
+// "/admin" keeps the Security Admin and the Workspace Admin, by account type.
+func TestGoldenMembersFilter(t *testing.T) {
+	atSizes(t, func(t *testing.T, s *user) {
+		s.openMembers()
+		s.typ("/")
+		s.typ("admin")
+		s.waitFor("1/2 of 5")
+		s.golden()
+	})
+}
+
+// s twice: by account type; S reverses it, Members first; the header marks it (▼).
+func TestGoldenMembersSorted(t *testing.T) {
+	atSizes(t, func(t *testing.T, s *user) {
+		s.openMembers()
+		s.typ("ssS")
+		s.waitFor("Sorted by account type ▼.")
+		s.golden()
+	})
+}
+
+// + on a member opens the SSH-key form; a line that isn't a key is explained
+// next to the field.
+func TestGoldenSSHKeyForm(t *testing.T) {
+	atSizes(t, func(t *testing.T, s *user) {
+		s.openMembers()
+		s.typ("j+") // Ben Ortiz
+		s.waitFor("Add an SSH key")
+		s.typ("ssh-ed25519 AAAAnot-a-key ben@laptop")
+		s.waitFor("ben@laptop█")
+		s.press(tea.KeyEnter)
+		s.waitFor("✗ Not an SSH")
+		s.golden()
+	})
+}
+
+// A pasted key is checked as it is typed: its fingerprint shows.
+func TestSSHKeyFormAddsTheKey(t *testing.T) {
+	s := start(t, fake.Sample(t, fake.Owner), 100, 26)
+	s.openMembers()
+	s.typ("j+")
+	s.waitFor("Add an SSH key")
+	k := testkit.FixedSSHKey(7, "ben@laptop")
+	s.typ(k.Line)
+	s.waitFor("ben@laptop█")
+	s.press(tea.KeyEnter)
+	s.waitFor("Added SSH key")
+	s.press(tea.KeyEnter)
+	s.waitFor("Account type")
+	if _, view := s.finish(); !strings.Contains(view, k.Fingerprint+" ben@laptop") {
+		t.Errorf("Ben's details don't list the new key %s:\n%s", k.Fingerprint, view)
+	}
+}
+
+// - on a member with keys picks one by fingerprint and asks first, Cancel
+// the default.
+func TestGoldenSSHKeyRemoveConfirm(t *testing.T) {
+	atSizes(t, func(t *testing.T, s *user) {
+		s.openMembers()
+		s.typ("-") // Ana Lima, herself
+		s.waitFor("Remove an SSH key")
+		s.press(tea.KeyEnter) // the only key
+		s.waitFor("Remove this key?")
+		s.golden()
+	})
+}
+
+// enter on an event, then j: the next (older) event's details.
+func TestGoldenAuditDetailsStep(t *testing.T) {
+	atSizes(t, func(t *testing.T, s *user) {
+		s.openAuditLog()
+		s.press(tea.KeyEnter)
+		s.waitFor("ApiKeyRotated  1/15")
+		s.typ("jj")
+		s.waitFor("SshSessionStarted  3/15")
+		s.typ("k")
+		s.waitFor("ApiKeyCreated  2/15")
+		// The sample's event ids are random past their timestamp: masked.
+		_, view := s.finish()
+		view = regexp.MustCompile(`evt_[0-9A-Za-z]+`).ReplaceAllStringFunc(view, func(id string) string { return "evt_" + strings.Repeat("x", len(id)-4) })
+		teatest.RequireEqualOutput(t, []byte(view+"\n"))
+	})
+}
+
+// The filter form: by Chloé Martin; then the list shows her events only.
+func TestGoldenAuditFilterByActor(t *testing.T) {
+	atSizes(t, func(t *testing.T, s *user) {
+		s.openAuditLog()
+		s.typ("/")
+		s.waitFor("Show events")
+		s.toField("By") // all types
+		s.typ("j")      // the first actor after Anyone: Chloé Martin, newest
+		s.waitFor("› Chloé Martin")
+		s.toField("About the key")
+		s.press(tea.KeyEnter) // any key
+		s.waitFor("4 of 15 loaded")
+		s.golden()
+	})
+}
