@@ -4,13 +4,16 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/tui/internal/fake"
+	"github.com/apikeys-dev/apikeys/tui/pages/flows"
 )
 
 // sizes are the terminals the Members and Audit log goldens are drawn at:
@@ -124,4 +127,46 @@ func TestGoldenAuditFilterByActor(t *testing.T) {
 		s.waitFor("4 of 15 loaded")
 		s.golden()
 	})
+}
+
+// startWelcomed is start with the first local run's welcome.
+func startWelcomed(t *testing.T, w, h int, dismissed func()) *user {
+	t.Helper()
+	c := fake.Sample(t, fake.Owner)
+	clip := &testkit.SyncBuffer{}
+	m := New(Options{Client: c, Renderer: asciiRenderer(), Clock: func() time.Time { return fake.Now }, Output: clip,
+		Welcome: &flows.WelcomeInfo{DataDir: "/home/ana/.local/share/apikeys", Database: "/home/ana/.local/share/apikeys/apikeys.db", Dismissed: dismissed}})
+	return &user{t: t, tm: runSettling(t, m, w, h), c: c, clip: clip, w: w, h: h, model: m}
+}
+
+// The first TUI on a fresh data directory says what was set up and how to
+// change it, over the API Keys page.
+func TestGoldenWelcome(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			s := startWelcomed(t, sz.w, sz.h, nil)
+			s.waitFor("This shows once.")
+			s.golden()
+		})
+	}
+}
+
+// enter dismisses the welcome, once, and the keys page is there.
+func TestWelcomeDismissedOnce(t *testing.T) {
+	for _, k := range []tea.KeyType{tea.KeyEnter, tea.KeyEsc} {
+		t.Run(k.String(), func(t *testing.T) {
+			var n atomic.Int32
+			s := startWelcomed(t, 100, 26, func() { n.Add(1) })
+			s.waitFor("This shows once.")
+			s.press(k)
+			s.listed()
+			s.press(k) // esc and enter again belong to the page now
+			if _, view := s.finish(); strings.Contains(view, "Welcome to apikeys") {
+				t.Errorf("the welcome is still shown:\n%s", view)
+			}
+			if got := n.Load(); got != 1 {
+				t.Errorf("Dismissed ran %d times, want 1", got)
+			}
+		})
+	}
 }
