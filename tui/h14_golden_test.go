@@ -170,3 +170,24 @@ func TestWelcomeDismissedOnce(t *testing.T) {
 		})
 	}
 }
+
+// A Workspace Admin may add SSH keys to themselves and to those they cover,
+// not to a Security Admin: there + is neither offered nor acted on (SPEC §1).
+func TestSSHKeysOfferedOnlyWhereAllowed(t *testing.T) {
+	s := start(t, fake.Sample(t, fake.WorkspaceAdmin), 120, 36)
+	s.openMembers()
+	s.press(tea.KeyDown) // Ben Ortiz, a Security Admin
+	s.waitFor("› Ben Ortiz")
+	s.typ("+-")
+	s.press(tea.KeyDown) // Chloé Martin, herself
+	s.waitFor("› Chloé Martin")
+	s.typ("+")
+	s.waitFor("Add an SSH key for “Chloé Martin”")
+	s.press(tea.KeyEsc)
+	s.waitFor("+ add SSH key")
+	s.press(tea.KeyUp)
+	s.waitFor("› Ben Ortiz")
+	if _, view := s.finish(); strings.Contains(view, "add SSH key") || strings.Contains(view, "Add an SSH key for “Ben") {
+		t.Errorf("a Workspace Admin is offered SSH keys of a Security Admin:\n%s", view)
+	}
+}
