@@ -191,3 +191,29 @@ func TestSSHKeysOfferedOnlyWhereAllowed(t *testing.T) {
 		t.Errorf("a Workspace Admin is offered SSH keys of a Security Admin:\n%s", view)
 	}
 }
+
+// Filtered by a key, the list keeps the events about it: created, rotated
+// (as the old key or the new one), edited.
+func TestAuditFilterByKey(t *testing.T) {
+	s := start(t, fake.Sample(t, fake.Owner), 120, 36)
+	s.openAuditLog()
+	s.typ("/")
+	s.waitFor("Show events")
+	s.toField("By")
+	s.toField("About the key")
+	s.typ("j") // the first key of the newest events: Partner import, rotated
+	s.waitFor("› Partner import")
+	s.press(tea.KeyEnter)
+	s.waitFor("loaded, events about")
+	_, view := s.finish()
+	for _, want := range []string{"ApiKeyRotated", "ApiKeyCreated", "Partner import"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("filtered by Partner import, the list lacks %q:\n%s", want, view)
+		}
+	}
+	for _, not := range []string{"UserInvited", "SshSessionStarted", "Billing import"} {
+		if strings.Contains(view, not) {
+			t.Errorf("filtered by Partner import, the list shows %q:\n%s", not, view)
+		}
+	}
+}
