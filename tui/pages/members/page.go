@@ -4,10 +4,13 @@
 package members
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
@@ -45,6 +48,7 @@ type Page struct {
 	ctx     *app.Context
 	members *listing.List[model.Member] // Items: the members the filter keeps
 	all     []model.Member              // every member, as loaded
+	hay     []string                    // haystack(all[i]), made once per load
 
 	filter    textinput.Model
 	filtering bool   // the filter field has the keyboard
@@ -63,7 +67,19 @@ var sorts = []listing.SortBy[model.Member]{
 	{Name: "added", Col: -1, Desc: true, Cmp: func(a, b model.Member) int { return a.CreatedAt.Compare(b.CreatedAt) }},
 }
 
-func cmpFold(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) }
+// cmpFold orders names case-insensitively without allocating: a sort of
+// 10,000 members compares 130,000 times.
+func cmpFold(a, b string) int {
+	for a != "" && b != "" {
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if la, lb := unicode.ToLower(ra), unicode.ToLower(rb); la != lb {
+			return cmp.Compare(la, lb)
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
 
 // New makes the page.
 func New(ctx *app.Context) *Page {
@@ -88,7 +104,7 @@ func New(ctx *app.Context) *Page {
 			return ms, "", err
 		},
 		Loaded: func(ms []model.Member) {
-			p.all = slices.Clone(ms)
+			p.all, p.hay = slices.Clone(ms), p.hay[:0]
 			p.refilter()
 		},
 		Sort: sorts, SortTie: func(a, b model.Member) int { return strings.Compare(a.ID, b.ID) },
@@ -97,11 +113,20 @@ func New(ctx *app.Context) *Page {
 	return p
 }
 
+// haystack is what the filter searches in m: the name, email, account type
+// and status, lower-cased.
+func haystack(m model.Member) string {
+	return strings.ToLower(m.Name + "\x00" + m.Email + "\x00" + m.AccountType.Label() + "\x00" + string(m.AccountType) + "\x00" + statusWord(m))
+}
+
 // matches reports whether m shows under the filter q: every word of q in
 // the name, email, account type or status, case-insensitively.
 func matches(m model.Member, q string) bool {
-	hay := strings.ToLower(m.Name + "\x00" + m.Email + "\x00" + m.AccountType.Label() + "\x00" + string(m.AccountType) + "\x00" + statusWord(m))
-	for _, w := range strings.Fields(strings.ToLower(q)) {
+	return matchesIn(haystack(m), strings.Fields(strings.ToLower(q)))
+}
+
+func matchesIn(hay string, words []string) bool {
+	for _, w := range words {
 		if !strings.Contains(hay, w) {
 			return false
 		}
@@ -115,8 +140,15 @@ func (p *Page) refilter() {
 	l := p.members
 	sel, had := l.Selected()
 	l.Items = l.Items[:0:0]
-	for _, m := range p.all {
-		if matches(m, p.query) {
+	if len(p.hay) != len(p.all) {
+		p.hay = p.hay[:0]
+		for _, m := range p.all {
+			p.hay = append(p.hay, haystack(m))
+		}
+	}
+	words := strings.Fields(strings.ToLower(p.query))
+	for i, m := range p.all {
+		if matchesIn(p.hay[i], words) {
 			l.Items = append(l.Items, m)
 		}
 	}
@@ -134,8 +166,14 @@ func (p *Page) refilter() {
 func (p *Page) put(m model.Member) {
 	if i := slices.IndexFunc(p.all, func(o model.Member) bool { return o.ID == m.ID }); i >= 0 {
 		p.all[i] = m
+		if i < len(p.hay) {
+			p.hay[i] = haystack(m)
+		}
 	} else {
 		p.all = append(p.all, m)
+		if len(p.hay) == len(p.all)-1 {
+			p.hay = append(p.hay, haystack(m))
+		}
 	}
 	if matches(m, p.query) {
 		p.members.Put(m)
