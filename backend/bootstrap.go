@@ -53,7 +53,7 @@ func (b *Backend) Bootstrap(ctx context.Context, workspaceName, ownerName, owner
 		if err := tx.InsertMember(ctx, owner); err != nil {
 			return err
 		}
-		sys := model.Actor{Type: model.ActorSystem, ID: "system", Name: "apikeys"}
+		sys := model.SystemActor
 		return b.invitedEvents(ctx, tx, sys, model.SourceCLI, owner, keys)
 	})
 	if errors.Is(err, errAlreadyBootstrapped) || (err != nil && model.KindOf(err) == model.KindConflict) {

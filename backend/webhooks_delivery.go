@@ -144,7 +144,7 @@ func (b *Backend) disableFailing(ctx context.Context, tx store.Tx, ep model.Webh
 	if err := tx.FailPending(ctx, ep.ID); err != nil {
 		return err
 	}
-	sys := model.Actor{Type: model.ActorSystem, ID: "system", Name: "apikeys"}
+	sys := model.SystemActor
 	ev, err := b.newEvent(sys, model.SourceAPI, webhookPayload(model.EventWebhookDisabled, ep, ep.DisabledReason))
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -69,6 +70,44 @@ type Actor struct {
 	ID    string    `json:"id"`
 	Name  string    `json:"name"`
 	Email string    `json:"email,omitempty"`
+}
+
+// SystemActor is apikeys itself: the first run's bootstrap, a webhook disabled
+// after days of failures.
+var SystemActor = Actor{Type: ActorSystem, ID: "system", Name: "apikeys"}
+
+// Label is who made a change as the TUI and the CLI both write it: the
+// member's or key's name, "system" for apikeys itself, else the id. It is
+// untrusted text: Sanitize it before a terminal.
+func (a Actor) Label() string {
+	switch {
+	case a.Type == ActorSystem:
+		return "system"
+	case a.Name != "":
+		return a.Name
+	}
+	return a.ID
+}
+
+// KeyIDs are the API keys an event is about, read from its payload: the key
+// (keyId), the one a rotation made (newKeyId), the keys an allow-list change
+// touched (keyIds). None for events about members or webhooks.
+func (e AuditEvent) KeyIDs() []string {
+	var p struct {
+		KeyID    string   `json:"keyId"`
+		NewKeyID string   `json:"newKeyId"`
+		KeyIDs   []string `json:"keyIds"`
+	}
+	if json.Unmarshal(e.Payload, &p) != nil {
+		return nil
+	}
+	var out []string
+	for _, id := range append([]string{p.KeyID, p.NewKeyID}, p.KeyIDs...) {
+		if id != "" && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // AuditEvent is one entry of the audit trail. Payload never holds a secret.

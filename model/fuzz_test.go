@@ -136,6 +136,7 @@ func FuzzValidateName(f *testing.F) {
 		"🔑 deploy", "Cafe\u0301", "\x1b[31mred", "a\x00b", "a\u0085b", "a\u009bb", "a\x7fb",
 		"invoice\u202egpj.exe", "a\u2066b", "a\u200eb", "a\u061cb", "a\u200bb", "bad\xff", "\ufeffx",
 		"\u00a0x\u00a0", "\u0085x\u0085", "\u3000x",
+		"👩\u200d💻", "\u200dx", "x\u200d", "a\u200d\u200db", "🏴\U000e0067\U000e0062\U000e007f", "\u2028", "\U0005ffff",
 	} {
 		f.Add(s)
 	}

@@ -41,6 +41,14 @@ func Span(d time.Duration) string {
 	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
 }
 
+// Days is a count of calendar days: "1 day", "5 days".
+func Days(n int) string {
+	if n == 1 {
+		return "1 day"
+	}
+	return fmt.Sprintf("%d days", n)
+}
+
 // When is an instant in the workspace zone, to the minute: "30 Jun 2027 14:05 UTC".
 func When(t time.Time, loc *time.Location) string {
 	if t.IsZero() {

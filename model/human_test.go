@@ -93,3 +93,25 @@ func TestValidUntil(t *testing.T) {
 		}
 	}
 }
+
+func TestDaysAndArticles(t *testing.T) {
+	for n, want := range map[int]string{0: "0 days", 1: "1 day", 2: "2 days", 14: "14 days"} {
+		if got := Days(n); got != want {
+			t.Errorf("Days(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for _, at := range AccountTypes {
+		if got, want := at.WithArticle(), "a "+at.Label(); got != want {
+			t.Errorf("%s.WithArticle() = %q, want %q", at, got, want)
+		}
+	}
+	if got := SystemActor.Label(); got != "system" {
+		t.Errorf("the system actor reads %q, want \"system\"", got)
+	}
+	if got := (Actor{Type: ActorMember, ID: "mem_1", Name: "Ana"}).Label(); got != "Ana" {
+		t.Errorf("a member reads %q", got)
+	}
+	if got := (Actor{Type: ActorAPIKey, ID: "key_1"}).Label(); got != "key_1" {
+		t.Errorf("a nameless key reads %q", got)
+	}
+}

@@ -196,3 +196,21 @@ func TestPayloadSubject(t *testing.T) {
 		}
 	}
 }
+
+func TestAuditEventKeyIDs(t *testing.T) {
+	for _, c := range []struct {
+		payload string
+		want    []string
+	}{
+		{`{"keyId":"key_a","name":"x"}`, []string{"key_a"}},
+		{`{"keyId":"key_a","newKeyId":"key_b"}`, []string{"key_a", "key_b"}},
+		{`{"keyIds":["key_a","key_c"],"keyId":"key_a"}`, []string{"key_a", "key_c"}},
+		{`{"userId":"mem_1"}`, nil},
+		{`not json`, nil},
+	} {
+		got := model.AuditEvent{Payload: []byte(c.payload)}.KeyIDs()
+		if !slices.Equal(got, c.want) {
+			t.Errorf("KeyIDs(%s) = %v, want %v", c.payload, got, c.want)
+		}
+	}
+}

@@ -16,12 +16,13 @@ func TestValidateName(t *testing.T) {
 		msgUTF8     = "Name is not valid UTF-8 text."
 		msgEscape   = "Name can't contain escape sequences."
 	)
-	control := func(u string) string { return "Name can't contain control characters (found " + u + ")." }
+	control := func(u string) string { return "Name can't contain " + u + ", a control character." }
 	bidi := func(u string) string {
-		return "Name can't contain bidirectional control characters (found " + u + ")."
+		return "Name can't contain " + u + ", a bidirectional control character that can make text display in another order."
 	}
-	invisible := func(u string) string {
-		return "Name can't contain invisible or unprintable characters (found " + u + ")."
+	invisible := func(u string) string { return "Name can't contain " + u + ", an invisible character." }
+	unjoined := func(u string) string {
+		return "Name can't contain " + u + " here: it joins two characters and has none to join."
 	}
 	tests := []struct {
 		name, in string
@@ -48,16 +49,16 @@ func TestValidateName(t *testing.T) {
 		{name: "65 runes", in: strings.Repeat("é", 65), wantErr: "Name is 65 characters long; the limit is 64."},
 		{name: "way too long", in: strings.Repeat("a", 1000), wantErr: "Name is 1000 characters long; the limit is 64."},
 
-		{name: "NUL", in: "a\x00b", wantErr: control("U+0000")},
-		{name: "tab inside", in: "a\tb", wantErr: control("U+0009")},
-		{name: "newline inside", in: "a\nb", wantErr: control("U+000A")},
-		{name: "carriage return", in: "a\rb", wantErr: control("U+000D")},
-		{name: "bell", in: "a\ab", wantErr: control("U+0007")},
-		{name: "backspace", in: "admin\b\b\b\b\bguest", wantErr: control("U+0008")},
+		{name: "NUL", in: "a\x00b", wantErr: control("U+0000 (null)")},
+		{name: "tab inside", in: "a\tb", wantErr: control("U+0009 (tab)")},
+		{name: "newline inside", in: "a\nb", wantErr: control("U+000A (line feed, a new line)")},
+		{name: "carriage return", in: "a\rb", wantErr: control("U+000D (carriage return)")},
+		{name: "bell", in: "a\ab", wantErr: control("U+0007 (bell)")},
+		{name: "backspace", in: "admin\b\b\b\b\bguest", wantErr: control("U+0008 (backspace)")},
 		{name: "unit separator", in: "a\x1fb", wantErr: control("U+001F")},
-		{name: "DEL", in: "a\x7fb", wantErr: control("U+007F")},
-		{name: "C1 NEL", in: "a\u0085b", wantErr: control("U+0085")},
-		{name: "C1 CSI", in: "a\u009b31mb", wantErr: control("U+009B")},
+		{name: "DEL", in: "a\x7fb", wantErr: control("U+007F (delete)")},
+		{name: "C1 NEL", in: "a\u0085b", wantErr: control("U+0085 (next line)")},
+		{name: "C1 CSI", in: "a\u009b31mb", wantErr: control("U+009B (control sequence introducer)")},
 		{name: "C1 first", in: "a\u0080b", wantErr: control("U+0080")},
 		{name: "C1 last", in: "a\u009fb", wantErr: control("U+009F")},
 
@@ -66,26 +67,44 @@ func TestValidateName(t *testing.T) {
 		{name: "ESC OSC title", in: "t\x1b]0;pwned\x07", wantErr: msgEscape},
 		{name: "lone ESC", in: "a\x1b", wantErr: msgEscape},
 
-		{name: "LRE", in: "a\u202ab", wantErr: bidi("U+202A")},
-		{name: "RLE", in: "a\u202bb", wantErr: bidi("U+202B")},
-		{name: "PDF", in: "a\u202cb", wantErr: bidi("U+202C")},
-		{name: "LRO", in: "a\u202db", wantErr: bidi("U+202D")},
-		{name: "RLO", in: "invoice\u202egpj.exe", wantErr: bidi("U+202E")},
-		{name: "LRI", in: "a\u2066b", wantErr: bidi("U+2066")},
-		{name: "RLI", in: "a\u2067b", wantErr: bidi("U+2067")},
-		{name: "FSI", in: "a\u2068b", wantErr: bidi("U+2068")},
-		{name: "PDI", in: "a\u2069b", wantErr: bidi("U+2069")},
-		{name: "LRM", in: "a\u200eb", wantErr: bidi("U+200E")},
-		{name: "RLM", in: "a\u200fb", wantErr: bidi("U+200F")},
-		{name: "ALM", in: "a\u061cb", wantErr: bidi("U+061C")},
-		{name: "bidi at the edge is not trimmed", in: "\u202eabc", wantErr: bidi("U+202E")},
+		{name: "LRE", in: "a\u202ab", wantErr: bidi("U+202A (LEFT-TO-RIGHT EMBEDDING)")},
+		{name: "RLE", in: "a\u202bb", wantErr: bidi("U+202B (RIGHT-TO-LEFT EMBEDDING)")},
+		{name: "PDF", in: "a\u202cb", wantErr: bidi("U+202C (POP DIRECTIONAL FORMATTING)")},
+		{name: "LRO", in: "a\u202db", wantErr: bidi("U+202D (LEFT-TO-RIGHT OVERRIDE)")},
+		{name: "RLO", in: "invoice\u202egpj.exe", wantErr: bidi("U+202E (RIGHT-TO-LEFT OVERRIDE)")},
+		{name: "LRI", in: "a\u2066b", wantErr: bidi("U+2066 (LEFT-TO-RIGHT ISOLATE)")},
+		{name: "RLI", in: "a\u2067b", wantErr: bidi("U+2067 (RIGHT-TO-LEFT ISOLATE)")},
+		{name: "FSI", in: "a\u2068b", wantErr: bidi("U+2068 (FIRST STRONG ISOLATE)")},
+		{name: "PDI", in: "a\u2069b", wantErr: bidi("U+2069 (POP DIRECTIONAL ISOLATE)")},
+		{name: "LRM", in: "a\u200eb", wantErr: bidi("U+200E (LEFT-TO-RIGHT MARK)")},
+		{name: "RLM", in: "a\u200fb", wantErr: bidi("U+200F (RIGHT-TO-LEFT MARK)")},
+		{name: "ALM", in: "a\u061cb", wantErr: bidi("U+061C (ARABIC LETTER MARK)")},
+		{name: "bidi at the edge is not trimmed", in: "\u202eabc", wantErr: bidi("U+202E (RIGHT-TO-LEFT OVERRIDE)")},
 
-		{name: "zero width space", in: "a\u200bb", wantErr: invisible("U+200B")},
-		{name: "BOM", in: "\ufeffname", wantErr: invisible("U+FEFF")},
-		{name: "soft hyphen", in: "a\u00adb", wantErr: invisible("U+00AD")},
-		{name: "no-break space inside", in: "a\u00a0b", wantErr: invisible("U+00A0")},
-		{name: "line separator", in: "a\u2028b", wantErr: invisible("U+2028")},
-		{name: "private use", in: "a\ue000b", wantErr: invisible("U+E000")},
+		{name: "zero width space", in: "a\u200bb", wantErr: invisible("U+200B (ZERO WIDTH SPACE)")},
+		{name: "BOM", in: "\ufeffname", wantErr: invisible("U+FEFF (ZERO WIDTH NO-BREAK SPACE)")},
+		{name: "soft hyphen", in: "a\u00adb", wantErr: invisible("U+00AD (SOFT HYPHEN)")},
+		{name: "no-break space inside", in: "a\u00a0b", wantErr: invisible("U+00A0 (NO-BREAK SPACE)")},
+		{name: "line separator", in: "a\u2028b", wantErr: "Name can't contain U+2028 (LINE SEPARATOR), a line break."},
+		{name: "paragraph separator", in: "a\u2029b", wantErr: "Name can't contain U+2029 (PARAGRAPH SEPARATOR), a line break."},
+		{name: "private use", in: "a\ue000b", wantErr: "Name can't contain U+E000, a private-use or unassigned code point."},
+		{name: "unassigned", in: "a\U0005ffffb", wantErr: "Name can't contain U+5FFFF, a private-use or unassigned code point."},
+		{name: "word joiner", in: "a\u2060b", wantErr: invisible("U+2060 (WORD JOINER)")},
+		{name: "C0 unnamed", in: "a\x01b", wantErr: control("U+0001")},
+
+		// Joiners are printable text between the characters they join.
+		{name: "ZWJ emoji", in: "👩\u200d💻 on call", want: "👩\u200d💻 on call"},
+		{name: "ZWJ family", in: "👨\u200d👩\u200d👧\u200d👦", want: "👨\u200d👩\u200d👧\u200d👦"},
+		{name: "ZWJ with variation selector", in: "🏳\ufe0f\u200d🌈 team", want: "🏳\ufe0f\u200d🌈 team"},
+		{name: "ZWNJ in Persian", in: "می\u200cخواهم", want: "می\u200cخواهم"},
+		{name: "subdivision flag tags", in: "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f ops", want: "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f ops"},
+		{name: "skin tone modifier", in: "👋🏽 hi", want: "👋🏽 hi"},
+		{name: "CJK", in: "本番の鍵", want: "本番の鍵"},
+		{name: "ZWJ first", in: "\u200dabc", wantErr: unjoined("U+200D (ZERO WIDTH JOINER)")},
+		{name: "ZWJ last", in: "abc\u200d", wantErr: unjoined("U+200D (ZERO WIDTH JOINER)")},
+		{name: "ZWJ before a space", in: "ab\u200d c", wantErr: unjoined("U+200D (ZERO WIDTH JOINER)")},
+		{name: "ZWJ twice", in: "a\u200d\u200db", wantErr: unjoined("U+200D (ZERO WIDTH JOINER)")},
+		{name: "ZWNJ alone", in: "\u200c", wantErr: unjoined("U+200C (ZERO WIDTH NON-JOINER)")},
 
 		{name: "invalid byte", in: "a\xffb", wantErr: msgUTF8},
 		{name: "truncated rune", in: "caf\xc3", wantErr: msgUTF8},
@@ -152,6 +171,7 @@ func TestSanitize(t *testing.T) {
 		{"\u2066\u2067\u2068\u2069", `\u2066\u2067\u2068\u2069`},
 		{"\u200e\u200f\u061c", `\u200e\u200f\u061c`},
 		{"zw\u200bsp\ufeff", `zw\u200bsp\ufeff`},
+		{"👩\u200d💻", "👩\u200d💻"},
 		{"bad\xff", `bad\xff`},
 		{"caf\xc3", `caf\xc3`},
 		{"\xed\xa0\x80", `\xed\xa0\x80`},
@@ -209,7 +229,8 @@ func isDangerous(r rune) bool {
 	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
 		return true
 	}
-	return !unicode.IsPrint(r) && r != ' '
+	// Joiners print nothing and move nothing: text is made of them (👩‍💻).
+	return !unicode.IsPrint(r) && r != ' ' && r != 0x200c && r != 0x200d && (r < 0xe0020 || r > 0xe007f)
 }
 
 // dangerous lists runes the generators mix in on purpose.
@@ -219,7 +240,7 @@ var dangerous = []rune{
 	0x200e, 0x200f, 0x061c, 0x200b, 0x200d, 0xfeff, 0x00ad, 0x00a0, 0x2028, 0xe000,
 }
 
-var friendly = []rune("aZ09 -_.[]\\é鍵مñ🔑\u0301\ufffd")
+var friendly = []rune("aZ09 -_.[]\\é鍵مñ🔑👩💻\u200d\u200c\U000e0067\ufe0f\u0301\ufffd")
 
 // randomText builds n pieces: friendly runes, dangerous runes, random code points
 // and raw bytes that are often invalid UTF-8.
@@ -249,5 +270,12 @@ func TestQuote(t *testing.T) {
 		if got := model.Quote(c.in); got != c.want {
 			t.Errorf("Quote(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+func TestValidateNameTagWithoutFlag(t *testing.T) {
+	want := "Name can't contain U+E0067 (TAG LATIN SMALL LETTER G) here: it belongs after a flag."
+	if _, err := model.ValidateName("\U000e0067x"); err == nil || err.Error() != want {
+		t.Errorf("ValidateName(tag first) = %v, want %q", err, want)
 	}
 }

@@ -68,6 +68,16 @@ const (
 	RegularMember  AccountType = "member"
 )
 
+// WithArticle is the label after "is now", "as", "Make … ": "a Builder",
+// "an …" should a type's label ever start with a vowel.
+func (a AccountType) WithArticle() string {
+	l := a.Label()
+	if l != "" && strings.ContainsRune("AEIOU", rune(l[0])) {
+		return "an " + l
+	}
+	return "a " + l
+}
+
 // AccountTypes lists every account type, most powerful first.
 var AccountTypes = []AccountType{PrimaryOwner, SecurityAdmin, WorkspaceAdmin, Builder, RegularMember}
 

@@ -269,7 +269,7 @@ func TestAccountTypeChangeIsConfirmed(t *testing.T) {
 	// Focused ("┃"): the title alone changes as soon as the select moves.
 	s.waitFor("┃ Make “Dev Patel” a Workspace Admin?")
 	s.press(tea.KeyEnter) // the default: Cancel
-	s.waitFor("stays Builder")
+	s.waitFor("stays a Builder")
 	if m, _ := c.Member(fake.Builder); m.AccountType != model.Builder {
 		t.Fatalf("cancelled change applied: %s", m.AccountType)
 	}
@@ -279,7 +279,7 @@ func TestAccountTypeChangeIsConfirmed(t *testing.T) {
 	// Focused ("┃"): the title alone changes as soon as the select moves.
 	s.waitFor("┃ Make “Dev Patel” a Workspace Admin?")
 	s.press(tea.KeyLeft, tea.KeyEnter)
-	s.waitFor("is now Workspace Admin")
+	s.waitFor("is now a Workspace Admin")
 	if m, _ := c.Member(fake.Builder); m.AccountType != model.WorkspaceAdmin {
 		t.Fatalf("confirmed change not applied: %s", m.AccountType)
 	}

@@ -43,7 +43,9 @@ var flowKinds = map[string]func(t *testing.T) *user{
 	// the secret panel in the same step (app.Hand).
 	"flows.Form": nil,
 	// Details and deliveries show rows, never a secret.
-	"flows.Details":           nil,
+	"flows.Details": nil,
+	// The first-run welcome says what was set up: names and paths, no secret.
+	"flows.Welcome":           nil,
 	"webhooks.deliveriesFlow": nil,
 }
 

@@ -94,7 +94,7 @@ func TestPrimaryOwnerTypedConfirmationApplies(t *testing.T) {
 	s.waitFor("or “primary owner” to confirm")
 	s.typ("Primary Owner")
 	s.press(tea.KeyEnter)
-	s.waitFor("is now Primary Owner")
+	s.waitFor("is now a Primary Owner")
 	s.finish()
 	if m, _ := c.Member(fake.Builder); m.AccountType != model.PrimaryOwner {
 		t.Fatalf("typed and confirmed, still %s", m.AccountType)

@@ -24,6 +24,7 @@ import (
 	"github.com/apikeys-dev/apikeys/tui/pages/allowlists"
 	"github.com/apikeys-dev/apikeys/tui/pages/apikeys"
 	"github.com/apikeys-dev/apikeys/tui/pages/audit"
+	"github.com/apikeys-dev/apikeys/tui/pages/flows"
 	"github.com/apikeys-dev/apikeys/tui/pages/members"
 	"github.com/apikeys-dev/apikeys/tui/pages/webhooks"
 	"github.com/apikeys-dev/apikeys/tui/styles"
@@ -42,6 +43,9 @@ type Options struct {
 	// session's, with the PTY's TERM): how OSC 52 is wrapped to get through
 	// tmux or screen. nil: not wrapped.
 	Environ []string
+	// Welcome, when set, is the first local run's: a panel says what was set
+	// up, over the API Keys page, until enter or esc.
+	Welcome *flows.WelcomeInfo
 }
 
 // Model is the root model.
@@ -58,6 +62,7 @@ type Model struct {
 	helpTop  int // scroll of the full help
 
 	signedIn   bool
+	welcome    *flows.WelcomeInfo // shown once signed in, then nil
 	sessionErr error
 	banner     string // "3 keys expire within 7 days", or ""
 	bannerSeq  int    // the last count asked for
@@ -108,12 +113,13 @@ func New(o Options) tea.Model {
 	pages = append(pages, apikeys.New(ctx)) // API Keys last, selected at start
 	ctx.Env = o.Environ
 	m := &Model{
-		ctx:    ctx,
-		cancel: cancel,
-		pages:  pages,
-		active: len(pages) - 1,
-		status: status.New(st, ctx.Now),
-		help:   help.New(),
+		ctx:     ctx,
+		cancel:  cancel,
+		pages:   pages,
+		active:  len(pages) - 1,
+		status:  status.New(st, ctx.Now),
+		help:    help.New(),
+		welcome: o.Welcome,
 	}
 	m.sizes = make([][2]int, len(m.pages))
 	m.stacks = make([][]entry, len(m.pages))
@@ -203,7 +209,12 @@ func (m *Model) done(d app.Done) tea.Cmd {
 	}
 	m.signedIn, m.sessionErr = true, nil
 	m.ctx.Me, m.ctx.Workspace = s.Me, s.Workspace
-	return tea.Batch(m.broadcast(s), m.send(m.active, app.Activated{}), m.countExpiring())
+	var welcome tea.Cmd
+	if m.welcome != nil {
+		welcome = app.Push(m.pages[m.active], flows.NewWelcome(m.ctx, *m.welcome))
+		m.welcome = nil
+	}
+	return tea.Batch(m.broadcast(s), m.send(m.active, app.Activated{}), m.countExpiring(), welcome)
 }
 
 // broadcast gives msg to every page and every flow.

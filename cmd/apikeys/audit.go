@@ -67,15 +67,10 @@ func newAuditCmd(a *app) *cobra.Command {
 }
 
 func actorText(a model.Actor) string {
-	switch {
-	case a.Type == model.ActorMember && a.Email != "":
-		return a.Name + " <" + a.Email + ">"
-	case a.Type == model.ActorSystem:
-		return "system"
-	case a.Name != "":
-		return a.Name
+	if a.Type == model.ActorMember && a.Email != "" {
+		return a.Label() + " <" + a.Email + ">"
 	}
-	return a.ID
+	return a.Label()
 }
 
 // payloadText flattens an event payload, as its type's struct encodes it, to one

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"text/tabwriter"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/apikeys-dev/apikeys/model"
 )
@@ -60,25 +62,53 @@ func escapeUnprintable(b []byte) []byte {
 
 // table prints aligned columns. Every cell goes through model.Sanitize: a name that
 // slipped past validation still can't move the cursor or reorder the line.
-type table struct{ tw *tabwriter.Writer }
+// Columns are measured in terminal cells (ansi.StringWidth, by grapheme), not
+// bytes or runes as text/tabwriter does: 鍵 and 🔑 take two cells, 👩‍💻 two, é one.
+type table struct {
+	w    io.Writer
+	rows [][]string
+}
 
 func newTable(w io.Writer, headers ...string) *table {
-	t := &table{tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
+	t := &table{w: w}
 	t.row(headers...)
 	return t
 }
 
 func (t *table) row(cells ...string) {
+	r := make([]string, len(cells))
 	for i, c := range cells {
-		if i > 0 {
-			fmt.Fprint(t.tw, "\t")
-		}
-		fmt.Fprint(t.tw, model.Sanitize(c))
+		r[i] = model.Sanitize(c)
 	}
-	fmt.Fprint(t.tw, "\n")
+	t.rows = append(t.rows, r)
 }
 
-func (t *table) flush() error { return t.tw.Flush() }
+// flush writes the rows, each cell but a row's last padded to its column's
+// widest cell and two spaces.
+func (t *table) flush() error {
+	var widths []int
+	for _, r := range t.rows {
+		for i, c := range r[:max(len(r)-1, 0)] {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], ansi.StringWidth(c))
+		}
+	}
+	var b strings.Builder
+	for _, r := range t.rows {
+		for i, c := range r {
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-ansi.StringWidth(c)+2))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	t.rows = nil
+	_, err := io.WriteString(t.w, b.String())
+	return err
+}
 
 // expiryText is a key's Expires column: "valid through 30 Jun 2027",
 // "valid through 3 Jul 2026 (expires in 5 days)", "replaced, expires in 23h",
@@ -101,7 +131,7 @@ func expiryText(k model.Key, p model.ExpiryPolicy, now time.Time) string {
 	if left := k.ExpiresAt.Sub(now); left < 24*time.Hour {
 		return valid + " (expires in " + model.Span(left) + ")"
 	} else if days, soon := p.CountDown(k, now); soon {
-		return fmt.Sprintf("%s (expires in %d days)", valid, days)
+		return valid + " (expires in " + model.Days(days) + ")"
 	}
 	return valid
 }

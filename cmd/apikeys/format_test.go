@@ -1,8 +1,11 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/apikeys-dev/apikeys/model"
 )
@@ -55,6 +58,60 @@ func TestExpiryTextAfterTheZoneChanged(t *testing.T) {
 	for _, tt := range tests {
 		if got := expiryText(k, p, tt.now); got != tt.want {
 			t.Errorf("at %s: %q, want %q", tt.now, got, tt.want)
+		}
+	}
+}
+
+// The table lines its columns up in terminal cells: a CJK or emoji name
+// (two cells a character, 👩‍💻 two for the whole sequence) pushes the next
+// column as far as its width, not its byte or rune count.
+func TestTableAlignsWideCharacters(t *testing.T) {
+	var out strings.Builder
+	tb := newTable(&out, "NAME", "TYPE", "ID")
+	for _, name := range []string{"Nightly import", "本番の鍵", "🔑 deploy 🚀", "👩\u200d💻 on call", "Café", "e\u0301tude"} {
+		tb.row(name, "import", "key_1")
+	}
+	if err := tb.flush(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 7 {
+		t.Fatalf("%d lines:\n%s", len(lines), out.String())
+	}
+	for _, l := range lines {
+		// TYPE starts in cell 16 on every line: "Nightly import" is 14 cells, then 2 spaces.
+		typ := strings.LastIndex(l, "import  ")
+		if typ < 0 {
+			typ = strings.Index(l, "TYPE")
+		}
+		if w := ansi.StringWidth(l[:typ]); w != 16 {
+			t.Errorf("line %q: TYPE column starts at cell %d, want 16\n%s", l, w, out.String())
+		}
+		if strings.HasSuffix(l, " ") {
+			t.Errorf("line %q ends in spaces", l)
+		}
+	}
+	want := "本番の鍵        import  key_1"
+	if lines[2] != want {
+		t.Errorf("CJK line = %q, want %q", lines[2], want)
+	}
+}
+
+// The members listing lines up a workspace whose names are CJK and emoji.
+func TestMembersListAlignsWideNames(t *testing.T) {
+	c := newCLI(t)
+	c.ok("members", "add", "--name", "山田太郎", "--email", "taro@example.com", "--type", "builder")
+	c.ok("members", "add", "--name", "👩\u200d💻 Ana", "--email", "ana@example.com", "--type", "member")
+	out := c.ok("members", "list")
+	var at []int
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		email := strings.Index(l, "  ") // the name has no two spaces together
+		email += len(l[email:]) - len(strings.TrimLeft(l[email:], " "))
+		at = append(at, ansi.StringWidth(l[:email]))
+	}
+	for _, a := range at {
+		if a != at[0] {
+			t.Fatalf("EMAIL column starts at cells %v:\n%s", at, out)
 		}
 	}
 }

@@ -144,7 +144,7 @@ func TestKeysCreateRefusals(t *testing.T) {
 		{"not a date", []string{"--expires", "soon"}, `“soon” is not a date`},
 		{"unknown type", []string{"--type", "billing"}, `Unknown key type “billing”`},
 		{"escape in name", []string{"--name", "\x1b[31mred"}, "Name can't contain escape sequences."},
-		{"bidi in name", []string{"--name", "abc\u202edef"}, "bidirectional control characters"},
+		{"bidi in name", []string{"--name", "abc\u202edef"}, "a bidirectional control character"},
 		{"long name", []string{"--name", strings.Repeat("n", 65)}, "Name is 65 characters long; the limit is 64."},
 		{"blank name", []string{"--name", "   "}, "Name is required."},
 	} {

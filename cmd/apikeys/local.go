@@ -28,6 +28,11 @@ const dbFile = "apikeys.db"
 // first run created for the OS user: later runs act as them.
 const localMemberFile = "local-member"
 
+// welcomeFile is left by the run that created the workspace, until the TUI's
+// welcome is dismissed: the first TUI on a fresh data directory says what was
+// set up, once, whether a command or the TUI created it.
+const welcomeFile = "welcome-pending"
+
 // client returns the client every command talks to, opening it on first use: over
 // SSH the session's member on the server's backend; locally the store in the data
 // directory (or --db), bootstrapped on first use, as the local owner or --as.
@@ -54,6 +59,7 @@ func (a *app) client(ctx context.Context) (client.Client, error) {
 	}
 	a.closers = append(a.closers, st.Close)
 	b := backend.New(backend.Config{Store: st, Clock: a.env.now, Policy: cfg.policy})
+	a.local = &cfg
 	who, err := a.localIdentity(ctx, b, cfg.dataDir)
 	if err != nil {
 		return nil, err
@@ -193,6 +199,7 @@ func (a *app) localIdentity(ctx context.Context, b *backend.Backend, dir string)
 	if created {
 		// Best effort: without the file, later runs fall back to the same email.
 		_ = writeFileAtomic(filepath.Join(dir, localMemberFile), []byte(owner.Email+"\n"))
+		_ = writeFileAtomic(filepath.Join(dir, welcomeFile), nil)
 	}
 	if a.flags.as != "" {
 		return a.flags.as, nil

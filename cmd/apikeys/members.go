@@ -127,7 +127,7 @@ func newMembersSetTypeCmd(a *app) *cobra.Command {
 			if a.flags.json {
 				return writeJSON(a.env.stdout, contract.MemberOf(m))
 			}
-			fmt.Fprintf(a.env.stdout, "%s is now a %s.\n", who(m), m.AccountType.Label())
+			fmt.Fprintf(a.env.stdout, "%s is now %s.\n", who(m), m.AccountType.WithArticle())
 			return nil
 		},
 	}

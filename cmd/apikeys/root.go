@@ -25,7 +25,8 @@ type app struct {
 	hup     <-chan os.Signal  // serve reloads on each; nil: on SIGHUP (tests send here)
 	cl      client.Client
 	closers []func() error
-	tui     bool // this run opens the TUI: its actions are recorded with source "tui"
+	tui     bool         // this run opens the TUI: its actions are recorded with source "tui"
+	local   *localConfig // where the local workspace lives, once a.client opened it
 }
 
 func newApp(e *env) *app {

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"os"
+	"path/filepath"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/apikeys-dev/apikeys/tui"
+	"github.com/apikeys-dev/apikeys/tui/pages/flows"
 )
 
 // runTUI opens the terminal UI on the local workspace. Over SSH the server runs
@@ -30,7 +32,8 @@ func runTUI(cmd *cobra.Command, a *app) error {
 	}
 	p := tea.NewProgram(
 		tui.New(tui.Options{Client: c, Renderer: lipgloss.DefaultRenderer(), Output: out, Context: cmd.Context(),
-			Environ: []string{"TERM=" + a.env.getenv("TERM"), "TMUX=" + a.env.getenv("TMUX"), "STY=" + a.env.getenv("STY")}}),
+			Environ: []string{"TERM=" + a.env.getenv("TERM"), "TMUX=" + a.env.getenv("TMUX"), "STY=" + a.env.getenv("STY")},
+			Welcome: a.welcome()}),
 		tea.WithAltScreen(), tea.WithContext(cmd.Context()),
 		tea.WithInput(a.env.stdin), tea.WithOutput(out),
 	)
@@ -38,4 +41,22 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		return &runError{err}
 	}
 	return nil
+}
+
+// welcome is the first-run panel's facts when this data directory's
+// workspace was just made and nobody has dismissed it yet (welcomeFile).
+func (a *app) welcome() *flows.WelcomeInfo {
+	if a.local == nil {
+		return nil
+	}
+	dir := a.local.dataDir
+	pending := filepath.Join(dir, welcomeFile)
+	if _, err := os.Stat(pending); err != nil {
+		return nil
+	}
+	db := filepath.Join(dir, dbFile)
+	if a.local.db != "" {
+		db = "the PostgreSQL database --db names"
+	}
+	return &flows.WelcomeInfo{DataDir: dir, Database: db, Dismissed: func() { _ = os.Remove(pending) }}
 }

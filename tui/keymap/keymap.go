@@ -51,6 +51,8 @@ type KeyMap struct {
 	// Members.
 	SetType      key.Binding
 	ToggleActive key.Binding
+	AddSSHKey    key.Binding
+	RemoveSSHKey key.Binding
 
 	// Audit log.
 	EventType key.Binding
@@ -103,6 +105,8 @@ func Default() *KeyMap {
 
 		SetType:      b([]string{"t"}, "t", "account type"),
 		ToggleActive: b([]string{"x"}, "x", "deactivate"),
+		AddSSHKey:    b([]string{"+"}, "+", "add SSH key"),
+		RemoveSSHKey: b([]string{"-"}, "-", "remove SSH key"),
 
 		EventType: b([]string{"t"}, "t", "event type"),
 

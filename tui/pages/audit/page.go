@@ -1,11 +1,14 @@
 // Package audit is the Audit log page: events newest first, a filter by event
-// type, and every field of an event on enter.
+// type (asked of the backend), actor and key (over the events loaded, loading
+// more while too few show), and every field of an event on enter, where j/k
+// step to the next and previous event.
 package audit
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -16,6 +19,7 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
 	"github.com/apikeys-dev/apikeys/tui/components/detail"
+	"github.com/apikeys-dev/apikeys/tui/components/form"
 	"github.com/apikeys-dev/apikeys/tui/components/table"
 	"github.com/apikeys-dev/apikeys/tui/keymap"
 	"github.com/apikeys-dev/apikeys/tui/pages/flows"
@@ -38,7 +42,7 @@ const (
 )
 
 var columns = []table.Column{
-	colTime:    {Title: "Time", Width: 16, Priority: 0},
+	colTime:    {Title: "Time", Width: 20, Priority: 0},
 	colEvent:   {Title: "Event", Width: 22, Min: 14, Priority: 0},
 	colActor:   {Title: "Actor", Width: 14, Min: 10, Priority: 1},
 	colSubject: {Title: "Subject", Width: 24, Min: 12, Priority: 2, Flex: true},
@@ -48,10 +52,28 @@ var columns = []table.Column{
 // Page is the Audit log page.
 type Page struct {
 	ctx      *app.Context
-	events   *listing.List[model.AuditEvent]
-	subjects []string // subject(events[i]), read once per load rather than per frame
+	events   *listing.List[model.AuditEvent] // Items: the loaded events the filter keeps
+	all      []model.AuditEvent              // every event loaded
+	subjects []string                        // subject(Items[i]), read once per load rather than per frame
 	typ      model.EventType
-	loading  bool // the rest is being fetched
+	by       filter // actor and key, applied here
+	loading  bool   // the rest is being fetched
+}
+
+// filter is the part of the filter the page applies to the events loaded.
+type filter struct {
+	actor string // Actor.ID, "" anyone
+	key   string // a key id, "" any
+}
+
+func (f filter) keeps(e model.AuditEvent) bool {
+	return (f.actor == "" || e.Actor.ID == f.actor) && (f.key == "" || slices.Contains(e.KeyIDs(), f.key))
+}
+
+// choice is what the filter form gives back.
+type choice struct {
+	typ model.EventType
+	by  filter
 }
 
 // New makes the page.
@@ -67,15 +89,32 @@ func New(ctx *app.Context) *Page {
 			return pg.Events, pg.NextPageToken, err
 		},
 		Loaded: func(es []model.AuditEvent) {
+			p.all = slices.Clone(es)
+			p.events.Items = p.events.Items[:0]
 			p.subjects = p.subjects[:0]
-			for _, e := range es {
-				p.subjects = append(p.subjects, subject(e))
-			}
+			p.keep(es)
 			p.loading = false
 		},
 	})
 	p.events.Table.SetSource(rows{p})
 	return p
+}
+
+// keep adds the events of es the filter keeps to the rows.
+func (p *Page) keep(es []model.AuditEvent) {
+	for _, e := range es {
+		if p.by.keeps(e) {
+			p.events.Items = append(p.events.Items, e)
+			p.subjects = append(p.subjects, subject(e))
+		}
+	}
+}
+
+// wantMore reports whether to fetch the next page: the cursor nears the end
+// of the rows, or the filter keeps too few to fill the table.
+func (p *Page) wantMore() bool {
+	l := p.events
+	return l.More != "" && !p.loading && l.Table.Cursor() >= len(l.Items)-l.H
 }
 
 // filter is the query for the events shown, from token on.
@@ -115,6 +154,9 @@ func (p *Page) loadMore() tea.Cmd {
 // Update implements tea.Model.
 func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if cmd, ok := p.events.Update(msg); ok {
+		if _, done := msg.(app.Done); done && p.by != (filter{}) && p.wantMore() {
+			return p, tea.Batch(cmd, p.loadMore()) // too few kept to fill the table
+		}
 		return p, cmd
 	}
 	switch msg := msg.(type) {
@@ -122,21 +164,29 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m, ok := msg.Msg.(more); ok {
 			p.loading = false
 			if msg.Err == nil {
-				p.events.Items = append(p.events.Items, m.page.Events...)
-				for _, e := range m.page.Events {
-					p.subjects = append(p.subjects, subject(e))
-				}
+				p.all = append(p.all, m.page.Events...)
+				p.keep(m.page.Events)
 				p.events.More = m.page.NextPageToken
+				if p.by != (filter{}) && p.wantMore() {
+					return p, p.loadMore()
+				}
 			}
+			return p, nil
 		}
 	case app.Pop:
-		if t, ok := msg.Result.(model.EventType); ok {
-			p.typ = t
-			if t == all {
-				p.typ = ""
-			}
+		if c, ok := msg.Result.(choice); ok {
+			p.by = c.by
 			p.events.Table.SetCursor(0)
-			return p, p.events.Load(false, false)
+			if c.typ != p.typ {
+				p.typ = c.typ
+				return p, p.events.Load(false, false)
+			}
+			p.events.Items, p.subjects = p.events.Items[:0], p.subjects[:0]
+			p.keep(p.all)
+			if p.wantMore() {
+				return p, p.loadMore()
+			}
+			return p, nil
 		}
 	case tea.KeyMsg:
 		return p, p.key(msg)
@@ -155,7 +205,7 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 	}
 	if l.Table.Update(msg, km) {
 		// Fetch the next page before the cursor reaches the end.
-		if l.More != "" && !p.loading && l.Table.Cursor() >= len(l.Items)-l.H {
+		if p.wantMore() {
 			return p.loadMore()
 		}
 		return nil
@@ -163,8 +213,9 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, km.EventType, km.Filter):
 		return p.openFilter()
-	case key.Matches(msg, km.Back) && p.typ != "":
-		p.typ = ""
+	case key.Matches(msg, km.Back) && (p.typ != "" || p.by != filter{}):
+		p.typ, p.by = "", filter{}
+		l.Table.SetCursor(0)
 		return l.Load(false, false)
 	case key.Matches(msg, km.Open):
 		if e, ok := l.Selected(); ok {
@@ -175,21 +226,70 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (p *Page) openFilter() tea.Cmd {
-	choice := p.typ
-	if choice == "" {
-		choice = all
+	c := choice{typ: p.typ, by: p.by}
+	if c.typ == "" {
+		c.typ = all
 	}
-	opts := []huh.Option[model.EventType]{huh.NewOption("All events", all)}
+	types := []huh.Option[model.EventType]{huh.NewOption("All events", all)}
 	for _, t := range model.EventTypes {
-		opts = append(opts, huh.NewOption(string(t), t))
+		types = append(types, huh.NewOption(string(t), t))
 	}
+	actors, keys := p.choices()
+	room := form.Room(p.events.H, nil) / 3
 	return app.Push(p, flows.NewForm(p.ctx, flows.Spec{
-		Title: "Show events of type",
+		Title: "Show events",
 		Build: func(*flows.Form) *huh.Form {
-			return huh.NewForm(huh.NewGroup(huh.NewSelect[model.EventType]().Options(opts...).Value(&choice)))
+			return huh.NewForm(huh.NewGroup(
+				form.Fit(huh.NewSelect[model.EventType]().Title("Of type").Options(types...).Value(&c.typ), len(types), room),
+				form.Fit(huh.NewSelect[string]().Title("By").Options(actors...).Value(&c.by.actor), len(actors), room),
+				form.Fit(huh.NewSelect[string]().Title("About the key").Options(keys...).Value(&c.by.key), len(keys), room)))
 		},
-		Submit: func() (flows.Send, error) { return flows.Send{Result: choice}, nil },
+		Submit: func() (flows.Send, error) {
+			if c.typ == all {
+				c.typ = ""
+			}
+			return flows.Send{Result: c}, nil
+		},
 	}))
+}
+
+// choices are the actors and keys of the events loaded (and the ones the
+// filter names), for the filter's pickers.
+func (p *Page) choices() (actors, keys []huh.Option[string]) {
+	actors = []huh.Option[string]{huh.NewOption("Anyone", "")}
+	keys = []huh.Option[string]{huh.NewOption("Any key or none", "")}
+	seenA, seenK := map[string]bool{"": true}, map[string]bool{"": true}
+	for _, e := range p.all {
+		if !seenA[e.Actor.ID] {
+			seenA[e.Actor.ID] = true
+			actors = append(actors, huh.NewOption(actorName(e.Actor)+" ("+model.Sanitize(e.Actor.ID)+")", e.Actor.ID))
+		}
+		for _, id := range e.KeyIDs() {
+			if !seenK[id] {
+				seenK[id] = true
+				keys = append(keys, huh.NewOption(subject(e)+" ("+model.Sanitize(id)+")", id))
+			}
+		}
+	}
+	if !seenA[p.by.actor] {
+		actors = append(actors, huh.NewOption(model.Sanitize(p.by.actor), p.by.actor))
+	}
+	if !seenK[p.by.key] {
+		keys = append(keys, huh.NewOption(model.Sanitize(p.by.key), p.by.key))
+	}
+	return actors, keys
+}
+
+// step is the event by rows after e among those shown (j/k in its details).
+func (p *Page) step(row any, by int) (any, bool) {
+	e := row.(model.AuditEvent)
+	l := p.events
+	i := slices.IndexFunc(l.Items, func(o model.AuditEvent) bool { return o.ID == e.ID })
+	if i < 0 || i+by < 0 || i+by >= len(l.Items) {
+		return nil, false
+	}
+	l.Table.SetCursor(i + by)
+	return l.Items[i+by], true
 }
 
 // details shows every field of e; an event never changes.
@@ -197,7 +297,13 @@ func (p *Page) details(e model.AuditEvent) *flows.Details {
 	return flows.NewDetails(p.ctx, e, flows.DetailsSpec{
 		Show: func(row any) (string, []detail.Field, string) {
 			e := row.(model.AuditEvent)
-			return string(e.Type), p.fields(e), ""
+			i := slices.IndexFunc(p.events.Items, func(o model.AuditEvent) bool { return o.ID == e.ID })
+			return string(e.Type) + "  " + listing.Position(i, len(p.events.Items), len(p.events.Items)), p.fields(e), ""
+		},
+		Step: p.step,
+		Help: func(any) []key.Binding {
+			km := p.ctx.Keys
+			return []key.Binding{keymap.With(km.Down, "next event"), keymap.With(km.Up, "previous event"), keymap.With(km.PageDown, "scroll")}
 		},
 	})
 }
@@ -248,13 +354,7 @@ func payloadLines(e model.AuditEvent) []string {
 }
 
 func actorName(a model.Actor) string {
-	switch {
-	case a.Name != "":
-		return model.Sanitize(a.Name)
-	case a.Type == model.ActorSystem:
-		return "system"
-	}
-	return model.Sanitize(a.ID)
+	return model.Sanitize(a.Label())
 }
 
 // subject is what the event is about, from its payload: a key's name, a member.
@@ -272,8 +372,8 @@ func (p *Page) ShortHelp() []key.Binding {
 	if p.events.Denied() != "" {
 		return nil
 	}
-	out := []key.Binding{km.Open, keymap.With(km.Filter, "event type")}
-	if p.typ != "" {
+	out := []key.Binding{km.Open, keymap.With(km.Filter, "filter")}
+	if p.typ != "" || p.by != (filter{}) {
 		out = append(out, keymap.With(km.Back, "all events"))
 	}
 	return out
@@ -283,7 +383,7 @@ func (p *Page) ShortHelp() []key.Binding {
 func (p *Page) FullHelp() [][]key.Binding {
 	km := p.ctx.Keys
 	return [][]key.Binding{
-		{km.Open, keymap.With(km.Filter, "filter by event type"), keymap.With(km.EventType, "filter by event type")},
+		{km.Open, keymap.With(km.Filter, "filter by type, actor, key"), keymap.With(km.EventType, "filter by type, actor, key")},
 		{km.Up, km.Down, km.Top, km.Bottom, km.PageUp, km.PageDown},
 	}
 }
@@ -292,20 +392,48 @@ func (p *Page) FullHelp() [][]key.Binding {
 func (p *Page) View() string {
 	return p.events.View("", func(title string) string {
 		st := p.ctx.Styles
-		what := "all events"
-		if p.typ != "" {
-			what = string(p.typ) + " only"
-		}
-		count := fmt.Sprintf(" (%d", len(p.events.Items))
+		what := p.describe()
+		more := ""
 		if p.events.More != "" {
-			count += "+"
+			more = "+"
+		}
+		count := fmt.Sprintf(" (%d%s", len(p.events.Items), more)
+		if p.by != (filter{}) {
+			count = fmt.Sprintf(" (%d of %d%s loaded", len(p.events.Items), len(p.all), more)
 		}
 		head := title + st.Subtle.Render(count+", "+what+", newest first)") + "\n"
 		if len(p.events.Items) == 0 {
-			return head + "\n" + p.events.Para(st.Subtle.Render("No events yet."))
+			empty := "No events yet."
+			if p.typ != "" || p.by != (filter{}) {
+				empty = "No event matches. Press esc to show all events."
+			}
+			return head + "\n" + p.events.Para(st.Subtle.Render(empty))
 		}
 		return head + "\n" + p.events.Table.View()
 	})
+}
+
+// describe is the filter in words: "all events", "ApiKeyCreated by Ana Lima
+// about key_…".
+func (p *Page) describe() string {
+	what := "all events"
+	switch {
+	case p.typ != "":
+		what = string(p.typ) + " only"
+	case p.by != filter{}:
+		what = "events"
+	}
+	if p.by.actor != "" {
+		name := model.Sanitize(p.by.actor)
+		if i := slices.IndexFunc(p.all, func(e model.AuditEvent) bool { return e.Actor.ID == p.by.actor }); i >= 0 {
+			name = actorName(p.all[i].Actor)
+		}
+		what += " by " + name
+	}
+	if p.by.key != "" {
+		what += " about " + model.Sanitize(p.by.key)
+	}
+	return what
 }
 
 // rows adapts the events to table.Source.
@@ -317,7 +445,7 @@ func (r rows) Cell(row, col int) (string, table.Tone) {
 	e := &r.p.events.Items[row]
 	switch col {
 	case colTime:
-		return e.EventTimestamp.In(r.p.ctx.Policy.Loc()).Format("2006-01-02 15:04"), table.Dim
+		return e.EventTimestamp.In(r.p.ctx.Policy.Loc()).Format("2006-01-02 15:04 MST"), table.Dim
 	case colEvent:
 		return string(e.Type), table.Normal
 	case colActor:

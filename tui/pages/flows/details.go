@@ -28,6 +28,10 @@ type DetailsSpec struct {
 	Keys   func(d *Details, row any, msg tea.KeyMsg) tea.Cmd
 	Help   func(row any) []key.Binding
 	Result func(d *Details, p app.Pop) tea.Cmd
+	// Step, when set, makes j/k (and the arrows) move to the next or
+	// previous record of the list (by +1, -1), which it returns with ok;
+	// pgup/pgdn scroll the fields instead.
+	Step func(row any, by int) (next any, ok bool)
 }
 
 // Details shows one record, scrolling, and follows its row: a change made
@@ -91,6 +95,20 @@ func (d *Details) Update(msg tea.Msg) tea.Cmd {
 		switch {
 		case key.Matches(msg, km.Back):
 			return app.Close(d, nil)
+		case d.spec.Step != nil && key.Matches(msg, km.Up, km.Down):
+			by := 1
+			if key.Matches(msg, km.Up) {
+				by = -1
+			}
+			if next, ok := d.spec.Step(d.row, by); ok {
+				d.Set(next)
+			}
+		case d.spec.Step != nil && key.Matches(msg, km.PageUp, km.PageDown):
+			by := max(d.h/2, 1)
+			if key.Matches(msg, km.PageUp) {
+				by = -by
+			}
+			d.view.Scroll(by)
 		case key.Matches(msg, km.Up):
 			d.view.Scroll(-1)
 		case key.Matches(msg, km.Down):

@@ -42,7 +42,7 @@ func (p *Page) change(act model.MemberAction, m model.Member) model.MemberChange
 			owners++
 		}
 	}
-	// No Source: it matters only to removing SSH keys, which this page doesn't offer.
+	// No Source: over SSH the backend keeps the last key of the last owner, and says so.
 	return model.MemberChange{Action: act, Actor: p.ctx.Me, Target: m, To: m.AccountType, ActiveOwners: owners}
 }
 
@@ -120,7 +120,7 @@ func (p *Page) openAdd() tea.Cmd {
 			}
 			return flows.Send{Label: "Adding “" + model.Sanitize(req.Name) + "”", Call: func(ctx context.Context) (any, error) {
 				nm, err := c.AddMember(ctx, req)
-				return changed{nm, "Added “" + model.Sanitize(nm.Name) + "” as " + nm.AccountType.Label() + "."}, err
+				return changed{nm, "Added “" + model.Sanitize(nm.Name) + "” as " + nm.AccountType.WithArticle() + "."}, err
 			}}, nil
 		},
 	}))
@@ -145,7 +145,7 @@ func (p *Page) openSetType(from any, m model.Member) tea.Cmd {
 	v := &values{typ: m.AccountType}
 	ctx, c := p.ctx, p.ctx.Client
 	title := "Account type of “" + model.Sanitize(m.Name) + "”"
-	intro := []string{ctx.Styles.Subtle.Render("Now " + m.AccountType.Label() + ". It applies at once, in open sessions too.")}
+	intro := []string{ctx.Styles.Subtle.Render("Now " + m.AccountType.WithArticle() + ". It applies at once, in open sessions too.")}
 	name := model.Sanitize(m.Name)
 	target := m
 	return app.Push(from, flows.NewForm(ctx, flows.Spec{
@@ -159,10 +159,10 @@ func (p *Page) openSetType(from any, m model.Member) tea.Cmd {
 			// goroutine: huh's TitleFunc would run in a command, racing the select.
 			retitle := func() {
 				if v.typ == m.AccountType {
-					confirm.Title("Keep “" + name + "” a " + m.AccountType.Label() + "?")
+					confirm.Title("Keep “" + name + "” " + m.AccountType.WithArticle() + "?")
 					return
 				}
-				confirm.Title("Make “" + name + "” a " + v.typ.Label() + "?")
+				confirm.Title("Make “" + name + "” " + v.typ.WithArticle() + "?")
 			}
 			retitle()
 			// Nobody else can undo a Primary Owner: y/N is not enough, the
@@ -178,7 +178,7 @@ func (p *Page) openSetType(from any, m model.Member) tea.Cmd {
 		Submit: func() (flows.Send, error) {
 			m := target
 			if !v.confirm || v.typ == m.AccountType {
-				return flows.Send{Result: note{"Nothing changed: “" + name + "” stays " + m.AccountType.Label() + "."}}, nil
+				return flows.Send{Result: note{"Nothing changed: “" + name + "” stays " + m.AccountType.WithArticle() + "."}}, nil
 			}
 			if v.typ == model.PrimaryOwner {
 				if _, err := ownerConfirmed(m)(v.typed); err != nil {
@@ -188,7 +188,7 @@ func (p *Page) openSetType(from any, m model.Member) tea.Cmd {
 			typ := v.typ
 			return flows.Send{Label: "Changing the account type of “" + name + "”", Call: func(ctx context.Context) (any, error) {
 				nm, err := c.SetAccountType(ctx, m.ID, typ, m.Version)
-				return changed{nm, "“" + name + "” is now " + nm.AccountType.Label() + "."}, err
+				return changed{nm, "“" + name + "” is now " + nm.AccountType.WithArticle() + "."}, err
 			}}, nil
 		},
 	}))
@@ -250,4 +250,101 @@ func toggle(m model.Member) model.MemberAction {
 		return model.MemberDeactivate
 	}
 	return model.MemberReactivate
+}
+
+// canSSH reports whether the member may add (or remove) an SSH key of m: their
+// own always, another's under the no-escalation rule (model.MemberChange).
+func (p *Page) canSSH(act model.MemberAction, m model.Member) bool {
+	c := p.change(act, m)
+	if act == model.MemberRemoveSSHKey && len(m.SSHKeys) > 0 {
+		c.Fingerprint = m.SSHKeys[0].Fingerprint
+	}
+	return c.Check() == nil
+}
+
+// openAddSSHKey asks for one authorized_keys line, checked as it is typed
+// (its fingerprint shown once it reads as a key).
+func (p *Page) openAddSSHKey(from any, m model.Member) tea.Cmd {
+	if err := p.change(model.MemberAddSSHKey, m).Check(); err != nil {
+		return app.Fail(err)
+	}
+	v := &values{}
+	ctx, c := p.ctx, p.ctx.Client
+	name, id := model.Sanitize(m.Name), m.ID
+	who := "They sign in"
+	if m.ID == ctx.Me.ID {
+		who = "You sign in"
+	}
+	intro := []string{ctx.Styles.Subtle.Render(who + " over SSH with any of their keys; this one works at once.")}
+	return app.Push(from, flows.NewForm(ctx, flows.Spec{
+		Title: "Add an SSH key for “" + name + "”", Intro: intro, Values: v,
+		Build: func(f *flows.Form) *huh.Form {
+			ssh := f.Checked("sshKey", "SSH public key", "One authorized_keys line, e.g. “ssh-ed25519 AAAA… ana@laptop” (cat ~/.ssh/id_ed25519.pub).", &v.sshKey, func(s string) (string, error) {
+				if strings.TrimSpace(s) == "" {
+					return "", model.Invalid("sshKey", "Paste the public key: one line such as “ssh-ed25519 AAAA… you@host”.")
+				}
+				return checkSSHKey(s)
+			})
+			ssh.Input.CharLimit(8192)
+			return huh.NewForm(huh.NewGroup(ssh.Input))
+		},
+		Submit: func() (flows.Send, error) {
+			k, err := model.ParseSSHKey(v.sshKey)
+			if err != nil {
+				return flows.Send{}, err
+			}
+			line := strings.TrimSpace(v.sshKey)
+			return flows.Send{Label: "Adding the SSH key", Call: func(ctx context.Context) (any, error) {
+				nm, err := c.AddSSHKey(ctx, id, line)
+				return changed{nm, "Added SSH key " + k.Fingerprint + " for “" + name + "”."}, err
+			}}, nil
+		},
+	}))
+}
+
+// openRemoveSSHKey picks one of m's keys by fingerprint and confirms its
+// removal, defaulting to Cancel: sessions signed in with it end.
+func (p *Page) openRemoveSSHKey(from any, m model.Member) tea.Cmd {
+	if len(m.SSHKeys) == 0 {
+		return app.Info("“" + model.Sanitize(m.Name) + "” has no SSH keys.")
+	}
+	v := &values{sshKey: m.SSHKeys[0].Fingerprint}
+	ctx, c := p.ctx, p.ctx.Client
+	name, id := model.Sanitize(m.Name), m.ID
+	opts := make([]huh.Option[string], 0, len(m.SSHKeys))
+	for _, k := range m.SSHKeys {
+		label := k.Fingerprint
+		if k.Comment != "" {
+			label += "  " + model.Sanitize(k.Comment)
+		}
+		opts = append(opts, huh.NewOption(label, k.Fingerprint))
+	}
+	room := form.Room(p.members.H, nil)
+	return app.Push(from, flows.NewForm(ctx, flows.Spec{
+		Title: "Remove an SSH key of “" + name + "”", Values: v,
+		Build: func(f *flows.Form) *huh.Form {
+			confirm := huh.NewConfirm().Title("Remove this key?").
+				Description("Sessions signed in with it end, and it can't sign in again.").
+				Affirmative("Remove").Negative("Cancel").Value(&v.confirm).WithButtonAlignment(lipgloss.Left)
+			return huh.NewForm(huh.NewGroup(
+				form.Fit(huh.NewSelect[string]().Title("SSH key").Options(opts...).Value(&v.sshKey), len(opts), room),
+				confirm))
+		},
+		Refused: func() { v.confirm = false },
+		Submit: func() (flows.Send, error) {
+			if !v.confirm {
+				return flows.Send{Result: note{"Nothing changed: the SSH key stays."}}, nil
+			}
+			fp := v.sshKey
+			chg := p.change(model.MemberRemoveSSHKey, m)
+			chg.Fingerprint = fp
+			if err := chg.Check(); err != nil {
+				return flows.Send{}, err
+			}
+			return flows.Send{Label: "Removing the SSH key", Call: func(ctx context.Context) (any, error) {
+				nm, err := c.RemoveSSHKey(ctx, id, fp)
+				return changed{nm, "Removed SSH key " + fp + " of “" + name + "”."}, err
+			}}, nil
+		},
+	}))
 }

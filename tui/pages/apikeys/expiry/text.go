@@ -4,7 +4,6 @@
 package expiry
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -34,7 +33,7 @@ func Column(k model.Key, now time.Time, p model.ExpiryPolicy) (string, table.Ton
 		return "in " + model.Span(left), table.Warn
 	}
 	if days, soon := p.CountDown(k, now); soon {
-		return fmt.Sprintf("in %d days", days), table.Warn
+		return "in " + model.Days(days), table.Warn
 	}
 	return model.ValidUntil(k.ExpiresAt, p.Loc()), table.Normal
 }
