@@ -45,6 +45,8 @@ var flowKinds = map[string]func(t *testing.T) *user{
 	// Details and deliveries show rows, never a secret.
 	"flows.Details":           nil,
 	"webhooks.deliveriesFlow": nil,
+	// The hygiene view lists keys (hints only), never a secret.
+	"hygiene.View": nil,
 }
 
 // Every type that embeds app.Base under tui/ is a flow kind, and must be in

@@ -1,0 +1,415 @@
+// Package hygiene is the key-hygiene view (SPEC §12), opened from the API Keys
+// page: the live keys that need attention, in buckets — never used, idle, the
+// owner deactivated, expiring soon, no allow list, replaced but still called
+// during their grace — with a count per bucket. It follows the change feed as
+// the lists do; enter opens a key's details, R retires a replaced key now.
+package hygiene
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/model"
+	"github.com/apikeys-dev/apikeys/tui/app"
+	"github.com/apikeys-dev/apikeys/tui/components/table"
+	"github.com/apikeys-dev/apikeys/tui/keymap"
+	"github.com/apikeys-dev/apikeys/tui/pages/apikeys/expiry"
+	"github.com/apikeys-dev/apikeys/tui/pages/flows"
+	"github.com/apikeys-dev/apikeys/tui/pages/listing"
+)
+
+// DefaultIdleDays is how long without a use makes a key idle, until the
+// admin picks another (i).
+const DefaultIdleDays = 90
+
+// idleChoices are what i cycles through.
+var idleChoices = []int{30, 60, DefaultIdleDays, 180, 365}
+
+// bucket is how the view names a bucket: a short tab and a sentence under it.
+type bucket struct {
+	tab  func(idle int) string
+	says func(idle int) string
+}
+
+var buckets = map[app.Bucket]bucket{
+	app.NeverUsed: {func(int) string { return "Never used" },
+		func(int) string { return "Created more than 7 days ago and never used: safe to delete?" }},
+	app.Idle: {func(n int) string { return "Idle " + strconv.Itoa(n) + "d" },
+		func(n int) string { return "Not used in the last " + strconv.Itoa(n) + " days (i changes how long)." }},
+	app.OwnerDeactivated: {func(int) string { return "Owner gone" },
+		func(int) string { return "Owned by a deactivated member: they keep working; transfer or rotate them." }},
+	app.ExpiringSoon: {func(int) string { return "Expiring" },
+		func(int) string {
+			return "Their last valid day is within " + strconv.Itoa(model.ExpiringSoonDays) + " days."
+		}},
+	app.NoAllowList: {func(int) string { return "No allow list" },
+		func(int) string { return "Usable from any address: no IP allow list applies." }},
+	app.ReplacedInUse: {func(int) string { return "In grace, in use" },
+		func(int) string { return "Replaced, still called during their grace: R retires one now." }},
+}
+
+const (
+	colName = iota
+	colType
+	colHint
+	colOwner
+	colWhy
+)
+
+var columns = []table.Column{
+	colName:  {Title: "Name", Width: 22, Min: 12, Priority: 0, Flex: true},
+	colType:  {Title: "Type", Width: 17, Min: 10, Priority: 2},
+	colHint:  {Title: "Key", Width: 17, Priority: 3},
+	colOwner: {Title: "Owner", Width: 26, Min: 12, Priority: 1},
+	colWhy:   {Title: "Why", Width: 26, Min: 18, Priority: 0},
+}
+
+// Spec is what the API Keys page lends the view.
+type Spec struct {
+	// Open pushes k's details above from.
+	Open func(from any, k model.Key) tea.Cmd
+	// Result takes what a flow pushed from the view did (a key deleted from
+	// its details), as the page would.
+	Result func(p app.Pop) tea.Cmd
+}
+
+// View is the hygiene view, a flow above the API Keys page.
+type View struct {
+	app.Base
+	ctx           *app.Context
+	h             app.Hygiene
+	spec          Spec
+	list          *listing.List[app.Finding]
+	idle          int
+	on            app.Bucket
+	view          []int // indices into list.Items of the keys in bucket on
+	width, height int
+}
+
+// Open pushes the hygiene view above from; a client without the hygiene calls
+// says so instead.
+func Open(ctx *app.Context, from any, s Spec, w, h int) tea.Cmd {
+	hy, ok := ctx.Hygiene()
+	if !ok {
+		return app.Info("Key hygiene needs a newer server.")
+	}
+	v := &View{ctx: ctx, h: hy, spec: s, idle: DefaultIdleDays}
+	v.list = listing.New(ctx, columns, listing.Config[app.Finding]{
+		Title: "Key hygiene", What: "key hygiene", Need: model.ActViewKeys,
+		Follows: []client.NoticeKind{client.NoticeKey, client.NoticeMember, client.NoticeAllowList},
+		ID:      func(f app.Finding) string { return f.Key.ID },
+		Fetch: func(ctx context.Context) ([]app.Finding, string, error) {
+			fs, err := hy.Hygiene(ctx, v.idle)
+			return fs, "", err
+		},
+		Loaded: func([]app.Finding) { v.pick(v.on) },
+	})
+	v.list.Table.SetSource(rows{v})
+	v.SetSize(w, h)
+	return app.Push(from, v)
+}
+
+// Init implements app.Flow: the view loads as it opens.
+func (v *View) Init() tea.Cmd { return v.list.Load(false, false) }
+
+// Capturing implements app.Flow: a list, so tab still reaches the sidebar.
+func (v *View) Capturing() bool { return false }
+
+// SetSize implements app.Flow: the table has what the tabs and the sentence
+// under them leave.
+func (v *View) SetSize(w, h int) {
+	v.width, v.height = w, h
+	v.list.SetSize(w, max(h-v.headLines(w), 3))
+	v.list.W, v.list.H = w, h
+}
+
+// headLines is how many lines the tabs and the sentence take at width w.
+func (v *View) headLines(w int) int {
+	return lipgloss.Height(v.tabs(w)) + 1
+}
+
+// counts is how many keys each bucket holds.
+func (v *View) counts() map[app.Bucket]int {
+	n := map[app.Bucket]int{}
+	for _, f := range v.list.Items {
+		for _, b := range f.Buckets {
+			n[b]++
+		}
+	}
+	return n
+}
+
+// pick shows bucket b, keeping the cursor on the same key where it can.
+func (v *View) pick(b app.Bucket) {
+	sel, had := v.selected()
+	v.on = b
+	v.view = v.view[:0]
+	for i, f := range v.list.Items {
+		if f.In(b) {
+			v.view = append(v.view, i)
+		}
+	}
+	v.list.Table.SetSource(rows{v})
+	v.SetSize(v.width, v.height) // the tabs may take another line
+	v.list.Table.SetCursor(0)
+	if had {
+		for r, i := range v.view {
+			if v.list.Items[i].Key.ID == sel.Key.ID {
+				v.list.Table.SetCursor(r)
+			}
+		}
+	}
+}
+
+func (v *View) selected() (app.Finding, bool) {
+	c := v.list.Table.Cursor()
+	if c >= len(v.view) {
+		return app.Finding{}, false
+	}
+	return v.list.Items[v.view[c]], true
+}
+
+// Keys of the view, beside the lists' own.
+var (
+	prevBucket = key.NewBinding(key.WithKeys("left"), key.WithHelp("←/→", "bucket"))
+	nextBucket = key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "next bucket"))
+	idleKey    = key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "idle days"))
+	retireKey  = key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "retire now"))
+)
+
+// Update implements app.Flow.
+func (v *View) Update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := v.list.Update(msg); ok {
+		return cmd
+	}
+	switch msg := msg.(type) {
+	case app.Pop:
+		if r, ok := msg.Result.(retired); ok {
+			return tea.Batch(v.list.Load(true, false), app.Info("Retired “"+model.Sanitize(r.key.Name)+"”: its grace is over and it no longer works."))
+		}
+		if v.spec.Result != nil {
+			return v.spec.Result(msg)
+		}
+	case tea.KeyMsg:
+		return v.key(msg)
+	}
+	return nil
+}
+
+func (v *View) key(msg tea.KeyMsg) tea.Cmd {
+	km := v.ctx.Keys
+	if key.Matches(msg, km.Back) {
+		return app.Close(v, nil)
+	}
+	if !v.list.Ready() {
+		return nil
+	}
+	if v.list.Table.Update(msg, km) {
+		return nil
+	}
+	switch s := msg.String(); {
+	case key.Matches(msg, prevBucket):
+		v.pick((v.on + app.Bucket(len(app.Buckets)) - 1) % app.Bucket(len(app.Buckets)))
+		return nil
+	case key.Matches(msg, nextBucket):
+		v.pick((v.on + 1) % app.Bucket(len(app.Buckets)))
+		return nil
+	case len(s) == 1 && s[0] >= '1' && int(s[0]-'1') < len(app.Buckets):
+		v.pick(app.Bucket(s[0] - '1'))
+		return nil
+	case key.Matches(msg, idleKey):
+		i := 0
+		for i < len(idleChoices) && idleChoices[i] <= v.idle {
+			i++
+		}
+		v.idle = idleChoices[i%len(idleChoices)]
+		return v.list.Load(false, false)
+	}
+	f, ok := v.selected()
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, km.Open):
+		return v.spec.Open(v, f.Key)
+	case key.Matches(msg, retireKey) && v.retirable(f.Key):
+		return v.openRetire(f.Key)
+	}
+	return nil
+}
+
+// retirable reports whether k is a replaced key still in its grace that the
+// member may manage.
+func (v *View) retirable(k model.Key) bool {
+	return k.State(v.ctx.Now()) == model.KeyReplaced && v.ctx.Can(model.ActManageKeys, k.Type)
+}
+
+// ShortHelp implements app.Flow.
+func (v *View) ShortHelp() []key.Binding {
+	km := v.ctx.Keys
+	out := []key.Binding{keymap.With(km.Back, "back")}
+	if !v.list.Ready() {
+		return out
+	}
+	out = append(out, prevBucket)
+	if f, ok := v.selected(); ok {
+		out = append(out, km.Open)
+		if v.retirable(f.Key) {
+			out = append(out, retireKey)
+		}
+	}
+	return append(out, idleKey)
+}
+
+// View implements app.Flow.
+func (v *View) View() string {
+	return v.list.View("", func(title string) string {
+		st := v.ctx.Styles
+		w := v.list.W
+		n := len(v.list.Items)
+		title += st.Subtle.Render(fmt.Sprintf(" (%s to look at)", plural(n, "key")))
+		says := st.Subtle.Render(buckets[v.on].says(v.idle))
+		body := v.list.Table.View()
+		if len(v.view) == 0 {
+			body = st.OK.Render("✓ None.")
+		}
+		return title + "\n" + v.tabs(w) + "\n" + v.list.Para(says) + "\n" + body
+	})
+}
+
+// tabs are the buckets and their counts, the one shown in brackets (not by
+// colour alone), wrapped to width w.
+func (v *View) tabs(w int) string {
+	st := v.ctx.Styles
+	n := v.counts()
+	var parts []string
+	for _, b := range app.Buckets {
+		t := fmt.Sprintf("%s %d", buckets[b].tab(v.idle), n[b])
+		if b == v.on {
+			parts = append(parts, st.Accent.Render("["+t+"]"))
+			continue
+		}
+		parts = append(parts, st.Subtle.Render(" "+t+" "))
+	}
+	return wrap(parts, max(w, 10))
+}
+
+// wrap joins parts on lines no wider than w.
+func wrap(parts []string, w int) string {
+	var lines []string
+	line := ""
+	for _, p := range parts {
+		if line != "" && lipgloss.Width(line)+lipgloss.Width(p) > w {
+			lines = append(lines, line)
+			line = ""
+		}
+		line += p
+	}
+	return strings.Join(append(lines, line), "\n")
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// rows adapts the keys of the shown bucket to table.Source.
+type rows struct{ v *View }
+
+func (r rows) Len() int { return len(r.v.view) }
+
+func (r rows) Cell(row, col int) (string, table.Tone) {
+	v := r.v
+	f := &v.list.Items[v.view[row]]
+	switch col {
+	case colName:
+		return model.Sanitize(f.Key.Name), table.Normal
+	case colType:
+		return f.Key.Type.Label(), table.Normal
+	case colHint:
+		return model.Sanitize(f.Key.Hint), table.Dim
+	case colOwner:
+		o := model.Sanitize(f.Owner)
+		if !f.OwnerActive {
+			return o + " (deactivated)", table.Dim
+		}
+		return o, table.Dim
+	case colWhy:
+		return v.why(f)
+	}
+	return "", table.Normal
+}
+
+// why is what the shown bucket says about f's key.
+func (v *View) why(f *app.Finding) (string, table.Tone) {
+	now, pol := v.ctx.Now(), v.ctx.Policy
+	loc := pol.Loc()
+	k := f.Key
+	switch v.on {
+	case app.NeverUsed:
+		return "created " + model.Ago(&k.CreatedAt, now, loc), table.Dim
+	case app.ExpiringSoon:
+		return expiry.Column(k, now, pol)
+	case app.ReplacedInUse:
+		s := "used " + model.Ago(f.LatestUse, now, loc)
+		if f.LatestFrom != "" {
+			s += " from " + model.Sanitize(f.LatestFrom)
+		}
+		return s, table.Warn
+	}
+	if f.LatestUse == nil {
+		return "never used", table.Dim
+	}
+	return "used " + model.Ago(f.LatestUse, now, loc), table.Dim
+}
+
+// retired is the result of a retire-now confirmation.
+type retired struct{ key model.Key }
+
+// openRetire asks before ending k's grace: whoever still calls it is refused
+// from then on.
+func (v *View) openRetire(k model.Key) tea.Cmd {
+	confirm := false
+	hy, name, now, loc := v.h, model.Sanitize(k.Name), v.ctx.Now(), v.ctx.Policy.Loc()
+	target := k
+	desc := "Its grace would end in " + model.Span(k.ExpiresAt.Sub(now)) + "; it was last used " + model.Ago(k.LastUsedAt, now, loc) +
+		". Whoever still calls it is refused from now on."
+	c := v.ctx.Client
+	return app.Push(v, flows.NewForm(v.ctx, flows.Spec{
+		Title: "Retire now",
+		Row: &flows.Row{Kind: client.NoticeKey, ID: k.ID, Name: name,
+			Get: func(ctx context.Context) (any, error) { return c.GetKey(ctx, target.ID) },
+			Gone: func(row any) string {
+				if row.(model.Key).DeletedAt != nil {
+					return "“" + name + "” was deleted elsewhere."
+				}
+				return ""
+			},
+			Adopt: func(row any) { target = row.(model.Key) }},
+		Build: func(*flows.Form) *huh.Form {
+			return huh.NewForm(huh.NewGroup(huh.NewConfirm().Title("Retire “" + name + "” now?").Description(desc).
+				Affirmative("Retire").Negative("Cancel").Value(&confirm).WithButtonAlignment(lipgloss.Left)))
+		},
+		Refused: func() { confirm = false },
+		Submit: func() (flows.Send, error) {
+			if !confirm {
+				return flows.Send{}, nil
+			}
+			k := target
+			return flows.Send{Label: "Retiring “" + name + "”", Call: func(ctx context.Context) (any, error) {
+				nk, err := hy.RetireNow(ctx, k.ID, k.Version)
+				return retired{nk}, err
+			}}, nil
+		},
+	}))
+}
