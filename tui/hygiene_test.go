@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,7 +20,20 @@ import (
 // the backend's own land (branch h17be): what the view draws, not the rules.
 type standIn struct {
 	*fake.Client
-	retired []string
+	mu    sync.Mutex
+	calls []string // "RetireNow key_…", "DeactivateTransferring mem_… mem_…"
+}
+
+func (s *standIn) called(c string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, c)
+}
+
+func (s *standIn) made() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.calls)
 }
 
 func (s *standIn) KeyUsage(ctx context.Context, id string, days int) ([]app.UsageDay, error) {
@@ -75,7 +89,7 @@ func (s *standIn) Hygiene(ctx context.Context, idle int) ([]app.Finding, error) 
 }
 
 func (s *standIn) RetireNow(ctx context.Context, id string, version int64) (model.Key, error) {
-	s.retired = append(s.retired, id)
+	s.called("RetireNow " + id)
 	return s.GetKey(ctx, id)
 }
 
@@ -89,6 +103,7 @@ func (s *standIn) OwnedKeys(ctx context.Context, member string) ([]model.Key, er
 }
 
 func (s *standIn) DeactivateTransferring(ctx context.Context, member string, version int64, to string) (model.Member, error) {
+	s.called("DeactivateTransferring " + member + " " + to)
 	return s.Deactivate(ctx, member, version)
 }
 
@@ -163,6 +178,106 @@ func TestGoldenDeactivateWithKeys(t *testing.T) {
 			s.press(tea.KeyUp, tea.KeyUp, tea.KeyEnter) // Transfer them
 			s.waitFor("Transfer them to")
 			s.golden()
+		})
+	}
+}
+
+// R on a replaced key still in use asks first; Retire ends its grace.
+func TestHygieneRetireNowIsConfirmed(t *testing.T) {
+	s, si := startHygiene(t, 100, 26)
+	s.openHygiene()
+	s.typ("6")
+	s.waitFor("used 10m ago")
+	s.typ("R")
+	s.waitFor("Retire “Partner import” now?")
+	if got := si.made(); len(got) != 0 {
+		t.Fatalf("called before the confirmation: %v", got)
+	}
+	s.typ("y")
+	s.shows("Retired “Partner import”")
+	s.finish()
+	if got, want := si.made(), []string{"RetireNow key_partner1"}; !slices.Equal(got, want) {
+		t.Fatalf("calls %v, want %v", got, want)
+	}
+}
+
+// Cancel retires nothing; esc from the view goes back to the list.
+func TestHygieneRetireCancelled(t *testing.T) {
+	s, si := startHygiene(t, 100, 26)
+	s.openHygiene()
+	s.typ("6")
+	s.waitFor("used 10m ago")
+	s.typ("R")
+	s.waitFor("Retire “Partner import” now?")
+	s.typ("n")
+	s.waitFor("R retire now")
+	s.press(tea.KeyEsc)
+	s.waitFor("API Keys (9)")
+	s.finish()
+	if got := si.made(); len(got) != 0 {
+		t.Fatalf("calls %v, want none", got)
+	}
+}
+
+// enter opens the key's details above the view; esc comes back to it.
+func TestHygieneEnterOpensDetails(t *testing.T) {
+	s, _ := startHygiene(t, 100, 26)
+	s.openHygiene()
+	s.typ("3")
+	s.waitFor("Frank Moss")
+	s.press(tea.KeyEnter)
+	s.waitFor("“Frank's export”")
+	s.shows("Owner         Frank Moss")
+	s.press(tea.KeyEsc)
+	s.waitFor("Owned by a deactivated member")
+	s.finish()
+}
+
+// The view follows the change feed: a key deleted elsewhere leaves its
+// bucket without a keystroke, and the count goes down.
+func TestHygieneFollowsChanges(t *testing.T) {
+	s, _ := startHygiene(t, 100, 26)
+	s.openHygiene()
+	s.shows("[Never used 1]")
+	k, _ := s.c.Key("key_legacy")
+	if _, err := s.c.Elsewhere(fake.Owner).DeleteKey(context.Background(), k.ID, k.Version); err != nil {
+		t.Fatal(err)
+	}
+	s.shows("[Never used 0]")
+	s.shows("✓ None.")
+	s.finish()
+}
+
+// Transferring a deactivated member's keys goes to the member picked, one
+// able to manage their types; leaving them deactivates only.
+func TestDeactivateWithKeys(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		keys  []tea.KeyType
+		want  []string
+		shows string
+	}{
+		{"transfer", []tea.KeyType{tea.KeyUp, tea.KeyUp, tea.KeyEnter, tea.KeyEnter},
+			[]string{"DeactivateTransferring mem_chloe mem_ana"}, "4 keys now owned by “Ana Lima”"},
+		{"leave", []tea.KeyType{tea.KeyEnter}, nil, "their 4 keys keep working"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, si := startHygiene(t, 100, 26)
+			s.openMembers()
+			s.down(2)
+			s.typ("x")
+			s.waitFor("owns 4 live keys")
+			s.press(tc.keys...)
+			s.waitFor("Deactivate “Chloé Martin”?")
+			s.typ("y")
+			s.shows(tc.shows)
+			s.finish()
+			if got := si.made(); !slices.Equal(got, tc.want) {
+				t.Fatalf("calls %v, want %v", got, tc.want)
+			}
+			if m, _ := s.c.Member(fake.WorkspaceAdmin); m.Active() {
+				t.Fatal("Chloé is still active")
+			}
 		})
 	}
 }
