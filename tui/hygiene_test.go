@@ -281,3 +281,17 @@ func TestDeactivateWithKeys(t *testing.T) {
 		})
 	}
 }
+
+// i cycles how long without a use makes a key idle (30, 60, 90, 180, 365
+// days), and the buckets are read again for it.
+func TestHygieneIdleDays(t *testing.T) {
+	s, _ := startHygiene(t, 100, 26)
+	s.openHygiene()
+	s.typ("2")
+	s.shows("[Idle 90d 1]")
+	s.typ("i") // 180
+	s.shows("[Idle 180d 0]")
+	s.typ("iii") // 365, 30, 60
+	s.shows("[Idle 60d 1]")
+	s.finish()
+}
