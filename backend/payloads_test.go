@@ -74,6 +74,10 @@ func TestEveryEventReadsAsItsPayload(t *testing.T) {
 			t.Fatal(step)
 		}
 	}
+	wes := e.addMember("Wes", model.WorkspaceAdmin)
+	if _, err := owner.TransferKey(e.ctx, linked.ID, wes.Email, 0); err != nil {
+		t.Fatal(err)
+	}
 
 	page, err := owner.ListEvents(e.ctx, backend.EventFilter{})
 	if err != nil {

@@ -54,3 +54,34 @@ type Client interface {
 
 	ListEvents(ctx context.Context, f EventFilter) (EventPage, error)
 }
+
+// Usage, hygiene and ownership types are the backend's (SPEC §12).
+type (
+	HealthQuery = backend.HealthQuery
+	KeyHealth   = backend.KeyHealth
+)
+
+// Hygiene is what a member who may see key usage can ask (SPEC §12), and the
+// key ownership changes; a Client that implements it offers them
+// (backend.Session does). Its own interface, asked for with a type assertion,
+// like AllowLists.
+type Hygiene interface {
+	// KeyUsage is a key's checks per workspace day over the last days days
+	// (0: 30), oldest first, every day present.
+	KeyUsage(ctx context.Context, keyID string, days int) ([]model.UsageDay, error)
+	// UsageTotals is every key's checks over the last days days (0: 30), by key id.
+	UsageTotals(ctx context.Context, days int) (map[string]model.UsageTotal, error)
+	// KeyHealth lists every live key with its hygiene buckets (model.Hygiene),
+	// 30-day usage and allow lists.
+	KeyHealth(ctx context.Context, q HealthQuery) ([]KeyHealth, error)
+	// TransferKey makes member (id or email) the key's owner; version 0: any.
+	TransferKey(ctx context.Context, keyID, member string, version int64) (model.Key, error)
+	// OwnedKeys lists the live keys a member owns.
+	OwnedKeys(ctx context.Context, member string) ([]model.Key, error)
+	// DeactivateTransfer deactivates a member and, in the same transaction,
+	// transfers their live keys to transferTo ("" leaves them: they keep
+	// working); it returns the keys that were theirs.
+	DeactivateTransfer(ctx context.Context, member string, version int64, transferTo string) (model.Member, []model.Key, error)
+	// RetireKey ends a replaced key's grace now.
+	RetireKey(ctx context.Context, keyID string, version int64) (model.Key, error)
+}

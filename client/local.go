@@ -7,3 +7,5 @@ import "github.com/apikeys-dev/apikeys/backend"
 type Local = backend.Session
 
 var _ Client = (*Local)(nil)
+
+var _ Hygiene = (*Local)(nil)

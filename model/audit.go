@@ -31,6 +31,7 @@ var EventTypes = []EventType{
 	EventWebhookCreated, EventWebhookDeleted, EventWebhookEnabled, EventWebhookDisabled,
 	EventIpAllowListCreated, EventIpAllowListUpdated, EventIpAllowListDeleted,
 	EventApiKeyAllowListsChanged, EventDefaultIpAllowListChanged,
+	EventApiKeyOwnerChanged,
 }
 
 // ParseEventType accepts an event type name, case-insensitively.

@@ -16,6 +16,8 @@ type Key struct {
 	CreatedAt     time.Time  `json:"createdAt"`
 	CreatedBy     string     `json:"createdBy"`     // member id
 	CreatedByName string     `json:"createdByName"` // filled on read
+	OwnerID       string     `json:"ownerId"`       // member id: the creator unless transferred (SPEC §12)
+	OwnerName     string     `json:"ownerName"`     // filled on read
 	ExpiresAt     time.Time  `json:"expiresAt"`
 	LastUsedAt    *time.Time `json:"lastUsedAt,omitempty"`
 	LastUsedAddr  string     `json:"lastUsedAddr,omitempty"`

@@ -211,6 +211,7 @@ var decoders = map[EventType]func(json.RawMessage) (Payload, error){
 	EventIpAllowListDeleted:        decode[IpAllowListDeletedPayload],
 	EventApiKeyAllowListsChanged:   decode[ApiKeyAllowListsChangedPayload],
 	EventDefaultIpAllowListChanged: decode[DefaultIpAllowListChangedPayload],
+	EventApiKeyOwnerChanged:        decode[ApiKeyOwnerChangedPayload],
 }
 
 func decode[T Payload](raw json.RawMessage) (Payload, error) {

@@ -103,6 +103,12 @@ var legacyPayloads = map[model.EventType]struct {
 		`{"old":null,"new":{"listId":"ipl_1","name":"Office"}}`,
 		model.DefaultIpAllowListChangedPayload{New: &model.AllowListRef{ListID: "ipl_1", Name: "Office"}},
 	},
+	model.EventApiKeyOwnerChanged: {
+		`{"keyId":"key_1","name":"Sync","type":"import","previousOwner":{"userId":"mem_1","userName":"Ana","userEmail":"ana@example.com"},"newOwner":{"userId":"mem_2","userName":"Bo","userEmail":"bo@example.com"}}`,
+		model.ApiKeyOwnerChangedPayload{KeyRef: model.KeyRef{KeyID: "key_1", Name: "Sync", Type: "import"},
+			PreviousOwner: model.UserRef{UserID: "mem_1", UserName: "Ana", UserEmail: "ana@example.com"},
+			NewOwner:      model.UserRef{UserID: "mem_2", UserName: "Bo", UserEmail: "bo@example.com"}},
+	},
 }
 
 func TestPayloadsReadWhatWasWritten(t *testing.T) {

@@ -17,10 +17,11 @@ const (
 	ActReadAudit     Action = "read-audit"         // read the audit log
 	ActManageHooks   Action = "manage-webhooks"    // manage webhooks and read their deliveries
 	ActManageAllow   Action = "manage-allow-lists" // create, edit, delete IP allow lists; set the default (§10)
+	ActViewUsage     Action = "view-usage"         // see key usage, the hygiene view and the credential report (§12)
 )
 
 // Actions lists every action.
-var Actions = []Action{ActViewKeys, ActManageKeys, ActViewMembers, ActManageMembers, ActReadAudit, ActManageHooks, ActManageAllow}
+var Actions = []Action{ActViewKeys, ActManageKeys, ActViewMembers, ActManageMembers, ActReadAudit, ActManageHooks, ActManageAllow, ActViewUsage}
 
 // permissions is the product's permission table as data: which account types may do what. Key
 // management is keyed by key type; everything else by the empty key type.
@@ -37,6 +38,7 @@ var permissions = map[Action]map[KeyType][]AccountType{
 	ActReadAudit:     {"": {PrimaryOwner, SecurityAdmin}},
 	ActManageHooks:   {"": {PrimaryOwner, SecurityAdmin}},
 	ActManageAllow:   {"": {PrimaryOwner, SecurityAdmin, WorkspaceAdmin}},
+	ActViewUsage:     {"": {PrimaryOwner, SecurityAdmin, WorkspaceAdmin}},
 }
 
 // Can reports whether an account type may perform act. For ActManageKeys, kt names
@@ -118,6 +120,8 @@ func (act Action) phrase(kt KeyType) string {
 		return "manage webhooks"
 	case ActManageAllow:
 		return "manage IP allow lists"
+	case ActViewUsage:
+		return "see key usage"
 	}
 	return string(act)
 }

@@ -38,6 +38,7 @@ var specPermissions = []specRow{
 	{"read the audit log", "read-audit", "", Y, Y, N, N},
 	{"manage webhooks and read their deliveries", "manage-webhooks", "", Y, Y, N, N},
 	{"create, edit, delete IP allow lists; set the default list", "manage-allow-lists", "", Y, Y, Y, N},
+	{"see key usage, the hygiene view and the credential report", "view-usage", "", Y, Y, Y, N},
 }
 
 func specAllows(po, sa, wa, bm bool, a model.AccountType) bool {
@@ -78,7 +79,7 @@ func TestCanMatchesSpecTable(t *testing.T) {
 			}
 		}
 	}
-	if want := 6*len(specAccountTypes)*(1+len(specKeyTypes)) + 4*len(specAccountTypes); cells != want {
+	if want := 7*len(specAccountTypes)*(1+len(specKeyTypes)) + 4*len(specAccountTypes); cells != want {
 		t.Fatalf("walked %d cells, want %d", cells, want)
 	}
 }

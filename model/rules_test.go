@@ -131,7 +131,7 @@ func TestTypeLists(t *testing.T) {
 	if got := model.KeyTypeList(); got != "audit-logs, import, export, modeling-metadata" {
 		t.Errorf("KeyTypeList = %q", got)
 	}
-	if got := model.EventTypeList(); got != "ApiKeyCreated, ApiKeyUpdated, ApiKeyDeleted, ApiKeyRotated, UserInvited, UserAccountTypeUpdated, UserDeactivated, UserReactivated, SshKeyAdded, SshKeyRemoved, SshSessionStarted, WebhookCreated, WebhookDeleted, WebhookEnabled, WebhookDisabled, IpAllowListCreated, IpAllowListUpdated, IpAllowListDeleted, ApiKeyAllowListsChanged, DefaultIpAllowListChanged" {
+	if got := model.EventTypeList(); got != "ApiKeyCreated, ApiKeyUpdated, ApiKeyDeleted, ApiKeyRotated, UserInvited, UserAccountTypeUpdated, UserDeactivated, UserReactivated, SshKeyAdded, SshKeyRemoved, SshSessionStarted, WebhookCreated, WebhookDeleted, WebhookEnabled, WebhookDisabled, IpAllowListCreated, IpAllowListUpdated, IpAllowListDeleted, ApiKeyAllowListsChanged, DefaultIpAllowListChanged, ApiKeyOwnerChanged" {
 		t.Errorf("EventTypeList = %q", got)
 	}
 }

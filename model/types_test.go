@@ -102,7 +102,7 @@ func TestParseEventType(t *testing.T) {
 			}
 		}
 	}
-	if _, err := model.ParseEventType("ApiKeyExploded"); err == nil || err.Error() != `Unknown event type “ApiKeyExploded”: use one of ApiKeyCreated, ApiKeyUpdated, ApiKeyDeleted, ApiKeyRotated, UserInvited, UserAccountTypeUpdated, UserDeactivated, UserReactivated, SshKeyAdded, SshKeyRemoved, SshSessionStarted, WebhookCreated, WebhookDeleted, WebhookEnabled, WebhookDisabled, IpAllowListCreated, IpAllowListUpdated, IpAllowListDeleted, ApiKeyAllowListsChanged, DefaultIpAllowListChanged.` {
+	if _, err := model.ParseEventType("ApiKeyExploded"); err == nil || err.Error() != `Unknown event type “ApiKeyExploded”: use one of ApiKeyCreated, ApiKeyUpdated, ApiKeyDeleted, ApiKeyRotated, UserInvited, UserAccountTypeUpdated, UserDeactivated, UserReactivated, SshKeyAdded, SshKeyRemoved, SshSessionStarted, WebhookCreated, WebhookDeleted, WebhookEnabled, WebhookDisabled, IpAllowListCreated, IpAllowListUpdated, IpAllowListDeleted, ApiKeyAllowListsChanged, DefaultIpAllowListChanged, ApiKeyOwnerChanged.` {
 		t.Errorf("ParseEventType(unknown) error = %v", err)
 	}
 }

@@ -122,6 +122,8 @@ type Store interface {
 	// days older than model.AddressWindow; a use with no address records none.
 	TouchKeys(ctx context.Context, uses []KeyUse) error
 
+	UsageStore
+
 	// EachKey calls fn with each key (tombstones too if q.IncludeDeleted) in the
 	// order Keys lists them, reading KeyPage keys at a time, each page in a read
 	// of its own: memory stays flat however many keys there are (`keys list
@@ -142,3 +144,33 @@ type Store interface {
 
 // KeyPage is how many keys EachKey reads at a time.
 const KeyPage = 1000
+
+// UsageCount is how many checks of one key on one day (YYYY-MM-DD in the
+// workspace zone) had one result: Reason "" a successful use, else the refusal
+// reason.
+type UsageCount struct {
+	KeyID, Day, Reason string
+	N                  int64
+}
+
+// UsageBatch is one batch of the usage recorder: the last uses, as TouchKeys
+// takes them, and the counts to add.
+type UsageBatch struct {
+	Uses   []KeyUse
+	Counts []UsageCount
+	// KeepFrom prunes the counts of days before it (YYYY-MM-DD); "" prunes none.
+	KeepFrom string
+}
+
+// UsageStore keeps the per-key, per-day counts of SPEC §12.
+type UsageStore interface {
+	// RecordUsage is TouchKeys(b.Uses) and, in the same transaction, adds each
+	// count to its key's day and result (a count of a key that no longer
+	// exists is skipped), then prunes the days before b.KeepFrom.
+	RecordUsage(ctx context.Context, b UsageBatch) error
+	// KeyUsage lists one key's counts from day from on, by day then reason.
+	KeyUsage(ctx context.Context, keyID, from string) ([]UsageCount, error)
+	// UsageTotals sums every key's counts from day from on, per key and reason
+	// (Day ""), by key id then reason: one query for a whole list.
+	UsageTotals(ctx context.Context, from string) ([]UsageCount, error)
+}

@@ -36,7 +36,13 @@ func (s *Store) KeyChecks(ctx context.Context, fn func(*store.KeyCheck) error) e
 // TouchKeys records many uses in one statement, so one transaction, with the
 // same once-a-minute condition as TouchKey.
 func (s *Store) TouchKeys(ctx context.Context, uses []store.KeyUse) error {
-	if len(uses) == 0 {
+	return s.RecordUsage(ctx, store.UsageBatch{Uses: uses})
+}
+
+// RecordUsage is TouchKeys and the usage counts in one transaction.
+func (s *Store) RecordUsage(ctx context.Context, b store.UsageBatch) error {
+	uses := b.Uses
+	if len(uses) == 0 && len(b.Counts) == 0 {
 		return nil
 	}
 	ids := make([]string, len(uses))
@@ -76,8 +82,34 @@ func (s *Store) TouchKeys(ctx context.Context, uses []store.KeyUse) error {
 				uses = key_addresses.uses + excluded.uses`, ids, ats, addrs, days); err != nil {
 			return err
 		}
+		if len(b.Counts) > 0 {
+			cids := make([]string, len(b.Counts))
+			cdays := make([]string, len(b.Counts))
+			creasons := make([]string, len(b.Counts))
+			ns := make([]int64, len(b.Counts))
+			for i, c := range b.Counts {
+				cids[i], cdays[i], creasons[i], ns[i] = c.KeyID, c.Day, c.Reason, c.N
+			}
+			// Grouped first, as above; the key's row locked by the UPDATE
+			// alone, so a key deleted meanwhile is skipped by the join.
+			if _, err := t.Exec(ctx, `
+				INSERT INTO key_usage (key_id, day, reason, n)
+				SELECT u.id, u.day, u.reason, sum(u.n)
+				FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS u(id, day, reason, n)
+				JOIN api_keys k ON k.id = u.id
+				GROUP BY u.id, u.day, u.reason
+				ON CONFLICT (key_id, day, reason) DO UPDATE SET n = key_usage.n + excluded.n`,
+				cids, cdays, creasons, ns); err != nil {
+				return err
+			}
+		}
+		if b.KeepFrom != "" && s.usageKept.Load() != b.KeepFrom {
+			if _, err := t.Exec(ctx, `DELETE FROM key_usage WHERE day < $1`, b.KeepFrom); err != nil {
+				return err
+			}
+		}
 		// Pruned once a day per process: the first batch of a new day.
-		if s.addrKept.Load() < keep {
+		if len(uses) > 0 && s.addrKept.Load() < keep {
 			_, err := t.Exec(ctx, `DELETE FROM key_addresses WHERE day < $1`, keep)
 			return err
 		}
@@ -86,8 +118,38 @@ func (s *Store) TouchKeys(ctx context.Context, uses []store.KeyUse) error {
 	if err != nil {
 		return wrap("touch keys", err)
 	}
-	s.addrKept.Store(max(s.addrKept.Load(), keep))
+	if len(uses) > 0 {
+		s.addrKept.Store(max(s.addrKept.Load(), keep))
+	}
+	if b.KeepFrom != "" {
+		s.usageKept.Store(b.KeepFrom)
+	}
 	return nil
+}
+
+// KeyUsage lists one key's counts from day from on.
+func (r reader) KeyUsage(ctx context.Context, keyID, from string) ([]store.UsageCount, error) {
+	return r.usage(ctx, `SELECT key_id, day, reason, n FROM key_usage
+		WHERE key_id = $1 AND day >= $2 ORDER BY day, reason`, keyID, from)
+}
+
+// UsageTotals sums every key's counts from day from on.
+func (r reader) UsageTotals(ctx context.Context, from string) ([]store.UsageCount, error) {
+	return r.usage(ctx, `SELECT key_id, '', reason, sum(n)::bigint FROM key_usage
+		WHERE day >= $1 GROUP BY key_id, reason ORDER BY key_id, reason`, from)
+}
+
+func (r reader) usage(ctx context.Context, query string, args ...any) ([]store.UsageCount, error) {
+	rows, err := r.q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, wrap("read key usage", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.UsageCount, error) {
+		var c store.UsageCount
+		err := row.Scan(&c.KeyID, &c.Day, &c.Reason, &c.N)
+		return c, err
+	})
+	return out, wrap("read key usage", err)
 }
 
 // KeyAddresses lists a key's (or every key's) addresses from since's day on.

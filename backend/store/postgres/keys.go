@@ -22,11 +22,12 @@ const keySelect = `
 	SELECT k.id, k.name, k.type, k.hint, k.hash, k.created_at, k.created_by,
 	       coalesce(c.name, ''), k.expires_at, k.last_used_at, k.last_used_addr,
 	       k.rotated_from, k.replaced_by, k.deleted_at, k.updated_at, k.updated_by,
-	       coalesce(u.name, ''), k.version`
+	       coalesce(u.name, ''), k.version, coalesce(nullif(k.owner_id, ''), k.created_by), coalesce(o.name, '')`
 
 const keyJoins = `
 	LEFT JOIN members c ON c.id = k.created_by
-	LEFT JOIN members u ON u.id = k.updated_by`
+	LEFT JOIN members u ON u.id = k.updated_by
+	LEFT JOIN members o ON o.id = coalesce(nullif(k.owner_id, ''), k.created_by)`
 
 const keyColumns = keySelect + ` FROM api_keys k` + keyJoins
 
@@ -36,7 +37,7 @@ func scanKey(row pgx.Row) (model.Key, error) {
 	err := row.Scan(&k.ID, &k.Name, &typ, &k.Hint, &k.Hash, &k.CreatedAt, &k.CreatedBy,
 		&k.CreatedByName, &k.ExpiresAt, &k.LastUsedAt, &k.LastUsedAddr,
 		&k.RotatedFrom, &k.ReplacedBy, &k.DeletedAt, &k.UpdatedAt, &k.UpdatedBy,
-		&k.UpdatedByName, &k.Version)
+		&k.UpdatedByName, &k.Version, &k.OwnerID, &k.OwnerName)
 	if err != nil {
 		return model.Key{}, err
 	}
@@ -102,12 +103,12 @@ func (t *tx) InsertKey(ctx context.Context, k model.Key) error {
 	tag, err := t.tx.Exec(ctx, `
 		INSERT INTO api_keys (id, name, type, hint, hash, created_at, created_by, expires_at,
 			last_used_at, last_used_addr, rotated_from, replaced_by, deleted_at,
-			updated_at, updated_by, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1)
+			updated_at, updated_by, owner_id, version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1)
 		ON CONFLICT DO NOTHING`,
 		k.ID, k.Name, string(k.Type), k.Hint, k.Hash, ts(k.CreatedAt), k.CreatedBy, ts(k.ExpiresAt),
 		nullTS(k.LastUsedAt), k.LastUsedAddr, k.RotatedFrom, k.ReplacedBy, nullTS(k.DeletedAt),
-		ts(k.UpdatedAt), k.UpdatedBy)
+		ts(k.UpdatedAt), k.UpdatedBy, ownerOf(k))
 	if err != nil {
 		return wrap("insert key", err)
 	}
@@ -124,6 +125,14 @@ func (t *tx) InsertKey(ctx context.Context, k model.Key) error {
 	return model.Conflict("An API key with this secret already exists.")
 }
 
+// ownerOf is the owner a new key is stored with: the creator unless given.
+func ownerOf(k model.Key) string {
+	if k.OwnerID != "" {
+		return k.OwnerID
+	}
+	return k.CreatedBy
+}
+
 // UpdateKey writes the mutable fields if the stored version is k.Version. The
 // version is checked in the UPDATE itself: of two instances writing from the same
 // version, the second waits for the first's row lock, re-reads the row, finds the
@@ -133,12 +142,12 @@ func (t *tx) UpdateKey(ctx context.Context, k model.Key) (model.Key, error) {
 		WITH k AS (
 			UPDATE api_keys
 			SET name = $3, expires_at = $4, replaced_by = $5, deleted_at = $6,
-			    updated_at = $7, updated_by = $8, version = version + 1
+			    updated_at = $7, updated_by = $8, owner_id = coalesce(nullif($9::text, ''), owner_id), version = version + 1
 			WHERE id = $1 AND version = $2
 			RETURNING *
 		)`+keySelect+` FROM k`+keyJoins,
 		k.ID, k.Version, k.Name, ts(k.ExpiresAt), k.ReplacedBy, nullTS(k.DeletedAt),
-		ts(k.UpdatedAt), k.UpdatedBy))
+		ts(k.UpdatedAt), k.UpdatedBy, k.OwnerID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return model.Key{}, t.noRowUpdated(ctx, "api_keys", k.ID, "API key")
 	}

@@ -80,7 +80,8 @@ type Store struct {
 	// every connection from the reads (verifications) and from the lock holder.
 	writer chan struct{}
 
-	addrKept atomic.Int64 // key_addresses holds no day before this one (TouchKeys prunes)
+	addrKept  atomic.Int64 // key_addresses holds no day before this one (TouchKeys prunes)
+	usageKept atomic.Value // string: key_usage holds no day before this one (RecordUsage prunes)
 
 	watchers  store.Watchers
 	listening chan struct{}   // closed once the listener first listened or failed

@@ -101,7 +101,13 @@ func appendText(b []byte, v driver.Value) ([]byte, bool) {
 // stamp, not a change stamp, so the key list cache shows the new "Last used"
 // while the change feed announces nothing and no key index reads anything.
 func (s *Store) TouchKeys(ctx context.Context, uses []store.KeyUse) error {
-	if len(uses) == 0 {
+	return s.RecordUsage(ctx, store.UsageBatch{Uses: uses})
+}
+
+// RecordUsage is TouchKeys and the usage counts in one write transaction.
+func (s *Store) RecordUsage(ctx context.Context, b store.UsageBatch) error {
+	uses := b.Uses
+	if len(uses) == 0 && len(b.Counts) == 0 {
 		return nil
 	}
 	if s.write == nil {
@@ -147,9 +153,29 @@ func (s *Store) TouchKeys(ctx context.Context, uses []store.KeyUse) error {
 			newest = u.At
 		}
 	}
+	if len(b.Counts) > 0 {
+		count, err := t.PrepareContext(ctx, `
+			INSERT INTO key_usage (key_id, day, reason, n)
+			SELECT id, ?, ?, ? FROM api_keys WHERE id = ?
+			ON CONFLICT (key_id, day, reason) DO UPDATE SET n = n + excluded.n`)
+		if err != nil {
+			return wrap("record key usage", err)
+		}
+		defer count.Close()
+		for _, c := range b.Counts {
+			if _, err := count.ExecContext(ctx, c.Day, c.Reason, c.N, c.KeyID); err != nil {
+				return wrap("record key usage", err)
+			}
+		}
+	}
+	if b.KeepFrom != "" && s.usageKept.Load() != b.KeepFrom {
+		if _, err := t.ExecContext(ctx, `DELETE FROM key_usage WHERE day < ?`, b.KeepFrom); err != nil {
+			return wrap("prune key usage", err)
+		}
+	}
 	// Pruned once a day per process: the first batch of a new day.
 	keep := store.AddressKeepFrom(newest)
-	if s.addrKept.Load() < keep {
+	if len(uses) > 0 && s.addrKept.Load() < keep {
 		if _, err := t.ExecContext(ctx, `DELETE FROM key_addresses WHERE day < ?`, keep); err != nil {
 			return wrap("prune key addresses", err)
 		}
@@ -157,8 +183,42 @@ func (s *Store) TouchKeys(ctx context.Context, uses []store.KeyUse) error {
 	if err := t.Commit(); err != nil {
 		return wrap("touch keys", err)
 	}
-	s.addrKept.Store(max(s.addrKept.Load(), keep))
+	if len(uses) > 0 {
+		s.addrKept.Store(max(s.addrKept.Load(), keep))
+	}
+	if b.KeepFrom != "" {
+		s.usageKept.Store(b.KeepFrom)
+	}
 	return nil
+}
+
+// KeyUsage lists one key's counts from day from on.
+func (r reader) KeyUsage(ctx context.Context, keyID, from string) ([]store.UsageCount, error) {
+	return r.usage(ctx, `SELECT key_id, day, reason, n FROM key_usage
+		WHERE key_id = ? AND day >= ? ORDER BY day, reason`, keyID, from)
+}
+
+// UsageTotals sums every key's counts from day from on.
+func (r reader) UsageTotals(ctx context.Context, from string) ([]store.UsageCount, error) {
+	return r.usage(ctx, `SELECT key_id, '', reason, sum(n) FROM key_usage
+		WHERE day >= ? GROUP BY key_id, reason ORDER BY key_id, reason`, from)
+}
+
+func (r reader) usage(ctx context.Context, query string, args ...any) ([]store.UsageCount, error) {
+	rows, err := r.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrap("read key usage", err)
+	}
+	defer rows.Close()
+	var out []store.UsageCount
+	for rows.Next() {
+		var c store.UsageCount
+		if err := rows.Scan(&c.KeyID, &c.Day, &c.Reason, &c.N); err != nil {
+			return nil, wrap("read key usage", err)
+		}
+		out = append(out, c)
+	}
+	return out, wrap("read key usage", rows.Err())
 }
 
 // KeyAddresses lists a key's (or every key's) addresses from since's day on.

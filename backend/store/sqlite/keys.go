@@ -20,10 +20,11 @@ const keyColumns = `
 	SELECT k.id, k.name, k.type, k.hint, k.hash, k.created_at, k.created_by,
 	       coalesce(c.name, ''), k.expires_at, k.last_used_at, k.last_used_addr,
 	       k.rotated_from, k.replaced_by, k.deleted_at, k.updated_at, k.updated_by,
-	       coalesce(u.name, ''), k.version
+	       coalesce(u.name, ''), k.version, iif(k.owner_id = '', k.created_by, k.owner_id), coalesce(o.name, '')
 	FROM api_keys k
 	LEFT JOIN members c ON c.id = k.created_by
-	LEFT JOIN members u ON u.id = k.updated_by`
+	LEFT JOIN members u ON u.id = k.updated_by
+	LEFT JOIN members o ON o.id = iif(k.owner_id = '', k.created_by, k.owner_id)`
 
 // Queries run on every authentication; Open prepares them on the read pool.
 const (
@@ -40,7 +41,7 @@ type rowScanner interface{ Scan(dest ...any) error }
 type keyScanner struct {
 	id, name, typ, hint, createdBy, createdByName    string
 	lastUsedAddr, rotatedFrom, replacedBy, updatedBy string
-	updatedByName                                    string
+	updatedByName, ownerID, ownerName                string
 	hash                                             []byte // Scan gives each row its own copy
 	created, expires, updated, version               int64
 	lastUsed, deleted                                sql.NullInt64
@@ -52,7 +53,7 @@ func newKeyScanner() *keyScanner {
 	s.dest = []any{&s.id, &s.name, &s.typ, &s.hint, &s.hash, &s.created, &s.createdBy,
 		&s.createdByName, &s.expires, &s.lastUsed, &s.lastUsedAddr,
 		&s.rotatedFrom, &s.replacedBy, &s.deleted, &s.updated, &s.updatedBy,
-		&s.updatedByName, &s.version}
+		&s.updatedByName, &s.version, &s.ownerID, &s.ownerName}
 	return s
 }
 
@@ -67,7 +68,7 @@ func (s *keyScanner) scan(row rowScanner, k *model.Key) error {
 		ExpiresAt: fromMicros(s.expires), LastUsedAt: fromNullMicros(s.lastUsed), LastUsedAddr: s.lastUsedAddr,
 		RotatedFrom: s.rotatedFrom, ReplacedBy: s.replacedBy, DeletedAt: fromNullMicros(s.deleted),
 		UpdatedAt: fromMicros(s.updated), UpdatedBy: s.updatedBy, UpdatedByName: s.updatedByName,
-		Version: s.version,
+		Version: s.version, OwnerID: s.ownerID, OwnerName: s.ownerName,
 	}
 	return nil
 }
@@ -157,12 +158,12 @@ const (
 	insertKeyQuery = `
 		INSERT INTO api_keys (id, name, type, hint, hash, created_at, created_by, expires_at,
 			last_used_at, last_used_addr, rotated_from, replaced_by, deleted_at,
-			updated_at, updated_by, version, change_seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, (SELECT keys + 1 FROM change_seq))`
+			updated_at, updated_by, owner_id, version, change_seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, (SELECT keys + 1 FROM change_seq))`
 	updateKeyQuery = `
 		UPDATE api_keys
 		SET name = ?, expires_at = ?, replaced_by = ?, deleted_at = ?,
-		    updated_at = ?, updated_by = ?, version = version + 1
+		    updated_at = ?, updated_by = ?, owner_id = iif(? = '', owner_id, ?), version = version + 1
 		WHERE id = ? AND version = ?`
 )
 
@@ -171,7 +172,7 @@ func (t *tx) InsertKey(ctx context.Context, k model.Key) error {
 	_, err := t.exec(ctx, insertKeyQuery,
 		k.ID, k.Name, string(k.Type), k.Hint, k.Hash, micros(k.CreatedAt), k.CreatedBy, micros(k.ExpiresAt),
 		nullMicros(k.LastUsedAt), k.LastUsedAddr, k.RotatedFrom, k.ReplacedBy, nullMicros(k.DeletedAt),
-		micros(k.UpdatedAt), k.UpdatedBy)
+		micros(k.UpdatedAt), k.UpdatedBy, ownerOf(k))
 	switch {
 	case uniqueViolation(err, "api_keys.hash"):
 		return model.Conflict("An API key with this secret already exists.")
@@ -181,13 +182,21 @@ func (t *tx) InsertKey(ctx context.Context, k model.Key) error {
 	return wrap("insert key", err)
 }
 
+// ownerOf is the owner a new key is stored with: the creator unless given.
+func ownerOf(k model.Key) string {
+	if k.OwnerID != "" {
+		return k.OwnerID
+	}
+	return k.CreatedBy
+}
+
 // UpdateKey writes the mutable fields if the stored version is k.Version. The
 // version is checked in the UPDATE itself, so no other writer can slip in between
 // a check and the write.
 func (t *tx) UpdateKey(ctx context.Context, k model.Key) (model.Key, error) {
 	res, err := t.exec(ctx, updateKeyQuery,
 		k.Name, micros(k.ExpiresAt), k.ReplacedBy, nullMicros(k.DeletedAt),
-		micros(k.UpdatedAt), k.UpdatedBy, k.ID, k.Version)
+		micros(k.UpdatedAt), k.UpdatedBy, k.OwnerID, k.OwnerID, k.ID, k.Version)
 	if err != nil {
 		return model.Key{}, wrap("update key", err)
 	}

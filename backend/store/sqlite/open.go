@@ -55,6 +55,7 @@ type Store struct {
 
 	readOnlyErr error        // what Update and TouchKey return on a read-only store
 	addrKept    atomic.Int64 // key_addresses holds no day before this one (TouchKeys prunes)
+	usageKept   atomic.Value // string: key_usage holds no day before this one (RecordUsage prunes)
 
 	watchers  store.Watchers
 	stopCtx   context.Context // ends at Close: stops the watcher

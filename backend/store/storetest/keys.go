@@ -45,7 +45,7 @@ func testKeys(t *testing.T, open func(t *testing.T) store.Store) {
 		for _, k := range []model.Key{plain, full} {
 			want := k
 			want.Version = 1
-			want.CreatedByName = "Ana"
+			want.CreatedByName, want.OwnerName = "Ana", "Ana"
 			want.UpdatedByName = map[string]string{ana.ID: "Ana", bo.ID: "Bo"}[k.UpdatedBy]
 			assertEqual(t, "Key("+k.ID+")", want, f.key(k.ID))
 		}
@@ -219,7 +219,7 @@ func testKeys(t *testing.T, open func(t *testing.T) store.Store) {
 		want := orig
 		want.Name, want.ExpiresAt, want.ReplacedBy = "Renamed", change.ExpiresAt, "key_2"
 		want.DeletedAt, want.UpdatedAt, want.UpdatedBy = change.DeletedAt, change.UpdatedAt, bo.ID
-		want.CreatedByName, want.UpdatedByName = "Ana", "Bo"
+		want.CreatedByName, want.UpdatedByName, want.OwnerName = "Ana", "Bo", "Ana"
 		want.Version = 2
 		assertEqual(t, "UpdateKey result", want, got)
 		assertEqual(t, "Key after UpdateKey", want, f.key(orig.ID))

@@ -143,7 +143,7 @@ func newKey(id string, created time.Time, createdBy string) model.Key {
 	return model.Key{
 		ID: id, Name: "Nightly import " + id, Type: model.KeyImport,
 		Hint: "apk_imp_Ab3x…9fQz", Hash: hashOf(id),
-		CreatedAt: created, CreatedBy: createdBy,
+		CreatedAt: created, CreatedBy: createdBy, OwnerID: createdBy,
 		ExpiresAt: created.Add(90 * 24 * time.Hour),
 		UpdatedAt: created, UpdatedBy: createdBy, Version: 1,
 	}
