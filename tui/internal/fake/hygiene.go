@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend"
+	"github.com/apikeys-dev/apikeys/client"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -71,4 +72,65 @@ func (c *Client) refuse(s model.Secret, want model.KeyType, at time.Time) {
 	if err := c.b.Flush(ctx); err != nil {
 		c.t.Fatal(err)
 	}
+}
+
+// The client.Hygiene methods, as the client.Client ones: the injected failure
+// or hold, then the real session.
+
+var _ client.Hygiene = (*Client)(nil)
+
+// KeyUsage implements client.Hygiene.
+func (c *Client) KeyUsage(ctx context.Context, keyID string, days int) ([]model.UsageDay, error) {
+	if err := c.inject(ctx, "KeyUsage", keyID); err != nil {
+		return nil, err
+	}
+	return c.me.KeyUsage(ctx, keyID, days)
+}
+
+// UsageTotals implements client.Hygiene.
+func (c *Client) UsageTotals(ctx context.Context, days int) (map[string]model.UsageTotal, error) {
+	if err := c.inject(ctx, "UsageTotals", ""); err != nil {
+		return nil, err
+	}
+	return c.me.UsageTotals(ctx, days)
+}
+
+// KeyHealth implements client.Hygiene.
+func (c *Client) KeyHealth(ctx context.Context, q client.HealthQuery) ([]client.KeyHealth, error) {
+	if err := c.inject(ctx, "KeyHealth", ""); err != nil {
+		return nil, err
+	}
+	return c.me.KeyHealth(ctx, q)
+}
+
+// TransferKey implements client.Hygiene.
+func (c *Client) TransferKey(ctx context.Context, keyID, member string, version int64) (model.Key, error) {
+	if err := c.inject(ctx, "TransferKey", keyID); err != nil {
+		return model.Key{}, err
+	}
+	return c.me.TransferKey(ctx, keyID, member, version)
+}
+
+// OwnedKeys implements client.Hygiene.
+func (c *Client) OwnedKeys(ctx context.Context, member string) ([]model.Key, error) {
+	if err := c.inject(ctx, "OwnedKeys", member); err != nil {
+		return nil, err
+	}
+	return c.me.OwnedKeys(ctx, member)
+}
+
+// DeactivateTransfer implements client.Hygiene.
+func (c *Client) DeactivateTransfer(ctx context.Context, member string, version int64, transferTo string) (model.Member, []model.Key, error) {
+	if err := c.inject(ctx, "DeactivateTransfer", member); err != nil {
+		return model.Member{}, nil, err
+	}
+	return c.me.DeactivateTransfer(ctx, member, version, transferTo)
+}
+
+// RetireKey implements client.Hygiene.
+func (c *Client) RetireKey(ctx context.Context, keyID string, version int64) (model.Key, error) {
+	if err := c.inject(ctx, "RetireKey", keyID); err != nil {
+		return model.Key{}, err
+	}
+	return c.me.RetireKey(ctx, keyID, version)
 }

@@ -18,12 +18,12 @@ import (
 )
 
 // usageDays is how many days the details' sparkline shows (SPEC §12).
-const usageDays = 30
+const usageDays = model.UsageTotalDays
 
 // usageRead is a key's last usageDays days, read for its details.
 type usageRead struct {
 	id   string
-	days []app.UsageDay
+	days []model.UsageDay
 }
 
 // loadUsage reads k's use for the details, quietly; nothing when the client
@@ -54,10 +54,10 @@ func (p *Page) usageFields(k model.Key) []detail.Field {
 	days := make([]sparkline.Day, len(u.days))
 	refused := map[string]int{}
 	for i, d := range u.days {
-		days[i].Uses = d.Uses
+		days[i].Uses = int(d.Uses)
 		for r, n := range d.Refused {
-			days[i].Refusals += n
-			refused[r] += n
+			days[i].Refusals += int(n)
+			refused[r] += int(n)
 		}
 	}
 	total := sparkline.Totals(days)
@@ -129,7 +129,7 @@ func (p *Page) usageUpdate(msg tea.Msg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-// ownerField is who answers for k.
+// ownerField is who answers for k: its creator until it is transferred.
 func (p *Page) ownerField(k model.Key) detail.Field {
-	return detail.Field{Label: "Owner", Value: model.Sanitize(k.CreatedByName)}
+	return detail.Field{Label: "Owner", Value: model.Sanitize(k.OwnerName)}
 }

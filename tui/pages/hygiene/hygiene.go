@@ -8,8 +8,11 @@ package hygiene
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -26,34 +29,35 @@ import (
 	"github.com/apikeys-dev/apikeys/tui/pages/listing"
 )
 
-// DefaultIdleDays is how long without a use makes a key idle, until the
-// admin picks another (i).
-const DefaultIdleDays = 90
-
 // idleChoices are what i cycles through.
-var idleChoices = []int{30, 60, DefaultIdleDays, 180, 365}
+var idleChoices = []int{30, 60, model.DefaultIdleDays, 180, 365}
 
-// bucket is how the view names a bucket: a short tab and a sentence under it.
-type bucket struct {
-	tab  func(idle int) string
-	says func(idle int) string
+// tab is bucket b's name in the tabs (the model's label; idle says for how
+// long).
+func tab(b model.HygieneBucket, idle int) string {
+	if b == model.BucketIdle {
+		return b.Label() + " " + strconv.Itoa(idle) + "d+"
+	}
+	return b.Label()
 }
 
-var buckets = map[app.Bucket]bucket{
-	app.NeverUsed: {func(int) string { return "Never used" },
-		func(int) string { return "Created more than 7 days ago and never used: safe to delete?" }},
-	app.Idle: {func(n int) string { return "Idle " + strconv.Itoa(n) + "d" },
-		func(n int) string { return "Not used in the last " + strconv.Itoa(n) + " days (i changes how long)." }},
-	app.OwnerDeactivated: {func(int) string { return "Owner gone" },
-		func(int) string { return "Owned by a deactivated member: they keep working; transfer or rotate them." }},
-	app.ExpiringSoon: {func(int) string { return "Expiring" },
-		func(int) string {
-			return "Their last valid day is within " + strconv.Itoa(model.ExpiringSoonDays) + " days."
-		}},
-	app.NoAllowList: {func(int) string { return "No allow list" },
-		func(int) string { return "Usable from any address: no IP allow list applies." }},
-	app.ReplacedInUse: {func(int) string { return "In grace, in use" },
-		func(int) string { return "Replaced, still called during their grace: R retires one now." }},
+// says is the sentence under the tabs about bucket b.
+func says(b model.HygieneBucket, idle int) string {
+	switch b {
+	case model.BucketNeverUsed:
+		return "Created more than " + strconv.Itoa(int(model.NeverUsedAfter/(24*time.Hour))) + " days ago and never used: safe to delete?"
+	case model.BucketIdle:
+		return "Not used in the last " + strconv.Itoa(idle) + " days (i changes how long)."
+	case model.BucketOwnerDeactivated:
+		return "Owned by a deactivated member: they keep working; transfer or rotate them."
+	case model.BucketExpiring:
+		return "Their last valid day is within " + strconv.Itoa(model.ExpiringSoonDays) + " days."
+	case model.BucketNoAllowList:
+		return "Usable from any address: no IP allow list of their own, and no default."
+	case model.BucketReplacedInUse:
+		return "Replaced, still called during their grace: R retires one now."
+	}
+	return ""
 }
 
 const (
@@ -85,11 +89,12 @@ type Spec struct {
 type View struct {
 	app.Base
 	ctx           *app.Context
-	h             app.Hygiene
+	h             client.Hygiene
 	spec          Spec
-	list          *listing.List[app.Finding]
+	list          *listing.List[client.KeyHealth]
 	idle          int
-	on            app.Bucket
+	asked         atomic.Int64 // the idle days of the load in flight, for its call
+	on            model.HygieneBucket
 	view          []int // indices into list.Items of the keys in bucket on
 	width, height int
 }
@@ -101,16 +106,18 @@ func Open(ctx *app.Context, from any, s Spec, w, h int) tea.Cmd {
 	if !ok {
 		return app.Info("Key hygiene needs a newer server.")
 	}
-	v := &View{ctx: ctx, h: hy, spec: s, idle: DefaultIdleDays}
-	v.list = listing.New(ctx, columns, listing.Config[app.Finding]{
-		Title: "Key hygiene", What: "key hygiene", Need: model.ActViewKeys,
+	v := &View{ctx: ctx, h: hy, spec: s, idle: model.DefaultIdleDays, on: model.HygieneBuckets[0]}
+	v.list = listing.New(ctx, columns, listing.Config[client.KeyHealth]{
+		Title: "Key hygiene", What: "key hygiene", Need: model.ActViewUsage,
 		Follows: []client.NoticeKind{client.NoticeKey, client.NoticeMember, client.NoticeAllowList},
-		ID:      func(f app.Finding) string { return f.Key.ID },
-		Fetch: func(ctx context.Context) ([]app.Finding, string, error) {
-			fs, err := hy.Hygiene(ctx, v.idle)
+		ID:      func(f client.KeyHealth) string { return f.Key.ID },
+		Fetch: func(ctx context.Context) ([]client.KeyHealth, string, error) {
+			// The idle days as the view has them now: read on the UI
+			// goroutine, not in the call.
+			fs, err := hy.KeyHealth(ctx, client.HealthQuery{IdleDays: int(v.asked.Load())})
 			return fs, "", err
 		},
-		Loaded: func([]app.Finding) { v.pick(v.on) },
+		Loaded: func([]client.KeyHealth) { v.pick(v.on) },
 	})
 	v.list.Table.SetSource(rows{v})
 	v.SetSize(w, h)
@@ -118,7 +125,13 @@ func Open(ctx *app.Context, from any, s Spec, w, h int) tea.Cmd {
 }
 
 // Init implements app.Flow: the view loads as it opens.
-func (v *View) Init() tea.Cmd { return v.list.Load(false, false) }
+func (v *View) Init() tea.Cmd { return v.load() }
+
+// load reads the buckets again, for the idle days chosen now.
+func (v *View) load() tea.Cmd {
+	v.asked.Store(int64(v.idle))
+	return v.list.Load(false, false)
+}
 
 // Capturing implements app.Flow: a list, so tab still reaches the sidebar.
 func (v *View) Capturing() bool { return false }
@@ -137,8 +150,8 @@ func (v *View) headLines(w int) int {
 }
 
 // counts is how many keys each bucket holds.
-func (v *View) counts() map[app.Bucket]int {
-	n := map[app.Bucket]int{}
+func (v *View) counts() map[model.HygieneBucket]int {
+	n := map[model.HygieneBucket]int{}
 	for _, f := range v.list.Items {
 		for _, b := range f.Buckets {
 			n[b]++
@@ -148,12 +161,12 @@ func (v *View) counts() map[app.Bucket]int {
 }
 
 // pick shows bucket b, keeping the cursor on the same key where it can.
-func (v *View) pick(b app.Bucket) {
+func (v *View) pick(b model.HygieneBucket) {
 	sel, had := v.selected()
 	v.on = b
 	v.view = v.view[:0]
 	for i, f := range v.list.Items {
-		if f.In(b) {
+		if slices.Contains(f.Buckets, b) {
 			v.view = append(v.view, i)
 		}
 	}
@@ -169,10 +182,10 @@ func (v *View) pick(b app.Bucket) {
 	}
 }
 
-func (v *View) selected() (app.Finding, bool) {
+func (v *View) selected() (client.KeyHealth, bool) {
 	c := v.list.Table.Cursor()
 	if c >= len(v.view) {
-		return app.Finding{}, false
+		return client.KeyHealth{}, false
 	}
 	return v.list.Items[v.view[c]], true
 }
@@ -215,15 +228,17 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 	if v.list.Table.Update(msg, km) {
 		return nil
 	}
+	bs := model.HygieneBuckets
+	at := slices.Index(bs, v.on)
 	switch s := msg.String(); {
 	case key.Matches(msg, prevBucket):
-		v.pick((v.on + app.Bucket(len(app.Buckets)) - 1) % app.Bucket(len(app.Buckets)))
+		v.pick(bs[(at+len(bs)-1)%len(bs)])
 		return nil
 	case key.Matches(msg, nextBucket):
-		v.pick((v.on + 1) % app.Bucket(len(app.Buckets)))
+		v.pick(bs[(at+1)%len(bs)])
 		return nil
-	case len(s) == 1 && s[0] >= '1' && int(s[0]-'1') < len(app.Buckets):
-		v.pick(app.Bucket(s[0] - '1'))
+	case len(s) == 1 && s[0] >= '1' && int(s[0]-'1') < len(bs):
+		v.pick(bs[s[0]-'1'])
 		return nil
 	case key.Matches(msg, idleKey):
 		i := 0
@@ -231,7 +246,7 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 			i++
 		}
 		v.idle = idleChoices[i%len(idleChoices)]
-		return v.list.Load(false, false)
+		return v.load()
 	}
 	f, ok := v.selected()
 	if !ok {
@@ -274,9 +289,14 @@ func (v *View) View() string {
 	return v.list.View("", func(title string) string {
 		st := v.ctx.Styles
 		w := v.list.W
-		n := len(v.list.Items)
+		n := 0
+		for _, f := range v.list.Items {
+			if len(f.Buckets) > 0 {
+				n++
+			}
+		}
 		title += st.Subtle.Render(fmt.Sprintf(" (%s to look at)", plural(n, "key")))
-		says := st.Subtle.Render(buckets[v.on].says(v.idle))
+		says := st.Subtle.Render(says(v.on, v.idle))
 		body := v.list.Table.View()
 		if len(v.view) == 0 {
 			body = st.OK.Render("✓ None.")
@@ -291,8 +311,8 @@ func (v *View) tabs(w int) string {
 	st := v.ctx.Styles
 	n := v.counts()
 	var parts []string
-	for _, b := range app.Buckets {
-		t := fmt.Sprintf("%s %d", buckets[b].tab(v.idle), n[b])
+	for _, b := range model.HygieneBuckets {
+		t := fmt.Sprintf("%s %d", tab(b, v.idle), n[b])
 		if b == v.on {
 			parts = append(parts, st.Accent.Render("["+t+"]"))
 			continue
@@ -339,8 +359,8 @@ func (r rows) Cell(row, col int) (string, table.Tone) {
 	case colHint:
 		return model.Sanitize(f.Key.Hint), table.Dim
 	case colOwner:
-		o := model.Sanitize(f.Owner)
-		if !f.OwnerActive {
+		o := model.Sanitize(f.Key.OwnerName)
+		if slices.Contains(f.Buckets, model.BucketOwnerDeactivated) {
 			return o + " (deactivated)", table.Dim
 		}
 		return o, table.Dim
@@ -351,26 +371,26 @@ func (r rows) Cell(row, col int) (string, table.Tone) {
 }
 
 // why is what the shown bucket says about f's key.
-func (v *View) why(f *app.Finding) (string, table.Tone) {
+func (v *View) why(f *client.KeyHealth) (string, table.Tone) {
 	now, pol := v.ctx.Now(), v.ctx.Policy
 	loc := pol.Loc()
 	k := f.Key
 	switch v.on {
-	case app.NeverUsed:
+	case model.BucketNeverUsed:
 		return "created " + model.Ago(&k.CreatedAt, now, loc), table.Dim
-	case app.ExpiringSoon:
+	case model.BucketExpiring:
 		return expiry.Column(k, now, pol)
-	case app.ReplacedInUse:
-		s := "used " + model.Ago(f.LatestUse, now, loc)
-		if f.LatestFrom != "" {
-			s += " from " + model.Sanitize(f.LatestFrom)
+	case model.BucketReplacedInUse:
+		s := "used " + model.Ago(k.LastUsedAt, now, loc)
+		if k.LastUsedAddr != "" {
+			s += " from " + model.Sanitize(k.LastUsedAddr)
 		}
 		return s, table.Warn
 	}
-	if f.LatestUse == nil {
+	if k.LastUsedAt == nil {
 		return "never used", table.Dim
 	}
-	return "used " + model.Ago(f.LatestUse, now, loc), table.Dim
+	return "used " + model.Ago(k.LastUsedAt, now, loc), table.Dim
 }
 
 // retired is the result of a retire-now confirmation.
@@ -407,7 +427,7 @@ func (v *View) openRetire(k model.Key) tea.Cmd {
 			}
 			k := target
 			return flows.Send{Label: "Retiring “" + name + "”", Call: func(ctx context.Context) (any, error) {
-				nk, err := hy.RetireNow(ctx, k.ID, k.Version)
+				nk, err := hy.RetireKey(ctx, k.ID, k.Version)
 				return retired{nk}, err
 			}}, nil
 		},

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/apikeys-dev/apikeys/client"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
 	"github.com/apikeys-dev/apikeys/tui/components/form"
@@ -45,22 +46,22 @@ type deactivatedRotate struct {
 }
 
 // lookUpOwned reads m's live keys; the deactivation form opens with them.
-func (p *Page) lookUpOwned(from any, m model.Member, h app.Hygiene) tea.Cmd {
+func (p *Page) lookUpOwned(from any, m model.Member, h client.Hygiene) tea.Cmd {
 	return p.ctx.Call("Looking up the keys of “"+model.Sanitize(m.Name)+"”", func(ctx context.Context) (tea.Msg, error) {
 		ks, err := h.OwnedKeys(ctx, m.ID)
 		return owned{from, m, ks}, err
 	})
 }
 
-// transferTargets are the active members, m aside, who may manage every
-// type among keys: the ones the keys can be given to.
+// transferTargets are the members, m aside, who may own every key of keys
+// (model.CanOwnKey: active, able to manage its type).
 func (p *Page) transferTargets(m model.Member, keys []model.Key) []model.Member {
 	var out []model.Member
 	for _, t := range p.members.Items {
 		if t.ID == m.ID || !t.Active() {
 			continue
 		}
-		if !slices.ContainsFunc(keys, func(k model.Key) bool { return !model.Can(t.AccountType, model.ActManageKeys, k.Type) }) {
+		if !slices.ContainsFunc(keys, func(k model.Key) bool { return model.CanOwnKey(t, k.Type) != nil }) {
 			out = append(out, t)
 		}
 	}
@@ -152,7 +153,7 @@ func (p *Page) openDeactivateOwning(o owned) tea.Cmd {
 					}
 				}
 				return flows.Send{Label: "Deactivating “" + name + "”", Call: func(ctx context.Context) (any, error) {
-					nm, err := h.DeactivateTransferring(ctx, m.ID, m.Version, to)
+					nm, _, err := h.DeactivateTransfer(ctx, m.ID, m.Version, to)
 					return changed{nm, fmt.Sprintf("Deactivated “%s”; %s now owned by “%s”.", name, plural(n, "key"), toName)}, err
 				}}, nil
 			case keysRotate:
