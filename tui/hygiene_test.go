@@ -26,7 +26,7 @@ func (s *user) openHygiene() {
 	s.t.Helper()
 	s.waitFor("Billing import")
 	s.typ("h")
-	s.waitFor("Key hygiene")
+	s.waitFor("keys to look at") // the title says how many once they are read
 }
 
 func TestGoldenHygieneBuckets(t *testing.T) {

@@ -222,12 +222,7 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 	if key.Matches(msg, km.Back) {
 		return app.Close(v, nil)
 	}
-	if !v.list.Ready() {
-		return nil
-	}
-	if v.list.Table.Update(msg, km) {
-		return nil
-	}
+	// The bucket and the idle days may be chosen while the list loads.
 	bs := model.HygieneBuckets
 	at := slices.Index(bs, v.on)
 	switch s := msg.String(); {
@@ -247,6 +242,9 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		v.idle = idleChoices[i%len(idleChoices)]
 		return v.load()
+	}
+	if !v.list.Ready() || v.list.Table.Update(msg, km) {
+		return nil
 	}
 	f, ok := v.selected()
 	if !ok {
