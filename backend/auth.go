@@ -26,17 +26,17 @@ const (
 // KindForbidden error (a key of another type). A success records last use, at most
 // once a minute per key, off the request path.
 func (b *Backend) Authenticate(ctx context.Context, presented string, want model.KeyType, addr string) (model.Key, error) {
-	k, reason, err := b.check(ctx, presented, want, addr)
+	k, reason, hit, err := b.check(ctx, presented, want, addr)
 	b.checked(reason, err)
 	if err != nil {
 		return model.Key{}, err
 	}
-	b.usage.count(b, k.ID, reason)
+	b.usage.count(b, k.ID, reason, hit)
 	switch reason {
 	case ReasonIPNotAllowed:
 		return model.Key{}, model.IPNotAllowed(addr)
 	case "":
-		b.usage.record(b, k, addr)
+		b.usage.record(b, k, addr, hit)
 		return k, nil
 	case ReasonWrongType:
 		return model.Key{}, model.Forbidden("This is %s key; this API needs %s key.", article(k.Type), article(want))
@@ -64,16 +64,16 @@ func article(t model.KeyType) string {
 // Verify answers whether a presented key is valid for a type, for other services.
 // Refusals are reasons, not errors; err is for a failing store only.
 func (b *Backend) Verify(ctx context.Context, presented string, want model.KeyType, addr string) (VerifyResult, error) {
-	k, reason, err := b.check(ctx, presented, want, addr)
+	k, reason, hit, err := b.check(ctx, presented, want, addr)
 	b.checked(reason, err)
 	if err != nil {
 		return VerifyResult{}, err
 	}
-	b.usage.count(b, k.ID, reason)
+	b.usage.count(b, k.ID, reason, hit)
 	if reason != "" {
 		return VerifyResult{Reason: reason}, nil
 	}
-	b.usage.record(b, k, addr)
+	b.usage.record(b, k, addr, hit)
 	return VerifyResult{Valid: true, Key: k}, nil
 }
 
@@ -81,43 +81,43 @@ func (b *Backend) Verify(ctx context.Context, presented string, want model.KeyTy
 // it can't. Once the key index is loaded this is parse, checksum, SHA-256 and one
 // map look-up, then the allow lists' one look-up and prefix match: no store
 // read on the request path.
-func (b *Backend) check(ctx context.Context, presented string, want model.KeyType, addr string) (model.Key, string, error) {
+func (b *Backend) check(ctx context.Context, presented string, want model.KeyType, addr string) (model.Key, string, slotHit, error) {
 	secret, _, err := model.ParseSecret(presented)
 	if err != nil {
-		return model.Key{}, ReasonMalformed, nil
+		return model.Key{}, ReasonMalformed, slotHit{}, nil
 	}
 	hash := secret.Hash()
-	k, ranges, found, ok := b.index.lookup(b, hash)
+	k, ranges, hit, found, ok := b.index.lookup(b, hash)
 	switch {
 	case ok && !found:
-		return model.Key{}, ReasonUnknown, nil
+		return model.Key{}, ReasonUnknown, slotHit{}, nil
 	case !ok:
 		k, err = b.store.KeyByHash(ctx, hash)
 		if errors.Is(err, model.ErrNotFound) {
-			return model.Key{}, ReasonUnknown, nil
+			return model.Key{}, ReasonUnknown, slotHit{}, nil
 		}
 		if err != nil {
-			return model.Key{}, "", err
+			return model.Key{}, "", slotHit{}, err
 		}
 	}
 	// The index found it by hash already; the constant-time compare keeps the
 	// decision itself free of timing differences.
 	if subtle.ConstantTimeCompare(k.Hash, hash) != 1 {
-		return model.Key{}, ReasonUnknown, nil
+		return model.Key{}, ReasonUnknown, slotHit{}, nil
 	}
 	switch k.State(b.Now()) {
 	case model.KeyRevoked:
-		return k, ReasonRevoked, nil
+		return k, ReasonRevoked, hit, nil
 	case model.KeyExpired:
-		return k, ReasonExpired, nil
+		return k, ReasonExpired, hit, nil
 	}
 	if k.Type != want {
-		return k, ReasonWrongType, nil
+		return k, ReasonWrongType, hit, nil
 	}
 	if ok, err := b.allowedFrom(ctx, k.ID, ranges, addr); err != nil || !ok {
-		return k, ReasonIPNotAllowed, err
+		return k, ReasonIPNotAllowed, hit, err
 	}
-	return k, "", nil
+	return k, "", hit, nil
 }
 
 // normalAddr is a client address as the allow lists read it (an IPv4-mapped

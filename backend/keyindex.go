@@ -23,7 +23,8 @@ import (
 // the index is never trusted for longer than the feed's documented bound.
 type keyIndex struct {
 	mu    sync.RWMutex
-	table *keyTable // nil until loaded
+	table *keyTable                // nil until loaded
+	cur   atomic.Pointer[keyTable] // table, for the usage recorder without the lock
 
 	started atomic.Bool // a load was started
 	ready   atomic.Bool // loaded, and not cut or reloading since
@@ -45,7 +46,7 @@ func checkOf(k model.Key) store.KeyCheck {
 // lookup answers from the index: the key, the allow-list ranges that apply to
 // it (nil: not loaded), whether one has this hash, and whether the index could
 // answer at all. The first lookup starts the load.
-func (x *keyIndex) lookup(b *Backend, hash []byte) (k model.Key, r *model.Ranges, found, ok bool) {
+func (x *keyIndex) lookup(b *Backend, hash []byte) (k model.Key, r *model.Ranges, h slotHit, found, ok bool) {
 	if !x.ready.Load() {
 		if !x.started.Swap(true) {
 			go func() {
@@ -55,17 +56,18 @@ func (x *keyIndex) lookup(b *Backend, hash []byte) (k model.Key, r *model.Ranges
 				}
 			}()
 		}
-		return model.Key{}, nil, false, false
+		return model.Key{}, nil, slotHit{}, false, false
 	}
-	var h [32]byte
-	copy(h[:], hash)
+	var hh [32]byte
+	copy(hh[:], hash)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	i, found := x.table.byHash[h]
+	i, found := x.table.byHash[hh]
 	if !found {
-		return model.Key{}, nil, false, true
+		return model.Key{}, nil, slotHit{}, false, true
 	}
-	return x.table.key(i), x.allow.of(x.table.at(i)), true, true
+	s := x.table.at(i)
+	return x.table.key(i), x.allow.of(s), slotHit{s, x.table}, true, true
 }
 
 // PrepareChecks loads the key index now, so that the first checks don't read
@@ -147,7 +149,12 @@ func (b *Backend) fullLoad(ctx context.Context) error {
 		t.carryLastUse(x.table)
 	}
 	x.allow.mark(t, nil)
+	old := x.table
 	x.table = t
+	x.cur.Store(t)
+	if old != nil {
+		b.usage.retire(old) // its counts drained once more
+	}
 	missed := x.missed
 	x.missed = map[string]int64{}
 	x.mu.Unlock()

@@ -44,6 +44,14 @@ type slot struct {
 	idLen, nameLen, replLen   uint32
 	allow                     uint32 // the key's own allow lists: 1+index in allowSnapshot.sets; 0: none
 	typ                       uint8  // index in model.KeyTypes, or noType
+
+	// The usage recorder's (usage.go): checks by workspace-day parity and
+	// result, whether they hold any the drain hasn't taken, and the address
+	// and time of the last use recorded.
+	counts   [2][usageResults]atomic.Uint32
+	counted  atomic.Bool
+	addrHash atomic.Uint64
+	addrAt   atomic.Int64 // unix µs
 }
 
 const noType = 255

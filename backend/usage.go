@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"hash/maphash"
 	"math"
 	"slices"
 	"sync"
@@ -48,7 +49,42 @@ type usageRecorder struct {
 	fullOnce sync.Once
 	full     chan struct{} // a batch is full: write it now
 	writeMu  sync.Mutex    // one drain at a time, so Flush sees earlier drains finish
+
+	retMu   sync.Mutex
+	retired []*keyTable // tables a full load replaced: drained once more
 }
+
+// retire hands the recorder a table the index no longer uses.
+func (u *usageRecorder) retire(t *keyTable) {
+	u.retMu.Lock()
+	u.retired = append(u.retired, t)
+	u.retMu.Unlock()
+}
+
+// usageResults are the results a slot counts: a use, then each refusal of a
+// known key.
+const usageResults = 5
+
+var usageReasons = [usageResults]string{"", ReasonExpired, ReasonRevoked, ReasonWrongType, ReasonIPNotAllowed}
+
+func resultOf(reason string) int {
+	for i, r := range usageReasons {
+		if r == reason {
+			return i
+		}
+	}
+	return -1
+}
+
+// slotHit is where the key index found a checked key: its slot, in which
+// table. Zero when the check read the store (the index not loaded).
+type slotHit struct {
+	s *slot
+	t *keyTable
+}
+
+// addrSeed hashes client addresses for a slot's last recorded address.
+var addrSeed = maphash.MakeSeed()
 
 // keyAddr is one key used from one client address (normalAddr).
 type keyAddr struct{ id, addr string }
@@ -72,31 +108,55 @@ type usageCounter struct {
 
 // usageDay is the workspace day checks count on now, and its bounds.
 type usageDay struct {
-	day      string
-	from, to int64 // unix µs
+	day, prev string // today and the day before
+	parity    int    // of today's number since the epoch: a slot's counts for it
+	from, to  int64  // unix µs
 }
 
 // today is the day a check at now counts on, in the workspace zone; the day's
 // text is made once a day, not per check.
-func (u *usageRecorder) today(b *Backend, now time.Time) string {
+func (u *usageRecorder) today(b *Backend, now time.Time) *usageDay {
 	us := now.UnixMicro()
 	if d := u.day.Load(); d != nil && us >= d.from && us < d.to {
-		return d.day
+		return d
 	}
 	loc := b.policy.Loc()
 	date := model.DateOf(now, loc)
-	d := &usageDay{day: date.String(), from: date.Start(loc).UnixMicro(), to: date.AddDays(1).Start(loc).UnixMicro()}
+	num := time.Date(date.Year, date.Month, date.Day, 0, 0, 0, 0, time.UTC).Unix() / 86400
+	d := &usageDay{day: date.String(), prev: date.AddDays(-1).String(), parity: int(num & 1),
+		from: date.Start(loc).UnixMicro(), to: date.AddDays(1).Start(loc).UnixMicro()}
 	u.day.Store(d)
-	return d.day
+	return d
 }
 
 // count counts one check of a known key: reason "" a use, else the refusal. A
 // key that isn't known (malformed, unknown) has no id and isn't counted.
-func (u *usageRecorder) count(b *Backend, id, reason string) {
+//
+// A key the index found counts on its slot: an atomic add, no map, no lock.
+// The slot's counts are kept by day parity: the drain, 100 ms later, knows
+// today's from yesterday's (a check delayed past the next midnight but one
+// would count on the wrong day). A check that finds its table replaced by a
+// full load meanwhile takes back what it added and counts it in the map, so
+// the table's last drain and it never both count it.
+func (u *usageRecorder) count(b *Backend, id, reason string, hit slotHit) {
 	if id == "" {
 		return
 	}
-	u.add(usageKey{id, u.today(b, b.Now()), reason}, 1)
+	d := u.today(b, b.Now())
+	if r := resultOf(reason); hit.s != nil && r >= 0 {
+		c := &hit.s.counts[d.parity][r]
+		c.Add(1)
+		if !hit.s.counted.Load() {
+			hit.s.counted.Store(true)
+		}
+		if b.index.cur.Load() != hit.t {
+			if n := c.Swap(0); n != 0 {
+				u.add(usageKey{id, d.day, reason}, int64(n))
+			}
+		}
+	} else {
+		u.add(usageKey{id, d.day, reason}, 1)
+	}
 	u.wake(b)
 }
 
@@ -117,10 +177,19 @@ func (u *usageRecorder) add(key usageKey, n int64) {
 }
 
 // record notes a successful use for its last use and address.
-func (u *usageRecorder) record(b *Backend, k model.Key, addr string) {
+func (u *usageRecorder) record(b *Backend, k model.Key, addr string, hit slotHit) {
 	now := b.Now()
 	us := now.UnixMicro()
 	ka := keyAddr{k.ID, normalAddr(addr)}
+	// The common case: this key's last recorded use, this minute, was from
+	// this address. Two atomic loads on its slot.
+	var ah uint64
+	if hit.s != nil {
+		ah = maphash.String(addrSeed, ka.addr)
+		if hit.s.addrHash.Load() == ah && us-hit.s.addrAt.Load() < time.Minute.Microseconds() {
+			return
+		}
+	}
 	for {
 		v, ok := u.addrs.Load(ka)
 		if !ok {
@@ -138,6 +207,10 @@ func (u *usageRecorder) record(b *Backend, k model.Key, addr string) {
 			break
 		}
 		// Dead: the drain took the entry out as we won it; again, on a new one.
+	}
+	if hit.s != nil {
+		hit.s.addrHash.Store(ah)
+		hit.s.addrAt.Store(us)
 	}
 	// The key's last use as the index holds it may be this very minute's, from
 	// another address, or from another process: then only the address is news.
@@ -224,7 +297,20 @@ func (u *usageRecorder) drain(ctx context.Context, b *Backend) (bool, error) {
 		return true
 	})
 	sums := map[usageKey]int64{}
-	today := u.today(b, now)
+	d := u.today(b, now)
+	today := d.day
+	u.retMu.Lock()
+	retired := u.retired
+	u.retired = nil
+	u.retMu.Unlock()
+	for _, t := range retired {
+		drainSlots(t, d, sums)
+	}
+	if x := &b.index; x.cur.Load() != nil {
+		x.mu.RLock()
+		drainSlots(x.table, d, sums)
+		x.mu.RUnlock()
+	}
 	u.counts.Range(func(k, v any) bool {
 		key, c := k.(usageKey), v.(*usageCounter)
 		if n := c.n.Swap(0); n != 0 {
@@ -264,6 +350,33 @@ func (u *usageRecorder) drain(ctx context.Context, b *Backend) (bool, error) {
 		return true, err
 	}
 	return true, nil
+}
+
+// drainSlots takes every slot's counts into sums. The flag first: a check
+// that adds after the swap sets it again.
+func drainSlots(t *keyTable, d *usageDay, sums map[usageKey]int64) {
+	for i := range t.n {
+		s := t.at(i)
+		if !s.counted.Load() {
+			continue
+		}
+		s.counted.Store(false)
+		id := ""
+		for p := range s.counts {
+			day := d.day
+			if p != d.parity {
+				day = d.prev
+			}
+			for r := range s.counts[p] {
+				if n := s.counts[p][r].Swap(0); n != 0 {
+					if id == "" {
+						id = string(t.id(s))
+					}
+					sums[usageKey{id, day, usageReasons[r]}] += int64(n)
+				}
+			}
+		}
+	}
 }
 
 // Flush writes recorded key uses and counts now, for shutdown and tests.

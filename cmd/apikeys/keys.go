@@ -22,11 +22,13 @@ import (
 func newKeysCmd(a *app) *cobra.Command {
 	return newGroupCmd("keys", "List, create, edit, rotate and delete API keys",
 		newKeysListCmd(a), newKeysCreateCmd(a), newKeysEditCmd(a),
-		newKeysRotateCmd(a), newKeysDeleteCmd(a), newKeysAddressesCmd(a))
+		newKeysRotateCmd(a), newKeysDeleteCmd(a), newKeysAddressesCmd(a),
+		newKeysUsageCmd(a), newKeysReportCmd(a), newKeysTransferCmd(a))
 }
 
 func newKeysListCmd(a *app) *cobra.Command {
 	var within string
+	var hf hygieneFlags
 	c := &cobra.Command{
 		Use:   "list",
 		Short: "List the workspace's API keys, newest first",
@@ -34,8 +36,11 @@ func newKeysListCmd(a *app) *cobra.Command {
 replaced keys whose grace period has ended.
 
 --expiring-within keeps the keys whose last valid day falls within that span,
-and replaced keys still in their grace period: the keys to rotate soon.`,
-		Example: "  apikeys keys list\n  apikeys keys list --expiring-within 14d --json",
+and replaced keys still in their grace period: the keys to rotate soon.
+
+--never-used, --idle-for, --owner-deactivated and --no-allow-list keep the keys
+in those hygiene buckets (SPEC §12); every filter given must hold.`,
+		Example: "  apikeys keys list\n  apikeys keys list --expiring-within 14d --json\n  apikeys keys list --never-used --no-allow-list",
 		Args:    exactArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var f client.KeyFilter
@@ -45,6 +50,10 @@ and replaced keys still in their grace period: the keys to rotate soon.`,
 					return usagef("--expiring-within: %v", err)
 				}
 				f.ExpiringWithin = d
+			}
+			buckets, hq, err := hf.wanted()
+			if err != nil {
+				return err
 			}
 			c, err := a.client(cmd.Context())
 			if err != nil {
@@ -56,12 +65,21 @@ and replaced keys still in their grace period: the keys to rotate soon.`,
 					return err
 				}
 			}
-			if w, ok := c.(keyWalker); ok && a.flags.json {
+			if w, ok := c.(keyWalker); ok && a.flags.json && len(buckets) == 0 {
 				return writeKeysJSON(cmd.Context(), a.env.stdout, w, f, c.Policy(), c.Now(), lists)
 			}
 			keys, err := c.ListKeys(cmd.Context(), f)
 			if err != nil {
 				return err
+			}
+			if len(buckets) > 0 {
+				h, err := a.hygiene(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if keys, err = filterHygiene(cmd.Context(), h, keys, buckets, hq); err != nil {
+					return err
+				}
 			}
 			p, now := c.Policy(), c.Now()
 			if a.flags.json {
@@ -72,6 +90,10 @@ and replaced keys still in their grace period: the keys to rotate soon.`,
 				return writeJSON(a.env.stdout, out)
 			}
 			if len(keys) == 0 {
+				if len(buckets) > 0 {
+					fmt.Fprintln(a.env.stdout, "No key matches these filters.")
+					return nil
+				}
 				if f.ExpiringWithin > 0 {
 					fmt.Fprintf(a.env.stdout, "No key expires within %s.\n", within)
 					return nil
@@ -87,6 +109,7 @@ and replaced keys still in their grace period: the keys to rotate soon.`,
 		},
 	}
 	c.Flags().StringVar(&within, "expiring-within", "", "only keys whose last valid day is within this `SPAN` (14d, 2w, 36h), and replaced keys in grace")
+	hf.add(c)
 	return c
 }
 

@@ -139,12 +139,17 @@ func newMemberStatusCmd(a *app, verb string) *cobra.Command {
 	if verb == "deactivate" {
 		short, done = "Stop a member from signing in and end their open sessions", "they can no longer sign in, and their open sessions end"
 	}
-	return &cobra.Command{
+	var transferTo string
+	c := &cobra.Command{
 		Use:     verb + " MEMBER",
 		Short:   short,
 		Example: "  apikeys members " + verb + " ana@example.com",
 		Args:    exactArgs("MEMBER"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if verb == "deactivate" {
+				// The keys they own are listed, or transferred (SPEC §12).
+				return a.deactivateWithKeys(cmd.Context(), args[0], transferTo)
+			}
 			c, err := a.client(cmd.Context())
 			if err != nil {
 				return err
@@ -164,6 +169,11 @@ func newMemberStatusCmd(a *app, verb string) *cobra.Command {
 			return nil
 		},
 	}
+	if verb == "deactivate" {
+		c.Example += "\n  apikeys members deactivate ana@example.com --transfer-keys-to bo@example.com"
+		c.Flags().StringVar(&transferTo, "transfer-keys-to", "", "make `MEMBER` (email or id) the owner of their live keys, in the same change")
+	}
+	return c
 }
 
 func newMembersAddSSHKeyCmd(a *app) *cobra.Command {

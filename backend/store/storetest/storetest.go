@@ -49,6 +49,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("NotFound", func(t *testing.T) { testNotFound(t, open) })
 	t.Run("Webhooks", func(t *testing.T) { testWebhooks(t, open) })
 	t.Run("AllowLists", func(t *testing.T) { testAllowLists(t, open) })
+	t.Run("Usage", func(t *testing.T) { testUsage(t, open) })
+	t.Run("Owner", func(t *testing.T) { testOwner(t, open) })
 }
 
 // t0 is the suite's fixed "now": UTC, whole microseconds (what every store keeps).

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"encoding/csv"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apikeys-dev/apikeys/contract"
+	"github.com/apikeys-dev/apikeys/model"
+)
+
+// TestKeysReportCSV: the report parses with encoding/csv, has the header row
+// and one row per live key with its uses, and holds no secret, not even with a
+// name made of commas, quotes and a line break.
+func TestKeysReportCSV(t *testing.T) {
+	c := newCLI(t)
+	a := c.createKey(`Sync, "nightly"`, "import", "+30d")
+	b := c.createKey("Export", "export", "+30d")
+	gone := c.createKey("Gone", "export", "+30d")
+	c.ok("keys", "delete", gone.Key.ID, "--yes")
+	be := c.openBackend()
+	for range 3 {
+		if res, err := be.Verify(t.Context(), a.Secret, model.KeyImport, "192.0.2.1"); err != nil || !res.Valid {
+			t.Fatalf("verify: %+v, %v", res, err)
+		}
+	}
+	if _, err := be.Verify(t.Context(), a.Secret, model.KeyExport, "192.0.2.1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := be.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	out := c.ok("keys", "report")
+	for _, s := range []string{a.Secret, b.Secret, gone.Secret} {
+		if strings.Contains(out, s) || strings.Contains(out, s[len(s)-20:]) {
+			t.Fatalf("the report holds a secret:\n%s", out)
+		}
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatalf("the report is not CSV: %v\n%s", err, out)
+	}
+	if !slices.Equal(rows[0], reportHeader) {
+		t.Fatalf("header %q", rows[0])
+	}
+	if len(rows) != 3 {
+		t.Fatalf("want a header and 2 live keys, got %d rows:\n%s", len(rows), out)
+	}
+	col := func(name string) int { return slices.Index(reportHeader, name) }
+	byID := map[string][]string{}
+	for _, r := range rows[1:] {
+		byID[r[col("id")]] = r
+	}
+	ra := byID[a.Key.ID]
+	if ra == nil || ra[col("name")] != `Sync, "nightly"` || ra[col("hint")] != a.Key.Hint ||
+		ra[col("uses_30d")] != "3" || ra[col("refused_30d")] != "1" || ra[col("last_used_from")] != "192.0.2.1" {
+		t.Errorf("row of %s: %q", a.Key.ID, ra)
+	}
+	js := okJSON[[]contract.ReportRow](c, "keys", "report", "--format", "json")
+	if len(js) != 2 {
+		t.Fatalf("report --format json: %+v", js)
+	}
+	if r := c.run("keys", "report", "--format", "xml"); r.code != exitUsage || !strings.Contains(r.stderr, "csv or json") {
+		t.Errorf("--format xml: %v", r)
+	}
+}
+
+// TestKeysListHygieneFilters: the filters combine, and keep what
+// model.Hygiene puts in every named bucket.
+func TestKeysListHygieneFilters(t *testing.T) {
+	c := newCLI(t)
+	used := c.createKey("Used", "import", "+60d")
+	idle := c.createKey("Idle", "import", "+60d")
+	c.ok("allowlists", "create", "--name", "Office", "--entry", "192.0.2.0/24")
+	c.ok("allowlists", "link", "Office", idle.Key.ID)
+	be := c.openBackend()
+	if res, err := be.Verify(t.Context(), used.Secret, model.KeyImport, "192.0.2.1"); err != nil || !res.Valid {
+		t.Fatal(res, err)
+	}
+	if err := be.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	c.clock.Add(10 * 24 * time.Hour)
+	ids := func(args ...string) []string {
+		var out []string
+		for _, k := range okJSON[[]contract.Key](c, append([]string{"keys", "list"}, args...)...) {
+			out = append(out, k.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got := ids("--never-used"); !slices.Equal(got, []string{idle.Key.ID}) {
+		t.Errorf("--never-used: %v, want %v", got, idle.Key.ID)
+	}
+	if got := ids("--no-allow-list"); !slices.Equal(got, []string{used.Key.ID}) {
+		t.Errorf("--no-allow-list: %v, want %v", got, used.Key.ID)
+	}
+	if got := ids("--never-used", "--no-allow-list"); len(got) != 0 {
+		t.Errorf("--never-used --no-allow-list: %v, want none", got)
+	}
+	if got := ids("--idle-for", "7d"); !slices.Equal(got, []string{used.Key.ID}) {
+		t.Errorf("--idle-for 7d: %v, want %v", got, used.Key.ID)
+	}
+	if got := ids("--idle-for", "30d"); len(got) != 0 {
+		t.Errorf("--idle-for 30d: %v, want none", got)
+	}
+	if out := c.ok("keys", "list", "--owner-deactivated"); !strings.Contains(out, "No key matches") {
+		t.Errorf("--owner-deactivated: %q", out)
+	}
+}
+
+// TestKeysTransferAndDeactivate: transfer needs a new owner who may manage the
+// type; deactivating an owner lists their keys, which keep working, or moves
+// them with --transfer-keys-to, audited per key.
+func TestKeysTransferAndDeactivate(t *testing.T) {
+	c := newCLI(t)
+	k := c.createKey("Sync", "import", "+30d")
+	c.ok("members", "add", "--name", "Ana", "--email", "ana@example.com", "--type", "workspace-admin")
+	c.ok("members", "add", "--name", "Sec", "--email", "sec@example.com", "--type", "security-admin")
+	refused(t, c.run("keys", "transfer", k.Key.ID, "--to", "sec@example.com"), "can't own Import API keys")
+	if out := c.ok("keys", "transfer", k.Key.ID, "--to", "ana@example.com"); !strings.Contains(out, "now belongs to Ana") {
+		t.Errorf("transfer: %q", out)
+	}
+	out := c.ok("members", "deactivate", "ana@example.com")
+	if !strings.Contains(out, "still own 1 live key") || !strings.Contains(out, k.Key.ID) {
+		t.Errorf("deactivate without transfer: %q", out)
+	}
+	if res, err := c.openBackend().Verify(t.Context(), k.Secret, model.KeyImport, "192.0.2.1"); err != nil || !res.Valid {
+		t.Fatalf("a deactivated owner's key stopped working: %+v, %v", res, err)
+	}
+	if keys := okJSON[[]contract.Key](c, "keys", "list", "--owner-deactivated"); len(keys) != 1 || keys[0].ID != k.Key.ID {
+		t.Errorf("--owner-deactivated: %+v", keys)
+	}
+	c.ok("members", "reactivate", "ana@example.com")
+	var me string
+	for _, m := range okJSON[[]contract.Member](c, "members", "list") {
+		if m.AccountType == string(model.PrimaryOwner) {
+			me = m.Email
+		}
+	}
+	if out := c.ok("members", "deactivate", "ana@example.com", "--transfer-keys-to", me); !strings.Contains(out, "Transferred their 1 live key") {
+		t.Errorf("deactivate --transfer-keys-to: %q", out)
+	}
+	if out := c.ok("audit", "--type", "ApiKeyOwnerChanged"); strings.Count(out, "ApiKeyOwnerChanged") != 2 {
+		t.Errorf("want two ApiKeyOwnerChanged events:\n%s", out)
+	}
+}
