@@ -197,3 +197,4 @@ func TestHygieneIdleDays(t *testing.T) {
 	s.shows("[Idle 60d+ 1]")
 	s.finish()
 }
+

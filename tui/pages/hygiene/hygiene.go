@@ -102,6 +102,9 @@ type View struct {
 // Open pushes the hygiene view above from; a client without the hygiene calls
 // says so instead.
 func Open(ctx *app.Context, from any, s Spec, w, h int) tea.Cmd {
+	if err := model.Require(ctx.Me.AccountType, model.ActViewUsage, ""); err != nil {
+		return app.Fail(err) // the refusal's own words: who may see it
+	}
 	hy, ok := ctx.Hygiene()
 	if !ok {
 		return app.Info("Key hygiene needs a newer server.")
