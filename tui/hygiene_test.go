@@ -197,4 +197,3 @@ func TestHygieneIdleDays(t *testing.T) {
 	s.shows("[Idle 60d+ 1]")
 	s.finish()
 }
-
