@@ -47,6 +47,8 @@ var flowKinds = map[string]func(t *testing.T) *user{
 	// The first-run welcome says what was set up: names and paths, no secret.
 	"flows.Welcome":           nil,
 	"webhooks.deliveriesFlow": nil,
+	// The hygiene view lists keys (hints only), never a secret.
+	"hygiene.View": nil,
 }
 
 // Every type that embeds app.Base under tui/ is a flow kind, and must be in

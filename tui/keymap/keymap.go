@@ -43,6 +43,8 @@ type KeyMap struct {
 	Mark    key.Binding
 	MarkAll key.Binding
 	Soon    key.Binding
+	// Hygiene opens the key-hygiene view (never used, idle, owner gone…).
+	Hygiene key.Binding
 
 	// Key details: follow the rotation chain.
 	RotatedFrom key.Binding
@@ -98,7 +100,8 @@ func Default() *KeyMap {
 		MarkAll: b([]string{"a"}, "a", "mark all shown"),
 		// "!" rather than x: x deactivates on the Members page, and one key
 		// should not mean "look" on one page and "act" on another.
-		Soon: b([]string{"!"}, "!", "expiring soon"),
+		Soon:    b([]string{"!"}, "!", "expiring soon"),
+		Hygiene: b([]string{"h"}, "h", "hygiene"),
 
 		RotatedFrom: b([]string{"["}, "[", "rotated from"),
 		ReplacedBy:  b([]string{"]"}, "]", "replaced by"),

@@ -56,7 +56,7 @@ func (p *Page) ShortHelp() []key.Binding {
 	}
 	out = append(out, km.Filter)
 	if len(p.list.all) > 0 {
-		out = append(out, keymap.With(km.Soon, p.soonHelp()))
+		out = append(out, keymap.With(km.Soon, p.soonHelp()), km.Hygiene)
 	}
 	switch {
 	case p.query != "":
@@ -93,7 +93,7 @@ func (p *Page) soonHelp() string {
 // FullHelp implements app.Page.
 func (p *Page) FullHelp() [][]key.Binding {
 	km := p.ctx.Keys
-	actions := []key.Binding{km.New, km.Open, km.Edit, km.Delete, km.Rotate, km.Filter, km.Soon}
+	actions := []key.Binding{km.New, km.Open, km.Edit, km.Delete, km.Rotate, km.Filter, km.Soon, keymap.With(km.Hygiene, "key hygiene")}
 	if _, ok := p.allowAPI(); ok {
 		actions = append(actions, keymap.With(km.Link, "IP allow lists"))
 	}

@@ -47,6 +47,8 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		return p.filter.Focus()
 	case key.Matches(msg, km.Soon):
 		p.toggleSoon()
+	case key.Matches(msg, km.Hygiene):
+		return p.openHygiene()
 	case key.Matches(msg, km.Back):
 		// Marks first: they are what a stray r would act on.
 		switch {
@@ -122,7 +124,7 @@ func (p *Page) details(k model.Key) *flows.Details {
 	c, id := p.ctx.Client, k.ID
 	km := p.ctx.Keys
 	d := flows.NewDetails(p.ctx, k, flows.DetailsSpec{
-		Kind: client.NoticeKey, ID: id,
+		Kind: client.NoticeKey, ID: id, Init: func() tea.Cmd { return p.loadUsage(id) },
 		Get: func(ctx context.Context) (any, error) { return c.GetKey(ctx, id) },
 		Show: func(row any) (string, []detail.Field, string) {
 			k := row.(model.Key)
@@ -243,6 +245,7 @@ func (p *Page) fields(k model.Key) []detail.Field {
 		{Label: "Expires", Value: expiry.Long(k, pol)},
 		{Label: "Last used", Value: used},
 		{Label: "Created", Value: model.When(k.CreatedAt, loc) + " by " + model.Sanitize(k.CreatedByName)},
+		p.ownerField(k),
 	}
 	if k.UpdatedAt.After(k.CreatedAt) {
 		fields = append(fields, detail.Field{Label: "Changed", Value: model.When(k.UpdatedAt, loc) + " by " + model.Sanitize(k.UpdatedByName)})
@@ -250,6 +253,7 @@ func (p *Page) fields(k model.Key) []detail.Field {
 	if f, ok := p.allowField(k); ok {
 		fields = append(fields, f)
 	}
+	fields = append(fields, p.usageFields(k)...)
 	if k.RotatedFrom != "" {
 		fields = append(fields, detail.Field{Label: "Rotated from", Value: p.link(k.RotatedFrom) + "  ([)"})
 	}

@@ -33,8 +33,9 @@ type Page struct {
 	filtering bool   // the filter field has the keyboard
 	query     string // the filter applied
 
-	allow allowInfo      // the IP allow lists, for details and l
-	shown *flows.Details // the details opened last, drawn again when allow changes
+	allow allowInfo            // the IP allow lists, for details and l
+	shown *flows.Details       // the details opened last, drawn again when allow changes
+	usage map[string]usageRead // keys' last 30 days, for their details
 
 	marks map[string]bool // key ids marked for a bulk rotation
 	soon  bool            // the expiring-soon view
@@ -57,7 +58,7 @@ func New(ctx *app.Context) *Page {
 	f.Cursor.Style = st.Cursor
 	f.Cursor.TextStyle = st.Text
 	f.Cursor.SetMode(cursor.CursorStatic)
-	p := &Page{ctx: ctx, filter: f, marks: map[string]bool{}, order: newSort(), soonOrder: newSoonSort(), applied: [3]int{-1}}
+	p := &Page{ctx: ctx, filter: f, marks: map[string]bool{}, order: newSort(), soonOrder: newSoonSort(), applied: [3]int{-1}, usage: map[string]usageRead{}}
 	c := ctx.Client
 	p.keys = listing.New(ctx, columns, listing.Config[model.Key]{
 		Title: "API Keys", What: "API keys", Need: model.ActViewKeys,
@@ -280,6 +281,10 @@ func (p *Page) Selected() (model.Key, bool) {
 
 // Update implements tea.Model.
 func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	usage, done := p.usageUpdate(msg)
+	if done {
+		return p, usage
+	}
 	var allow tea.Cmd
 	switch msg := msg.(type) {
 	case followed:
@@ -311,7 +316,7 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	if cmd, ok := p.keys.Update(msg); ok {
-		return p, tea.Batch(cmd, allow)
+		return p, tea.Batch(cmd, allow, usage)
 	}
 	switch msg := msg.(type) {
 	case app.Pop:

@@ -20,6 +20,9 @@ type DetailsSpec struct {
 	Kind client.NoticeKind
 	ID   string
 	Get  func(ctx context.Context) (any, error)
+	// Init, when set, runs as the details open: a page reads what the row
+	// alone doesn't say (a key's use).
+	Init func() tea.Cmd
 	// Show draws row: the title and its fields; gone, when set, says the row
 	// no longer exists (deleted elsewhere), and the details close saying so.
 	Show func(row any) (title string, fields []detail.Field, gone string)
@@ -66,6 +69,14 @@ func (d *Details) Set(row any) {
 	title, fields, _ := d.spec.Show(row)
 	d.view = detail.New(d.ctx.Styles, title, fields)
 	d.view.SetSize(d.w, d.h)
+}
+
+// Init implements app.Flow.
+func (d *Details) Init() tea.Cmd {
+	if d.spec.Init != nil {
+		return d.spec.Init()
+	}
+	return nil
 }
 
 // Capturing implements app.Flow: tab still reaches the sidebar.

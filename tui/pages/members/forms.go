@@ -198,6 +198,14 @@ func (p *Page) openToggle(from any, m model.Member) tea.Cmd {
 	if err := p.change(toggle(m), m).Check(); err != nil {
 		return app.Fail(err)
 	}
+	if h, ok := p.ctx.Hygiene(); ok && m.Active() {
+		return p.lookUpOwned(from, m, h) // their keys first (deactivate.go)
+	}
+	return p.openToggleConfirm(from, m)
+}
+
+// openToggleConfirm asks to deactivate (a member owning no keys) or reactivate m.
+func (p *Page) openToggleConfirm(from any, m model.Member) tea.Cmd {
 	v := &values{}
 	ctx, c := p.ctx, p.ctx.Client
 	name := model.Sanitize(m.Name)

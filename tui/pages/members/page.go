@@ -23,6 +23,7 @@ import (
 	"github.com/apikeys-dev/apikeys/tui/components/detail"
 	"github.com/apikeys-dev/apikeys/tui/components/table"
 	"github.com/apikeys-dev/apikeys/tui/keymap"
+	"github.com/apikeys-dev/apikeys/tui/pages/apikeys/rotation"
 	"github.com/apikeys-dev/apikeys/tui/pages/flows"
 	"github.com/apikeys-dev/apikeys/tui/pages/listing"
 )
@@ -208,6 +209,13 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return p, p.outcome(msg.Result)
 	case tea.KeyMsg:
 		return p, p.key(msg)
+	case app.Done:
+		if o, ok := msg.Msg.(owned); ok {
+			if msg.Err != nil {
+				return p, app.Fail(msg.Err)
+			}
+			return p, p.openDeactivateOwning(o)
+		}
 	}
 	return p, nil
 }
@@ -218,6 +226,14 @@ func (p *Page) outcome(result any) tea.Cmd {
 	case changed:
 		p.put(r.member)
 		return app.Info(r.what)
+	case deactivatedRotate:
+		p.members.Put(r.member)
+		// The status after the push: the push clears what the page said.
+		return tea.Sequence(rotation.Open(p.ctx, p, r.keys, p.members.W, p.members.H), app.Info(r.what+" Now rotate their keys."))
+	case rotation.Kept:
+		return app.Info(r.Text)
+	case rotation.Finished:
+		return r.Status()
 	case note:
 		if r.text == "" {
 			return nil
