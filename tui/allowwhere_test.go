@@ -237,9 +237,11 @@ func TestEditListDryRunCancelKeepsEntries(t *testing.T) {
 	}
 	s = startReal(t, b, owner)
 	s.editLoopbackTo("127.0.0.2")
-	s.press(tea.KeyEnter) // Cancel
-	s.waitFor("Nothing changed: “Loopback” keeps its entries.")
-	s.finish()
+	s.press(tea.KeyEnter) // Cancel: back to the form, with what was typed
+	s.waitFor("Nothing changed: edit the entries again, or esc.")
+	if _, view := s.finish(); !strings.Contains(view, "> 127.0.0.2") || !strings.Contains(view, "Edit IP allow list") {
+		t.Errorf("the form isn't back with what was typed:\n%s", view)
+	}
 	l, _ := mustSession(t, b, owner).GetAllowList(context.Background(), "Loopback")
 	if got := model.EntryStrings(l.Entries); !slices.Equal(got, []string{"127.0.0.1/32"}) {
 		t.Errorf("entries %v after Cancel", got)

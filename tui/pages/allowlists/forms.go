@@ -89,11 +89,24 @@ func listRow(api client.AllowLists, l *View) *flows.Row {
 		Adopt: func(row any) { *l = row.(View) }}
 }
 
-func (p *Page) openEdit(l View) tea.Cmd {
+func (p *Page) openEdit(l View) tea.Cmd { return app.Push(p, p.editForm(l, nil)) }
+
+// reopen is the result of an edit's confirmation answered Cancel: the form
+// again, with what was typed.
+type reopen struct {
+	list  View
+	typed values
+}
+
+// editForm edits l; typed, when set, is what was typed in it before.
+func (p *Page) editForm(l View, typed *values) app.Flow {
 	v := &values{name: l.Name, description: l.Description, entries: strings.Join(model.EntryStrings(l.Entries), ", ")}
+	if typed != nil {
+		*v = *typed
+	}
 	api, ctx := p.api, p.ctx
 	target := l
-	return app.Push(p, flows.NewForm(ctx, flows.Spec{
+	return flows.NewForm(ctx, flows.Spec{
 		Title: "Edit IP allow list", Values: v, Row: listRow(api, &target),
 		Intro: []string{ctx.Styles.Subtle.Render(fmt.Sprintf("Linked to %s.", plural(len(l.KeyIDs), "key")))},
 		Build: func(f *flows.Form) *huh.Form { return fields(f, v) },
@@ -134,10 +147,10 @@ func (p *Page) openEdit(l View) tea.Cmd {
 			name := model.Sanitize(old.Name)
 			return DryRun(func(ctx context.Context) ([]client.RefusedKey, error) { return ka.DryRunEditAllowList(ctx, old.ID, r) }, Checked{
 				Title: "Edit IP allow list", Question: "Save the new entries of “" + name + "”?", Verb: "Save", Apply: save,
-				Kept: note{"Nothing changed: “" + name + "” keeps its entries."}}), nil
+				Kept: reopen{old, *v}}), nil
 		},
 		Then: Confirmation(ctx),
-	}))
+	})
 }
 
 func (p *Page) openDelete(l View) tea.Cmd {

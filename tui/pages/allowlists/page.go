@@ -126,6 +126,8 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return p, app.Info(r.text)
 		case defaulted:
 			return p, p.defaulted(r)
+		case reopen:
+			return p, tea.Sequence(app.Push(p, p.editForm(r.list, &r.typed)), app.Info("Nothing changed: edit the entries again, or esc."))
 		}
 	case tea.KeyMsg:
 		return p, p.key(msg)
