@@ -15,8 +15,8 @@ import (
 
 // whereWorkspace is realWorkspace with two import keys used from 127.0.0.1
 // and 127.0.0.2 (recorded, flushed): "Sync" under no list, "Report" linked to
-// "Loopback" (127.0.0.1 only); no default list.
-func whereWorkspace(t *testing.T) (b *backend.Backend, owner model.Member) {
+// "Loopback" (127.0.0.1 only); no default list. Sync was used from more too.
+func whereWorkspace(t *testing.T, more ...string) (b *backend.Backend, owner model.Member) {
 	t.Helper()
 	b, owner, _ = realWorkspace(t)
 	ctx := context.Background()
@@ -29,7 +29,11 @@ func whereWorkspace(t *testing.T) (b *backend.Backend, owner model.Member) {
 			t.Fatal(err)
 		}
 		ids[name] = k.ID
-		for _, addr := range []string{"127.0.0.1", "127.0.0.2"} {
+		from := []string{"127.0.0.1", "127.0.0.2"}
+		if name == "Sync" {
+			from = append(from, more...)
+		}
+		for _, addr := range from {
 			if res, err := b.Verify(ctx, sec.Reveal(), model.KeyImport, addr); err != nil || !res.Valid {
 				t.Fatalf("verify %s from %s: %+v, %v", name, addr, res, err)
 			}
@@ -268,5 +272,22 @@ func TestKeyFirstListDryRun(t *testing.T) {
 	l, _ := mustSession(t, b, owner).GetAllowList(context.Background(), "Loopback")
 	if len(l.KeyIDs) != 2 {
 		t.Errorf("Loopback keys %v, want Report and Sync", l.KeyIDs)
+	}
+}
+
+// A dry run refusing more addresses than the confirmation has room for names
+// the first and counts the rest.
+func TestDefaultListDryRunCountsWhatItDoesntName(t *testing.T) {
+	b, owner := whereWorkspace(t, "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6")
+	s := startReal(t, b, owner)
+	s.openLoopback()
+	s.typ("*")
+	s.waitFor("Make “Loopback” the default list?")
+	_, view := s.finish()
+	if !strings.Contains(view, "… and 1 more (the CLI's --dry-run lists them all).") {
+		t.Errorf("the rest aren't counted:\n%s", view)
+	}
+	if n := strings.Count(view, "“Sync”  127.0.0."); n != 4 {
+		t.Errorf("%d addresses named, want 4:\n%s", n, view)
 	}
 }

@@ -89,7 +89,7 @@ func refusedIntro(ctx *app.Context, rs []client.RefusedKey) []string {
 	for _, r := range rs {
 		for _, a := range r.Refused {
 			if shown == maxRefusedLines {
-				return append(out, st.Subtle.Render(fmt.Sprintf("  … and %s more.", plural(n-shown, "address"))))
+				return append(out, st.Subtle.Render(fmt.Sprintf("  … and %d more (the CLI's --dry-run lists them all).", n-shown)))
 			}
 			shown++
 			seen := a.LastSeen
