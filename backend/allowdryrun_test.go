@@ -54,3 +54,26 @@ func TestDryRunRelinkJudgesTheResult(t *testing.T) {
 		t.Errorf("no keys: %v, want invalid", err)
 	}
 }
+
+// TestDryRunNamesOnlyWhatTheChangeRefuses: an address the key is refused from
+// already is no news of a change that narrows it further.
+func TestDryRunNamesOnlyWhatTheChangeRefuses(t *testing.T) {
+	e := newEnv(t, model.ExpiryPolicy{})
+	a, secA := e.createKey("A", model.KeyImport)
+	for _, addr := range []string{"192.0.2.1", "192.0.2.2"} {
+		e.verifyFrom(secA, addr)
+	}
+	e.addresses(a.ID) // flushed
+	e.createList("one", "192.0.2.1/32")
+	s := e.as(model.PrimaryOwner)
+	if err := s.LinkAllowList(e.ctx, "one", []string{a.ID}); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := s.DryRunEditAllowList(e.ctx, "one", backend.EditAllowListRequest{AddEntries: []string{"10.0.0.1"}, RemoveEntries: []string{"192.0.2.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 || len(rs[0].Refused) != 1 || rs[0].Refused[0].Addr != "192.0.2.1" {
+		t.Errorf("refused %+v, want only 192.0.2.1 (192.0.2.2 is refused already)", rs)
+	}
+}
