@@ -66,7 +66,15 @@ func (s *Session) dryRun(ctx context.Context, change func(store.Tx) error) ([]Re
 			if sameRanges(before[id], after[id]) {
 				continue
 			}
-			refused := after[id].Refused(byKey[id])
+			// Only what the change refuses: an address refused already is
+			// no news of it.
+			var allowed []model.KeyAddress
+			for _, a := range byKey[id] {
+				if before[id].Allows(model.ClientAddr(a.Addr)) {
+					allowed = append(allowed, a)
+				}
+			}
+			refused := after[id].Refused(allowed)
 			if len(refused) == 0 {
 				continue
 			}

@@ -44,6 +44,11 @@ type KeyAddresses interface {
 	DryRunLinkAllowList(ctx context.Context, ref string, keyIDs []string) ([]RefusedKey, error)
 	DryRunEditAllowList(ctx context.Context, ref string, r EditAllowListRequest) ([]RefusedKey, error)
 	DryRunSetDefaultAllowList(ctx context.Context, ref string) ([]RefusedKey, error)
+	// DryRunRelink judges links and unlinks made together (a form's choice).
+	DryRunRelink(ctx context.Context, steps []Relink) ([]RefusedKey, error)
 }
+
+// Relink is one step of DryRunRelink.
+type Relink = backend.Relink
 
 var _ KeyAddresses = (*backend.Session)(nil)

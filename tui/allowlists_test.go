@@ -97,6 +97,8 @@ func TestAllowListCreateEditDefault(t *testing.T) {
 	s.press(tea.KeyEnter)
 	s.waitFor("Saved IP allow list “VPN”.")
 	s.typ("*")
+	s.waitFor("no recent use would be refused") // nothing was used
+	s.press(tea.KeyEnter)                       // Make default
 	s.waitFor("“VPN” is the default list now")
 	s.typ("e")
 	s.waitFor("Edit IP allow list")
@@ -145,6 +147,8 @@ func TestAllowListLinkKeys(t *testing.T) {
 	b, owner, _ := allowWorkspace(t)
 	s := openLinkForm(t, b, owner)
 	s.typ("x") // the first key, newest first
+	s.press(tea.KeyEnter)
+	s.waitFor("no recent use would be refused") // its first list: a dry run first
 	s.press(tea.KeyEnter)
 	s.waitFor("“CI runners” now restricts 2 keys.")
 	s.finish()
@@ -197,6 +201,8 @@ func TestKeyDetailsChangeLists(t *testing.T) {
 	s.typ("l")
 	s.waitFor("IP allow lists of “SIEM”")
 	s.typ("x") // CI runners, the first by name
+	s.press(tea.KeyEnter)
+	s.waitFor("no recent use would be refused") // its own instead of the default: a dry run first
 	s.press(tea.KeyEnter)
 	s.waitFor("Saved the IP allow lists of “SIEM”.")
 	_, view := s.finish()

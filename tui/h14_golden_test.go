@@ -21,7 +21,7 @@ import (
 var sizes = []struct{ w, h int }{{120, 36}, {80, 24}, {60, 16}}
 
 // atSizes runs one golden story at every size, one golden file each.
-func atSizes(t *testing.T, story func(t *testing.T, s *user)) {
+func sampleAtSizes(t *testing.T, story func(t *testing.T, s *user)) {
 	for _, sz := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			story(t, start(t, fake.Sample(t, fake.Owner), sz.w, sz.h))
@@ -31,7 +31,7 @@ func atSizes(t *testing.T, story func(t *testing.T, s *user)) {
 
 // "/admin" keeps the Security Admin and the Workspace Admin, by account type.
 func TestGoldenMembersFilter(t *testing.T) {
-	atSizes(t, func(t *testing.T, s *user) {
+	sampleAtSizes(t, func(t *testing.T, s *user) {
 		s.openMembers()
 		s.typ("/")
 		s.typ("admin")
@@ -42,7 +42,7 @@ func TestGoldenMembersFilter(t *testing.T) {
 
 // s twice: by account type; S reverses it, Members first; the header marks it (▼).
 func TestGoldenMembersSorted(t *testing.T) {
-	atSizes(t, func(t *testing.T, s *user) {
+	sampleAtSizes(t, func(t *testing.T, s *user) {
 		s.openMembers()
 		s.typ("ssS")
 		s.waitFor("Sorted by account type ▼.")
@@ -53,7 +53,7 @@ func TestGoldenMembersSorted(t *testing.T) {
 // + on a member opens the SSH-key form; a line that isn't a key is explained
 // next to the field.
 func TestGoldenSSHKeyForm(t *testing.T) {
-	atSizes(t, func(t *testing.T, s *user) {
+	sampleAtSizes(t, func(t *testing.T, s *user) {
 		s.openMembers()
 		s.typ("j+") // Ben Ortiz
 		s.waitFor("Add an SSH key")
@@ -86,7 +86,7 @@ func TestSSHKeyFormAddsTheKey(t *testing.T) {
 // - on a member with keys picks one by fingerprint and asks first, Cancel
 // the default.
 func TestGoldenSSHKeyRemoveConfirm(t *testing.T) {
-	atSizes(t, func(t *testing.T, s *user) {
+	sampleAtSizes(t, func(t *testing.T, s *user) {
 		s.openMembers()
 		s.typ("-") // Ana Lima, herself
 		s.waitFor("Remove an SSH key")
@@ -98,7 +98,7 @@ func TestGoldenSSHKeyRemoveConfirm(t *testing.T) {
 
 // enter on an event, then j: the next (older) event's details.
 func TestGoldenAuditDetailsStep(t *testing.T) {
-	atSizes(t, func(t *testing.T, s *user) {
+	sampleAtSizes(t, func(t *testing.T, s *user) {
 		s.openAuditLog()
 		s.press(tea.KeyEnter)
 		s.waitFor("ApiKeyRotated  1/15")
@@ -115,7 +115,7 @@ func TestGoldenAuditDetailsStep(t *testing.T) {
 
 // The filter form: by Chloé Martin; then the list shows her events only.
 func TestGoldenAuditFilterByActor(t *testing.T) {
-	atSizes(t, func(t *testing.T, s *user) {
+	sampleAtSizes(t, func(t *testing.T, s *user) {
 		s.openAuditLog()
 		s.typ("/")
 		s.waitFor("Show events")

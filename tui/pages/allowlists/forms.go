@@ -89,11 +89,24 @@ func listRow(api client.AllowLists, l *View) *flows.Row {
 		Adopt: func(row any) { *l = row.(View) }}
 }
 
-func (p *Page) openEdit(l View) tea.Cmd {
+func (p *Page) openEdit(l View) tea.Cmd { return app.Push(p, p.editForm(l, nil)) }
+
+// reopen is the result of an edit's confirmation answered Cancel: the form
+// again, with what was typed.
+type reopen struct {
+	list  View
+	typed values
+}
+
+// editForm edits l; typed, when set, is what was typed in it before.
+func (p *Page) editForm(l View, typed *values) app.Flow {
 	v := &values{name: l.Name, description: l.Description, entries: strings.Join(model.EntryStrings(l.Entries), ", ")}
+	if typed != nil {
+		*v = *typed
+	}
 	api, ctx := p.api, p.ctx
 	target := l
-	return app.Push(p, flows.NewForm(ctx, flows.Spec{
+	return flows.NewForm(ctx, flows.Spec{
 		Title: "Edit IP allow list", Values: v, Row: listRow(api, &target),
 		Intro: []string{ctx.Styles.Subtle.Render(fmt.Sprintf("Linked to %s.", plural(len(l.KeyIDs), "key")))},
 		Build: func(f *flows.Form) *huh.Form { return fields(f, v) },
@@ -123,12 +136,21 @@ func (p *Page) openEdit(l View) tea.Cmd {
 			if r.Name == nil && r.Description == nil && r.AddEntries == nil && r.RemoveEntries == nil {
 				return flows.Send{Result: note{"Nothing to save: the list is unchanged."}}, nil
 			}
-			return flows.Send{Label: "Saving “" + model.Sanitize(v.name) + "”", Call: func(ctx context.Context) (any, error) {
+			save := flows.Send{Label: "Saving “" + model.Sanitize(v.name) + "”", Call: func(ctx context.Context) (any, error) {
 				l, err := api.EditAllowList(ctx, old.ID, r)
 				return saved{list: l}, err
-			}}, nil
+			}}
+			ka, ok := ctx.Client.(client.KeyAddresses)
+			if !ok || r.RemoveEntries == nil {
+				return save, nil // only added entries: nothing narrows
+			}
+			name := model.Sanitize(old.Name)
+			return DryRun(func(ctx context.Context) ([]client.RefusedKey, error) { return ka.DryRunEditAllowList(ctx, old.ID, r) }, Checked{
+				Title: "Edit IP allow list", Question: "Save the new entries of “" + name + "”?", Verb: "Save", Apply: save,
+				Kept: reopen{old, *v}}), nil
 		},
-	}))
+		Then: Confirmation(ctx),
+	})
 }
 
 func (p *Page) openDelete(l View) tea.Cmd {
@@ -216,7 +238,7 @@ func (p *Page) linkForm(l View, keys []model.Key) app.Flow {
 				return flows.Send{Result: note{"Nothing to save: the same keys are linked."}}, nil
 			}
 			id, n := target.ID, len(v.keys)+others
-			return flows.Send{Label: "Linking keys", Call: func(ctx context.Context) (any, error) {
+			link := flows.Send{Label: "Linking keys", Call: func(ctx context.Context) (any, error) {
 				if len(add) > 0 {
 					if err := api.LinkAllowList(ctx, id, add); err != nil {
 						return nil, err
@@ -228,7 +250,38 @@ func (p *Page) linkForm(l View, keys []model.Key) app.Flow {
 					}
 				}
 				return linked{list: target, added: n}, nil
-			}}, nil
+			}}
+			ka, ok := ctx.Client.(client.KeyAddresses)
+			if !ok || !p.narrows(add, drop) {
+				return link, nil
+			}
+			var steps []client.Relink
+			if add != nil {
+				steps = append(steps, client.Relink{List: id, KeyIDs: add, Link: true})
+			}
+			if drop != nil {
+				steps = append(steps, client.Relink{List: id, KeyIDs: drop})
+			}
+			name := model.Sanitize(target.Name)
+			return DryRun(func(ctx context.Context) ([]client.RefusedKey, error) { return ka.DryRunRelink(ctx, steps) }, Checked{
+				Title: "Keys restricted by “" + name + "”", Question: "Save the keys of “" + name + "”?", Verb: "Save", Apply: link,
+				Kept: note{"Nothing changed: “" + name + "” restricts the same keys."}}), nil
 		},
+		Then: Confirmation(ctx),
 	})
+}
+
+// narrows reports whether linking add and unlinking drop may narrow where a
+// key works: a key under no list of its own that gains one, or any key that
+// loses one. Adding a list to a key that has one only widens it (a union).
+func (p *Page) narrows(add, drop []string) bool {
+	if len(drop) > 0 {
+		return true
+	}
+	for _, id := range add {
+		if !slices.ContainsFunc(p.lists.Items, func(l View) bool { return slices.Contains(l.KeyIDs, id) }) {
+			return true
+		}
+	}
+	return false
 }

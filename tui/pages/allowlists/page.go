@@ -17,6 +17,7 @@ import (
 	"github.com/apikeys-dev/apikeys/tui/app"
 	"github.com/apikeys-dev/apikeys/tui/components/table"
 	"github.com/apikeys-dev/apikeys/tui/keymap"
+	"github.com/apikeys-dev/apikeys/tui/pages/flows"
 	"github.com/apikeys-dev/apikeys/tui/pages/listing"
 )
 
@@ -101,12 +102,11 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		switch m := msg.Msg.(type) {
 		case defaulted:
-			if m.name == "" {
-				return p, tea.Batch(p.lists.Load(true, false), app.Info("No default list now: keys without a list of their own work from anywhere."))
-			}
-			return p, tea.Batch(p.lists.Load(true, false), app.Info("“"+model.Sanitize(m.name)+"” is the default list now: it applies to every key without a list of its own."))
+			return p, p.defaulted(m)
 		case keysRead:
 			return p, app.Push(p, p.linkForm(m.list, m.keys))
+		case Checked:
+			return p, app.Push(p, confirmFlow(p.ctx, m))
 		}
 	case app.Pop:
 		switch r := msg.Result.(type) {
@@ -124,11 +124,22 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return p, tea.Batch(p.lists.Load(true, false), app.Info(fmt.Sprintf("“%s” now restricts %s.", model.Sanitize(r.list.Name), plural(r.added, "key"))))
 		case note:
 			return p, app.Info(r.text)
+		case defaulted:
+			return p, p.defaulted(r)
+		case reopen:
+			return p, tea.Sequence(app.Push(p, p.editForm(r.list, &r.typed)), app.Info("Nothing changed: edit the entries again, or esc."))
 		}
 	case tea.KeyMsg:
 		return p, p.key(msg)
 	}
 	return p, nil
+}
+
+func (p *Page) defaulted(m defaulted) tea.Cmd {
+	if m.name == "" {
+		return tea.Batch(p.lists.Load(true, false), app.Info("No default list now: keys without a list of their own work from anywhere."))
+	}
+	return tea.Batch(p.lists.Load(true, false), app.Info("“"+model.Sanitize(m.name)+"” is the default list now: it applies to every key without a list of its own."))
 }
 
 func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
@@ -152,8 +163,18 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		if v.Default {
 			ref, name = "", ""
 		}
-		return p.ctx.Call("Changing the default list", func(ctx context.Context) (tea.Msg, error) {
-			return defaulted{name}, api.SetDefaultAllowList(ctx, ref)
+		set := func(ctx context.Context) (any, error) { return defaulted{name}, api.SetDefaultAllowList(ctx, ref) }
+		ka, ok := p.ctx.Client.(client.KeyAddresses)
+		if !ok || ref == "" {
+			// No default: keys without a list of their own work from anywhere, wider.
+			return p.ctx.Call("Changing the default list", func(ctx context.Context) (tea.Msg, error) { return set(ctx) })
+		}
+		c := Checked{Title: "Default IP allow list", Question: "Make “" + model.Sanitize(name) + "” the default list?", Verb: "Make default",
+			Apply: flows.Send{Label: "Changing the default list", Call: set}, Kept: note{"The default list is unchanged."}}
+		return p.ctx.Call("Checking recent uses", func(ctx context.Context) (tea.Msg, error) {
+			rs, err := ka.DryRunSetDefaultAllowList(ctx, ref)
+			c.Refused = rs
+			return c, err
 		})
 	case key.Matches(msg, km.Link):
 		c := p.ctx.Client
@@ -232,6 +253,8 @@ func plural(n int, word string) string {
 		return "1 " + word
 	case strings.HasSuffix(word, "ry"): // entry, not key
 		return strconv.Itoa(n) + " " + strings.TrimSuffix(word, "y") + "ies"
+	case strings.HasSuffix(word, "ss"): // address
+		return strconv.Itoa(n) + " " + word + "es"
 	}
 	return strconv.Itoa(n) + " " + word + "s"
 }

@@ -3,8 +3,10 @@ package apikeys
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
@@ -12,6 +14,8 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
 	"github.com/apikeys-dev/apikeys/tui/components/detail"
+	"github.com/apikeys-dev/apikeys/tui/keymap"
+	"github.com/apikeys-dev/apikeys/tui/pages/allowlists"
 	"github.com/apikeys-dev/apikeys/tui/pages/flows"
 )
 
@@ -126,7 +130,7 @@ func (p *Page) openAllow(from any, k model.Key) tea.Cmd {
 				return flows.Send{Result: note{"Nothing to save: the same lists apply."}}, nil
 			}
 			key, now := k, slices.Clone(chosen)
-			return flows.Send{Label: "Saving “" + name + "”", Call: func(ctx context.Context) (any, error) {
+			save := flows.Send{Label: "Saving “" + name + "”", Call: func(ctx context.Context) (any, error) {
 				for _, id := range add {
 					if err := a.LinkAllowList(ctx, id, []string{key.ID}); err != nil {
 						return nil, err
@@ -138,7 +142,141 @@ func (p *Page) openAllow(from any, k model.Key) tea.Cmd {
 					}
 				}
 				return allowLinked{key, now}, nil
-			}}, nil
+			}}
+			ka, ok := ctx.Client.(client.KeyAddresses)
+			// Narrower: a first list of its own, or one list fewer.
+			if !ok || (drop == nil && len(start) > 0) {
+				return save, nil
+			}
+			var steps []client.Relink
+			for _, id := range add {
+				steps = append(steps, client.Relink{List: id, KeyIDs: []string{key.ID}, Link: true})
+			}
+			for _, id := range drop {
+				steps = append(steps, client.Relink{List: id, KeyIDs: []string{key.ID}})
+			}
+			return allowlists.DryRun(func(ctx context.Context) ([]client.RefusedKey, error) { return ka.DryRunRelink(ctx, steps) }, allowlists.Checked{
+				Title: "IP allow lists of “" + name + "”", Question: "Save the lists of “" + name + "”?", Verb: "Save", Apply: save,
+				Kept: note{"Nothing changed: the same lists apply to “" + name + "”."}}), nil
 		},
+		Then: allowlists.Confirmation(ctx),
 	}))
+}
+
+// where is the client addresses the key shown in details was used from.
+type where struct {
+	id    string
+	addrs []model.KeyAddress
+}
+
+// loadWhere reads where key id was used from over the last 30 days, quietly.
+func (p *Page) loadWhere(id string) tea.Cmd {
+	ka, ok := p.ctx.Client.(client.KeyAddresses)
+	if !ok {
+		return nil
+	}
+	return p.ctx.Quiet("Reading where "+id+" is used from", func(ctx context.Context) (tea.Msg, error) {
+		as, err := ka.KeyAddresses(ctx, id)
+		return where{id, as}, err
+	})
+}
+
+// reloadWhere reads the shown key's addresses again.
+func (p *Page) reloadWhere() tea.Cmd {
+	if p.shown == nil {
+		return nil
+	}
+	return p.loadWhere(p.shown.Row().(model.Key).ID)
+}
+
+// maxWhereLines is how many addresses the details list; `apikeys keys
+// addresses` lists them all.
+const maxWhereLines = 20
+
+// whereFields are the details' lines on where k was used from: each address
+// with its uses and last seen, and whether k's lists allow it now — by the
+// rule a check applies (model.AllowedRanges, Ranges.Refused). Nothing before
+// they are read.
+func (p *Page) whereFields(k model.Key) []detail.Field {
+	if p.where.id != k.ID {
+		return nil
+	}
+	as := p.where.addrs
+	if len(as) == 0 {
+		return []detail.Field{{Label: "Used from", Value: "no use in the last 30 days"}}
+	}
+	head := addresses(len(as)) + " in the last 30 days"
+	if _, ok := p.allowAPI(); ok && p.can(k) {
+		head += "  (n: new list from them)"
+	}
+	out := []detail.Field{{Label: "Used from", Value: head}}
+	refused, known := p.refusedNow(k, as)
+	now, loc := p.ctx.Now(), p.ctx.Policy.Loc()
+	st := p.ctx.Styles
+	for i, a := range as {
+		if i == maxWhereLines {
+			out = append(out, detail.Field{Value: "… " + strconv.Itoa(len(as)-i) + " more: apikeys keys addresses " + k.ID})
+			break
+		}
+		seen := a.LastSeen
+		line := model.Sanitize(a.Addr) + "  " + plural(int(a.Uses), "use") + ", last seen " + model.Ago(&seen, now, loc)
+		f := detail.Field{Value: line}
+		switch {
+		case !known:
+		case slices.ContainsFunc(refused, func(r model.KeyAddress) bool { return r.Addr == a.Addr }):
+			f.Value = "refused  " + line
+			f.Styled = func(s string) string { return st.Error.Render(s) }
+		default:
+			f.Value = "allowed  " + line
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// refusedNow is which of as k's lists refuse now; known is false before the
+// lists are read (or when the member may not read them).
+func (p *Page) refusedNow(k model.Key, as []model.KeyAddress) (refused []model.KeyAddress, known bool) {
+	if p.allow.own == nil {
+		return nil, false
+	}
+	var own []model.AllowList
+	var def *model.AllowList
+	for i, l := range p.allow.lists {
+		if slices.Contains(p.allow.own[k.ID], l.ID) {
+			own = append(own, l.AllowList)
+		}
+		if l.Default {
+			def = &p.allow.lists[i].AllowList
+		}
+	}
+	return model.AllowedRanges(own, def).Refused(as), true
+}
+
+// openFromAddresses makes a list of the addresses k was used from and links
+// it to k (n in details).
+func (p *Page) openFromAddresses(from any, k model.Key) tea.Cmd {
+	if _, ok := p.allowAPI(); !ok {
+		return nil
+	}
+	if p.where.id != k.ID || p.allow.own == nil {
+		return app.Info("Still reading where “" + model.Sanitize(k.Name) + "” is used from; press n again in a moment.")
+	}
+	return allowlists.FromAddresses(p.ctx, from, k, p.where.addrs, len(p.allow.own[k.ID]) > 0)
+}
+
+// whereHelp is n in the help of k's details, when a list can be made of its
+// addresses.
+func (p *Page) whereHelp(k model.Key) []key.Binding {
+	if _, ok := p.allowAPI(); !ok || !p.can(k) || p.where.id != k.ID || len(p.where.addrs) == 0 {
+		return nil
+	}
+	return []key.Binding{keymap.With(p.ctx.Keys.New, "list from addresses")}
+}
+
+func addresses(n int) string {
+	if n == 1 {
+		return "1 address"
+	}
+	return strconv.Itoa(n) + " addresses"
 }

@@ -65,7 +65,7 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		return p.rotate(p, p.markedKeys()...)
 	case !ok:
 	case key.Matches(msg, km.Open):
-		return app.Push(p, p.details(k))
+		return tea.Batch(app.Push(p, p.details(k)), p.loadWhere(k.ID))
 	case key.Matches(msg, km.Edit):
 		return p.openEdit(p, k)
 	case key.Matches(msg, km.Delete):
@@ -145,6 +145,8 @@ func (p *Page) details(k model.Key) *flows.Details {
 				return p.rotate(d, k)
 			case key.Matches(msg, km.Link):
 				return p.openAllow(d, k)
+			case key.Matches(msg, km.New):
+				return p.openFromAddresses(d, k)
 			case key.Matches(msg, km.RotatedFrom) && k.RotatedFrom != "":
 				return p.follow(d, k.RotatedFrom)
 			case key.Matches(msg, km.ReplacedBy) && k.ReplacedBy != "":
@@ -154,7 +156,7 @@ func (p *Page) details(k model.Key) *flows.Details {
 		},
 		Help: func(row any) []key.Binding {
 			k := row.(model.Key)
-			out := p.actions(k)
+			out := append(p.actions(k), p.whereHelp(k)...)
 			if k.RotatedFrom != "" {
 				out = append(out, km.RotatedFrom)
 			}
@@ -186,7 +188,7 @@ func (p *Page) details(k model.Key) *flows.Details {
 // from the backend when it is not (a deleted key is a tombstone the list hides).
 func (p *Page) follow(d *flows.Details, id string) tea.Cmd {
 	if i := p.list.index(id); i >= 0 {
-		return app.Push(d, p.details(p.list.key(i)))
+		return tea.Batch(app.Push(d, p.details(p.list.key(i))), p.loadWhere(id))
 	}
 	c, base := p.ctx.Client, p.ctx.Base
 	return func() tea.Msg {
@@ -260,5 +262,5 @@ func (p *Page) fields(k model.Key) []detail.Field {
 	if k.ReplacedBy != "" {
 		fields = append(fields, detail.Field{Label: "Replaced by", Value: p.link(k.ReplacedBy) + "  (])"})
 	}
-	return fields
+	return append(fields, p.whereFields(k)...)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/apikeys-dev/apikeys/client"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
+	"github.com/apikeys-dev/apikeys/tui/pages/allowlists"
 	"github.com/apikeys-dev/apikeys/tui/pages/apikeys/rotation"
 	"github.com/apikeys-dev/apikeys/tui/pages/flows"
 	"github.com/apikeys-dev/apikeys/tui/pages/listing"
@@ -36,6 +37,7 @@ type Page struct {
 	allow allowInfo            // the IP allow lists, for details and l
 	shown *flows.Details       // the details opened last, drawn again when allow changes
 	usage map[string]usageRead // keys' last 30 days, for their details
+	where where                // where the key of those details was used from
 
 	marks map[string]bool // key ids marked for a bulk rotation
 	soon  bool            // the expiring-soon view
@@ -288,12 +290,12 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var allow tea.Cmd
 	switch msg := msg.(type) {
 	case followed:
-		return p, app.Push(msg.from, p.details(msg.key))
+		return p, tea.Batch(app.Push(msg.from, p.details(msg.key)), p.loadWhere(msg.key.ID))
 	case app.SignedIn, app.Reload:
-		allow = p.loadAllow()
+		allow = tea.Batch(p.loadAllow(), p.reloadWhere())
 	case app.Changed:
 		if msg.About(client.NoticeAllowList, "") || msg.About(client.NoticeKey, "") {
-			allow = p.loadAllow()
+			allow = tea.Batch(p.loadAllow(), p.reloadWhere())
 		}
 		if ids, ok := p.patchable(msg); ok {
 			return p, tea.Batch(allow, p.reread(ids))
@@ -305,6 +307,13 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return p, p.keys.Load(true, false) // read it all, then
 			}
 			p.patch(m)
+			return p, nil
+		}
+		if m, ok := msg.Msg.(where); ok && msg.Err == nil {
+			p.where = m
+			if p.shown != nil {
+				p.shown.Set(p.shown.Row())
+			}
 			return p, nil
 		}
 		if m, ok := msg.Msg.(allowInfo); ok && msg.Err == nil {
@@ -341,6 +350,8 @@ type (
 // outcome takes what a flow did, pushed from the list or from details.
 func (p *Page) outcome(result any) tea.Cmd {
 	switch r := result.(type) {
+	case allowlists.Outcome:
+		return tea.Batch(p.loadAllow(), app.Info(r.Text))
 	case allowLinked:
 		if p.allow.own != nil {
 			p.allow.own[r.key.ID] = r.lists

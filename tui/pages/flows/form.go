@@ -180,7 +180,9 @@ func (f *Form) end(result any) tea.Cmd {
 	f.ended = true
 	if f.then != nil && result != nil {
 		if next := f.then(result); next != nil {
-			f.handing = true
+			// Handing a secret on is handing something precious; a next
+			// flow with nothing at stake (a confirmation) is just next.
+			f.handing = next.Precious() != ""
 			return app.Hand(f, result, next)
 		}
 	}
