@@ -233,8 +233,8 @@ func (s *user) checkFits(view string) {
 // The steps below are what a user does, named, so that a test reads as the
 // story it checks. Each waits for the screen the step leads to.
 
-// listed waits for the sample's key list.
-func (s *user) listed() { s.waitFor("Billing import") }
+// listed waits for the sample's key list ("Billing imp…" at 60 columns).
+func (s *user) listed() { s.waitFor("Billing imp") }
 
 // down moves the selection n rows down.
 func (s *user) down(n int) { s.typ(strings.Repeat("j", n)) }
