@@ -42,6 +42,11 @@ type Options struct {
 	// session's, with the PTY's TERM): how OSC 52 is wrapped to get through
 	// tmux or screen. nil: not wrapped.
 	Environ []string
+	// Mouse turns mouse reporting on: a click selects a row or a sidebar
+	// entry, the wheel scrolls (mouse.go). The terminal then leaves text
+	// selection to shift+drag, which is why it can be turned off
+	// (--no-mouse).
+	Mouse bool
 }
 
 // Model is the root model.
@@ -57,6 +62,7 @@ type Model struct {
 	fullHelp bool
 	helpTop  int // scroll of the full help
 
+	mouseOn    bool // Options.Mouse
 	signedIn   bool
 	sessionErr error
 	banner     string // "3 keys expire within 7 days", or ""
@@ -108,12 +114,13 @@ func New(o Options) tea.Model {
 	pages = append(pages, apikeys.New(ctx)) // API Keys last, selected at start
 	ctx.Env = o.Environ
 	m := &Model{
-		ctx:    ctx,
-		cancel: cancel,
-		pages:  pages,
-		active: len(pages) - 1,
-		status: status.New(st, ctx.Now),
-		help:   help.New(),
+		ctx:     ctx,
+		cancel:  cancel,
+		pages:   pages,
+		active:  len(pages) - 1,
+		status:  status.New(st, ctx.Now),
+		help:    help.New(),
+		mouseOn: o.Mouse,
 	}
 	m.sizes = make([][2]int, len(m.pages))
 	m.stacks = make([][]entry, len(m.pages))
@@ -137,7 +144,7 @@ func (m *Model) Init() tea.Cmd {
 		}
 		ws, err := c.Workspace(ctx)
 		return app.SignedIn{Me: me, Workspace: ws}, err
-	}), m.listen()}
+	}), m.listen(), m.mouseCmd()}
 	for _, p := range m.pages {
 		cmds = append(cmds, p.Init())
 	}
@@ -157,6 +164,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.idleWarning, m.notice = false, ""
 		}
 		cmd = m.key(msg)
+	case tea.MouseMsg:
+		cmd = m.mouse(msg)
 	case app.Quit, app.ShuttingDown, app.IdleWarning:
 		cmd = m.ending(msg)
 
