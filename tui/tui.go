@@ -47,6 +47,10 @@ type Options struct {
 	// selection to shift+drag, which is why it can be turned off
 	// (--no-mouse).
 	Mouse bool
+	// Local says the TUI runs on the member's own machine, not over SSH: only
+	// then may it offer to write secrets to a file (the file would be on the
+	// machine the TUI runs on).
+	Local bool
 }
 
 // Model is the root model.
@@ -113,6 +117,7 @@ func New(o Options) tea.Model {
 	}
 	pages = append(pages, apikeys.New(ctx)) // API Keys last, selected at start
 	ctx.Env = o.Environ
+	ctx.Local = o.Local
 	m := &Model{
 		ctx:     ctx,
 		cancel:  cancel,
