@@ -294,7 +294,7 @@ func (s *user) openRotateForm() {
 // (the grace and the new key's expiration) up to the confirmation of name.
 func (s *user) toRotateConfirmation(name string) {
 	s.press(tea.KeyEnter, tea.KeyEnter)
-	s.waitFor("Rotate “" + name + "”?")
+	s.waitFor("Rotate “" + name + "” (") // then its hint
 }
 
 // rotateSelected rotates the selected key, named name, with the defaults, and
@@ -351,7 +351,7 @@ func (s *user) openAuditLog() {
 // openDeleteConfirmation asks to delete the selected key, named name.
 func (s *user) openDeleteConfirmation(name string) {
 	s.typ("d")
-	s.waitFor("Delete “" + name + "”?")
+	s.waitFor("Delete “" + name + "” (") // then its hint
 }
 
 // openAccountTypeForm, on the Members page, changes the selected member's

@@ -206,9 +206,17 @@ func (p *Panel) CopyAll() tea.Cmd {
 	return p.write(b.String(), what)
 }
 
-func (p *Panel) write(text, what string) tea.Cmd {
-	out := p.ctx.Output
-	seqs, via := clipboard(text, p.ctx.Env)
+func (p *Panel) write(text, what string) tea.Cmd { return Send(p.ctx, text, what) }
+
+// Send is the one way the TUI copies: it sends text to the terminal's
+// clipboard with OSC 52 (wrapped for tmux and screen when they are there, see
+// clipboard), and the status line says what was sent — "Sent what to your
+// terminal's clipboard with OSC 52 …" — and never more, since nothing comes
+// back to say whether it arrived. what must not hold the text when it is a
+// secret.
+func Send(ctx *app.Context, text, what string) tea.Cmd {
+	out := ctx.Output
+	seqs, via := clipboard(text, ctx.Env)
 	return func() tea.Msg {
 		for _, s := range seqs {
 			if _, err := s.WriteTo(out); err != nil {

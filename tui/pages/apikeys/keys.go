@@ -11,6 +11,7 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
 	"github.com/apikeys-dev/apikeys/tui/components/detail"
+	"github.com/apikeys-dev/apikeys/tui/components/secret"
 	"github.com/apikeys-dev/apikeys/tui/components/table"
 	"github.com/apikeys-dev/apikeys/tui/pages/apikeys/expiry"
 	"github.com/apikeys-dev/apikeys/tui/pages/flows"
@@ -64,6 +65,8 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		return p.rotate(p, k)
 	case key.Matches(msg, km.Link):
 		return p.openAllow(p, k)
+	case key.Matches(msg, km.CopyID):
+		return p.copyID(k)
 	case key.Matches(msg, km.Mark):
 		return p.toggleMark()
 	case key.Matches(msg, km.MarkAll):
@@ -108,6 +111,12 @@ func (p *Page) setQuery(q string) {
 	p.keys.Table.SetCursor(0)
 }
 
+// copyID sends k's id to the terminal's clipboard, as the secret panel sends
+// a secret (secret.Send): the status line says what was sent, no more.
+func (p *Page) copyID(k model.Key) tea.Cmd {
+	return secret.Send(p.ctx, k.ID, "the id of "+k.Named())
+}
+
 // details is the flow showing k, following it as it changes anywhere; e, d and
 // r act on it, [ and ] follow its rotation chain.
 func (p *Page) details(k model.Key) *flows.Details {
@@ -135,6 +144,8 @@ func (p *Page) details(k model.Key) *flows.Details {
 				return p.rotate(d, k)
 			case key.Matches(msg, km.Link):
 				return p.openAllow(d, k)
+			case key.Matches(msg, km.CopyID):
+				return p.copyID(k)
 			case key.Matches(msg, km.RotatedFrom) && k.RotatedFrom != "":
 				return p.follow(d, k.RotatedFrom)
 			case key.Matches(msg, km.ReplacedBy) && k.ReplacedBy != "":
