@@ -26,6 +26,9 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 	if p.keys.Denied() != "" {
 		return nil
 	}
+	// Any key answers the question a asked (marks.go): only a again says yes.
+	asked := p.askedAll
+	p.askedAll = 0
 	if p.keys.Table.Update(msg, km) {
 		return nil
 	}
@@ -70,7 +73,7 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, km.Mark):
 		return p.toggleMark()
 	case key.Matches(msg, km.MarkAll):
-		return p.markAll()
+		return p.markAll(asked)
 	}
 	return nil
 }

@@ -32,8 +32,9 @@ type Page struct {
 	allow allowInfo      // the IP allow lists, for details and l
 	shown *flows.Details // the details opened last, drawn again when allow changes
 
-	marks map[string]bool // key ids marked for a bulk rotation
-	soon  bool            // the expiring-soon view
+	marks    map[string]bool // key ids marked for a bulk rotation
+	askedAll int             // a asked to mark this many keys (marks.go); 0: no question
+	soon     bool            // the expiring-soon view
 }
 
 // New makes the page.
