@@ -58,9 +58,9 @@ func (p *Panel) pathKey(msg tea.KeyMsg) tea.Cmd {
 		if path == "" {
 			return nil
 		}
-		full, err := p.writeTo(path)
-		if err != nil {
-			return func() tea.Msg { return app.Status{Text: err.Error(), Error: true} }
+		full, problem := p.writeTo(path)
+		if problem != "" {
+			return func() tea.Msg { return app.Status{Text: problem, Error: true} }
 		}
 		p.path = nil
 		for i := range p.copied {
@@ -74,13 +74,13 @@ func (p *Panel) pathKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 // writeTo makes the file at path (~/ is the home directory) and writes the
-// secrets to it; it returns the path written, or an error that says what
-// went wrong with no secret in it.
-func (p *Panel) writeTo(path string) (string, error) {
+// secrets to it; it returns the path written, or what went wrong, as the
+// status line says it, with no secret in it.
+func (p *Panel) writeTo(path string) (full, problem string) {
 	if rest, ok := strings.CutPrefix(path, "~/"); ok {
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return "", errors.New("Couldn't find your home directory: write the whole path.")
+			return "", "Couldn't find your home directory: write the whole path."
 		}
 		path = filepath.Join(home, rest)
 	}
@@ -92,20 +92,20 @@ func (p *Panel) writeTo(path string) (string, error) {
 	f, err := os.OpenFile(full, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	switch {
 	case errors.Is(err, fs.ErrExist):
-		return "", fmt.Errorf("%s exists already: give a new file's name (nothing is overwritten).", shown)
+		return "", shown + " exists already: give a new file's name (nothing is overwritten)."
 	case errors.Is(err, fs.ErrNotExist):
-		return "", fmt.Errorf("Couldn't make %s: its directory doesn't exist.", shown)
+		return "", "Couldn't make " + shown + ": its directory doesn't exist."
 	case errors.Is(err, fs.ErrPermission):
-		return "", fmt.Errorf("Couldn't make %s: permission denied.", shown)
+		return "", "Couldn't make " + shown + ": permission denied."
 	case err != nil:
-		return "", fmt.Errorf("Couldn't make %s.", shown)
+		return "", "Couldn't make " + shown + "."
 	}
 	_, werr := f.WriteString(p.lines())
 	cerr := f.Close()
 	if werr != nil || cerr != nil {
 		// Half a file of secrets is worse than none.
 		_ = os.Remove(full)
-		return "", fmt.Errorf("Couldn't write %s; it was removed, nothing is saved.", shown)
+		return "", "Couldn't write " + shown + "; it was removed, nothing is saved."
 	}
-	return full, nil
+	return full, ""
 }
