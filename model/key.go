@@ -216,3 +216,13 @@ func CheckGrace(g time.Duration) error {
 	}
 	return Invalid("grace", "Grace period must be one of %s.", GraceList())
 }
+
+// Named is how a prompt names k: its name, sanitised and quoted, then its hint
+// — “deploy” (apk_imp_Ab3x…9fQz) — so that keys of the same name are told
+// apart wherever one is asked about.
+func (k Key) Named() string {
+	if k.Hint == "" {
+		return "“" + Sanitize(k.Name) + "”"
+	}
+	return "“" + Sanitize(k.Name) + "” (" + Sanitize(k.Hint) + ")"
+}

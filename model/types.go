@@ -19,12 +19,13 @@ const (
 // KeyTypes lists every key type in display order.
 var KeyTypes = []KeyType{KeyAuditLogs, KeyImport, KeyExport, KeyModelingMetadata}
 
-// keyTypeNames are each type's label and the tag inside its secrets.
-var keyTypeNames = map[KeyType]struct{ label, prefix string }{
-	KeyAuditLogs:        {"Audit logs", "aud"},
-	KeyImport:           {"Import", "imp"},
-	KeyExport:           {"Export", "exp"},
-	KeyModelingMetadata: {"Modeling metadata", "mdm"},
+// keyTypeNames are each type's label, its short label and the tag inside its
+// secrets.
+var keyTypeNames = map[KeyType]struct{ label, short, prefix string }{
+	KeyAuditLogs:        {"Audit logs", "Audit", "aud"},
+	KeyImport:           {"Import", "Import", "imp"},
+	KeyExport:           {"Export", "Export", "exp"},
+	KeyModelingMetadata: {"Modeling metadata", "Modeling", "mdm"},
 }
 
 // Label is the human name: "Audit logs", "Import", "Export", "Modeling metadata".
@@ -33,6 +34,24 @@ func (t KeyType) Label() string {
 		return n.label
 	}
 	return string(t)
+}
+
+// Short is the label where room is short: "Audit", "Import", "Export",
+// "Modeling" (at most 8 cells).
+func (t KeyType) Short() string {
+	if n, ok := keyTypeNames[t]; ok {
+		return n.short
+	}
+	return string(t)
+}
+
+// ShortLabel is the short form of a type's label or id ("Audit logs" →
+// "Audit"); text that names no type is returned as it is.
+func ShortLabel(label string) string {
+	if t, err := ParseKeyType(label); err == nil {
+		return t.Short()
+	}
+	return label
 }
 
 // Prefix is the three-letter tag inside a secret: aud, imp, exp, mdm.

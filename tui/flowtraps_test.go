@@ -24,7 +24,7 @@ func (s *user) rotateNow(name string) {
 	s.openRotateForm()
 	s.typ("g") // Now, the first grace
 	s.press(tea.KeyEnter, tea.KeyEnter)
-	s.waitFor("Rotate “" + name + "”?")
+	s.waitFor("Rotate “" + name + "” (") // then its hint
 	s.typ("y")
 	s.waitFor("won't be shown again")
 	s.shows("Rotated “" + name + "”")

@@ -142,7 +142,7 @@ func TestGoldenFullHelp(t *testing.T) {
 
 func TestGoldenSmallTerminal(t *testing.T) {
 	s := start(t, fake.Sample(t, fake.Owner), 60, 16)
-	s.waitFor("replaced, expires in 23h")
+	s.waitFor("replaced, in 23h")
 	s.golden()
 }
 

@@ -233,8 +233,8 @@ func (s *user) checkFits(view string) {
 // The steps below are what a user does, named, so that a test reads as the
 // story it checks. Each waits for the screen the step leads to.
 
-// listed waits for the sample's key list.
-func (s *user) listed() { s.waitFor("Billing import") }
+// listed waits for the sample's key list ("Billing imp…" at 60 columns).
+func (s *user) listed() { s.waitFor("Billing imp") }
 
 // down moves the selection n rows down.
 func (s *user) down(n int) { s.typ(strings.Repeat("j", n)) }
@@ -294,7 +294,7 @@ func (s *user) openRotateForm() {
 // (the grace and the new key's expiration) up to the confirmation of name.
 func (s *user) toRotateConfirmation(name string) {
 	s.press(tea.KeyEnter, tea.KeyEnter)
-	s.waitFor("Rotate “" + name + "”?")
+	s.waitFor("Rotate “" + name + "” (") // then its hint
 }
 
 // rotateSelected rotates the selected key, named name, with the defaults, and
@@ -351,7 +351,7 @@ func (s *user) openAuditLog() {
 // openDeleteConfirmation asks to delete the selected key, named name.
 func (s *user) openDeleteConfirmation(name string) {
 	s.typ("d")
-	s.waitFor("Delete “" + name + "”?")
+	s.waitFor("Delete “" + name + "” (") // then its hint
 }
 
 // openAccountTypeForm, on the Members page, changes the selected member's

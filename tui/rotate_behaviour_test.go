@@ -293,7 +293,7 @@ func TestMarkAllLeavesOutKeysNotYours(t *testing.T) {
 // shorter headings, rather than wrapping its table.
 func TestBulkConfirmationFitsANarrowPane(t *testing.T) {
 	s := start(t, fake.Sample(t, fake.Owner), 60, 16)
-	s.waitFor("Partner import")
+	s.waitFor("Partner imp")
 	s.typ("   ")
 	s.waitFor("3 marked")
 	s.toBulkConfirmation()

@@ -46,6 +46,15 @@ type Options struct {
 	// Welcome, when set, is the first local run's: a panel says what was set
 	// up, over the API Keys page, until enter or esc.
 	Welcome *flows.WelcomeInfo
+	// Mouse turns mouse reporting on: a click selects a row or a sidebar
+	// entry, the wheel scrolls (mouse.go). The terminal then leaves text
+	// selection to shift+drag, which is why it can be turned off
+	// (--no-mouse).
+	Mouse bool
+	// Local says the TUI runs on the member's own machine, not over SSH: only
+	// then may it offer to write secrets to a file (the file would be on the
+	// machine the TUI runs on).
+	Local bool
 }
 
 // Model is the root model.
@@ -61,6 +70,7 @@ type Model struct {
 	fullHelp bool
 	helpTop  int // scroll of the full help
 
+	mouseOn    bool // Options.Mouse
 	signedIn   bool
 	welcome    *flows.WelcomeInfo // shown once signed in, then nil
 	sessionErr error
@@ -112,6 +122,7 @@ func New(o Options) tea.Model {
 	}
 	pages = append(pages, apikeys.New(ctx)) // API Keys last, selected at start
 	ctx.Env = o.Environ
+	ctx.Local = o.Local
 	m := &Model{
 		ctx:     ctx,
 		cancel:  cancel,
@@ -120,6 +131,7 @@ func New(o Options) tea.Model {
 		status:  status.New(st, ctx.Now),
 		help:    help.New(),
 		welcome: o.Welcome,
+		mouseOn: o.Mouse,
 	}
 	m.sizes = make([][2]int, len(m.pages))
 	m.stacks = make([][]entry, len(m.pages))
@@ -143,7 +155,7 @@ func (m *Model) Init() tea.Cmd {
 		}
 		ws, err := c.Workspace(ctx)
 		return app.SignedIn{Me: me, Workspace: ws}, err
-	}), m.listen()}
+	}), m.listen(), m.mouseCmd()}
 	for _, p := range m.pages {
 		cmds = append(cmds, p.Init())
 	}
@@ -163,6 +175,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.idleWarning, m.notice = false, ""
 		}
 		cmd = m.key(msg)
+	case tea.MouseMsg:
+		cmd = m.mouse(msg)
 	case app.Quit, app.ShuttingDown, app.IdleWarning:
 		cmd = m.ending(msg)
 

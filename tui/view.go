@@ -27,6 +27,7 @@ const (
 	maxWidth    = 320
 	maxHeight   = 120
 	wideSidebar = 22 // "Workspace settings" and its border
+	sidebarTop  = 2  // the sidebar's lines above its first entry (mouse.go)
 	narrowBar   = 13 // "Settings", from 60 to 99 columns
 )
 
@@ -188,7 +189,7 @@ func (m *Model) sidebarView(h int) string {
 	if sw == narrowBar {
 		title = "Settings"
 	}
-	lines := []string{" " + st.SidebarTitle.Render(title), ""}
+	lines := []string{" " + st.SidebarTitle.Render(title), ""} // sidebarTop lines
 	for i, p := range m.pages {
 		// A name longer than the narrow sidebar ("IP allow lists") is cut,
 		// not wrapped onto a line of its own.

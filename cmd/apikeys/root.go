@@ -19,6 +19,7 @@ type app struct {
 		dataDir, db, as, timezone, maxLifetime string
 		config                                 string
 		json                                   bool
+		noMouse                                bool
 	}
 	config  configFile        // the config file this run read
 	sources map[string]source // where each setting of this run's command came from
@@ -91,7 +92,8 @@ later runs act as that member unless --as names another.`,
 	pf.StringVar(&a.flags.maxLifetime, "max-key-lifetime", "", fmt.Sprintf("latest expiration date allowed, in `DAYS` from today: 366 or 366d (default $APIKEYS_MAX_KEY_LIFETIME, else %d)", model.DefaultMaxLifetimeDays))
 	pf.BoolVar(&a.flags.json, "json", false, "print JSON instead of tables and sentences")
 	pf.StringVar(&a.flags.config, "config", "", "read settings from this TOML `FILE` (default $APIKEYS_CONFIG, else $XDG_CONFIG_HOME/apikeys/config.toml)")
-	markSettings(pf, "data-dir", "db", "timezone", "max-key-lifetime")
+	pf.BoolVar(&a.flags.noMouse, "no-mouse", false, "the TUI (and serve's, over SSH) leaves the mouse to the terminal for text selection instead of taking clicks and the wheel")
+	markSettings(pf, "data-dir", "db", "timezone", "max-key-lifetime", "no-mouse")
 
 	root.AddCommand(newKeysCmd(a), newMembersCmd(a), newAuditCmd(a), newServeCmd(a), newConfigCmd(a), newBackupCmd(a), newGenDocsCmd(), newWebhooksCmd(a), newAllowListsCmd(a))
 	addCompletions(root, a)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -207,7 +208,7 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 		ProxyProtocol:     f.sshProxyProtocol,
 		TrustedProxy:      proxies.Trusts,
 		CommandWords:      sshCommandWords,
-		TUI:               sshTUI(b),
+		TUI:               sshTUI(b, a.flags.noMouse),
 		Command: func(ctx context.Context, s ssh.Session, m model.Member, args []string) int {
 			_, _, tty := s.Pty()
 			printExpiryBanner(ctx, b, m, s.Stderr())
@@ -306,7 +307,9 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 
 // sshTUI builds the TUI for one SSH session: the member's own backend session
 // (every action audited with source ssh) drawn with the session's renderer.
-func sshTUI(b *backend.Backend) func(context.Context, ssh.Session, model.Member, *lipgloss.Renderer) (tea.Model, error) {
+// sshTUI builds a session's TUI; the mouse is on unless the server (noMouse)
+// or the member (APIKEYS_NO_MOUSE in the session's environment) said no.
+func sshTUI(b *backend.Backend, noMouse bool) func(context.Context, ssh.Session, model.Member, *lipgloss.Renderer) (tea.Model, error) {
 	return func(ctx context.Context, s ssh.Session, m model.Member, r *lipgloss.Renderer) (tea.Model, error) {
 		sess, err := b.SessionFor(ctx, m.ID, model.SourceSSH)
 		if err != nil {
@@ -315,8 +318,25 @@ func sshTUI(b *backend.Backend) func(context.Context, ssh.Session, model.Member,
 		// The PTY's TERM says whether OSC 52 must get through tmux or screen.
 		pty, _, _ := s.Pty()
 		env := append(s.Environ(), "TERM="+pty.Term)
-		return tui.New(tui.Options{Client: sess, Renderer: r, Output: s, Context: ctx, Environ: env}), nil
+		mouse := !noMouse && !envTrue(s.Environ(), "APIKEYS_NO_MOUSE")
+		return tui.New(tui.Options{Client: sess, Renderer: r, Output: s, Context: ctx, Environ: env, Mouse: mouse}), nil
 	}
+}
+
+// envTrue reports whether environ sets name to something other than "",
+// "0" or "false" (the last one set wins, as in exec).
+func envTrue(environ []string, name string) bool {
+	v := ""
+	for _, kv := range environ {
+		if s, ok := strings.CutPrefix(kv, name+"="); ok {
+			v = s
+		}
+	}
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	return err != nil || b
 }
 
 // bootstrapAdmin makes the first Primary Owner of an empty workspace from

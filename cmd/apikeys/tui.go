@@ -33,7 +33,7 @@ func runTUI(cmd *cobra.Command, a *app) error {
 	p := tea.NewProgram(
 		tui.New(tui.Options{Client: c, Renderer: lipgloss.DefaultRenderer(), Output: out, Context: cmd.Context(),
 			Environ: []string{"TERM=" + a.env.getenv("TERM"), "TMUX=" + a.env.getenv("TMUX"), "STY=" + a.env.getenv("STY")},
-			Welcome: a.welcome()}),
+			Welcome: a.welcome(), Mouse: !a.flags.noMouse, Local: true}),
 		tea.WithAltScreen(), tea.WithContext(cmd.Context()),
 		tea.WithInput(a.env.stdin), tea.WithOutput(out),
 	)

@@ -32,7 +32,10 @@ type Context struct {
 	Output io.Writer // where OSC 52 clipboard sequences go
 	// Env is the terminal's environment (TERM, TMUX, STY): whether OSC 52 must
 	// be wrapped to get through tmux or screen.
-	Env   []string
+	Env []string
+	// Local is a session on the member's own machine (not over SSH): files
+	// written are theirs.
+	Local bool
 	clock func() time.Time
 
 	// Base is cancelled when the program ends, abandoning calls in flight.

@@ -37,6 +37,8 @@ type KeyMap struct {
 	Copy   key.Binding
 	// CopyAll copies every new secret of a bulk rotation as NAME=SECRET lines.
 	CopyAll key.Binding
+	// CopyID copies the selected key's id (yank, as in vi).
+	CopyID key.Binding
 
 	// Marks for bulk rotation, and the expiring-soon view a rotation round
 	// starts from.
@@ -96,6 +98,7 @@ func Default() *KeyMap {
 		Copy:   b([]string{"c"}, "c", "copy"),
 
 		CopyAll: b([]string{"C"}, "C", "copy all"),
+		CopyID:  b([]string{"y"}, "y", "copy id"),
 		Mark:    b([]string{" "}, "space", "mark"),
 		MarkAll: b([]string{"a"}, "a", "mark all shown"),
 		// "!" rather than x: x deactivates on the Members page, and one key

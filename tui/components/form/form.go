@@ -145,6 +145,10 @@ func (f *Form) Update(msg tea.Msg) tea.Cmd {
 	if _, ok := msg.(tea.WindowSizeMsg); ok {
 		return nil
 	}
+	if m, ok := msg.(tea.MouseMsg); ok {
+		cmd, _ := f.click(m)
+		return cmd
+	}
 	// esc in a select's filter ends the filter; only esc outside one cancels.
 	// huh checks its Quit binding before the field sees the key.
 	if _, ok := msg.(tea.KeyMsg); ok {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/apikeys-dev/apikeys/model"
@@ -45,8 +46,9 @@ type Panel struct {
 	asking   bool   // enter or esc asked whether to close with secrets not copied
 	width    int
 	height   int
-	explain  string // replaces the line on how the secret is kept, and what losing it costs
-	lost     string // replaces the status line after closing an uncopied secret
+	path     *textinput.Model // w: the file to write the secrets to, while it is asked for (file.go)
+	explain  string           // replaces the line on how the secret is kept, and what losing it costs
+	lost     string           // replaces the status line after closing an uncopied secret
 }
 
 // New opens a panel on these entries.
@@ -119,6 +121,9 @@ var saved = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "I've saved it")
 // first, No being the default, since closing loses it for good.
 func (p *Panel) Key(msg tea.KeyMsg) (cmd tea.Cmd, done bool) {
 	km := p.ctx.Keys
+	if p.path != nil {
+		return p.pathKey(msg), false
+	}
 	if p.asking {
 		// Only y closes; c, C or s do what they say (the question is moot
 		// then); any other key is a No.
@@ -135,6 +140,8 @@ func (p *Panel) Key(msg tea.KeyMsg) (cmd tea.Cmd, done bool) {
 		return p.Copy(), false
 	case key.Matches(msg, km.CopyAll):
 		return p.CopyAll(), false
+	case p.canWrite() && key.Matches(msg, writeFile):
+		return p.startWrite(), false
 	case key.Matches(msg, km.Quit):
 		// The panel takes every key, so q would do nothing; it quits as
 		// anywhere else, and the root asks first (see app.Precious).
@@ -190,6 +197,20 @@ func (p *Panel) CopyAll() tea.Cmd {
 	if len(p.entries) == 0 {
 		return nil
 	}
+	text := p.lines()
+	for i := range p.copied {
+		p.copied[i] = true
+	}
+	what := "1 secret as a NAME=SECRET line"
+	if len(p.entries) > 1 {
+		what = fmt.Sprintf("%d secrets as NAME=SECRET lines", len(p.entries))
+	}
+	return p.write(text, what)
+}
+
+// lines is every secret as a NAME=SECRET line, in the order shown: what C
+// copies and w writes.
+func (p *Panel) lines() string {
 	names := make([]string, len(p.entries))
 	for i, e := range p.entries {
 		names[i] = e.Name
@@ -197,18 +218,21 @@ func (p *Panel) CopyAll() tea.Cmd {
 	var b strings.Builder
 	for i, n := range EnvNames(names) {
 		b.WriteString(n + "=" + p.entries[i].Secret.Reveal() + "\n")
-		p.copied[i] = true
 	}
-	what := "1 secret as a NAME=SECRET line"
-	if len(p.entries) > 1 {
-		what = fmt.Sprintf("%d secrets as NAME=SECRET lines", len(p.entries))
-	}
-	return p.write(b.String(), what)
+	return b.String()
 }
 
-func (p *Panel) write(text, what string) tea.Cmd {
-	out := p.ctx.Output
-	seqs, via := clipboard(text, p.ctx.Env)
+func (p *Panel) write(text, what string) tea.Cmd { return Send(p.ctx, text, what) }
+
+// Send is the one way the TUI copies: it sends text to the terminal's
+// clipboard with OSC 52 (wrapped for tmux and screen when they are there, see
+// clipboard), and the status line says what was sent — "Sent what to your
+// terminal's clipboard with OSC 52 …" — and never more, since nothing comes
+// back to say whether it arrived. what must not hold the text when it is a
+// secret.
+func Send(ctx *app.Context, text, what string) tea.Cmd {
+	out := ctx.Output
+	seqs, via := clipboard(text, ctx.Env)
 	return func() tea.Msg {
 		for _, s := range seqs {
 			if _, err := s.WriteTo(out); err != nil {
@@ -231,6 +255,13 @@ func (p *Panel) Help() []key.Binding {
 	default:
 		out = append(out, key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "choose")),
 			keymap.With(km.Copy, "copy this one"), keymap.With(km.CopyAll, "copy all"))
+	}
+	if p.canWrite() {
+		out = append(out, writeFile)
+	}
+	if p.path != nil {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "write")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "don't"))}
 	}
 	if p.asking {
 		return []key.Binding{key.NewBinding(key.WithKeys("n"), key.WithHelp("n/esc", "keep it open")),

@@ -107,16 +107,35 @@ func (p *Panel) View() string {
 		}
 		return out
 	}
+	field := ""
+	if p.path != nil {
+		field = p.path.View()
+	}
 	foot := append([]string{""}, lines(warn, explain, state)...)
+	if field != "" {
+		foot = append(foot, field)
+	}
 
 	if p.height > 0 && 2+len(head)+len(body)+len(foot) > p.height {
 		// Short of room: the secrets come first. Drop the spacing and the
-		// explanation, keep the warning, and scroll the rest.
+		// explanation, keep the warning, and scroll the rest; say how to take
+		// them all at once.
 		head = head[:1]
 		if warn != "" {
 			explain = ""
 		}
-		foot = lines(warn, explain, state)
+		all := ""
+		if multi && p.path == nil {
+			all = fmt.Sprintf("%d secrets: C copies them all", len(p.entries))
+			if p.canWrite() {
+				all += "; w writes a new 0600 file"
+			}
+			all = st.Accent.Render(all + ".")
+		}
+		foot = lines(warn, explain, all, state)
+		if field != "" {
+			foot = append(foot, field)
+		}
 		room := max(p.height-2-len(head)-len(foot), 3) // 2: the border
 		body = window(body, focus, room, st.Subtle.Render)
 	}

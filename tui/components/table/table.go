@@ -24,6 +24,14 @@ type Column struct {
 	Min      int  // narrowest width; 0 means Width
 	Priority int  // lower stays longer; 0 always shows
 	Flex     bool // takes what width is left over
+	// Squeeze keeps the column while it fits at its narrowest with every
+	// column chosen before it at theirs: it is what tells rows apart (a key's
+	// type, an event's subject), worth more than a wider name.
+	Squeeze bool
+	// Abbrev, when set, is the short form of a cell's text; every cell of the
+	// column gets it while the column is narrower than Width, so the column
+	// reads the same from row to row ("Audit logs" → "Audit").
+	Abbrev func(string) string
 }
 
 // Tone is how a cell reads besides its text. Every tone must come with words that
@@ -72,6 +80,7 @@ type Model struct {
 	// widths their widths.
 	shown  []int
 	widths []int
+	abbrev []bool // per shown column: its cells are abbreviated
 	// Marker, when set, gives a one-cell mark shown after the cursor column of
 	// each row ("✓" for a marked row, " " otherwise). Set it before SetSize:
 	// it takes a column.
@@ -154,8 +163,11 @@ func (m *Model) clamp() {
 // layout picks the columns that fit. Priority 0 columns always show. Each other
 // column, most important first, shows only if it fits at its narrowest while the
 // columns already chosen keep their preferred width: a less important column
-// never squeezes a more important one. Then columns widen toward their preferred
-// width in priority order, and the flexible column takes what is left.
+// never squeezes a more important one — unless it is a Squeeze column, which
+// needs only that every column chosen fits at its narrowest. The first column
+// that doesn't fit ends the choice: none less important shows in its place.
+// Then columns widen toward their preferred width in priority order, and the
+// flexible column takes what is left.
 func (m *Model) layout() {
 	avail := m.width - m.prefix()
 	order := make([]int, len(m.cols))
@@ -175,13 +187,21 @@ func (m *Model) layout() {
 		used += m.cols[c].min()
 		pref += max(m.cols[c].Width, m.cols[c].min())
 	}
+	dropped := false
 	for _, c := range order {
 		g := 0
 		if len(chosen) > 0 {
 			g = gap
 		}
-		if m.cols[c].Priority == 0 || pref+g+m.cols[c].min() <= avail {
+		col := m.cols[c]
+		switch {
+		case col.Priority == 0:
 			add(c)
+		case dropped:
+		case pref+g+col.min() <= avail, col.Squeeze && used+g+col.min() <= avail:
+			add(c)
+		default:
+			dropped = true
 		}
 	}
 	for _, c := range order {
@@ -200,11 +220,12 @@ func (m *Model) layout() {
 			used = avail
 		}
 	}
-	m.shown, m.widths = m.shown[:0], m.widths[:0]
+	m.shown, m.widths, m.abbrev = m.shown[:0], m.widths[:0], m.abbrev[:0]
 	for c := range m.cols {
 		if w, ok := chosen[c]; ok {
 			m.shown = append(m.shown, c)
 			m.widths = append(m.widths, w)
+			m.abbrev = append(m.abbrev, m.cols[c].Abbrev != nil && w < m.cols[c].Width)
 		}
 	}
 }
@@ -241,6 +262,52 @@ func (m *Model) Update(msg tea.Msg, km *keymap.KeyMap) bool {
 	return true
 }
 
+// WheelRows is how far one notch of the mouse wheel scrolls.
+const WheelRows = 3
+
+// Mouse takes a mouse event at msg.X, msg.Y counted from the table's top-left
+// cell (its header line is 0): a left click on a row selects it, the wheel
+// scrolls. It reports whether it did anything.
+func (m *Model) Mouse(msg tea.MouseMsg) bool {
+	switch {
+	case msg.Button == tea.MouseButtonWheelUp && msg.Action == tea.MouseActionPress:
+		return m.Scroll(-WheelRows)
+	case msg.Button == tea.MouseButtonWheelDown && msg.Action == tea.MouseActionPress:
+		return m.Scroll(WheelRows)
+	case msg.Button == tea.MouseButtonLeft && msg.Action == tea.MouseActionPress:
+		return m.Click(msg.X, msg.Y)
+	}
+	return false
+}
+
+// Click selects the row drawn on line y (the header is line 0) when x is
+// inside the table, and reports whether there was one.
+func (m *Model) Click(x, y int) bool {
+	if x < 0 || x >= m.width || y < 1 || y > m.rows() {
+		return false
+	}
+	r := m.offset + y - 1
+	if r >= m.Len() {
+		return false
+	}
+	m.cursor = r
+	return true
+}
+
+// Scroll moves the rows on screen by n (negative: up), the cursor with them
+// when it would leave the screen; it reports whether anything moved.
+func (m *Model) Scroll(n int) bool {
+	rows := m.rows()
+	off := min(max(m.offset+n, 0), max(m.Len()-rows, 0))
+	cur := min(max(m.cursor, off), off+rows-1)
+	cur = min(cur, max(m.Len()-1, 0))
+	if off == m.offset && cur == m.cursor {
+		return false
+	}
+	m.offset, m.cursor = off, cur
+	return true
+}
+
 // View renders the header and the visible rows, height lines at most.
 func (m *Model) View() string {
 	var b strings.Builder
@@ -270,15 +337,15 @@ func (m *Model) View() string {
 			marker = marker[:len(marker)-1] + m.Marker(r) + " "
 		}
 		if r == m.cursor {
-			for i, c := range m.shown {
-				cells[i], _ = m.src.Cell(r, c)
+			for i := range m.shown {
+				cells[i], _ = m.cell(r, i)
 			}
 			b.WriteString(m.st.RowSelected.Render(m.line(marker, cells)))
 			continue
 		}
 		b.WriteString(marker)
-		for i, c := range m.shown {
-			text, tone := m.src.Cell(r, c)
+		for i := range m.shown {
+			text, tone := m.cell(r, i)
 			if i > 0 {
 				b.WriteString("  ")
 			}
@@ -289,6 +356,16 @@ func (m *Model) View() string {
 		}
 	}
 	return b.String()
+}
+
+// cell is row r's text in the i-th shown column, abbreviated when the column is.
+func (m *Model) cell(r, i int) (string, Tone) {
+	c := m.shown[i]
+	text, tone := m.src.Cell(r, c)
+	if m.abbrev[i] {
+		text = m.cols[c].Abbrev(text)
+	}
+	return text, tone
 }
 
 func (m *Model) line(marker string, cells []string) string {

@@ -108,7 +108,7 @@ func (p *Page) openAllow(from any, k model.Key) tea.Cmd {
 	ctx := p.ctx
 	height := p.keys.H
 	return app.Push(from, flows.NewForm(ctx, flows.Spec{
-		Title: "IP allow lists of “" + name + "”", Values: &chosen,
+		Title: "IP allow lists of " + k.Named(), Values: &chosen,
 		Intro: []string{ctx.Styles.Subtle.Render("The key works only from the addresses of the lists chosen; with none, the default list applies (or anywhere).")},
 		Row:   flows.KeyRow(ctx.Client, &k),
 		Build: func(*flows.Form) *huh.Form {

@@ -111,7 +111,7 @@ func (p *Page) openEdit(from any, k model.Key) tea.Cmd {
 	target := k
 	room := form.Room(p.keys.H, intro)
 	return app.Push(from, flows.NewForm(ctx, flows.Spec{
-		Title: "Edit “" + model.Sanitize(k.Name) + "”", Intro: intro, Values: v, Row: flows.KeyRow(p.ctx.Client, &target),
+		Title: "Edit " + k.Named(), Intro: intro, Values: v, Row: flows.KeyRow(p.ctx.Client, &target),
 		Build: func(f *flows.Form) *huh.Form {
 			name := nameField(ctx, f, v, fmt.Sprintf("1–%d characters.", model.MaxNameLength))
 			if expired {
@@ -166,7 +166,7 @@ func (p *Page) openDelete(from any, k model.Key) tea.Cmd {
 		Title: "Delete API key", Intro: intro, Row: flows.KeyRow(p.ctx.Client, &target),
 		Build: func(*flows.Form) *huh.Form {
 			return huh.NewForm(huh.NewGroup(
-				huh.NewConfirm().Title("Delete “" + name + "”?").Description(desc).
+				huh.NewConfirm().Title("Delete " + k.Named() + "?").Description(desc).
 					Affirmative("Delete").Negative("Cancel").Value(&v.confirm).WithButtonAlignment(lipgloss.Left)))
 		},
 		Refused: func() { v.confirm = false },

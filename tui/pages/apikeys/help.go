@@ -103,7 +103,7 @@ func (p *Page) FullHelp() [][]key.Binding {
 			keymap.With(km.Sort, "sort by the next column"), keymap.With(km.Reverse, "reverse the order")},
 		{keymap.With(km.Mark, "mark/unmark for rotation"), keymap.With(km.MarkAll, "mark all shown"),
 			keymap.With(km.Rotate, "rotate the marked keys"), keymap.With(km.Back, "clear marks")},
-		{keymap.With(km.Copy, "copy a new secret"), keymap.With(km.CopyAll, "copy all as NAME=SECRET"),
+		{keymap.With(km.CopyID, "copy the key's id"), keymap.With(km.Copy, "copy a new secret"), keymap.With(km.CopyAll, "copy all as NAME=SECRET"),
 			keymap.With(km.RotatedFrom, "details: key it replaced"), keymap.With(km.ReplacedBy, "details: key that replaced it")},
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
 	"github.com/apikeys-dev/apikeys/tui/components/detail"
+	"github.com/apikeys-dev/apikeys/tui/components/secret"
 	"github.com/apikeys-dev/apikeys/tui/components/table"
 	"github.com/apikeys-dev/apikeys/tui/pages/apikeys/expiry"
 	"github.com/apikeys-dev/apikeys/tui/pages/flows"
@@ -26,6 +27,9 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 	if p.keys.Denied() != "" {
 		return nil
 	}
+	// Any key answers the question a asked (marks.go): only a again says yes.
+	asked := p.askedAll
+	p.askedAll = 0
 	if p.keys.Table.Update(msg, km) {
 		return nil
 	}
@@ -74,10 +78,12 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		return p.rotate(p, k)
 	case key.Matches(msg, km.Link):
 		return p.openAllow(p, k)
+	case key.Matches(msg, km.CopyID):
+		return p.copyID(k)
 	case key.Matches(msg, km.Mark):
 		return p.toggleMark()
 	case key.Matches(msg, km.MarkAll):
-		return p.markAll()
+		return p.markAll(asked)
 	}
 	return nil
 }
@@ -118,6 +124,12 @@ func (p *Page) setQuery(q string) {
 	p.keys.Table.SetCursor(0)
 }
 
+// copyID sends k's id to the terminal's clipboard, as the secret panel sends
+// a secret (secret.Send): the status line says what was sent, no more.
+func (p *Page) copyID(k model.Key) tea.Cmd {
+	return secret.Send(p.ctx, k.ID, "the id of "+k.Named())
+}
+
 // details is the flow showing k, following it as it changes anywhere; e, d and
 // r act on it, [ and ] follow its rotation chain.
 func (p *Page) details(k model.Key) *flows.Details {
@@ -147,6 +159,8 @@ func (p *Page) details(k model.Key) *flows.Details {
 				return p.openAllow(d, k)
 			case key.Matches(msg, km.New):
 				return p.openFromAddresses(d, k)
+			case key.Matches(msg, km.CopyID):
+				return p.copyID(k)
 			case key.Matches(msg, km.RotatedFrom) && k.RotatedFrom != "":
 				return p.follow(d, k.RotatedFrom)
 			case key.Matches(msg, km.ReplacedBy) && k.ReplacedBy != "":

@@ -25,13 +25,15 @@ const (
 )
 
 // columns: Name and Expires always show (Expires is wide enough for "valid
-// through 30 Jun 2027", so it is never cut); as the pane narrows the Key hint,
-// then Created by, Last used and Type drop out.
+// through 30 Jun 2027", so it is never cut; narrower, "through 30 Jun 2027");
+// Type, which tells keys of the same name apart, stays down to 60 columns,
+// abbreviated ("Audit"); as the pane narrows the Key hint, then Created by and
+// Last used drop out.
 var columns = []table.Column{
 	colName:    {Title: "Name", Width: 22, Min: 12, Priority: 0, Flex: true},
-	colType:    {Title: "Type", Width: 17, Min: 10, Priority: 1},
+	colType:    {Title: "Type", Width: 17, Min: 8, Priority: 1, Squeeze: true, Abbrev: model.ShortLabel},
 	colHint:    {Title: "Key", Width: 17, Priority: 4},
-	colExpires: {Title: "Expires", Width: 25, Priority: 0},
+	colExpires: {Title: "Expires", Width: 25, Min: 19, Priority: 0, Abbrev: expiry.Short},
 	colUsed:    {Title: "Last used", Width: 9, Priority: 2},
 	colBy:      {Title: "Created by", Width: 14, Min: 10, Priority: 3},
 }

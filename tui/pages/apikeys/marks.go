@@ -37,9 +37,15 @@ func (p *Page) toggleMark() tea.Cmd {
 	return nil
 }
 
+// askAllOver is how many keys a marks at once without asking again: past it,
+// the status line asks with the count and only a second a marks them.
+const askAllOver = 100
+
 // markAll marks every shown key that can be rotated, or, when they all are
-// marked already, unmarks them. It says what it left out and why.
-func (p *Page) markAll() tea.Cmd {
+// marked already, unmarks them. It says what it left out and why. Over
+// askAllOver keys it asks first; asked is the count the last a asked about
+// (0: it didn't), and a second a for the same count marks them.
+func (p *Page) markAll(asked int) tea.Cmd {
 	var can []string
 	var replaced, forbidden int
 	for _, i := range p.list.view {
@@ -68,6 +74,10 @@ func (p *Page) markAll() tea.Cmd {
 			delete(p.marks, id)
 		}
 		return app.Info(fmt.Sprintf("Unmarked %s.", plural(len(can), "key")))
+	}
+	if len(can) > askAllOver && asked != len(can) {
+		p.askedAll = len(can)
+		return app.Info(fmt.Sprintf("Mark all %d keys shown for rotation? Press a again to mark them; any other key doesn't.", len(can)))
 	}
 	for _, id := range can {
 		p.marks[id] = true

@@ -39,8 +39,9 @@ type Page struct {
 	usage map[string]usageRead // keys' last 30 days, for their details
 	where where                // where the key of those details was used from
 
-	marks map[string]bool // key ids marked for a bulk rotation
-	soon  bool            // the expiring-soon view
+	marks    map[string]bool // key ids marked for a bulk rotation
+	askedAll int             // a asked to mark this many keys (marks.go); 0: no question
+	soon     bool            // the expiring-soon view
 
 	// The orders of the list and of the expiring-soon view (by urgency
 	// until s changes it); applied is the one the list was last put in.

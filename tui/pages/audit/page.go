@@ -45,7 +45,7 @@ var columns = []table.Column{
 	colTime:    {Title: "Time", Width: 20, Priority: 0},
 	colEvent:   {Title: "Event", Width: 22, Min: 14, Priority: 0},
 	colActor:   {Title: "Actor", Width: 14, Min: 10, Priority: 1},
-	colSubject: {Title: "Subject", Width: 24, Min: 12, Priority: 2, Flex: true},
+	colSubject: {Title: "Subject", Width: 24, Min: 12, Priority: 2, Flex: true, Squeeze: true}, // before Source at 80 columns
 	colSource:  {Title: "Source", Width: 6, Priority: 3},
 }
 

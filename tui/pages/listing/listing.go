@@ -145,10 +145,14 @@ func (l *List[T]) Denied() string { return l.denied }
 // Ready reports that the first list arrived and nobody is refused.
 func (l *List[T]) Ready() bool { return l.ready && l.denied == "" }
 
+// TableTop is the line of the page the table starts on: every page draws its
+// title line and one more (a count, a filter) above it. The mouse relies on it.
+const TableTop = 2
+
 // SetSize gives the table the pane less the title line and the one under it.
 func (l *List[T]) SetSize(w, h int) {
 	l.W, l.H = w, h
-	l.Table.SetSize(w, max(h-2, 1))
+	l.Table.SetSize(w, max(h-TableTop, 1))
 }
 
 // SetFocused shows the cursor as focused or not.
@@ -221,6 +225,14 @@ func (l *List[T]) part(seq, n int, more string, reloaded bool) func(ctx context.
 // the page must look at itself.
 func (l *List[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 	switch msg := msg.(type) {
+	case tea.MouseMsg:
+		// In the page's coordinates (the root moved it there): a click
+		// selects the row under it, the wheel scrolls.
+		if l.Ready() {
+			msg.Y -= TableTop
+			l.Table.Mouse(msg)
+		}
+		return nil, true
 	case app.SignedIn:
 		if err := model.Require(msg.Me.AccountType, l.cfg.Need, ""); err != nil {
 			l.denied = err.Error()

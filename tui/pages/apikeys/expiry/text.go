@@ -38,6 +38,19 @@ func Column(k model.Key, now time.Time, p model.ExpiryPolicy) (string, table.Ton
 	return model.ValidUntil(k.ExpiresAt, p.Loc()), table.Normal
 }
 
+// Short is Column's text where the column is narrow: "through 30 Jun 2027"
+// for "valid through 30 Jun 2027", "replaced, in 23h" for "replaced, expires
+// in 23h"; the rest is short already.
+func Short(s string) string {
+	if r, ok := strings.CutPrefix(s, "valid "); ok {
+		return r
+	}
+	if r, ok := strings.CutPrefix(s, "replaced, expires "); ok {
+		return "replaced, " + r
+	}
+	return s
+}
+
 // Long is the details line for the expiration: the last valid day and
 // the instant the key stops working, or only the instant where it falls inside
 // a day (model.ValidUntilLong).

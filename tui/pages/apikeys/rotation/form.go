@@ -83,7 +83,7 @@ func Open(ctx *app.Context, from any, keys []model.Key, w, h int) tea.Cmd {
 	var intro []string
 	if !pl.bulk {
 		k := targets[0]
-		title = "Rotate “" + model.Sanitize(k.Name) + "”"
+		title = "Rotate " + k.Named()
 		intro = append(intro, st.Subtle.Render(k.Type.Label()+" key "+model.Sanitize(k.Hint)+", "+expiry.State(k, now, pol)))
 		if k.State(now) == model.KeyExpired {
 			intro = append(intro, st.Warn.Render("⚠ Expired "+pol.ExpiryDate(k.ExpiresAt).Human()+": rotating renews it with a new key and secret."))
@@ -115,7 +115,7 @@ func Open(ctx *app.Context, from any, keys []model.Key, w, h int) tea.Cmd {
 	f := flows.NewForm(ctx, flows.Spec{
 		Title: title, Intro: intro, Values: v, Row: row,
 		Build: func(f *flows.Form) *huh.Form {
-			confirmTitle := "Rotate “" + model.Sanitize(targets[0].Name) + "”?"
+			confirmTitle := "Rotate " + targets[0].Named() + "?"
 			if pl.bulk {
 				confirmTitle = fmt.Sprintf("Rotate these %d keys?", len(targets))
 			}
