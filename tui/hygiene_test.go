@@ -24,7 +24,7 @@ var goldenSizes = []struct {
 // openHygiene opens the hygiene view from the API Keys page.
 func (s *user) openHygiene() {
 	s.t.Helper()
-	s.waitFor("Billing import")
+	s.waitFor("Billing imp") // cut short at 60 columns
 	s.typ("h")
 	s.waitFor("keys to look at") // the title says how many once they are read
 }
@@ -112,7 +112,7 @@ func TestHygieneRetireCancelled(t *testing.T) {
 	s.typ("n")
 	s.waitFor("R retire now")
 	s.press(tea.KeyEsc)
-	s.waitFor("API Keys (9)")
+	s.waitFor("API Keys  1/9")
 	s.finish()
 	if k, _ := s.c.Key("key_partner1"); k.State(fake.Now) != model.KeyReplaced {
 		t.Fatalf("cancelled, yet %v", k.State(fake.Now))

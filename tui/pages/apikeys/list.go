@@ -149,7 +149,7 @@ type entry struct {
 	updated        int64
 	version        int64
 	more           *entryMore // nil when all its fields are empty
-	by, upBy       uint32     // indices into list.people
+	by, upBy, own  uint32     // indices into list.people: creator, last editor, owner
 	typ            uint8      // index into model.KeyTypes; 255 another
 }
 
@@ -218,6 +218,7 @@ func (l *list) entryOf(k *model.Key) entry {
 		created: k.CreatedAt.UnixMicro(), expires: k.ExpiresAt.UnixMicro(), used: micros(k.LastUsedAt),
 		updated: k.UpdatedAt.UnixMicro(), version: k.Version,
 		by: l.personOf(k.CreatedBy, k.CreatedByName), upBy: l.personOf(k.UpdatedBy, k.UpdatedByName),
+		own: l.personOf(k.OwnerID, k.OwnerName),
 		typ: typeIndex(k.Type),
 	}
 	if k.LastUsedAddr != "" || k.RotatedFrom != "" || k.ReplacedBy != "" || k.DeletedAt != nil {
@@ -229,12 +230,12 @@ func (l *list) entryOf(k *model.Key) entry {
 // key is entry i as a model.Key.
 func (l *list) key(i int) model.Key {
 	e := &l.all[i]
-	by, up := l.people[e.by], l.people[e.upBy]
+	by, up, own := l.people[e.by], l.people[e.upBy], l.people[e.own]
 	k := model.Key{
 		ID: e.ID, Name: e.Name, Hint: e.Hint,
 		CreatedAt: fromMicros(e.created), CreatedBy: by.id, CreatedByName: by.name,
 		ExpiresAt: fromMicros(e.expires), UpdatedAt: fromMicros(e.updated), UpdatedBy: up.id, UpdatedByName: up.name,
-		Version: e.version,
+		Version: e.version, OwnerID: own.id, OwnerName: own.name,
 	}
 	if int(e.typ) < len(model.KeyTypes) {
 		k.Type = model.KeyTypes[e.typ]

@@ -136,7 +136,7 @@ func TestEntryRoundTrip(t *testing.T) {
 	t0 := time.Date(2026, 7, 1, 12, 30, 0, 123000, time.UTC)
 	used, gone := t0.Add(time.Hour), t0.Add(2*time.Hour)
 	for _, k := range []model.Key{
-		{ID: "key_a", Name: "Nightly", Type: model.KeyImport, Hint: "apk_imp_Ab3x…9fQz", CreatedAt: t0, CreatedBy: "mem_1", CreatedByName: "Ana",
+		{ID: "key_a", Name: "Nightly", Type: model.KeyImport, Hint: "apk_imp_Ab3x…9fQz", CreatedAt: t0, CreatedBy: "mem_1", CreatedByName: "Ana", OwnerID: "mem_2", OwnerName: "Bo",
 			ExpiresAt: t0.Add(48 * time.Hour), UpdatedAt: t0, UpdatedBy: "mem_1", UpdatedByName: "Ana", Version: 1},
 		{ID: "key_b", Name: "Rotated", Type: model.KeyAuditLogs, Hint: "h", CreatedAt: t0, CreatedBy: "mem_1", CreatedByName: "Ana",
 			ExpiresAt: t0, LastUsedAt: &used, LastUsedAddr: "192.0.2.1", RotatedFrom: "key_x", ReplacedBy: "key_y", DeletedAt: &gone,
