@@ -54,7 +54,6 @@ func TestDeactivateWithKeys(t *testing.T) {
 	owner := e.as(model.PrimaryOwner)
 	wes := e.addMember("Wes", model.WorkspaceAdmin)
 	wa := e.addMember("Wanda", model.WorkspaceAdmin)
-	var keys []model.Key
 	var secrets []model.Secret
 	for _, n := range []string{"One", "Two"} {
 		k, sec, err := owner.CreateKey(e.ctx, backend.CreateKeyRequest{Name: n, Type: model.KeyImport, Expires: e.days(30)})
@@ -64,7 +63,7 @@ func TestDeactivateWithKeys(t *testing.T) {
 		if k, err = owner.TransferKey(e.ctx, k.ID, wes.ID, 0); err != nil {
 			t.Fatal(err)
 		}
-		keys, secrets = append(keys, k), append(secrets, sec)
+		secrets = append(secrets, sec)
 	}
 	owned, err := owner.OwnedKeys(e.ctx, wes.Email)
 	if err != nil || len(owned) != 2 {

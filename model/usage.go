@@ -34,14 +34,6 @@ type UsageTotal struct {
 	Refused int64 `json:"refused"`
 }
 
-// UsageDayOf is the day a check at t counts on: its date in the workspace zone.
-func UsageDayOf(t time.Time, loc *time.Location) string {
-	if loc == nil {
-		loc = time.UTC
-	}
-	return DateOf(t, loc).String()
-}
-
 // UsageFrom is the first day of a window of n days ending with now's day.
 func UsageFrom(now time.Time, loc *time.Location, n int) string {
 	if loc == nil {
