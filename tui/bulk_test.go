@@ -10,7 +10,7 @@ import (
 // a over more than 100 keys asks again with the count.
 func TestGoldenMarkAllConfirm(t *testing.T) {
 	s := start(t, fake.Many(t, fake.Owner, 150), gw, gh)
-	s.waitFor("Service 150")
+	s.waitFor("1/150 · by created") // every part loaded: a marks what is shown
 	s.typ("a")
 	s.waitFor("Mark all 150 keys shown for rotation? Press a again")
 	s.golden()
@@ -20,7 +20,7 @@ func TestGoldenMarkAllConfirm(t *testing.T) {
 func TestMarkAllOverAHundredNeedsASecondA(t *testing.T) {
 	marked := func(m *Model) int { return len(m.pages[m.keysPage()].(interface{ Marked() []string }).Marked()) }
 	s := start(t, fake.Many(t, fake.Owner, 150), gw, gh)
-	s.waitFor("Service 150")
+	s.waitFor("1/150 · by created") // every part loaded: a marks what is shown
 	s.typ("a")
 	s.waitFor("Mark all 150 keys")
 	s.typ("j")
@@ -34,7 +34,7 @@ func TestMarkAllOverAHundredNeedsASecondA(t *testing.T) {
 	}
 
 	s = start(t, fake.Many(t, fake.Owner, 150), gw, gh)
-	s.waitFor("Service 150")
+	s.waitFor("1/150 · by created") // every part loaded: a marks what is shown
 	s.typ("a")
 	s.waitFor("Mark all 150 keys")
 	s.typ("j")
