@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"errors"
 	"hash/maphash"
 	"slices"
 	"sync"
@@ -12,22 +13,32 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 )
 
-// Last uses and usage counts (SPEC §12) are written in batches: everything
-// recorded within usageInterval (or the first usageBatch new last uses,
-// whichever fills first) goes to the store in one transaction. A process killed
-// with -9 loses at most the last uses of the last usageInterval, 100 ms (plus
-// the batch being committed), so such a key keeps its older last use, and the
-// counts of the last usageCountInterval, 1 s. With 100,000 keys each in use, a real `serve` spent a
-// third of its CPU on these writes, an eighth on commits alone at one per 20 ms:
-// 100 ms makes a fifth of the commits for the same rows.
+// Last uses, addresses and usage counts (SPEC §12) are written in batches:
+// everything recorded within usageInterval (or the first usageBatch new last
+// uses, whichever fills first) is appended to the store's usage journal as one
+// row (store.AppendUsage, backend/store/journal.go), one sequential insert. A
+// process killed with -9 loses at most the last usageInterval, 100 ms (plus
+// the batch being committed): such a key keeps its older last use and those
+// checks go uncounted.
+//
+// A compaction (store.CompactUsage) folds the journal into the keys' last
+// uses, addresses and counts, key by key in order, every usageCompactInterval
+// while checks come, when they stop (the loop idles), and on Flush. Until
+// then readers (KeyUsage, UsageTotals, KeyAddresses, "last used" in lists)
+// see the store as of the last compaction: at most usageCompactInterval, a
+// minute, behind (this process's own key index knows its last uses at once).
+// Any process folds every process's rows, so the rows of one killed with -9
+// are folded by the next compaction of any other.
+//
+// With 100,000 keys each in use, a real `serve` that wrote every batch into
+// api_keys, key_addresses and key_usage directly spent 47% of its CPU on those
+// writes: an update per key per minute and an upsert per key each second,
+// scattered over three B-trees, every page rewritten into the WAL. A minute of
+// journal is folded with each key's page written once.
 const (
-	usageInterval = 100 * time.Millisecond
-	usageBatch    = 1000
-	// usageCountInterval is how often the counts go with a batch: with
-	// 100,000 keys each checked now and then, counts every 100 ms were an
-	// upsert per check; every second, a key checked twice a second is one
-	// row. A kill -9 loses at most the last second's counts.
-	usageCountInterval = time.Second
+	usageInterval        = 100 * time.Millisecond
+	usageBatch           = 1000
+	usageCompactInterval = time.Minute
 )
 
 // usageRecorder batches last-use writes and check counts so that a request
@@ -55,6 +66,10 @@ type usageRecorder struct {
 	fullOnce sync.Once
 	full     chan struct{} // a batch is full: write it now
 	writeMu  sync.Mutex    // one drain at a time, so Flush sees earlier drains finish
+
+	compactMu sync.Mutex
+	compacted time.Time // guarded by compactMu: the last compaction (wall clock)
+	appended  bool      // guarded by compactMu: a batch was appended since
 
 	retMu   sync.Mutex
 	retired []*keyTable // tables a full load replaced: drained once more
@@ -252,20 +267,19 @@ func (u *usageRecorder) loop(b *Backend) {
 	t := time.NewTimer(usageInterval)
 	defer t.Stop()
 	full := u.fullCh()
-	lastCounts := time.Now()
+	ctx := context.Background()
 	for {
 		select {
 		case <-t.C:
 		case <-full:
 		}
 		u.dirty.Store(false)
-		counts := time.Since(lastCounts) >= usageCountInterval
-		wrote, _ := u.drain(context.Background(), b, counts) // logged there
-		if counts {
-			lastCounts = time.Now()
-		}
+		wrote, _ := u.drain(ctx, b) // logged there
+		// Every minute while checks come; once when they stop, so that an
+		// idle process leaves nothing of its own unfolded.
+		_ = u.compact(ctx, b, !wrote) // logged there
 		// Stop only after a drain of everything found nothing.
-		if !wrote && counts {
+		if !wrote {
 			u.running.Store(false)
 			if !u.dirty.Load() || !u.running.CompareAndSwap(false, true) {
 				return
@@ -275,8 +289,30 @@ func (u *usageRecorder) loop(b *Backend) {
 	}
 }
 
-// drain writes what was recorded: whether there was anything.
-func (u *usageRecorder) drain(ctx context.Context, b *Backend, withCounts bool) (bool, error) {
+// compact folds the store's usage journal if this process appended since its
+// last compaction and that was usageCompactInterval ago, or now if idle.
+func (u *usageRecorder) compact(ctx context.Context, b *Backend, idle bool) error {
+	u.compactMu.Lock()
+	defer u.compactMu.Unlock()
+	if !u.appended || !idle && time.Since(u.compacted) < usageCompactInterval {
+		return nil
+	}
+	return u.compactLocked(ctx, b)
+}
+
+func (u *usageRecorder) compactLocked(ctx context.Context, b *Backend) error {
+	u.compacted, u.appended = time.Now(), false
+	if _, err := b.store.CompactUsage(ctx); err != nil {
+		// The rows stay in the journal for the next compaction.
+		u.appended = true
+		b.log.Warn("compact key usage", "err", err)
+		return err
+	}
+	return nil
+}
+
+// drain appends what was recorded to the journal: whether there was anything.
+func (u *usageRecorder) drain(ctx context.Context, b *Backend) (bool, error) {
 	u.writeMu.Lock()
 	defer u.writeMu.Unlock()
 	u.newUses.Store(0)
@@ -290,9 +326,7 @@ func (u *usageRecorder) drain(ctx context.Context, b *Backend, withCounts bool) 
 		uses = append(uses, store.KeyUse{ID: ka.id, At: at, Addr: ka.addr})
 	}
 	sums := map[usageKey]int64{}
-	if withCounts {
-		u.drainCounts(b, now, sums)
-	}
+	u.drainCounts(b, now, sums)
 	if len(uses) == 0 && len(sums) == 0 {
 		return false, nil
 	}
@@ -344,7 +378,7 @@ func (u *usageRecorder) write(ctx context.Context, b *Backend, now time.Time, us
 	slices.SortFunc(uses, func(a, b store.KeyUse) int { return a.At.Compare(b.At) })
 	batch := store.UsageBatch{Uses: uses, Counts: counts,
 		KeepFrom: model.UsageFrom(now, b.policy.Loc(), model.UsageKeptDays)}
-	if err := b.store.RecordUsage(ctx, batch); err != nil {
+	if err := b.store.AppendUsage(ctx, batch); err != nil {
 		b.log.Warn("record key uses", "keys", len(uses), "counts", len(counts), "err", err)
 		// The counts are kept for the next batch: counting stays exact
 		// through a store that fails for a while. Last uses are dropped.
@@ -353,6 +387,9 @@ func (u *usageRecorder) write(ctx context.Context, b *Backend, now time.Time, us
 		}
 		return err
 	}
+	u.compactMu.Lock()
+	u.appended = true
+	u.compactMu.Unlock()
 	return nil
 }
 
@@ -383,8 +420,13 @@ func drainSlots(t *keyTable, d *usageDay, sums map[usageKey]int64) {
 	}
 }
 
-// Flush writes recorded key uses and counts now, for shutdown and tests.
+// Flush writes recorded key uses and counts now and folds the usage journal
+// (every process's rows), for shutdown and tests: after it, the store's
+// readers see every check recorded before it.
 func (b *Backend) Flush(ctx context.Context) error {
-	_, err := b.usage.drain(ctx, b, true)
-	return err
+	_, err := b.usage.drain(ctx, b)
+	u := &b.usage
+	u.compactMu.Lock()
+	defer u.compactMu.Unlock()
+	return errors.Join(err, u.compactLocked(ctx, b))
 }

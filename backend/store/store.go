@@ -188,6 +188,17 @@ type UsageStore interface {
 	// count to its key's day and result (a count of a key that no longer
 	// exists is skipped), then prunes the days before b.KeepFrom.
 	RecordUsage(ctx context.Context, b UsageBatch) error
+	// AppendUsage appends b to the usage journal (journal.go) as one row, one
+	// sequential insert: nothing of it is read back until a CompactUsage, by
+	// this process or any other on the same store, folds it in.
+	AppendUsage(ctx context.Context, b UsageBatch) error
+	// CompactUsage folds the journal's rows, oldest first, into the keys' last
+	// uses (a key's latest use unless its own is newer), addresses and counts,
+	// as RecordUsage would (gone keys skipped, old days pruned), and deletes
+	// exactly the rows it folded in the same transaction, UsageJournalRows at
+	// a time until the journal is empty: a row is folded once, whoever
+	// compacts and whenever its writer died. It returns the rows folded.
+	CompactUsage(ctx context.Context) (int, error)
 	// KeyUsage lists one key's counts from day from on, by day then reason.
 	KeyUsage(ctx context.Context, keyID, from string) ([]UsageCount, error)
 	// UsageTotals sums every key's counts from day from on, per key and reason

@@ -1,0 +1,189 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/apikeys-dev/apikeys/backend/store"
+)
+
+// usageLock queues compactions of the usage journal across instances: two at
+// once would fold different rows into the same keys' rows, each locking them
+// in its own order, and deadlock.
+const usageLock int64 = 0x61706b75
+
+// AppendUsage appends a batch to the usage journal (migration 0009): one
+// insert of one row, where RecordUsage updates a row per key in three tables.
+func (s *Store) AppendUsage(ctx context.Context, b store.UsageBatch) error {
+	if len(b.Uses) == 0 && len(b.Counts) == 0 {
+		return nil
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO usage_journal (data) VALUES ($1)`, store.EncodeUsage(b)); err != nil {
+		return wrap("append usage", err)
+	}
+	return nil
+}
+
+// CompactUsage folds the journal (store.UsageStore). The rows are deleted by
+// the statement that reads them (DELETE … RETURNING) in the transaction that
+// writes what they hold, one compaction at a time across instances: a row is
+// folded exactly once, and a compaction that fails folds nothing.
+func (s *Store) CompactUsage(ctx context.Context) (int, error) {
+	total := 0
+	var bad error
+	for {
+		n, err := s.compactUsage(ctx, &bad)
+		total += n
+		if err != nil {
+			return total, wrap("compact usage", err)
+		}
+		if n < store.UsageJournalRows {
+			return total, bad
+		}
+	}
+}
+
+// compactUsage folds at most store.UsageJournalRows rows, oldest first, in one
+// transaction. A row that can't be read is deleted with the rest (it would
+// stop every compaction after it) and reported in bad.
+func (s *Store) compactUsage(ctx context.Context, bad *error) (int, error) {
+	var folded int
+	var f store.UsageFold
+	err := pgx.BeginFunc(ctx, s.pool, func(t pgx.Tx) error {
+		if _, err := t.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, usageLock); err != nil {
+			return err
+		}
+		rows, err := t.Query(ctx, `
+			DELETE FROM usage_journal WHERE seq IN (SELECT seq FROM usage_journal ORDER BY seq LIMIT $1)
+			RETURNING seq, data`, store.UsageJournalRows)
+		if err != nil {
+			return err
+		}
+		type row struct {
+			seq  int64
+			data []byte
+		}
+		read, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+			var x row
+			err := r.Scan(&x.seq, &x.data)
+			return x, err
+		})
+		if err != nil {
+			return err
+		}
+		folded = len(read)
+		if folded == 0 {
+			return nil
+		}
+		slices.SortFunc(read, func(a, b row) int { return cmp.Compare(a.seq, b.seq) })
+		batches := make([]store.UsageBatch, 0, len(read))
+		for _, r := range read {
+			b, err := store.DecodeUsage(r.data)
+			if err != nil {
+				*bad = errors.Join(*bad, fmt.Errorf("postgres: compact usage: row %d: %w", r.seq, err))
+				continue
+			}
+			batches = append(batches, b)
+		}
+		f = store.FoldUsage(batches)
+		return s.applyUsage(ctx, t, f)
+	})
+	if err != nil {
+		return 0, err
+	}
+	if len(f.Uses) > 0 {
+		s.addrKept.Store(max(s.addrKept.Load(), store.AddressKeepFrom(f.Newest)))
+	}
+	if f.KeepFrom != "" {
+		s.usageKept.Store(f.KeepFrom)
+	}
+	return folded, nil
+}
+
+// applyUsage writes a fold: one statement per table, each over arrays in key
+// order, with RecordUsage's pruning.
+func (s *Store) applyUsage(ctx context.Context, t pgx.Tx, f store.UsageFold) error {
+	// A key's uses in time order, TouchKey's rule applied to each in turn: an
+	// UPDATE … FROM applies one row per key, so the uses go in ranks, every
+	// key's first, then every second, … (most keys have one a minute).
+	for rank, rest := 0, f.Uses; len(rest) > 0; rank++ {
+		var ids, addrs []string
+		var ats []time.Time
+		var next []store.KeyUse
+		for i, u := range rest {
+			if i > 0 && rest[i-1].ID == u.ID {
+				next = append(next, u)
+				continue
+			}
+			ids, ats, addrs = append(ids, u.ID), append(ats, ts(u.At)), append(addrs, u.Addr)
+		}
+		if _, err := t.Exec(ctx, `
+			UPDATE api_keys k SET last_used_at = u.at, last_used_addr = u.addr
+			FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS u(id, at, addr)
+			WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at <= u.at - $4::interval)`,
+			ids, ats, addrs, touchInterval); err != nil {
+			return err
+		}
+		rest = next
+	}
+	if len(f.Addrs) > 0 {
+		ids := make([]string, len(f.Addrs))
+		addrs := make([]string, len(f.Addrs))
+		days := make([]int64, len(f.Addrs))
+		firsts := make([]time.Time, len(f.Addrs))
+		lasts := make([]time.Time, len(f.Addrs))
+		uses := make([]int64, len(f.Addrs))
+		for i, a := range f.Addrs {
+			ids[i], addrs[i], days[i], firsts[i], lasts[i], uses[i] = a.KeyID, a.Addr, a.Day, ts(a.First), ts(a.Last), a.Uses
+		}
+		// The fold has one row per (key, address, day): ON CONFLICT touches
+		// each once.
+		if _, err := t.Exec(ctx, `
+			INSERT INTO key_addresses (key_id, addr, day, first_seen, last_seen, uses)
+			SELECT u.id, u.addr, u.day, u.first, u.last, u.uses
+			FROM unnest($1::text[], $2::text[], $3::integer[], $4::timestamptz[], $5::timestamptz[], $6::bigint[])
+				AS u(id, addr, day, first, last, uses)
+			JOIN api_keys k ON k.id = u.id
+			ON CONFLICT (key_id, addr, day) DO UPDATE SET
+				first_seen = LEAST(key_addresses.first_seen, excluded.first_seen),
+				last_seen = GREATEST(key_addresses.last_seen, excluded.last_seen),
+				uses = key_addresses.uses + excluded.uses`, ids, addrs, days, firsts, lasts, uses); err != nil {
+			return err
+		}
+	}
+	if len(f.Counts) > 0 {
+		ids := make([]string, len(f.Counts))
+		days := make([]string, len(f.Counts))
+		reasons := make([]string, len(f.Counts))
+		ns := make([]int64, len(f.Counts))
+		for i, c := range f.Counts {
+			ids[i], days[i], reasons[i], ns[i] = c.KeyID, c.Day, c.Reason, c.N
+		}
+		if _, err := t.Exec(ctx, `
+			INSERT INTO key_usage (key_id, day, reason, n)
+			SELECT u.id, u.day, u.reason, u.n
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS u(id, day, reason, n)
+			JOIN api_keys k ON k.id = u.id
+			ON CONFLICT (key_id, day, reason) DO UPDATE SET n = key_usage.n + excluded.n`,
+			ids, days, reasons, ns); err != nil {
+			return err
+		}
+	}
+	if f.KeepFrom != "" && s.usageKept.Load() != f.KeepFrom {
+		if _, err := t.Exec(ctx, `DELETE FROM key_usage WHERE day < $1`, f.KeepFrom); err != nil {
+			return err
+		}
+	}
+	if keep := store.AddressKeepFrom(f.Newest); len(f.Uses) > 0 && s.addrKept.Load() < keep {
+		if _, err := t.Exec(ctx, `DELETE FROM key_addresses WHERE day < $1`, keep); err != nil {
+			return err
+		}
+	}
+	return nil
+}
