@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Webhooks", func(t *testing.T) { testWebhooks(t, open) })
 	t.Run("AllowLists", func(t *testing.T) { testAllowLists(t, open) })
 	t.Run("Usage", func(t *testing.T) { testUsage(t, open) })
+	t.Run("UsageJournal", func(t *testing.T) { testUsageJournal(t, open) })
 	t.Run("Owner", func(t *testing.T) { testOwner(t, open) })
 }
 
