@@ -274,12 +274,11 @@ func (u *usageRecorder) loop(b *Backend) {
 		case <-full:
 		}
 		u.dirty.Store(false)
-		wrote, _ := u.drain(ctx, b) // logged there
-		// Every minute while checks come; once when they stop, so that an
-		// idle process leaves nothing of its own unfolded.
-		_ = u.compact(ctx, b, !wrote) // logged there
-		// Stop only after a drain of everything found nothing.
-		if !wrote {
+		wrote, _ := u.drain(ctx, b)   // logged there
+		unfolded := u.compact(ctx, b) // logged there
+		// Stop only after a drain of everything found nothing and nothing
+		// this process appended waits for its compaction.
+		if !wrote && !unfolded {
 			u.running.Store(false)
 			if !u.dirty.Load() || !u.running.CompareAndSwap(false, true) {
 				return
@@ -290,14 +289,18 @@ func (u *usageRecorder) loop(b *Backend) {
 }
 
 // compact folds the store's usage journal if this process appended since its
-// last compaction and that was usageCompactInterval ago, or now if idle.
-func (u *usageRecorder) compact(ctx context.Context, b *Backend, idle bool) error {
+// last compaction and that was usageCompactInterval ago: once a minute, while
+// checks come and once more after they stop, so that the folds are of a
+// minute each (a key checked ten times in it is one count written) and an
+// idle process leaves nothing of its own unfolded. Whether something this
+// process appended is still to fold.
+func (u *usageRecorder) compact(ctx context.Context, b *Backend) (unfolded bool) {
 	u.compactMu.Lock()
 	defer u.compactMu.Unlock()
-	if !u.appended || !idle && time.Since(u.compacted) < usageCompactInterval {
-		return nil
+	if u.appended && time.Since(u.compacted) >= usageCompactInterval {
+		_ = u.compactLocked(ctx, b) // logged there
 	}
-	return u.compactLocked(ctx, b)
+	return u.appended
 }
 
 func (u *usageRecorder) compactLocked(ctx context.Context, b *Backend) error {
@@ -388,6 +391,9 @@ func (u *usageRecorder) write(ctx context.Context, b *Backend, now time.Time, us
 		return err
 	}
 	u.compactMu.Lock()
+	if !u.appended && u.compacted.IsZero() {
+		u.compacted = time.Now() // the first fold a minute after the first row
+	}
 	u.appended = true
 	u.compactMu.Unlock()
 	return nil
