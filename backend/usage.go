@@ -22,13 +22,15 @@ import (
 // checks go uncounted.
 //
 // A compaction (store.CompactUsage) folds the journal into the keys' last
-// uses, addresses and counts, key by key in order, every usageCompactInterval
-// while checks come, when they stop (the loop idles), and on Flush. Until
-// then readers (KeyUsage, UsageTotals, KeyAddresses, "last used" in lists)
-// see the store as of the last compaction: at most usageCompactInterval, a
-// minute, behind (this process's own key index knows its last uses at once).
-// Any process folds every process's rows, so the rows of one killed with -9
-// are folded by the next compaction of any other.
+// uses, addresses and counts, key by key in order: every
+// usageCompactInterval while this process has appended rows not yet folded
+// (so once more a minute after checks stop), and on Flush (serve's shutdown).
+// Until then readers (KeyUsage, UsageTotals, KeyAddresses, "last used" in
+// lists and other processes' key indexes) see the store as of the last
+// compaction: at most usageCompactInterval, a minute, behind (this process's
+// own key index knows its last uses at once). Any compaction folds every
+// process's rows, so the rows of one killed with -9 are folded by the next
+// compaction of any process that checks keys or flushes.
 //
 // With 100,000 keys each in use, a real `serve` that wrote every batch into
 // api_keys, key_addresses and key_usage directly spent 47% of its CPU on those
