@@ -1,0 +1,72 @@
+package store
+
+import (
+	"reflect"
+	"testing"
+	"time"
+)
+
+// TestUsageJournalRow: a batch reads back as it was written (times to the
+// microsecond, an empty batch too), and a row cut short or with bytes after
+// its end is refused, never read as a smaller batch.
+func TestUsageJournalRow(t *testing.T) {
+	t0 := time.Date(2026, 3, 14, 9, 26, 53, 589793000, time.UTC)
+	cases := []struct {
+		name string
+		b    UsageBatch
+	}{
+		{"empty", UsageBatch{}},
+		{"uses only", UsageBatch{Uses: []KeyUse{{ID: "key_1", At: t0, Addr: "192.0.2.1"}, {ID: "key_2", At: t0.Add(-time.Hour)}}}},
+		{"counts only", UsageBatch{Counts: []UsageCount{{KeyID: "key_1", Day: "2026-03-14", N: 3},
+			{KeyID: "key_2", Day: "2026-03-13", Reason: "expired", N: 1 << 40}, {KeyID: "key_1", Day: "2026-03-14", Reason: "wrong_type", N: -2}}}},
+		{"both, pruning", UsageBatch{
+			Uses:     []KeyUse{{ID: "key_é", At: t0.Add(59 * time.Second), Addr: "2001:db8::1"}, {ID: "key_1", At: t0}},
+			Counts:   []UsageCount{{KeyID: "key_é", Day: "2026-03-14", N: 1}},
+			KeepFrom: "2025-12-15"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			row := EncodeUsage(c.b)
+			got, err := DecodeUsage(row)
+			if err != nil {
+				t.Fatalf("DecodeUsage: %v", err)
+			}
+			if !reflect.DeepEqual(got, c.b) {
+				t.Fatalf("read back\n %+v\nwant\n %+v", got, c.b)
+			}
+			for n := range len(row) {
+				if _, err := DecodeUsage(row[:n]); err == nil {
+					t.Fatalf("the row cut to %d of %d bytes was read", n, len(row))
+				}
+			}
+			if _, err := DecodeUsage(append(row, 0)); err == nil {
+				t.Fatal("a row with a byte after its end was read")
+			}
+		})
+	}
+}
+
+// TestFoldUsage: a fold sums counts per key, day and reason, keeps every use
+// in key and time order, and makes one address row per key, address and UTC
+// day with its first and last use.
+func TestFoldUsage(t *testing.T) {
+	t0 := time.Date(2026, 3, 14, 23, 59, 0, 0, time.UTC)
+	f := FoldUsage([]UsageBatch{
+		{Uses: []KeyUse{{ID: "key_b", At: t0, Addr: "192.0.2.1"}, {ID: "key_a", At: t0.Add(time.Second)}},
+			Counts: []UsageCount{{KeyID: "key_b", Day: "2026-03-14", N: 2}, {KeyID: "key_a", Day: "2026-03-14", Reason: "expired", N: 1}}, KeepFrom: "2025-12-14"},
+		{Uses: []KeyUse{{ID: "key_b", At: t0.Add(30 * time.Second), Addr: "192.0.2.1"}, {ID: "key_b", At: t0.Add(2 * time.Minute), Addr: "192.0.2.1"}},
+			Counts: []UsageCount{{KeyID: "key_b", Day: "2026-03-14", N: 5}, {KeyID: "key_b", Day: "2026-03-15", N: 1}}, KeepFrom: "2025-12-15"},
+	})
+	wantUses := []KeyUse{{ID: "key_a", At: t0.Add(time.Second)}, {ID: "key_b", At: t0, Addr: "192.0.2.1"},
+		{ID: "key_b", At: t0.Add(30 * time.Second), Addr: "192.0.2.1"}, {ID: "key_b", At: t0.Add(2 * time.Minute), Addr: "192.0.2.1"}}
+	wantAddrs := []AddrUse{
+		{KeyID: "key_b", Addr: "192.0.2.1", Day: AddressDay(t0), First: t0, Last: t0.Add(30 * time.Second), Uses: 2},
+		{KeyID: "key_b", Addr: "192.0.2.1", Day: AddressDay(t0) + 1, First: t0.Add(2 * time.Minute), Last: t0.Add(2 * time.Minute), Uses: 1},
+	}
+	wantCounts := []UsageCount{{KeyID: "key_a", Day: "2026-03-14", Reason: "expired", N: 1},
+		{KeyID: "key_b", Day: "2026-03-14", N: 7}, {KeyID: "key_b", Day: "2026-03-15", N: 1}}
+	if !reflect.DeepEqual(f.Uses, wantUses) || !reflect.DeepEqual(f.Addrs, wantAddrs) || !reflect.DeepEqual(f.Counts, wantCounts) ||
+		f.KeepFrom != "2025-12-15" || !f.Newest.Equal(t0.Add(2*time.Minute)) {
+		t.Fatalf("fold:\n %+v\nwant uses %+v\naddrs %+v\ncounts %+v", f, wantUses, wantAddrs, wantCounts)
+	}
+}
