@@ -112,7 +112,7 @@ func (s *Store) applyUsage(ctx context.Context, t pgx.Tx, f store.UsageFold) err
 	// A key's uses in time order, TouchKey's rule applied to each in turn: an
 	// UPDATE … FROM applies one row per key, so the uses go in ranks, every
 	// key's first, then every second, … (most keys have one a minute).
-	for rank, rest := 0, f.Uses; len(rest) > 0; rank++ {
+	for rest := f.Uses; len(rest) > 0; {
 		var ids, addrs []string
 		var ats []time.Time
 		var next []store.KeyUse
