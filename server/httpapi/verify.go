@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -22,18 +21,9 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		s.tooLarge(w, r)
 		return
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.maxBody))
-	dec.DisallowUnknownFields()
 	// A missing key is a broken request (400), an empty key is a malformed key
 	// (valid:false): the request's pointers tell them apart.
-	var req contract.VerifyRequest
-	err := dec.Decode(&req)
-	if err == nil {
-		// One object and nothing after it.
-		if _, terr := dec.Token(); !errors.Is(terr, io.EOF) {
-			err = errors.Join(errTrailing, terr)
-		}
-	}
+	req, err := s.readVerifyRequest(w, r)
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
