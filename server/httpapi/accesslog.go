@@ -22,11 +22,19 @@ type reqInfo struct {
 	viaProxy  bool       // the peer is a trusted proxy
 }
 
-type infoKey struct{}
-
-func infoOf(r *http.Request) *reqInfo {
-	info, _ := r.Context().Value(infoKey{}).(*reqInfo)
-	return info
+// infoOf is the reqInfo of the request w answers, found through the
+// writers wrapping serveHTTP's recorder; nil outside serveHTTP.
+func infoOf(w http.ResponseWriter) *reqInfo {
+	for {
+		switch v := w.(type) {
+		case *recorder:
+			return v.info
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = v.Unwrap()
+		default:
+			return nil
+		}
+	}
 }
 
 // recorder notes the status and size of a response for the access log.
@@ -34,6 +42,7 @@ type recorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	info   *reqInfo
 }
 
 func (rec *recorder) WriteHeader(status int) {
@@ -66,7 +75,8 @@ func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 // (which carries nothing a SIEM operator needs to see in a log) and never a
 // header or body: the secret travels only there. The key id appears once the
 // key has authenticated.
-func (s *Server) accessLog(r *http.Request, rec *recorder, info *reqInfo, d time.Duration) {
+// now is when the request was answered.
+func (s *Server) accessLog(r *http.Request, rec *recorder, info *reqInfo, d time.Duration, now time.Time) {
 	status := rec.status
 	if status == 0 {
 		status = http.StatusOK
@@ -77,7 +87,7 @@ func (s *Server) accessLog(r *http.Request, rec *recorder, info *reqInfo, d time
 	}
 	if s.accessJSON != nil {
 		if s.log.Enabled(r.Context(), level) {
-			s.accessLine(r, rec, info, d, level, time.Now())
+			s.accessLine(r, rec, info, d, level, now)
 		}
 		return
 	}

@@ -95,8 +95,8 @@ func TestReadVerifyRequestBodies(t *testing.T) {
 		length int64
 		check  func(error) bool
 	}{
-		{"announced, too large", strings.NewReader(big), int64(len(big)), isTooBig},
-		{"chunked, too large", strings.NewReader(big), -1, isTooBig},
+		{"announced, too large", strings.NewReader(big), int64(len(big)), tooBig},
+		{"chunked, too large", strings.NewReader(big), -1, tooBig},
 		{"empty", strings.NewReader(""), 0, func(err error) bool { return errors.Is(err, io.EOF) }},
 		{"chunked, fits", strings.NewReader(`{"key":"a","type":"import"}`), -1, func(err error) bool { return err == nil }},
 		{"trailing data", strings.NewReader(`{"key":"a"} {}`), 14, func(err error) bool { return errors.Is(err, errTrailing) }},
@@ -109,11 +109,6 @@ func TestReadVerifyRequestBodies(t *testing.T) {
 			t.Errorf("%s: err %v", c.name, err)
 		}
 	}
-}
-
-func isTooBig(err error) bool {
-	var tooBig *http.MaxBytesError
-	return errors.As(err, &tooBig)
 }
 
 type errReader struct{ err error }
