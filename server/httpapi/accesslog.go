@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 )
 
 // reqInfo is what handlers tell the access log about a request: its id, the id
@@ -131,11 +130,11 @@ func (s *Server) accessLine(r *http.Request, rec *recorder, info *reqInfo, d tim
 	b = append(b, `","level":"`...)
 	b = append(b, level.String()...)
 	b = append(b, `","msg":"http request","requestId":`...)
-	b = appendSlogString(b, info.requestID)
+	b = appendQuoted(b, slogEscapes, info.requestID)
 	b = append(b, `,"method":`...)
-	b = appendSlogString(b, r.Method)
+	b = appendQuoted(b, slogEscapes, r.Method)
 	b = append(b, `,"path":`...)
-	b = appendSlogString(b, logPath(r.URL.Path))
+	b = appendQuoted(b, slogEscapes, logPath(r.URL.Path))
 	b = append(b, `,"status":`...)
 	b = strconv.AppendInt(b, int64(rec.statusOrOK()), 10)
 	b = append(b, `,"bytes":`...)
@@ -143,18 +142,18 @@ func (s *Server) accessLine(r *http.Request, rec *recorder, info *reqInfo, d tim
 	b = append(b, `,"duration":`...)
 	b = strconv.AppendInt(b, int64(d), 10)
 	b = append(b, `,"addr":`...)
-	b = appendSlogString(b, r.RemoteAddr)
+	b = appendQuoted(b, slogEscapes, r.RemoteAddr)
 	if info.viaProxy {
 		b = append(b, `,"client":`...)
-		b = appendSlogString(b, info.client.String())
+		b = appendQuoted(b, slogEscapes, info.client.String())
 	}
 	if info.keyID != "" {
 		b = append(b, `,"keyId":`...)
-		b = appendSlogString(b, info.keyID)
+		b = appendQuoted(b, slogEscapes, info.keyID)
 	}
 	if info.code != "" {
 		b = append(b, `,"code":`...)
-		b = appendSlogString(b, info.code)
+		b = appendQuoted(b, slogEscapes, info.code)
 	}
 	b = append(b, "}\n"...)
 	_, _ = s.accessJSON.Write(b) // one record per Write, as slog's handler does
@@ -163,53 +162,6 @@ func (s *Server) accessLine(r *http.Request, rec *recorder, info *reqInfo, d tim
 }
 
 var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
-
-// appendSlogString is s as slog.JSONHandler quotes it: encoding/json's escapes
-// without HTML escaping, but \u0008 and \u000c where encoding/json writes \b
-// and \f (so not appendJSONString).
-func appendSlogString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		c, size := utf8.DecodeRuneInString(s[i:])
-		if c == utf8.RuneError && size == 1 {
-			b = append(append(b, s[start:i]...), `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if c == '\u2028' || c == '\u2029' {
-			b = append(append(b, s[start:i]...), '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	return append(append(b, s[start:]...), '"')
-}
 
 // secretRE matches anything shaped like an API key secret, checksum or not.
 var secretRE = regexp.MustCompile(`apk_[A-Za-z]{3}_[0-9A-Za-z]*`)
