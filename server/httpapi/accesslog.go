@@ -126,7 +126,7 @@ func accessAttrs(r *http.Request, rec *recorder, info *reqInfo, d time.Duration)
 func (s *Server) accessLine(r *http.Request, rec *recorder, info *reqInfo, d time.Duration, level slog.Level, now time.Time) {
 	buf := lineBufs.Get().(*[]byte)
 	b := append((*buf)[:0], `{"time":"`...)
-	b = now.AppendFormat(b, time.RFC3339Nano)
+	b = appendLogTime(b, now)
 	b = append(b, `","level":"`...)
 	b = append(b, level.String()...)
 	b = append(b, `","msg":"http request","requestId":`...)
