@@ -101,7 +101,7 @@ func BenchmarkAccessLog(b *testing.B) {
 			}
 			cpu0 := testkit.CPUTime()
 			for b.Loop() {
-				s.accessLog(r, rec, info, 41*time.Microsecond)
+				s.accessLog(r, rec, info, 41*time.Microsecond, time.Now())
 			}
 			b.ReportMetric(float64(testkit.CPUTime()-cpu0)/float64(b.N), "cpu-ns/op")
 		})
@@ -114,11 +114,11 @@ func TestAccessLineFollowsTheLoggersLevel(t *testing.T) {
 	var out bytes.Buffer
 	s := &Server{log: slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn})), accessJSON: &out}
 	r := httptest.NewRequest("GET", "/x", nil)
-	s.accessLog(r, &recorder{status: 200}, &reqInfo{requestID: "a"}, time.Millisecond)
+	s.accessLog(r, &recorder{status: 200}, &reqInfo{requestID: "a"}, time.Millisecond, time.Now())
 	if out.Len() != 0 {
 		t.Fatalf("a 200 at level warn wrote %q", out.String())
 	}
-	s.accessLog(r, &recorder{status: 500}, &reqInfo{requestID: "b"}, time.Millisecond)
+	s.accessLog(r, &recorder{status: 500}, &reqInfo{requestID: "b"}, time.Millisecond, time.Now())
 	if !bytes.Contains(out.Bytes(), []byte(`"level":"ERROR","msg":"http request","requestId":"b"`)) {
 		t.Fatalf("a 500 at level warn wrote %q", out.String())
 	}

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 )
 
 // reqInfo is what handlers tell the access log about a request: its id, the id
@@ -22,11 +21,19 @@ type reqInfo struct {
 	viaProxy  bool       // the peer is a trusted proxy
 }
 
-type infoKey struct{}
-
-func infoOf(r *http.Request) *reqInfo {
-	info, _ := r.Context().Value(infoKey{}).(*reqInfo)
-	return info
+// infoOf is the reqInfo of the request w answers, found through the
+// writers wrapping serveHTTP's recorder; nil outside serveHTTP.
+func infoOf(w http.ResponseWriter) *reqInfo {
+	for {
+		switch v := w.(type) {
+		case *recorder:
+			return v.info
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = v.Unwrap()
+		default:
+			return nil
+		}
+	}
 }
 
 // recorder notes the status and size of a response for the access log.
@@ -34,6 +41,7 @@ type recorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	info   *reqInfo
 }
 
 func (rec *recorder) WriteHeader(status int) {
@@ -66,7 +74,8 @@ func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 // (which carries nothing a SIEM operator needs to see in a log) and never a
 // header or body: the secret travels only there. The key id appears once the
 // key has authenticated.
-func (s *Server) accessLog(r *http.Request, rec *recorder, info *reqInfo, d time.Duration) {
+// now is when the request was answered.
+func (s *Server) accessLog(r *http.Request, rec *recorder, info *reqInfo, d time.Duration, now time.Time) {
 	status := rec.status
 	if status == 0 {
 		status = http.StatusOK
@@ -77,7 +86,7 @@ func (s *Server) accessLog(r *http.Request, rec *recorder, info *reqInfo, d time
 	}
 	if s.accessJSON != nil {
 		if s.log.Enabled(r.Context(), level) {
-			s.accessLine(r, rec, info, d, level, time.Now())
+			s.accessLine(r, rec, info, d, level, now)
 		}
 		return
 	}
@@ -117,15 +126,15 @@ func accessAttrs(r *http.Request, rec *recorder, info *reqInfo, d time.Duration)
 func (s *Server) accessLine(r *http.Request, rec *recorder, info *reqInfo, d time.Duration, level slog.Level, now time.Time) {
 	buf := lineBufs.Get().(*[]byte)
 	b := append((*buf)[:0], `{"time":"`...)
-	b = now.AppendFormat(b, time.RFC3339Nano)
+	b = appendLogTime(b, now)
 	b = append(b, `","level":"`...)
 	b = append(b, level.String()...)
 	b = append(b, `","msg":"http request","requestId":`...)
-	b = appendSlogString(b, info.requestID)
+	b = appendQuoted(b, slogEscapes, info.requestID)
 	b = append(b, `,"method":`...)
-	b = appendSlogString(b, r.Method)
+	b = appendQuoted(b, slogEscapes, r.Method)
 	b = append(b, `,"path":`...)
-	b = appendSlogString(b, logPath(r.URL.Path))
+	b = appendQuoted(b, slogEscapes, logPath(r.URL.Path))
 	b = append(b, `,"status":`...)
 	b = strconv.AppendInt(b, int64(rec.statusOrOK()), 10)
 	b = append(b, `,"bytes":`...)
@@ -133,18 +142,18 @@ func (s *Server) accessLine(r *http.Request, rec *recorder, info *reqInfo, d tim
 	b = append(b, `,"duration":`...)
 	b = strconv.AppendInt(b, int64(d), 10)
 	b = append(b, `,"addr":`...)
-	b = appendSlogString(b, r.RemoteAddr)
+	b = appendQuoted(b, slogEscapes, r.RemoteAddr)
 	if info.viaProxy {
 		b = append(b, `,"client":`...)
-		b = appendSlogString(b, info.client.String())
+		b = appendQuoted(b, slogEscapes, info.client.String())
 	}
 	if info.keyID != "" {
 		b = append(b, `,"keyId":`...)
-		b = appendSlogString(b, info.keyID)
+		b = appendQuoted(b, slogEscapes, info.keyID)
 	}
 	if info.code != "" {
 		b = append(b, `,"code":`...)
-		b = appendSlogString(b, info.code)
+		b = appendQuoted(b, slogEscapes, info.code)
 	}
 	b = append(b, "}\n"...)
 	_, _ = s.accessJSON.Write(b) // one record per Write, as slog's handler does
@@ -153,53 +162,6 @@ func (s *Server) accessLine(r *http.Request, rec *recorder, info *reqInfo, d tim
 }
 
 var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
-
-// appendSlogString is s as slog.JSONHandler quotes it: encoding/json's escapes
-// without HTML escaping, but \u0008 and \u000c where encoding/json writes \b
-// and \f (so not appendJSONString).
-func appendSlogString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		c, size := utf8.DecodeRuneInString(s[i:])
-		if c == utf8.RuneError && size == 1 {
-			b = append(append(b, s[start:i]...), `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if c == '\u2028' || c == '\u2029' {
-			b = append(append(b, s[start:i]...), '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	return append(append(b, s[start:]...), '"')
-}
 
 // secretRE matches anything shaped like an API key secret, checksum or not.
 var secretRE = regexp.MustCompile(`apk_[A-Za-z]{3}_[0-9A-Za-z]*`)

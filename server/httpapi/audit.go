@@ -139,12 +139,12 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, want model
 			"Send an "+want.Label()+" API key as \"Authorization: Bearer <key>\".")
 		return model.Key{}, false
 	}
-	key, err := s.b.Authenticate(r.Context(), presented, want, clientOf(r).String())
+	key, err := s.b.Authenticate(r.Context(), presented, want, clientOf(w, r).String())
 	if err != nil {
 		s.writeModelError(w, r, err)
 		return model.Key{}, false
 	}
-	infoOf(r).keyID = key.ID
+	infoOf(w).keyID = key.ID
 	return key, true
 }
 

@@ -150,8 +150,8 @@ func parseHop(h string) (netip.Addr, bool) {
 }
 
 // clientOf is the client address of a request being served.
-func clientOf(r *http.Request) netip.Addr {
-	if info := infoOf(r); info != nil && info.client.IsValid() {
+func clientOf(w http.ResponseWriter, r *http.Request) netip.Addr {
+	if info := infoOf(w); info != nil && info.client.IsValid() {
 		return info.client
 	}
 	return remoteIP(r.RemoteAddr).Unmap()
@@ -168,9 +168,9 @@ const VerifyTokenHeader = "X-Verify-Token"
 // would answer a question that wasn't asked.
 func (s *Server) presentedFrom(w http.ResponseWriter, r *http.Request, given *string) (netip.Addr, bool) {
 	if given == nil {
-		return clientOf(r), true
+		return clientOf(w, r), true
 	}
-	info := infoOf(r)
+	info := infoOf(w)
 	tok := r.Header.Get(VerifyTokenHeader)
 	byToken := s.verifyTok != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.verifyTok)) == 1
 	if !byToken && (info == nil || !info.viaProxy) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"strconv"
 
 	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
@@ -31,7 +30,7 @@ const (
 // Every error body goes out through here, so here anything shaped like a secret
 // becomes its hint, whichever message echoed it.
 func writeError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
-	if info := infoOf(r); info != nil {
+	if info := infoOf(w); info != nil {
 		info.code = code
 	}
 	writeJSON(w, status, contract.Error{Error: contract.ErrorDetail{Code: code, Message: model.Redact(msg)}})
@@ -86,8 +85,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		status = http.StatusInternalServerError
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Type"] = jsonType
+	h["Content-Length"] = contentLength(len(body))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

@@ -116,3 +116,91 @@ func TestLogBufferReportsAFailedWrite(t *testing.T) {
 		t.Fatalf("the failure is reported once: %v", err)
 	}
 }
+
+// stalled is a writer whose writes wait until it is released, as a pipe's
+// do when its reader is behind.
+type stalled struct {
+	writes
+	release chan struct{}
+	entered chan struct{} // a write has begun
+	once    sync.Once
+}
+
+func (w *stalled) Write(p []byte) (int, error) {
+	w.once.Do(func() { close(w.entered) })
+	<-w.release
+	return w.writes.Write(p)
+}
+
+// While w is stuck, lines keep being taken (up to the backlog) without
+// anyone waiting for w, and once it moves every line arrives, in order.
+func TestLogBufferSlowWriterHoldsUpNoWrite(t *testing.T) {
+	w := &stalled{release: make(chan struct{}), entered: make(chan struct{})}
+	b := httpapi.NewLogBuffer(w)
+	line := func(i int) string { return fmt.Sprintf(`{"msg":"http request","n":%06d,"pad":"%0100d"}`+"\n", i, 0) }
+	const lines = 5000 // 650 KB: past one buffer, within the backlog
+	var want strings.Builder
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range lines {
+			want.WriteString(line(i))
+			if _, err := b.Write([]byte(line(i))); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		close(w.release)
+		t.Fatal("Write waited for a stuck writer")
+	}
+	<-w.entered // the first full buffer is being written, and stuck
+	close(w.release)
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(w.snapshot(), ""); got != want.String() {
+		t.Fatalf("%d bytes written of %d, or out of order", len(got), want.Len())
+	}
+}
+
+// Many goroutines logging at once lose and split no line.
+func TestLogBufferConcurrentWriters(t *testing.T) {
+	var w writes
+	b := httpapi.NewLogBuffer(&w)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 2000 {
+				b.Write([]byte(fmt.Sprintf("g%d line %04d %0100d\n", g, i, 0)))
+			}
+		}()
+	}
+	wg.Wait()
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(w.snapshot(), "")
+	next := map[string]int{}
+	for _, l := range strings.Split(strings.TrimSuffix(all, "\n"), "\n") {
+		var g string
+		var i, pad int
+		if _, err := fmt.Sscanf(l, "%s line %d %d", &g, &i, &pad); err != nil || len(l) != 113 {
+			t.Fatalf("a split or garbled line: %q", l)
+		}
+		if i != next[g] {
+			t.Fatalf("%s: line %d after %d", g, i, next[g]-1)
+		}
+		next[g]++
+	}
+	for g := range 8 {
+		if n := next[fmt.Sprintf("g%d", g)]; n != 2000 {
+			t.Errorf("g%d: %d lines of 2000", g, n)
+		}
+	}
+}

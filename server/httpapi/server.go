@@ -203,10 +203,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // serveHTTP wraps every request: access log, recovery, rate limit, routing.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now() // wall time for the logged duration, not the injected clock
-	rec := &recorder{ResponseWriter: w}
-	info := &reqInfo{requestID: s.requestID(r)}
+	ex := &exchange{}
+	rec, info := &ex.rec, &ex.info
+	rec.ResponseWriter, rec.info = w, info
+	info.requestID = s.requestID(r)
 	info.client, info.viaProxy = clientAddr(r, s.proxies)
-	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
@@ -218,15 +219,19 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		d := time.Since(start)
-		s.accessLog(r, rec, info, d)
+		s.accessLog(r, rec, info, d, start.Add(d))
 		if s.observe != nil {
 			s.observe(s.route(r), rec.statusOrOK(), d)
 		}
 	}()
 
-	rec.Header().Set(RequestIDHeader, info.requestID)
-	rec.Header().Set("Cache-Control", "no-store")
-	rec.Header().Set("X-Content-Type-Options", "nosniff")
+	// Set in the map directly, the keys canonical already: Header.Set would
+	// canonicalise each and allocate each value's slice.
+	h := rec.Header()
+	ex.ids[0] = info.requestID
+	h[RequestIDHeader] = ex.ids[:1:1]
+	h["Cache-Control"] = noStore
+	h["X-Content-Type-Options"] = noSniff
 
 	// The probes are exempt: a load balancer probing every second must never be
 	// refused. Everything else counts, unknown paths included, so that scanning
@@ -243,8 +248,27 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(rec, r, http.StatusNotFound, codeNotFound, noEndpoint)
 		return
 	}
-	s.mux.ServeHTTP(&muxErrors{ResponseWriter: rec, r: r, s: s}, r)
+	ex.mux = muxErrors{ResponseWriter: rec, r: r, s: s}
+	s.mux.ServeHTTP(&ex.mux, r)
 }
+
+// exchange is what serveHTTP keeps for one request, allocated together.
+// Handlers find the reqInfo through their ResponseWriter (infoOf), not through
+// the request's context: a context value costs a copy of the request.
+type exchange struct {
+	rec  recorder
+	info reqInfo
+	mux  muxErrors
+	ids  [1]string // the X-Request-Id header's value
+}
+
+// Header values the same for every response. Header.Set replaces a value and
+// Header.Add copies one of capacity 1, so none is ever written through.
+var (
+	noStore  = []string{"no-store"}
+	noSniff  = []string{"nosniff"}
+	jsonType = []string{"application/json; charset=utf-8"}
+)
 
 const noEndpoint = "There is no such endpoint; see /api/v1/openapi.json."
 
@@ -307,7 +331,7 @@ func (s *Server) SetRateLimit(limit int, window time.Duration) {
 
 // allow applies the rate limit, answering 429 with Retry-After when it refuses.
 func (s *Server) allow(w http.ResponseWriter, r *http.Request) bool {
-	ok, wait := s.limiter.Load().allow(clientKey(clientOf(r)))
+	ok, wait := s.limiter.Load().allow(clientKey(clientOf(w, r)))
 	if ok {
 		return true
 	}
