@@ -119,6 +119,20 @@ type HygieneFacts struct {
 	// ReplacedAt is when a replaced key was replaced (its replacement's
 	// creation); zero: unknown, then any use counts as "since".
 	ReplacedAt time.Time
+	// UsesSinceReplaced is a replaced key's successful uses counted on or
+	// after the workspace day of ReplacedAt (ReplacedDay). A key's last use is
+	// written at most once a minute, so a use just after the rotation may
+	// leave it before ReplacedAt: the counts, written for every check, see it.
+	UsesSinceReplaced int64
+}
+
+// ReplacedDay is the workspace day (YYYY-MM-DD) from which a key replaced at
+// replacedAt counts its uses "since it was replaced" (HygieneFacts).
+func ReplacedDay(replacedAt time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return DateOf(replacedAt, loc).String()
 }
 
 // Hygiene puts a key in the buckets of SPEC §12, in HygieneBuckets order; a
@@ -154,10 +168,22 @@ func Hygiene(k Key, f HygieneFacts) []HygieneBucket {
 	if f.OwnAllowLists == 0 && !f.DefaultList {
 		out = append(out, BucketNoAllowList)
 	}
-	if st == KeyReplaced && k.LastUsedAt != nil && !k.LastUsedAt.Before(f.ReplacedAt) {
+	if st == KeyReplaced && UsedSinceReplaced(k, f) {
 		out = append(out, BucketReplacedInUse)
 	}
 	return out
+}
+
+// UsedSinceReplaced reports whether a replaced key was used since it was
+// replaced: its last use is at or after f.ReplacedAt, or uses were counted on
+// or after that day. Counts are per day, so a key used earlier on the day it
+// was replaced counts as still in use until the day ends: the safe side, as
+// retiring a key in use breaks its callers.
+func UsedSinceReplaced(k Key, f HygieneFacts) bool {
+	if k.LastUsedAt != nil && !k.LastUsedAt.Before(f.ReplacedAt) {
+		return true
+	}
+	return f.UsesSinceReplaced > 0
 }
 
 // InBucket reports whether Hygiene puts k in b.
