@@ -191,6 +191,16 @@ func InBucket(k Key, f HygieneFacts, b HygieneBucket) bool {
 	return slices.Contains(Hygiene(k, f), b)
 }
 
+// CanRetire says whether k can be retired now ("retire now", SPEC §12: its
+// grace ends at once): only a replaced key still in its grace can. The one
+// source for the backend, the TUI and `keys retire`.
+func CanRetire(k Key, now time.Time) error {
+	if k.State(now) != KeyReplaced {
+		return Invalid("key", "Key “%s” is not a replaced key in its grace period: only those can be retired.", Sanitize(k.Name))
+	}
+	return nil
+}
+
 // ApiKeyOwnerChanged: a key's owner changed (SPEC §12).
 const EventApiKeyOwnerChanged EventType = "ApiKeyOwnerChanged"
 

@@ -265,7 +265,7 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 // retirable reports whether k is a replaced key still in its grace that the
 // member may manage.
 func (v *View) retirable(k model.Key) bool {
-	return k.State(v.ctx.Now()) == model.KeyReplaced && v.ctx.Can(model.ActManageKeys, k.Type)
+	return model.CanRetire(k, v.ctx.Now()) == nil && v.ctx.Can(model.ActManageKeys, k.Type)
 }
 
 // ShortHelp implements app.Flow.
