@@ -110,6 +110,9 @@ type KeyHealth struct {
 	// it was replaced (model.HygieneFacts); 0 for other keys, and for one
 	// whose last use already says it is in use.
 	UsesSinceReplaced int64 `json:"usesSinceReplaced,omitempty"`
+	// ReplacedOn is the workspace day (YYYY-MM-DD) UsesSinceReplaced counts
+	// from, when it was read.
+	ReplacedOn string `json:"replacedOn,omitempty"`
 }
 
 // KeyHealth lists every live key (as ListKeys does, newest first; q.Filter
@@ -192,7 +195,7 @@ func (s *Session) KeyHealth(ctx context.Context, q HealthQuery) ([]KeyHealth, er
 		}
 		for _, i := range at {
 			n := from[out[i].Key.ID].Uses
-			out[i].UsesSinceReplaced, facts[i].UsesSinceReplaced = n, n
+			out[i].UsesSinceReplaced, facts[i].UsesSinceReplaced, out[i].ReplacedOn = n, n, day
 		}
 	}
 	for i := range out {
