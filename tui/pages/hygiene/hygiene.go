@@ -385,7 +385,11 @@ func (v *View) why(f *client.KeyHealth) (string, table.Tone) {
 		if d, err := model.ParseDate(f.ReplacedOn); err == nil && f.UsesSinceReplaced > 0 {
 			// In use by the day's counts: its last use, written once a
 			// minute, is from before the rotation.
-			return fmt.Sprintf("used %s, %d since %d %s", model.Ago(k.LastUsedAt, now, loc), f.UsesSinceReplaced, d.Day, d.Month.String()[:3]), table.Warn
+			s := fmt.Sprintf("%d since %d %s", f.UsesSinceReplaced, d.Day, d.Month.String()[:3])
+			if k.LastUsedAt != nil {
+				s = model.Ago(k.LastUsedAt, now, loc) + ", " + s
+			}
+			return s, table.Warn
 		}
 		s := "used " + model.Ago(k.LastUsedAt, now, loc)
 		if k.LastUsedAddr != "" {
