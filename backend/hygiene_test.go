@@ -158,3 +158,39 @@ func TestKeyHealthReadsOncePerCall(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkKeyHealth10k is KeyHealth over 10,000 keys, 100 of them replaced
+// on one day, beside ListKeys of the same keys in the same run: its reads are
+// a fixed few whatever the number of keys, so the ratio holds as keys grow.
+func BenchmarkKeyHealth10k(b *testing.B) {
+	c := benchClient(b, 10_000)
+	ctx := context.Background()
+	s := c.(*backend.Session)
+	keys, err := s.ListKeys(ctx, backend.KeyFilter{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, k := range keys[:100] {
+		if _, err := s.RotateKey(ctx, k.ID, backend.RotateKeyRequest{Version: k.Version, Grace: 24 * time.Hour}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, run := range []struct {
+		name string
+		fn   func() (int, error)
+	}{
+		{"ListKeys", func() (int, error) { ks, err := s.ListKeys(ctx, backend.KeyFilter{}); return len(ks), err }},
+		{"KeyHealth", func() (int, error) { hs, err := s.KeyHealth(ctx, backend.HealthQuery{}); return len(hs), err }},
+	} {
+		b.Run(run.name, func(b *testing.B) {
+			cpu, n := processCPU(), 0
+			for b.Loop() {
+				if got, err := run.fn(); err != nil || got != 10_100 {
+					b.Fatal(got, err)
+				}
+				n++
+			}
+			b.ReportMetric(float64(processCPU()-cpu)/float64(n), "cpu-ns/op")
+		})
+	}
+}
