@@ -74,7 +74,7 @@ const (
 	BucketOwnerDeactivated HygieneBucket = "owner-deactivated" // its owner is deactivated
 	BucketExpiring         HygieneBucket = "expiring"          // active, last valid day within ExpiringSoonDays
 	BucketNoAllowList      HygieneBucket = "no-allow-list"     // usable from anywhere: no list of its own, no default
-	BucketReplacedInUse    HygieneBucket = "replaced-in-use"   // replaced, in its grace, and used since it was replaced
+	BucketReplacedInUse    HygieneBucket = "replaced-in-use"   // replaced, in its grace, and used since (UsedSinceReplaced)
 )
 
 // HygieneBuckets lists the buckets in the order the hygiene view shows them.
