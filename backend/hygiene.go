@@ -5,6 +5,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -65,7 +66,13 @@ func (b *Backend) usageTotals(ctx context.Context, days int) (map[string]model.U
 	if days < 1 || days > model.UsageKeptDays {
 		return nil, model.Invalid("days", "Days must be between 1 and %d.", model.UsageKeptDays)
 	}
-	counts, err := b.store.UsageTotals(ctx, model.UsageFrom(b.Now(), b.policy.Loc(), days))
+	return b.usageFrom(ctx, model.UsageFrom(b.Now(), b.policy.Loc(), days))
+}
+
+// usageFrom is every key's checks from day from (YYYY-MM-DD) on, by key id:
+// one read.
+func (b *Backend) usageFrom(ctx context.Context, from string) (map[string]model.UsageTotal, error) {
+	counts, err := b.store.UsageTotals(ctx, from)
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +93,8 @@ func (b *Backend) usageTotals(ctx context.Context, days int) (map[string]model.U
 type HealthQuery struct {
 	IdleDays       int           // "idle for N days"; 0: model.DefaultIdleDays
 	ExpiringWithin time.Duration // 0: model.ExpiringSoon
+	// Filter picks the keys, as ListKeys does; zero: every live key.
+	Filter KeyFilter
 }
 
 // KeyHealth is one live key with what the hygiene view, `keys list` filters
@@ -97,16 +106,28 @@ type KeyHealth struct {
 	AllowLists []string              `json:"allowLists"` // the names of the key's own lists
 	OwnerEmail string                `json:"ownerEmail,omitempty"`
 	State      string                `json:"state"`
+	// UsesSinceReplaced is a replaced key's uses counted on or after the day
+	// it was replaced (model.HygieneFacts); 0 for other keys, and for one
+	// whose last use already says it is in use.
+	UsesSinceReplaced int64 `json:"usesSinceReplaced,omitempty"`
+	// ReplacedOn is the workspace day (YYYY-MM-DD) UsesSinceReplaced counts
+	// from, when it was read.
+	ReplacedOn string `json:"replacedOn,omitempty"`
 }
 
-// KeyHealth lists every live key (as ListKeys does, newest first) with its
-// hygiene buckets (model.Hygiene, the one source of them), 30-day usage and
-// allow lists: four reads whatever the number of keys.
+// KeyHealth lists every live key (as ListKeys does, newest first; q.Filter
+// picks some) with its hygiene buckets (model.Hygiene, the one source of
+// them), 30-day usage and allow lists. One pass over reads made once, whatever
+// the number of keys: the keys (tombstones too, for when a replaced key's
+// successor was made), members, allow lists and their links, the 30-day
+// totals; and, for replaced keys whose last use is older than their
+// replacement, one total per distinct day of replacement (a bulk rotation is
+// one day).
 func (s *Session) KeyHealth(ctx context.Context, q HealthQuery) ([]KeyHealth, error) {
 	if _, err := s.require(ctx, s.b.store, model.ActViewUsage, ""); err != nil {
 		return nil, err
 	}
-	keys, err := s.ListKeys(ctx, KeyFilter{})
+	all, err := s.b.store.Keys(ctx, store.KeyQuery{IncludeDeleted: true})
 	if err != nil {
 		return nil, err
 	}
@@ -139,30 +160,46 @@ func (s *Session) KeyHealth(ctx context.Context, q HealthQuery) ([]KeyHealth, er
 	for _, l := range links {
 		own[l.KeyID] = append(own[l.KeyID], listName[l.ListID])
 	}
-	created := make(map[string]time.Time, len(keys))
-	for _, k := range keys {
+	created := make(map[string]time.Time, len(all))
+	for _, k := range all {
 		created[k.ID] = k.CreatedAt
 	}
-	now := s.b.Now()
-	out := make([]KeyHealth, 0, len(keys))
-	for _, k := range keys {
+	now, loc := s.b.Now(), s.b.policy.Loc()
+	out := make([]KeyHealth, 0, len(all))
+	facts := make([]model.HygieneFacts, 0, len(all))
+	since := map[string][]int{} // replacement day → the keys (indices into out) to count from it
+	for _, k := range all {
+		if !s.b.listed(k, q.Filter, now) {
+			continue
+		}
 		owner, known := byMember[k.OwnerID]
 		f := model.HygieneFacts{Now: now, Policy: s.b.policy, IdleDays: q.IdleDays, ExpiringWithin: q.ExpiringWithin,
-			OwnerActive: !known || owner.Active(), OwnAllowLists: len(own[k.ID]), DefaultList: hasDefault}
-		if k.ReplacedBy != "" {
-			if at, ok := created[k.ReplacedBy]; ok {
-				f.ReplacedAt = at
-			} else if r, err := s.b.store.Key(ctx, k.ReplacedBy); err == nil {
-				f.ReplacedAt = r.CreatedAt
-			}
+			OwnerActive: !known || owner.Active(), OwnAllowLists: len(own[k.ID]), DefaultList: hasDefault,
+			ReplacedAt: created[k.ReplacedBy]}
+		if k.State(now) == model.KeyReplaced && !model.UsedSinceReplaced(k, f) && !f.ReplacedAt.IsZero() {
+			day := model.ReplacedDay(f.ReplacedAt, loc)
+			since[day] = append(since[day], len(out))
 		}
 		names := own[k.ID]
 		sort.Strings(names)
 		if names == nil {
 			names = []string{}
 		}
-		out = append(out, KeyHealth{Key: k, Buckets: model.Hygiene(k, f), Usage: usage[k.ID],
-			AllowLists: names, OwnerEmail: owner.Email, State: k.State(now).String()})
+		out = append(out, KeyHealth{Key: k, Usage: usage[k.ID], AllowLists: names, OwnerEmail: owner.Email, State: k.State(now).String()})
+		facts = append(facts, f)
+	}
+	for day, at := range since {
+		from, err := s.b.usageFrom(ctx, day)
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range at {
+			n := from[out[i].Key.ID].Uses
+			out[i].UsesSinceReplaced, facts[i].UsesSinceReplaced, out[i].ReplacedOn = n, n, day
+		}
+	}
+	for i := range out {
+		out[i].Buckets = model.Hygiene(out[i].Key, facts[i])
 	}
 	return out, nil
 }

@@ -152,8 +152,8 @@ func (s *Session) RetireKey(ctx context.Context, keyID string, version int64) (m
 		if err != nil {
 			return err
 		}
-		if k.State(now) != model.KeyReplaced {
-			return model.Invalid("key", "Key “%s” is not a replaced key in its grace period: only those can be retired.", model.Sanitize(k.Name))
+		if err := model.CanRetire(k, now); err != nil {
+			return err
 		}
 		changes := model.KeyChanges{ExpiresAt: &model.Change[time.Time]{Old: k.ExpiresAt, New: now}}
 		k.ExpiresAt, k.UpdatedAt, k.UpdatedBy = now, now, actor.ID

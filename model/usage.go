@@ -74,7 +74,7 @@ const (
 	BucketOwnerDeactivated HygieneBucket = "owner-deactivated" // its owner is deactivated
 	BucketExpiring         HygieneBucket = "expiring"          // active, last valid day within ExpiringSoonDays
 	BucketNoAllowList      HygieneBucket = "no-allow-list"     // usable from anywhere: no list of its own, no default
-	BucketReplacedInUse    HygieneBucket = "replaced-in-use"   // replaced, in its grace, and used since it was replaced
+	BucketReplacedInUse    HygieneBucket = "replaced-in-use"   // replaced, in its grace, and used since (UsedSinceReplaced)
 )
 
 // HygieneBuckets lists the buckets in the order the hygiene view shows them.
@@ -119,6 +119,20 @@ type HygieneFacts struct {
 	// ReplacedAt is when a replaced key was replaced (its replacement's
 	// creation); zero: unknown, then any use counts as "since".
 	ReplacedAt time.Time
+	// UsesSinceReplaced is a replaced key's successful uses counted on or
+	// after the workspace day of ReplacedAt (ReplacedDay). A key's last use is
+	// written at most once a minute, so a use just after the rotation may
+	// leave it before ReplacedAt: the counts, written for every check, see it.
+	UsesSinceReplaced int64
+}
+
+// ReplacedDay is the workspace day (YYYY-MM-DD) from which a key replaced at
+// replacedAt counts its uses "since it was replaced" (HygieneFacts).
+func ReplacedDay(replacedAt time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return DateOf(replacedAt, loc).String()
 }
 
 // Hygiene puts a key in the buckets of SPEC §12, in HygieneBuckets order; a
@@ -154,15 +168,37 @@ func Hygiene(k Key, f HygieneFacts) []HygieneBucket {
 	if f.OwnAllowLists == 0 && !f.DefaultList {
 		out = append(out, BucketNoAllowList)
 	}
-	if st == KeyReplaced && k.LastUsedAt != nil && !k.LastUsedAt.Before(f.ReplacedAt) {
+	if st == KeyReplaced && UsedSinceReplaced(k, f) {
 		out = append(out, BucketReplacedInUse)
 	}
 	return out
 }
 
+// UsedSinceReplaced reports whether a replaced key was used since it was
+// replaced: its last use is at or after f.ReplacedAt, or uses were counted on
+// or after that day. Counts are per day, so a key used earlier on the day it
+// was replaced counts as still in use until the day ends: the safe side, as
+// retiring a key in use breaks its callers.
+func UsedSinceReplaced(k Key, f HygieneFacts) bool {
+	if k.LastUsedAt != nil && !k.LastUsedAt.Before(f.ReplacedAt) {
+		return true
+	}
+	return f.UsesSinceReplaced > 0
+}
+
 // InBucket reports whether Hygiene puts k in b.
 func InBucket(k Key, f HygieneFacts, b HygieneBucket) bool {
 	return slices.Contains(Hygiene(k, f), b)
+}
+
+// CanRetire says whether k can be retired now ("retire now", SPEC §12: its
+// grace ends at once): only a replaced key still in its grace can. The one
+// source for the backend, the TUI and `keys retire`.
+func CanRetire(k Key, now time.Time) error {
+	if k.State(now) != KeyReplaced {
+		return Invalid("key", "Key “%s” is not a replaced key in its grace period: only those can be retired.", Sanitize(k.Name))
+	}
+	return nil
 }
 
 // ApiKeyOwnerChanged: a key's owner changed (SPEC §12).

@@ -60,6 +60,13 @@ func TestHygieneMatchesAReferenceOver120Days(t *testing.T) {
 			if grace := h.replacedAt.Add(time.Duration(r.IntN(30*24)) * time.Hour); grace.Before(h.key.ExpiresAt) {
 				h.key.ExpiresAt = grace
 			}
+			// Called just before and just after the rotation: the use after
+			// it is within the minute of the last use written, so only the
+			// day's count sees it.
+			if r.IntN(3) == 0 {
+				h.uses = append(h.uses, h.replacedAt.Add(-30*time.Second), h.replacedAt.Add(10*time.Second))
+				slices.SortFunc(h.uses, time.Time.Compare)
+			}
 		}
 		if r.IntN(10) == 0 {
 			h.deletedAt = created.Add(time.Duration(r.IntN(90*24)) * time.Hour)
@@ -78,10 +85,11 @@ func TestHygieneMatchesAReferenceOver120Days(t *testing.T) {
 				continue
 			}
 			k := h.key
+			k.LastUsedAt = lastWritten(h.uses, now)
+			var since int64 // uses counted on or after the day of the rotation
 			for _, u := range h.uses {
-				if !u.After(now) {
-					u := u
-					k.LastUsedAt = &u
+				if !u.After(now) && !h.replacedAt.IsZero() && model.ReplacedDay(u, loc) >= model.ReplacedDay(h.replacedAt, loc) {
+					since++
 				}
 			}
 			if !h.replacedAt.IsZero() && !h.replacedAt.After(now) {
@@ -93,7 +101,7 @@ func TestHygieneMatchesAReferenceOver120Days(t *testing.T) {
 			}
 			ownerActive := h.ownerGoneAt.IsZero() || h.ownerGoneAt.After(now)
 			got := model.Hygiene(k, model.HygieneFacts{Now: now, Policy: p, OwnerActive: ownerActive,
-				OwnAllowLists: h.lists, DefaultList: withDefault, ReplacedAt: h.replacedAt})
+				OwnAllowLists: h.lists, DefaultList: withDefault, ReplacedAt: h.replacedAt, UsesSinceReplaced: since})
 			want := reference(h, k, now, loc, ownerActive, withDefault)
 			if !slices.Equal(got, want) {
 				t.Fatalf("day %d, %s (%+v): Hygiene = %v, reference %v", d, k.ID, h, got, want)
@@ -111,6 +119,23 @@ func TestHygieneMatchesAReferenceOver120Days(t *testing.T) {
 	t.Logf("bucket answers compared: %v", checked)
 }
 
+// lastWritten is the last use a key's row holds at now: a use is written when
+// it comes a minute or more after the last one written (the usage recorder's
+// rule), so one a few seconds after another leaves no trace there.
+func lastWritten(uses []time.Time, now time.Time) *time.Time {
+	var last *time.Time
+	for _, u := range uses {
+		if u.After(now) {
+			break
+		}
+		if last == nil || u.Sub(*last) >= time.Minute {
+			u := u
+			last = &u
+		}
+	}
+	return last
+}
+
 // reference is SPEC §12 read literally, on the history rather than the key.
 func reference(h history, k model.Key, now time.Time, loc *time.Location, ownerActive, withDefault bool) []model.HygieneBucket {
 	deleted := !h.deletedAt.IsZero() && !h.deletedAt.After(now)
@@ -118,10 +143,17 @@ func reference(h history, k model.Key, now time.Time, loc *time.Location, ownerA
 		return nil
 	}
 	replaced := !h.replacedAt.IsZero() && !h.replacedAt.After(now)
+	// Idle and never used go by the last use the key's row holds.
 	var last time.Time
+	if l := lastWritten(h.uses, now); l != nil {
+		last = *l
+	}
+	// Still called during its grace: any use, as it happened, on or after
+	// the day it was replaced (counts are per workspace day).
+	usedSince := false
 	for _, u := range h.uses {
-		if !u.After(now) {
-			last = u
+		if !u.After(now) && replaced && !dayOf(u, loc).Before(dayOf(h.replacedAt, loc)) {
+			usedSince = true
 		}
 	}
 	var out []model.HygieneBucket
@@ -148,8 +180,39 @@ func reference(h history, k model.Key, now time.Time, loc *time.Location, ownerA
 	if h.lists == 0 && !withDefault {
 		out = append(out, model.BucketNoAllowList)
 	}
-	if replaced && !last.IsZero() && !last.Before(h.replacedAt) {
+	if replaced && usedSince {
 		out = append(out, model.BucketReplacedInUse)
 	}
 	return out
+}
+
+// dayOf is t's calendar day in loc, as midnight UTC.
+func dayOf(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func TestUsedSinceReplaced(t *testing.T) {
+	at := time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)
+	ptr := func(t time.Time) *time.Time { return &t }
+	cases := []struct {
+		name  string
+		last  *time.Time
+		since int64
+		want  bool
+	}{
+		{"never used", nil, 0, false},
+		{"last used before, nothing counted since the day", ptr(at.Add(-time.Hour)), 0, false},
+		{"last used after", ptr(at.Add(time.Hour)), 0, true},
+		{"last used at the instant", ptr(at), 0, true},
+		// The once-a-minute last use left it 30 s before; the count saw
+		// the use 10 s after.
+		{"last used before, uses counted since the day", ptr(at.Add(-30 * time.Second)), 1, true},
+	}
+	for _, c := range cases {
+		k := model.Key{LastUsedAt: c.last}
+		if got := model.UsedSinceReplaced(k, model.HygieneFacts{ReplacedAt: at, UsesSinceReplaced: c.since}); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
 }

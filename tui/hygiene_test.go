@@ -2,10 +2,13 @@ package tui
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/apikeys-dev/apikeys/client"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/internal/fake"
 )
@@ -58,7 +61,9 @@ func TestGoldenDetailsWithSparkline(t *testing.T) {
 			s.typ("/")
 			s.typ("SIEM")
 			s.press(tea.KeyEnter, tea.KeyEnter)
-			s.waitFor("Owner")
+			// The details' own Owner field: "Owner" alone is also in the
+			// header ("Primary Owner"), redrawn before the details open.
+			s.shows("Owner         Ben Ortiz")
 			s.down(6) // to the sparkline, where the pane is short
 			s.shows("refusals")
 			s.golden()
@@ -196,4 +201,27 @@ func TestHygieneIdleDays(t *testing.T) {
 	s.typ("iii") // 365, 30, 60
 	s.shows("[Idle 60d+ 1]")
 	s.finish()
+}
+
+// A key used earlier on the day it was replaced counts as still in use (the
+// day's counts can't tell before from after the rotation); the view says how
+// many uses were counted since that day, and when it was last used.
+func TestGoldenHygieneReplacedTodayByTheDaysCounts(t *testing.T) {
+	s := startHygiene(t, 100, 26)
+	k, ok := s.c.Key("key_siem")
+	if !ok {
+		t.Fatal("no SIEM key")
+	}
+	if _, err := s.c.As(fake.Owner).RotateKey(context.Background(), k.ID, client.RotateKeyRequest{Version: k.Version, Grace: 24 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	s.openHygiene()
+	s.typ("6")
+	s.waitFor("[Replaced, still in use 2]")
+	s.shows("5m ago, 2 since")
+	row := rowOf(s.ask(frameProbe{}), "SIEM audit stream")
+	if !strings.Contains(row, "5m ago, 2 since 1 Jul") {
+		t.Fatalf("SIEM's row: %q", row)
+	}
+	s.golden()
 }

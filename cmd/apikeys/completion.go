@@ -32,6 +32,7 @@ func addCompletions(root *cobra.Command, a *app) {
 		"keys delete":            {a.completeKeyIDs},
 		"keys usage":             {a.completeKeyIDs},
 		"keys transfer":          {a.completeKeyIDs},
+		"keys retire":            {a.completeKeyIDs},
 		"members set-type":       {a.completeEmails, completeAccountTypes},
 		"members deactivate":     {a.completeEmails},
 		"members reactivate":     {a.completeEmails},

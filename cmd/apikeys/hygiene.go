@@ -72,21 +72,24 @@ func (h *hygieneFlags) wanted() ([]model.HygieneBucket, client.HealthQuery, erro
 	return bs, q, nil
 }
 
-// filterHygiene keeps the keys that model.Hygiene puts in every bucket of bs.
-func filterHygiene(ctx context.Context, h client.Hygiene, keys []model.Key, bs []model.HygieneBucket, q client.HealthQuery) ([]model.Key, error) {
+// filterHygiene lists the keys (q.Filter picks them, as ListKeys would) that
+// model.Hygiene puts in every bucket of bs, in the list's order.
+func filterHygiene(ctx context.Context, h client.Hygiene, bs []model.HygieneBucket, q client.HealthQuery) ([]model.Key, error) {
 	health, err := h.KeyHealth(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	in := make(map[string]bool, len(health))
+	keys := make([]model.Key, 0, len(health))
 	for _, kh := range health {
 		ok := true
 		for _, b := range bs {
 			ok = ok && slices.Contains(kh.Buckets, b)
 		}
-		in[kh.Key.ID] = ok
+		if ok {
+			keys = append(keys, kh.Key)
+		}
 	}
-	return slices.DeleteFunc(keys, func(k model.Key) bool { return !in[k.ID] }), nil
+	return keys, nil
 }
 
 func newKeysUsageCmd(a *app) *cobra.Command {
@@ -230,6 +233,104 @@ the new owner, who must be active.`,
 	}
 	c.Flags().StringVar(&to, "to", "", "the new owner: `MEMBER` email or id")
 	return c
+}
+
+func newKeysRetireCmd(a *app) *cobra.Command {
+	var yes bool
+	c := &cobra.Command{
+		Use:   "retire KEY_ID [--yes]",
+		Short: "End a replaced key's grace period now",
+		Long: `End a replaced key's grace period now ("retire now", SPEC §12): the old key
+stops working at once, as if it had been rotated with grace "now". Only a
+replaced key still in its grace can be retired, by someone who may manage keys
+of its type. Audited as ApiKeyUpdated (its expiry's old and new values).
+
+Without --yes it asks first, on a terminal, saying when the key was last used
+and how often since it was replaced. Without a terminal --yes is required.`,
+		Example: "  apikeys keys retire key_01J9Z…\n  apikeys keys retire key_01J9Z… --yes",
+		Args:    exactArgs("KEY_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			h, err := a.hygiene(ctx)
+			if err != nil {
+				return err
+			}
+			c, err := a.client(ctx)
+			if err != nil {
+				return err
+			}
+			k, err := c.GetKey(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			// Refused before asking, as the TUI offers it only then.
+			me, err := c.Me(ctx)
+			if err != nil {
+				return err
+			}
+			if err := model.Require(me.AccountType, model.ActManageKeys, k.Type); err != nil {
+				return err
+			}
+			now := c.Now()
+			if err := model.CanRetire(k, now); err != nil {
+				return err
+			}
+			name := model.Sanitize(k.Name)
+			if !yes {
+				if !a.env.stdinIsTerminal {
+					return model.Invalid("yes", "Not retiring key “%s” (%s) without confirmation: there is no terminal to ask on. Pass --yes to retire it.", name, k.ID)
+				}
+				loc := c.Policy().Loc()
+				fmt.Fprintf(a.env.stderr, "Its grace would end in %s; it was last used %s%s. Whoever still calls it is refused from now on.\n",
+					model.Span(k.ExpiresAt.Sub(now)), model.Ago(k.LastUsedAt, now, loc), usesSince(ctx, c, h, k, now, loc))
+				ok, err := a.confirm(ctx, fmt.Sprintf("Retire key “%s” (%s) now? [y/N] ", name, k.ID))
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return model.Invalid("yes", "Not retired: key “%s” (%s) works until its grace ends.", name, k.ID)
+				}
+			}
+			nk, err := h.RetireKey(ctx, k.ID, k.Version)
+			if err != nil {
+				return err
+			}
+			if a.flags.json {
+				return writeJSON(a.env.stdout, contract.KeyOf(nk, c.Policy(), c.Now()))
+			}
+			fmt.Fprintf(a.env.stdout, "Retired key “%s” (%s): its grace is over and it no longer works.\n", model.Sanitize(nk.Name), nk.ID)
+			return nil
+		},
+	}
+	c.Flags().BoolVarP(&yes, "yes", "y", false, "retire without asking")
+	return c
+}
+
+// usesSince is ", and N times since DAY (the day it was replaced)" for a
+// replaced key whose day's counts say more than its last use (written once a
+// minute); "" when nothing was counted or it can't be read.
+func usesSince(ctx context.Context, c client.Client, h client.Hygiene, k model.Key, now time.Time, loc *time.Location) string {
+	r, err := c.GetKey(ctx, k.ReplacedBy)
+	if err != nil {
+		return ""
+	}
+	day := model.DateOf(r.CreatedAt, loc)
+	days, err := h.KeyUsage(ctx, k.ID, model.DateOf(now, loc).DaysSince(day)+1)
+	if err != nil {
+		return ""
+	}
+	var n int64
+	for _, d := range days {
+		n += d.Uses
+	}
+	if n == 0 {
+		return ""
+	}
+	times := fmt.Sprintf("%d times", n)
+	if n == 1 {
+		times = "once"
+	}
+	return fmt.Sprintf(", and %s since %s (the day it was replaced)", times, day.Human())
 }
 
 // deactivateWithKeys deactivates a member, transferring their live keys to

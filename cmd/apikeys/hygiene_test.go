@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
 )
@@ -152,5 +154,119 @@ func TestKeysTransferAndDeactivate(t *testing.T) {
 	}
 	if out := c.ok("audit", "--type", "ApiKeyOwnerChanged"); strings.Count(out, "ApiKeyOwnerChanged") != 2 {
 		t.Errorf("want two ApiKeyOwnerChanged events:\n%s", out)
+	}
+}
+
+// TestKeysListShowsOwners: the table has an Owner column, aligned in cells
+// when a name is wide (鈴木 takes four), and --json has owner, also through a
+// hygiene filter.
+func TestKeysListShowsOwners(t *testing.T) {
+	c := newCLI(t)
+	k := c.createKey("Sync", "import", "+30d")
+	c.clock.Add(time.Minute)
+	c.createKey("Export", "export", "+30d")
+	c.ok("members", "add", "--name", "鈴木 花子", "--email", "hanako@example.com", "--type", "workspace-admin")
+	c.ok("keys", "transfer", k.Key.ID, "--to", "hanako@example.com")
+	lines := strings.Split(strings.TrimSuffix(c.ok("keys", "list"), "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("want a header and two rows:\n%s", strings.Join(lines, "\n"))
+	}
+	// Each column starts at the same cell on every line.
+	at := func(line, cell string) int {
+		i := strings.Index(line, cell)
+		if i < 0 {
+			t.Fatalf("%q not in %q", cell, line)
+		}
+		return ansi.StringWidth(line[:i])
+	}
+	owner, createdBy := at(lines[0], "OWNER"), at(lines[0], "CREATED BY")
+	if at(lines[1], "Olive Owner") != owner || at(lines[2], "鈴木 花子") != owner {
+		t.Errorf("owners not under OWNER:\n%s", strings.Join(lines, "\n"))
+	}
+	for _, l := range lines[1:] {
+		if i := strings.LastIndex(l, "Olive Owner"); ansi.StringWidth(l[:i]) != createdBy {
+			t.Errorf("CREATED BY misaligned after a wide owner:\n%s", strings.Join(lines, "\n"))
+		}
+	}
+	for _, args := range [][]string{{"keys", "list"}, {"keys", "list", "--no-allow-list"}} {
+		got := map[string]string{}
+		for _, ck := range okJSON[[]contract.Key](c, args...) {
+			got[ck.ID] = ck.Owner.Name
+		}
+		if got[k.Key.ID] != "鈴木 花子" || len(got) != 2 {
+			t.Errorf("%v --json owners: %v", args, got)
+		}
+	}
+}
+
+// TestKeysRetire: "retire now" from the command line — refused where the TUI
+// offers no R (an active key, a member who can't manage its type) before
+// asking; asked on a terminal with the last use and the uses since the
+// rotation day; audited; the old key stops at once.
+func TestKeysRetire(t *testing.T) {
+	c := newCLI(t)
+	k := c.createKey("Nightly import", "import", "+30d")
+	refused(t, c.runWith("y\n", true, "keys", "retire", k.Key.ID), "is not a replaced key in its grace period")
+	be := c.openBackend()
+	verify := func() string {
+		t.Helper()
+		res, err := be.Verify(t.Context(), k.Secret, model.KeyImport, "192.0.2.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Valid {
+			return "valid"
+		}
+		return res.Reason
+	}
+	verify()
+	c.clock.Add(20 * time.Second)
+	okJSON[created](c, "keys", "rotate", k.Key.ID, "--grace", "24h")
+	c.clock.Add(10 * time.Second)
+	verify() // within the minute of the last use written: only counted
+	if err := be.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	c.clock.Add(time.Hour)
+
+	c.ok("members", "add", "--name", "Sec", "--email", "sec@example.com", "--type", "security-admin")
+	refused(t, c.runWith("y\n", true, "--as", "sec@example.com", "keys", "retire", k.Key.ID), "You need to be")
+	refused(t, c.runWith("y\n", false, "keys", "retire", k.Key.ID), "without confirmation: there is no terminal to ask on. Pass --yes")
+
+	r := c.runWith("n\n", true, "keys", "retire", k.Key.ID)
+	warn := "Its grace would end in 22h; it was last used 1h ago, and 2 times since 25 Jun 2026 (the day it was replaced). Whoever still calls it is refused from now on.\n"
+	prompt := "Retire key “Nightly import” (" + k.Key.ID + ") now? [y/N] "
+	if r.code != exitRefused || !strings.HasPrefix(r.stderr, warn+prompt) || !strings.Contains(r.stderr, "Not retired") {
+		t.Fatalf("answer no: %v", r)
+	}
+	if got := verify(); got != "valid" {
+		t.Fatalf("after no, the old key: %s", got)
+	}
+	if keys := okJSON[[]contract.Key](c, "keys", "list"); len(keys) != 2 {
+		t.Fatalf("after no: %d keys listed", len(keys))
+	}
+
+	r = c.runWith("y\n", true, "keys", "retire", k.Key.ID)
+	if r.code != 0 || r.stdout != "Retired key “Nightly import” ("+k.Key.ID+"): its grace is over and it no longer works.\n" {
+		t.Fatalf("answer yes: %v", r)
+	}
+	be = c.openBackend() // not the one that cached the key as it was
+	if got := verify(); got != "expired" {
+		t.Fatalf("a retired key verifies: %s", got)
+	}
+	if out := c.ok("audit", "--type", "ApiKeyUpdated"); strings.Count(out, "ApiKeyUpdated") != 1 {
+		t.Errorf("want one ApiKeyUpdated event for the retirement:\n%s", out)
+	}
+	refused(t, c.run("keys", "retire", k.Key.ID, "--yes"), "is not a replaced key in its grace period")
+}
+
+// TestKeysRetireYesJSON: --yes asks nothing; --json prints the key.
+func TestKeysRetireYesJSON(t *testing.T) {
+	c := newCLI(t)
+	k := c.createKey("Export", "export", "+30d")
+	okJSON[created](c, "keys", "rotate", k.Key.ID, "--grace", "7d")
+	got := okJSON[contract.Key](c, "keys", "retire", k.Key.ID, "--yes")
+	if got.ID != k.Key.ID || got.State != "expired" {
+		t.Fatalf("retire --yes --json: %+v", got)
 	}
 }

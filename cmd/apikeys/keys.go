@@ -23,7 +23,7 @@ func newKeysCmd(a *app) *cobra.Command {
 	return newGroupCmd("keys", "List, create, edit, rotate and delete API keys",
 		newKeysListCmd(a), newKeysCreateCmd(a), newKeysEditCmd(a),
 		newKeysRotateCmd(a), newKeysDeleteCmd(a), newKeysAddressesCmd(a),
-		newKeysUsageCmd(a), newKeysReportCmd(a), newKeysTransferCmd(a))
+		newKeysUsageCmd(a), newKeysReportCmd(a), newKeysTransferCmd(a), newKeysRetireCmd(a))
 }
 
 func newKeysListCmd(a *app) *cobra.Command {
@@ -68,18 +68,19 @@ in those hygiene buckets (SPEC §12); every filter given must hold.`,
 			if w, ok := c.(keyWalker); ok && a.flags.json && len(buckets) == 0 {
 				return writeKeysJSON(cmd.Context(), a.env.stdout, w, f, c.Policy(), c.Now(), lists)
 			}
-			keys, err := c.ListKeys(cmd.Context(), f)
-			if err != nil {
-				return err
-			}
+			var keys []model.Key
 			if len(buckets) > 0 {
+				// The buckets' own read lists the keys: one pass.
 				h, err := a.hygiene(cmd.Context())
 				if err != nil {
 					return err
 				}
-				if keys, err = filterHygiene(cmd.Context(), h, keys, buckets, hq); err != nil {
+				hq.Filter = f
+				if keys, err = filterHygiene(cmd.Context(), h, buckets, hq); err != nil {
 					return err
 				}
+			} else if keys, err = c.ListKeys(cmd.Context(), f); err != nil {
+				return err
 			}
 			p, now := c.Policy(), c.Now()
 			if a.flags.json {
@@ -101,9 +102,9 @@ in those hygiene buckets (SPEC §12); every filter given must hold.`,
 				fmt.Fprintln(a.env.stdout, "No API keys yet. Create the first one with:\n  apikeys keys create --name NAME --expires +90d --type import")
 				return nil
 			}
-			t := newTable(a.env.stdout, "ID", "NAME", "TYPE", "KEY", "EXPIRES", "LAST USED", "CREATED BY")
+			t := newTable(a.env.stdout, "ID", "NAME", "TYPE", "KEY", "EXPIRES", "LAST USED", "OWNER", "CREATED BY")
 			for _, k := range keys {
-				t.row(k.ID, k.Name, k.Type.Label(), k.Hint, expiryText(k, p, now), model.Ago(k.LastUsedAt, now, p.Loc()), k.CreatedByName)
+				t.row(k.ID, k.Name, k.Type.Label(), k.Hint, expiryText(k, p, now), model.Ago(k.LastUsedAt, now, p.Loc()), k.OwnerName, k.CreatedByName)
 			}
 			return t.flush()
 		},

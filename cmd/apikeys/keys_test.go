@@ -117,7 +117,7 @@ func TestKeysHumanOutput(t *testing.T) {
 	if len(lines) != 3 {
 		t.Fatalf("want a header and two rows, got:\n%s", strings.Join(lines, "\n"))
 	}
-	header := "ID                    NAME            TYPE        KEY                EXPIRES                                        LAST USED  CREATED BY"
+	header := "ID                    NAME            TYPE        KEY                EXPIRES                                        LAST USED  OWNER        CREATED BY"
 	if lines[0] != header {
 		t.Errorf("header\n got %q\nwant %q", lines[0], header)
 	}
@@ -125,7 +125,7 @@ func TestKeysHumanOutput(t *testing.T) {
 	if !strings.HasPrefix(lines[1], "key_") || !strings.Contains(lines[1], "SIEM") || !strings.Contains(lines[1], "valid through 24 Jun 2027                      never") {
 		t.Errorf("first row %q", lines[1])
 	}
-	wantRow2 := id + "  Nightly export  Export      " + model.SecretHint(m[2]) + "  valid through 30 Jun 2026 (expires in 6 days)  never      Olive Owner"
+	wantRow2 := id + "  Nightly export  Export      " + model.SecretHint(m[2]) + "  valid through 30 Jun 2026 (expires in 6 days)  never      Olive Owner  Olive Owner"
 	if lines[2] != wantRow2 {
 		t.Errorf("second row\n got %q\nwant %q", lines[2], wantRow2)
 	}

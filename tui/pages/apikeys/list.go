@@ -21,21 +21,24 @@ const (
 	colHint
 	colExpires
 	colUsed
+	colUses
 	colBy
 )
 
 // columns: Name and Expires always show (Expires is wide enough for "valid
 // through 30 Jun 2027", so it is never cut; narrower, "through 30 Jun 2027");
 // Type, which tells keys of the same name apart, stays down to 60 columns,
-// abbreviated ("Audit"); as the pane narrows the Key hint, then Created by and
+// abbreviated ("Audit"); as the pane narrows the Key hint, then Created by,
+// Uses (30d) (from 120 columns on, read behind the first frame: usage.go) and
 // Last used drop out.
 var columns = []table.Column{
 	colName:    {Title: "Name", Width: 22, Min: 12, Priority: 0, Flex: true},
 	colType:    {Title: "Type", Width: 17, Min: 8, Priority: 1, Squeeze: true, Abbrev: model.ShortLabel},
-	colHint:    {Title: "Key", Width: 17, Priority: 4},
+	colHint:    {Title: "Key", Width: 17, Priority: 5},
 	colExpires: {Title: "Expires", Width: 25, Min: 19, Priority: 0, Abbrev: expiry.Short},
 	colUsed:    {Title: "Last used", Width: 9, Priority: 2},
-	colBy:      {Title: "Created by", Width: 14, Min: 10, Priority: 3},
+	colUses:    {Title: usesTitle, Width: 10, Priority: 3},
+	colBy:      {Title: "Created by", Width: 14, Min: 10, Priority: 4},
 }
 
 // Sort orders, in the order s cycles through them. The page starts on
@@ -187,6 +190,7 @@ type list struct {
 	spare  []int    // the filter's other array (filter)
 	people []person
 	known  map[person]uint32
+	uses   map[string]model.UsageTotal // the last 30 days by key id, once read (usage.go); nil: not read
 	// keep, when set, is a second filter beside the query (the expiring-soon
 	// view). Changing it calls for a full filter (prev "").
 	keep func(model.Key) bool
@@ -467,6 +471,8 @@ func (r rows) Cell(row, col int) (string, table.Tone) {
 	case colUsed:
 		k := r.l.key(i)
 		return model.Ago(k.LastUsedAt, now, r.ctx.Policy.Loc()), table.Dim
+	case colUses:
+		return usesCell(r.l.uses, e.ID)
 	case colBy:
 		return model.Sanitize(r.l.people[e.by].name), table.Dim
 	}

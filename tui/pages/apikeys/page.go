@@ -34,10 +34,11 @@ type Page struct {
 	filtering bool   // the filter field has the keyboard
 	query     string // the filter applied
 
-	allow allowInfo            // the IP allow lists, for details and l
-	shown *flows.Details       // the details opened last, drawn again when allow changes
-	usage map[string]usageRead // keys' last 30 days, for their details
-	where where                // where the key of those details was used from
+	allow     allowInfo            // the IP allow lists, for details and l
+	shown     *flows.Details       // the details opened last, drawn again when allow changes
+	usage     map[string]usageRead // keys' last 30 days, for their details
+	usesAsked bool                 // every key's 30-day uses were asked for (usage.go)
+	where     where                // where the key of those details was used from
 
 	marks    map[string]bool // key ids marked for a bulk rotation
 	askedAll int             // a asked to mark this many keys (marks.go); 0: no question
@@ -282,8 +283,14 @@ func (p *Page) Selected() (model.Key, bool) {
 	return p.list.key(p.list.view[p.keys.Table.Cursor()]), true
 }
 
-// Update implements tea.Model.
+// Update implements tea.Model; the 30-day uses are read once their column
+// shows (usage.go).
 func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := p.update(msg)
+	return m, tea.Batch(cmd, p.loadUses())
+}
+
+func (p *Page) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	usage, done := p.usageUpdate(msg)
 	if done {
 		return p, usage

@@ -15,6 +15,7 @@ import (
 	"github.com/apikeys-dev/apikeys/tui/app"
 	"github.com/apikeys-dev/apikeys/tui/components/detail"
 	"github.com/apikeys-dev/apikeys/tui/components/sparkline"
+	"github.com/apikeys-dev/apikeys/tui/components/table"
 )
 
 // usageDays is how many days the details' sparkline shows (SPEC §12).
@@ -98,10 +99,58 @@ func splitAt(s string, n int) (string, string) {
 	return string(r[:n]), string(r[n:])
 }
 
+// usesTitle heads the list's column of every key's uses in the last 30 days.
+const usesTitle = "Uses (30d)"
+
+// usesRead is every key's last 30 days, for the list's column.
+type usesRead map[string]model.UsageTotal
+
+const usesLabel = "Reading the keys' uses"
+
+// loadUses reads every key's 30-day uses, in one call, when their column
+// shows (from 120 columns on) and they weren't read since the page was
+// signed in or reloaded; nothing at a narrower size, or when the member may
+// not see usage or the client can't say. A read that fails leaves the column
+// blank until ctrl+r.
+func (p *Page) loadUses() tea.Cmd {
+	if p.usesAsked || !p.ctx.Can(model.ActViewUsage, "") || !slices.Contains(p.keys.Table.Shown(), usesTitle) {
+		return nil
+	}
+	h, ok := p.ctx.Hygiene()
+	if !ok {
+		return nil
+	}
+	p.usesAsked = true
+	return p.ctx.Quiet(usesLabel, func(ctx context.Context) (tea.Msg, error) {
+		m, err := h.UsageTotals(ctx, model.UsageTotalDays)
+		return usesRead(m), err
+	})
+}
+
+// usesCell is a key's uses in the last 30 days; blank until read.
+func usesCell(uses map[string]model.UsageTotal, id string) (string, table.Tone) {
+	if uses == nil {
+		return "", table.Dim
+	}
+	n := uses[id].Uses
+	if n == 0 {
+		return "0", table.Dim
+	}
+	return thousands(int(n)), table.Normal
+}
+
 // usageUpdate takes a usage read; it reports whether msg was one.
 func (p *Page) usageUpdate(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
+	case app.SignedIn:
+		p.usesAsked = false
 	case app.Done:
+		if msg.Label == usesLabel {
+			if m, ok := msg.Msg.(usesRead); ok && msg.Err == nil {
+				p.list.uses = m
+			}
+			return nil, true
+		}
 		u, ok := msg.Msg.(usageRead)
 		if !ok {
 			return nil, false
@@ -122,6 +171,7 @@ func (p *Page) usageUpdate(msg tea.Msg) (tea.Cmd, bool) {
 			}
 		}
 	case app.Reload:
+		p.usesAsked = false // read again, with the list
 		if p.shown != nil {
 			return p.loadUsage(p.shown.Row().(model.Key).ID), false
 		}

@@ -265,7 +265,7 @@ func (v *View) key(msg tea.KeyMsg) tea.Cmd {
 // retirable reports whether k is a replaced key still in its grace that the
 // member may manage.
 func (v *View) retirable(k model.Key) bool {
-	return k.State(v.ctx.Now()) == model.KeyReplaced && v.ctx.Can(model.ActManageKeys, k.Type)
+	return model.CanRetire(k, v.ctx.Now()) == nil && v.ctx.Can(model.ActManageKeys, k.Type)
 }
 
 // ShortHelp implements app.Flow.
@@ -382,6 +382,15 @@ func (v *View) why(f *client.KeyHealth) (string, table.Tone) {
 	case model.BucketExpiring:
 		return expiry.Column(k, now, pol)
 	case model.BucketReplacedInUse:
+		if d, err := model.ParseDate(f.ReplacedOn); err == nil && f.UsesSinceReplaced > 0 {
+			// In use by the day's counts: its last use, written once a
+			// minute, is from before the rotation.
+			s := fmt.Sprintf("%d since %d %s", f.UsesSinceReplaced, d.Day, d.Month.String()[:3])
+			if k.LastUsedAt != nil {
+				s = model.Ago(k.LastUsedAt, now, loc) + ", " + s
+			}
+			return s, table.Warn
+		}
 		s := "used " + model.Ago(k.LastUsedAt, now, loc)
 		if k.LastUsedAddr != "" {
 			s += " from " + model.Sanitize(k.LastUsedAddr)
