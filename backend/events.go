@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -56,10 +57,18 @@ func sshKeyPayload(t model.EventType, m model.Member, fp string) model.Payload {
 	return model.SshKeyAddedPayload{UserRef: model.UserRefOf(m), Fingerprint: fp}
 }
 
-// ListEvents pages through the audit log; it needs the right to read it.
+// ListEvents pages through the audit log; it needs the right to read it. An
+// Actor with an @ is a member's email, as everywhere a member is named.
 func (s *Session) ListEvents(ctx context.Context, f EventFilter) (EventPage, error) {
 	if _, err := s.require(ctx, s.b.store, model.ActReadAudit, ""); err != nil {
 		return EventPage{}, err
+	}
+	if strings.Contains(f.Actor, "@") {
+		m, err := resolveMember(ctx, s.b.store, f.Actor)
+		if err != nil {
+			return EventPage{}, err
+		}
+		f.Actor = m.ID
 	}
 	return s.b.AuditEvents(ctx, f)
 }
