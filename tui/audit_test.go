@@ -86,3 +86,31 @@ func TestAuditWheelLoadsMore(t *testing.T) {
 		})
 	}
 }
+
+// Keys typed fast arrive as one message of several runes: ss sorts twice,
+// as s, s does, on the keys page and on Members; into a text field the runes
+// still go together.
+func TestFastKeysAreSeparatePresses(t *testing.T) {
+	runes := func(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)} }
+	t.Run("keys", func(t *testing.T) {
+		s := start(t, fake.Sample(t, fake.Owner), 120, 36)
+		s.listed()
+		s.tm.Send(runes("ss"))
+		s.waitFor("· by type ▲")
+		s.tm.Send(runes("sss"))
+		s.waitFor("· by created ▼")
+	})
+	t.Run("members", func(t *testing.T) {
+		s := start(t, fake.Sample(t, fake.Owner), 120, 36)
+		s.openMembers()
+		s.tm.Send(runes("ss"))
+		s.waitFor("Sorted by account type ▲.")
+	})
+	t.Run("filter text", func(t *testing.T) {
+		s := start(t, fake.Sample(t, fake.Owner), 120, 36)
+		s.listed()
+		s.typ("/")
+		s.tm.Send(runes("bill"))
+		s.waitFor("1/1 of 6")
+	})
+}
