@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -56,10 +57,18 @@ func sshKeyPayload(t model.EventType, m model.Member, fp string) model.Payload {
 	return model.SshKeyAddedPayload{UserRef: model.UserRefOf(m), Fingerprint: fp}
 }
 
-// ListEvents pages through the audit log; it needs the right to read it.
+// ListEvents pages through the audit log; it needs the right to read it. An
+// Actor with an @ is a member's email, as everywhere a member is named.
 func (s *Session) ListEvents(ctx context.Context, f EventFilter) (EventPage, error) {
 	if _, err := s.require(ctx, s.b.store, model.ActReadAudit, ""); err != nil {
 		return EventPage{}, err
+	}
+	if strings.Contains(f.Actor, "@") {
+		m, err := resolveMember(ctx, s.b.store, f.Actor)
+		if err != nil {
+			return EventPage{}, err
+		}
+		f.Actor = m.ID
 	}
 	return s.b.AuditEvents(ctx, f)
 }
@@ -72,7 +81,7 @@ const PageTokenTTL = time.Hour
 // AuditEvents pages through the audit log for the Audit Logs API; the caller has
 // already authenticated an audit-logs key. With a PageToken the token's window and
 // types apply, so every page of one listing answers the same query: Types, if
-// given too, must be the token's. The token is opaque and tamper-evident (garbage
+// given too, must be the token's, and so must Actor and Key. The token is opaque and tamper-evident (garbage
 // or an altered token is KindInvalid), signed with the workspace's random key, and
 // expires PageTokenTTL after the listing's first page. MaxLookBack, if set, is
 // checked on every page, not only the first.
@@ -85,7 +94,7 @@ func (b *Backend) AuditEvents(ctx context.Context, f EventFilter) (EventPage, er
 		return EventPage{}, model.Invalid("limit", "limit must be between 1 and %d.", model.MaxEventPageSize)
 	}
 	now := b.Now()
-	q := store.EventQuery{From: f.From, To: f.To, Types: f.Types, Limit: limit + 1}
+	q := store.EventQuery{From: f.From, To: f.To, Types: f.Types, Actor: f.Actor, Key: f.Key, Limit: limit + 1}
 	issued := now
 	if f.PageToken != "" {
 		t, err := b.decodeToken(ctx, f.PageToken)
@@ -100,6 +109,10 @@ func (b *Backend) AuditEvents(ctx context.Context, f EventFilter) (EventPage, er
 		if len(f.Types) > 0 && !sameTypes(f.Types, q.Types) {
 			return EventPage{}, model.Invalid("eventType", "eventType differs from the listing this pageToken continues: repeat the first page's eventType, or leave it out.")
 		}
+		if (f.Actor != "" && f.Actor != t.Actor) || (f.Key != "" && f.Key != t.Key) {
+			return EventPage{}, model.Invalid("pageToken", "The actor or key differs from the listing this pageToken continues: repeat the first page's, or leave them out.")
+		}
+		q.Actor, q.Key = t.Actor, t.Key
 		q.After = &store.Cursor{Ingestion: time.UnixMicro(t.Ingestion).UTC(), ID: t.ID}
 	}
 	if f.MaxLookBack > 0 {
@@ -121,7 +134,7 @@ func (b *Backend) AuditEvents(ctx context.Context, f EventFilter) (EventPage, er
 		last := page.Events[limit-1]
 		tok := pageToken{
 			Ingestion: last.IngestionTimestamp.UnixMicro(), ID: last.ID,
-			From: micro(q.From), To: micro(q.To), Types: q.Types, Issued: issued.UnixMicro(),
+			From: micro(q.From), To: micro(q.To), Types: q.Types, Actor: q.Actor, Key: q.Key, Issued: issued.UnixMicro(),
 		}
 		if page.NextPageToken, err = b.encodeToken(ctx, tok); err != nil {
 			return EventPage{}, err
@@ -161,6 +174,8 @@ type pageToken struct {
 	From      int64             `json:"f,omitempty"`
 	To        int64             `json:"t,omitempty"`
 	Types     []model.EventType `json:"y,omitempty"`
+	Actor     string            `json:"a,omitempty"`
+	Key       string            `json:"k,omitempty"`
 	Issued    int64             `json:"s"` // unix µs of the first page
 }
 

@@ -58,6 +58,8 @@ type AddMemberRequest struct {
 type EventFilter struct {
 	From, To  time.Time
 	Types     []model.EventType
+	Actor     string // only events by the actor of this id (a member's, an API key's, "system"), or (Session.ListEvents) a member's email; "" anyone
+	Key       string // only events about the key of this id (model.AuditEvent.KeyIDs); "" any
 	Limit     int
 	PageToken string // opaque, from a previous EventPage
 	// MaxLookBack, if not zero, refuses a From older than this before now (or

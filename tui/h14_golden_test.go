@@ -124,7 +124,7 @@ func TestGoldenAuditFilterByActor(t *testing.T) {
 		s.waitFor("› Chloé Martin")
 		s.toField("About the key")
 		s.press(tea.KeyEnter) // any key
-		s.waitFor("4 of 15 loaded")
+		s.waitFor("(4, events by Chloé Martin")
 		s.golden()
 	})
 }
@@ -204,7 +204,7 @@ func TestAuditFilterByKey(t *testing.T) {
 	s.typ("j") // the first key of the newest events: Partner import, rotated
 	s.waitFor("› Partner import")
 	s.press(tea.KeyEnter)
-	s.waitFor("loaded, events about")
+	s.waitFor("(2, events about Partner import")
 	_, view := s.finish()
 	for _, want := range []string{"ApiKeyRotated", "ApiKeyCreated", "Partner import"} {
 		if !strings.Contains(view, want) {

@@ -174,7 +174,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.idleWarning {
 			m.idleWarning, m.notice = false, ""
 		}
-		cmd = m.key(msg)
+		cmd = m.presses(msg)
 	case tea.MouseMsg:
 		cmd = m.mouse(msg)
 	case app.Quit, app.ShuttingDown, app.IdleWarning:
@@ -290,6 +290,31 @@ func (m *Model) send(i int, msg tea.Msg) tea.Cmd {
 	p, cmd := m.pages[i].Update(msg)
 	m.pages[i] = p.(app.Page)
 	return cmd
+}
+
+// presses takes a key message as the presses it holds. Keys typed faster
+// than the terminal is read arrive as one message of several runes ("ss"):
+// each is a press of its own wherever keys are commands, so ss sorts twice as
+// s, s does, and jj moves two rows. Into a text field (and a paste) the runes
+// go together, as typed: from the first rune that finds one taking every key
+// (/ then the filter's text), the rest go there as one. What the presses ask
+// for runs in their order.
+func (m *Model) presses(k tea.KeyMsg) tea.Cmd {
+	if k.Type != tea.KeyRunes || len(k.Runes) < 2 || k.Paste {
+		return m.key(k)
+	}
+	var cmds []tea.Cmd
+	for i, r := range k.Runes {
+		if m.asking == "" && !m.fullHelp && !m.sidebar && m.capturing() {
+			rest := k
+			rest.Runes = k.Runes[i:]
+			return tea.Sequence(append(cmds, m.key(rest))...)
+		}
+		one := k
+		one.Runes = []rune{r}
+		cmds = append(cmds, m.key(one))
+	}
+	return tea.Sequence(cmds...) // in order: the last press's status line is the one left
 }
 
 func (m *Model) key(k tea.KeyMsg) tea.Cmd {

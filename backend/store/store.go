@@ -66,6 +66,8 @@ func CursorOf(k model.Key) *KeyCursor { return &KeyCursor{CreatedAt: k.CreatedAt
 type EventQuery struct {
 	From, To time.Time         // From ≤ IngestionTimestamp < To
 	Types    []model.EventType // empty: all
+	Actor    string            // only events by the actor of this id (Actor.ID); "" anyone
+	Key      string            // only events about the key of this id (AuditEvent.KeyIDs); "" any
 	After    *Cursor           // only events strictly after this one in list order
 	Limit    int
 }

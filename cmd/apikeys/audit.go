@@ -16,16 +16,23 @@ import (
 func newAuditCmd(a *app) *cobra.Command {
 	var types []string
 	var limit int
+	var actor, keyID string
 	c := &cobra.Command{
-		Use:   "audit [--type EVENT]... [--limit N]",
+		Use:   "audit [--type EVENT]... [--actor MEMBER] [--key KEY_ID] [--limit N]",
 		Short: "Show recent audit events, newest first",
 		Long: `Show recent audit events, newest first: who changed what, when, and from where
 (tui, ssh, cli or api). Secrets never appear in the audit trail.
 
 --type keeps one event type (repeat it, or separate with commas, for several):
-` + model.EventTypeList() + `.`,
-		Example: "  apikeys audit\n  apikeys audit --type ApiKeyCreated,ApiKeyRotated --limit 20 --json",
-		Args:    exactArgs(),
+` + model.EventTypeList() + `.
+
+--actor keeps the events one member made (an email or a member id), or an API
+key (its id), or apikeys itself (system). --key keeps the events about one key,
+by its id: its creation, edits, rotations (the old key's and the new one's),
+deletion and allow-list changes, whether or not the key still exists.`,
+		Example: "  apikeys audit\n  apikeys audit --type ApiKeyCreated,ApiKeyRotated --limit 20 --json\n" +
+			"  apikeys audit --actor ana@example.com --key key_01J…",
+		Args: exactArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if limit < 1 || limit > model.MaxEventPageSize {
 				return usagef("--limit must be between 1 and %d, not %d", model.MaxEventPageSize, limit)
@@ -42,6 +49,7 @@ func newAuditCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			f.Actor, f.Key = strings.TrimSpace(actor), strings.TrimSpace(keyID)
 			page, err := c.ListEvents(cmd.Context(), f)
 			if err != nil {
 				return err
@@ -62,6 +70,8 @@ func newAuditCmd(a *app) *cobra.Command {
 		},
 	}
 	c.Flags().StringSliceVar(&types, "type", nil, "only events of this `TYPE`, e.g. ApiKeyCreated (repeatable)")
+	c.Flags().StringVar(&actor, "actor", "", "only events made by `MEMBER` (an email or id), an API key's id, or system")
+	c.Flags().StringVar(&keyID, "key", "", "only events about the key `KEY_ID`")
 	c.Flags().IntVar(&limit, "limit", 50, fmt.Sprintf("at most `N` events, 1 to %d", model.MaxEventPageSize))
 	return c
 }

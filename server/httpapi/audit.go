@@ -38,7 +38,8 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 
 // eventParams are the query parameters the endpoint knows. Anything else is
 // refused: a misspelt `pagetoken` silently ignored would restart the listing.
-var eventParams = map[string]bool{"from": true, "to": true, "limit": true, "pageToken": true, "eventType": true}
+var eventParams = map[string]bool{"from": true, "to": true, "limit": true, "pageToken": true, "eventType": true,
+	"actorId": true, "keyId": true}
 
 // parseEventQuery reads and checks the query of the Audit Logs API at now.
 //
@@ -46,7 +47,7 @@ var eventParams = map[string]bool{"from": true, "to": true, "limit": true, "page
 // to unbounded (everything up to now and whatever arrives while paging, which the
 // cursor keeps off later pages anyway). `from` older than MaxLookBack is refused
 // by the backend, on every page. An `eventType` beside a `pageToken` must be the
-// token's (the backend refuses another).
+// token's (the backend refuses another), and so must `actorId` and `keyId`.
 func parseEventQuery(raw string, now time.Time) (backend.EventFilter, error) {
 	var f backend.EventFilter
 	q, err := url.ParseQuery(raw)
@@ -55,7 +56,7 @@ func parseEventQuery(raw string, now time.Time) (backend.EventFilter, error) {
 	}
 	for name, vals := range q {
 		if !eventParams[name] {
-			return f, model.Invalid(name, "Unknown query parameter %s: use from, to, limit, pageToken or eventType.", model.Quote(name))
+			return f, model.Invalid(name, "Unknown query parameter %s: use from, to, limit, pageToken, eventType, actorId or keyId.", model.Quote(name))
 		}
 		if name != "eventType" && len(vals) > 1 {
 			return f, model.Invalid(name, "Query parameter %q is given more than once.", name)
@@ -100,6 +101,15 @@ func parseEventQuery(raw string, now time.Time) (backend.EventFilter, error) {
 				return f, model.Invalid("eventType", "Unknown eventType %s: use one of %s.", model.Quote(name), model.EventTypeList())
 			}
 			f.Types = append(f.Types, t)
+		}
+	}
+
+	for name, to := range map[string]*string{"actorId": &f.Actor, "keyId": &f.Key} {
+		if v, ok := single(q, name); ok {
+			if v == "" {
+				return f, model.Invalid(name, "%s is empty: give an id, or leave it out.", name)
+			}
+			*to = v
 		}
 	}
 

@@ -111,6 +111,10 @@ func TestEventsQueryErrors(t *testing.T) {
 		{"eventType=ApiKeyCreated,", "eventType"},
 		{"pagetoken=" + url.QueryEscape(tok), "Unknown query parameter"},
 		{"from=%zz", "URL"},
+		{"actorId=", "actorId is empty"},
+		{"keyId=", "keyId is empty"},
+		{"keyId=key_1&keyId=key_2", "more than once"},
+		{"keyId=key_other&pageToken=" + url.QueryEscape(tok), "differs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -163,6 +167,21 @@ func TestEventsFilterAndDefaults(t *testing.T) {
 	e.events(audit, "eventType=UserDeactivated&from="+from).json(t, &p)
 	if len(p.Events) != 1 || p.Events[0].ID != old[0] {
 		t.Fatalf("filtered page %+v, want only %s", p.Events, old[0])
+	}
+
+	// By key and by actor: the audit key's creation, by the one who made it.
+	e.events(audit, "keyId="+url.QueryEscape(auditKey.ID)).json(t, &p)
+	if len(p.Events) != 1 || p.Events[0].Type != model.EventApiKeyCreated {
+		t.Fatalf("events about the audit key: %+v, want its creation only", p.Events)
+	}
+	creator := p.Events[0].Actor.ID
+	e.events(audit, "actorId="+url.QueryEscape(creator)+"&keyId="+url.QueryEscape(auditKey.ID)).json(t, &p)
+	if len(p.Events) != 1 {
+		t.Fatalf("events by %s about the audit key: %d, want 1", creator, len(p.Events))
+	}
+	e.events(audit, "actorId=mem_nobody&keyId="+url.QueryEscape(auditKey.ID)).json(t, &p)
+	if len(p.Events) != 0 {
+		t.Fatalf("events by nobody: %d, want none", len(p.Events))
 	}
 }
 

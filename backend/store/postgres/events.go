@@ -23,11 +23,19 @@ func (r reader) Events(ctx context.Context, q store.EventQuery) ([]model.AuditEv
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
+	// The order columns: the event's, or, with a key, its row in
+	// audit_event_keys (ts is the event's ingestion_ts), read down that
+	// table's primary key.
+	at, id, from := `ingestion_ts`, `id`, `audit_events`
+	if q.Key != "" {
+		at, id, from = `ts`, `event_id`, `audit_event_keys JOIN audit_events ON id = event_id`
+		where = append(where, `key_id = `+arg(q.Key))
+	}
 	if !q.From.IsZero() {
-		where = append(where, `ingestion_ts >= `+arg(ts(q.From)))
+		where = append(where, at+` >= `+arg(ts(q.From)))
 	}
 	if !q.To.IsZero() {
-		where = append(where, `ingestion_ts < `+arg(ts(q.To)))
+		where = append(where, at+` < `+arg(ts(q.To)))
 	}
 	if len(q.Types) > 0 {
 		types := make([]string, len(q.Types))
@@ -36,16 +44,19 @@ func (r reader) Events(ctx context.Context, q store.EventQuery) ([]model.AuditEv
 		}
 		where = append(where, `type = ANY(`+arg(types)+`)`)
 	}
+	if q.Actor != "" {
+		where = append(where, `actor_id = `+arg(q.Actor))
+	}
 	if q.After != nil {
 		// A row comparison, which the (ingestion_ts, id) index serves.
-		where = append(where, `(ingestion_ts, id) < (`+arg(ts(q.After.Ingestion))+`, `+arg(q.After.ID)+`)`)
+		where = append(where, `(`+at+`, `+id+`) < (`+arg(ts(q.After.Ingestion))+`, `+arg(q.After.ID)+`)`)
 	}
 	query := `SELECT id, type, event_ts, ingestion_ts, actor_type, actor_id, actor_name,
-		actor_email, source, payload FROM audit_events`
+		actor_email, source, payload FROM ` + from
 	if len(where) > 0 {
 		query += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	query += ` ORDER BY ingestion_ts DESC, id DESC`
+	query += ` ORDER BY ` + at + ` DESC, ` + id + ` DESC`
 	if q.Limit > 0 {
 		query += ` LIMIT ` + arg(q.Limit)
 	}
@@ -103,6 +114,15 @@ func (t *tx) AppendEvent(ctx context.Context, e model.AuditEvent) error {
 	}
 	if tag.RowsAffected() == 0 {
 		return model.Conflict("An audit event with id %s already exists.", model.Quote(e.ID))
+	}
+	// The keys it is about, for Events' key filter.
+	if keys := e.KeyIDs(); len(keys) > 0 {
+		if _, err := t.tx.Exec(ctx, `
+			INSERT INTO audit_event_keys (key_id, ts, event_id)
+			SELECT unnest($1::text[]), $2, $3 ON CONFLICT DO NOTHING`,
+			keys, ts(e.IngestionTimestamp), e.ID); err != nil {
+			return wrap("append event", err)
+		}
 	}
 	return nil
 }

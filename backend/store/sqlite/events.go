@@ -44,12 +44,22 @@ func (r reader) Events(ctx context.Context, q store.EventQuery) ([]model.AuditEv
 	return events, wrap("list events", rows.Err())
 }
 
-// eventsQuery is Events' statement and its arguments.
+// eventsQuery is Events' statement and its arguments. With a key it reads the
+// key's rows of audit_event_keys in list order (their ts is the event's
+// ingestion_ts) and looks each event up by id; otherwise audit_events by one of
+// its order indexes.
 func eventsQuery(q store.EventQuery) (string, []any) {
 	var where []string
 	var args []any
+	// The order columns: the event's, or its row in audit_event_keys.
+	ts, id := `ingestion_ts`, `id`
+	if q.Key != "" {
+		ts, id = `ts`, `event_id`
+		where = append(where, `key_id = ?`)
+		args = append(args, q.Key)
+	}
 	if !q.From.IsZero() {
-		where = append(where, `ingestion_ts >= ?`)
+		where = append(where, ts+` >= ?`)
 		args = append(args, micros(q.From))
 	}
 	// The index range's upper end. SQLite takes a plain bound on ingestion_ts
@@ -62,10 +72,10 @@ func eventsQuery(q store.EventQuery) (string, []any) {
 	// range at the token.
 	switch {
 	case q.After != nil && (q.To.IsZero() || micros(q.After.Ingestion) < micros(q.To)):
-		where = append(where, `ingestion_ts <= ?`)
+		where = append(where, ts+` <= ?`)
 		args = append(args, micros(q.After.Ingestion))
 	case !q.To.IsZero():
-		where = append(where, `ingestion_ts < ?`)
+		where = append(where, ts+` < ?`)
 		args = append(args, micros(q.To))
 	}
 	if len(q.Types) > 0 {
@@ -74,17 +84,27 @@ func eventsQuery(q store.EventQuery) (string, []any) {
 			args = append(args, string(t))
 		}
 	}
+	if q.Actor != "" {
+		where = append(where, `actor_id = ?`)
+		args = append(args, q.Actor)
+	}
 	if q.After != nil {
 		// The exact position, within the range the bound above starts.
-		where = append(where, `(ingestion_ts, id) < (?, ?)`)
+		where = append(where, `(`+ts+`, `+id+`) < (?, ?)`)
 		args = append(args, micros(q.After.Ingestion), q.After.ID)
 	}
+	from := `audit_events`
+	if q.Key != "" {
+		// CROSS JOIN keeps audit_event_keys the outer loop: the key's few rows,
+		// not the log with a look-up per event.
+		from = `audit_event_keys CROSS JOIN audit_events ON id = event_id`
+	}
 	query := `SELECT id, type, event_ts, ingestion_ts, actor_type, actor_id, actor_name,
-		actor_email, source, payload FROM audit_events`
+		actor_email, source, payload FROM ` + from
 	if len(where) > 0 {
 		query += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	query += ` ORDER BY ingestion_ts DESC, id DESC`
+	query += ` ORDER BY ` + ts + ` DESC, ` + id + ` DESC`
 	if q.Limit > 0 {
 		query += ` LIMIT ?`
 		args = append(args, q.Limit)
@@ -165,6 +185,9 @@ const appendEventQuery = `
 		actor_name, actor_email, source, payload)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
+// appendEventKeyQuery records a key an event is about, for Events' key filter.
+const appendEventKeyQuery = `INSERT OR IGNORE INTO audit_event_keys (key_id, ts, event_id) VALUES (?, ?, ?)`
+
 // AppendEvent stores an audit event, stamping IngestionTimestamp with the time
 // of the write if it is zero. Writers are serialised, so stamps taken here follow
 // commit order (as far as the wall clock does).
@@ -188,5 +211,13 @@ func (t *tx) AppendEvent(ctx context.Context, e model.AuditEvent) error {
 	if uniqueViolation(err, "audit_events.id") {
 		return model.Conflict("An audit event with id %s already exists.", model.Quote(e.ID))
 	}
-	return wrap("append event", err)
+	if err != nil {
+		return wrap("append event", err)
+	}
+	for _, k := range e.KeyIDs() {
+		if _, err := t.exec(ctx, appendEventKeyQuery, k, micros(e.IngestionTimestamp), e.ID); err != nil {
+			return wrap("append event", err)
+		}
+	}
+	return nil
 }

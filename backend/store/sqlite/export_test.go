@@ -179,3 +179,23 @@ func ChangeStamps(ctx context.Context, s *Store) (counter, highest int64, err er
 		Scan(&counter, &highest)
 	return counter, highest, err
 }
+
+// EventsPlan is SQLite's plan for Events(q).
+func EventsPlan(ctx context.Context, s *Store, q store.EventQuery) (string, error) {
+	query, args := eventsQuery(q)
+	rows, err := s.read.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return "", err
+		}
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, "\n"), rows.Err()
+}

@@ -69,7 +69,7 @@ func prepare(ctx context.Context, db *sql.DB, queries ...string) (poolStmts, err
 // one missing.
 var writeQueries = []string{
 	keyByIDQuery, memberByIDQuery,
-	insertKeyQuery, updateKeyQuery, appendEventQuery,
+	insertKeyQuery, updateKeyQuery, appendEventQuery, appendEventKeyQuery,
 	insertMemberQuery, updateMemberQuery, insertSSHKeyQuery, removeSSHKeyQuery,
 	endpointsQuery, endpointQuery, enqueueDeliveryQuery, updateEndpointQuery,
 	recordAttemptQuery, insertAttemptQuery, claimAlertQuery, claimDeliveriesQuery,

@@ -45,6 +45,8 @@ func expectEvents(all []model.AuditEvent, q store.EventQuery) []model.AuditEvent
 		case !q.From.IsZero() && ts.Before(q.From):
 		case !q.To.IsZero() && !ts.Before(q.To):
 		case len(q.Types) > 0 && !slices.Contains(q.Types, e.Type):
+		case q.Actor != "" && e.Actor.ID != q.Actor:
+		case q.Key != "" && !slices.Contains(e.KeyIDs(), q.Key):
 		case q.After != nil && listOrder(model.AuditEvent{IngestionTimestamp: q.After.Ingestion, ID: q.After.ID}, e) >= 0:
 		default:
 			out = append(out, e)
@@ -136,6 +138,13 @@ func testEvents(t *testing.T, open func(t *testing.T) store.Store) {
 		newEvent("evt_08", model.EventApiKeyRotated, at(5*time.Minute)),
 		newEvent("evt_09", model.EventApiKeyCreated, at(5*time.Minute)),
 	}
+	// Other actors, and keys named by newKeyId and keyIds as well as keyId.
+	all[1].Payload = json.RawMessage(`{"keyIds":["key_shared","key_evt_01"],"listId":"ipl_1"}`)
+	all[4].Actor = model.Actor{Type: model.ActorMember, ID: "mem_bo", Name: "Bo"}
+	all[4].Payload = json.RawMessage(`{"userId":"mem_cy"}`)
+	all[6].Actor = model.Actor{Type: model.ActorAPIKey, ID: "key_evt_01", Name: "Nightly"}
+	all[8].Payload = json.RawMessage(`{"keyId":"key_evt_08","newKeyId":"key_shared"}`)
+	all[9].Actor = all[4].Actor
 	byID := map[string]model.AuditEvent{}
 	for _, e := range all {
 		byID[e.ID] = e
@@ -169,10 +178,29 @@ func testEvents(t *testing.T, open func(t *testing.T) store.Store) {
 			{"After a position between events", store.EventQuery{After: &store.Cursor{Ingestion: at(2 * time.Minute), ID: "evt_0Z"}}},
 			{"After with type and limit", store.EventQuery{
 				After: cursorAt(byID["evt_07"]), Types: []model.EventType{model.EventApiKeyCreated}, Limit: 2}},
+			{"one actor", store.EventQuery{Actor: "mem_bo"}},
+			{"an API key as the actor", store.EventQuery{Actor: "key_evt_01"}},
+			{"an actor with no events", store.EventQuery{Actor: "mem_nobody"}},
+			{"actor and type", store.EventQuery{Actor: "mem_ana", Types: []model.EventType{model.EventApiKeyCreated}}},
+			{"actor after a tie", store.EventQuery{Actor: "mem_ana", After: cursorAt(byID["evt_0b"]), Limit: 2}},
+			{"a key by keyId", store.EventQuery{Key: "key_evt_05"}},
+			{"a key by keyId and keyIds", store.EventQuery{Key: "key_evt_01"}},
+			{"a key by newKeyId and keyIds", store.EventQuery{Key: "key_shared"}},
+			{"a key no event names", store.EventQuery{Key: "key_nothing"}},
+			{"a key in a window", store.EventQuery{Key: "key_shared", From: at(2 * time.Minute)}},
+			{"a key after a position", store.EventQuery{Key: "key_shared", After: cursorAt(byID["evt_08"])}},
+			{"a key, limited", store.EventQuery{Key: "key_shared", Limit: 1}},
+			{"a key and a type", store.EventQuery{Key: "key_shared", Types: []model.EventType{model.EventApiKeyUpdated}}},
+			{"a key and its actor", store.EventQuery{Key: "key_evt_01", Actor: "mem_ana"}},
+			{"a key and another actor", store.EventQuery{Key: "key_evt_01", Actor: "mem_bo"}},
 			{"everything at once", store.EventQuery{
 				From: at(time.Minute), To: at(5 * time.Minute), After: cursorAt(byID["evt_0b"]),
 				Types: []model.EventType{model.EventApiKeyCreated, model.EventApiKeyDeleted, model.EventApiKeyUpdated},
 				Limit: 2}},
+			{"everything at once, by a key and an actor", store.EventQuery{
+				From: at(0), To: at(5*time.Minute + time.Second), After: cursorAt(byID["evt_09"]),
+				Types: []model.EventType{model.EventApiKeyRotated, model.EventApiKeyUpdated},
+				Key:   "key_shared", Actor: "mem_ana", Limit: 1}},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

@@ -8,13 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
+	"github.com/apikeys-dev/apikeys/tui/components/field"
 )
 
 // Writing the secrets to a file (w) is offered only in a session on the
@@ -31,15 +30,7 @@ func (p *Panel) canWrite() bool { return p.ctx.Local && len(p.entries) > 1 }
 // startWrite opens the path field under the secrets.
 func (p *Panel) startWrite() tea.Cmd {
 	st := p.ctx.Styles
-	in := textinput.New()
-	in.Prompt = "Write them to: "
-	in.Placeholder = "a new file, e.g. ~/rotated.env"
-	in.PromptStyle = st.Accent
-	in.TextStyle = st.Text
-	in.PlaceholderStyle = st.Faint
-	in.Cursor.Style = st.Cursor
-	in.Cursor.TextStyle = st.Text
-	in.Cursor.SetMode(cursor.CursorStatic)
+	in := field.New(st, "Write them to: ", "a new file, e.g. ~/rotated.env")
 	in.CharLimit = 4096
 	in.Width = max(min(p.width, Width+22)-4-len(in.Prompt)-1, 10)
 	p.path = &in

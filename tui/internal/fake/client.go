@@ -153,6 +153,9 @@ func (c *Client) RemoveSSHKey(ctx context.Context, member, fingerprint string) (
 
 // ListEvents implements client.Client.
 func (c *Client) ListEvents(ctx context.Context, f client.EventFilter) (client.EventPage, error) {
+	c.mu.Lock()
+	c.events = append(c.events, f)
+	c.mu.Unlock()
 	if err := c.inject(ctx, "ListEvents", ""); err != nil {
 		return client.EventPage{}, err
 	}

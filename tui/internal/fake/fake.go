@@ -10,6 +10,7 @@ package fake
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -33,9 +34,17 @@ type Client struct {
 	path  string // the SQLite file
 	pol   model.ExpiryPolicy
 
-	mu    sync.Mutex
-	fails map[string]failure
-	holds map[string]chan struct{}
+	mu     sync.Mutex
+	fails  map[string]failure
+	holds  map[string]chan struct{}
+	events []client.EventFilter // every ListEvents query, in order
+}
+
+// EventQueries are the filters of every ListEvents call so far.
+func (c *Client) EventQueries() []client.EventFilter {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.events)
 }
 
 type failure struct {

@@ -189,8 +189,9 @@ func (p *Page) openDelete(l View) tea.Cmd {
 }
 
 // linkForm picks the keys l restricts among those the member may manage;
-// keys of other types stay as they are.
-func (p *Page) linkForm(l View, keys []model.Key) app.Flow {
+// keys of other types stay as they are. keys are the newest and those linked
+// (linkChoices); more says there are others, which the CLI links by id.
+func (p *Page) linkForm(l View, keys []model.Key, more bool) app.Flow {
 	v := &values{}
 	api, ctx := p.api, p.ctx
 	var opts []huh.Option[string]
@@ -212,6 +213,10 @@ func (p *Page) linkForm(l View, keys []model.Key) app.Flow {
 	intro := []string{ctx.Styles.Subtle.Render("A linked key works only from this list's addresses (and those of its other lists).")}
 	if others > 0 {
 		intro = append(intro, ctx.Styles.Subtle.Render(plural(others, "other key")+" you may not manage stay linked."))
+	}
+	if more {
+		intro = append(intro, ctx.Styles.Subtle.Render(fmt.Sprintf("Shown: the %d newest keys and those linked (/ narrows them). Link another with: apikeys allowlists link %s KEY_ID",
+			linkPage, model.Sanitize(l.ID))))
 	}
 	start := slices.Clone(v.keys)
 	target := l

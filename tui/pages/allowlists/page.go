@@ -6,6 +6,7 @@ package allowlists
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,10 +28,12 @@ type View = client.AllowListView
 type (
 	// defaulted is the answer of a default change: list is the new default ("" none).
 	defaulted struct{ name string }
-	// keysRead is the keys read for the link form of list.
+	// keysRead is the keys read for the link form of list; more says
+	// there are keys past them.
 	keysRead struct {
 		list View
 		keys []model.Key
+		more bool
 	}
 	saved struct {
 		list    View
@@ -104,7 +107,7 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case defaulted:
 			return p, p.defaulted(m)
 		case keysRead:
-			return p, app.Push(p, p.linkForm(m.list, m.keys))
+			return p, app.Push(p, p.linkForm(m.list, m.keys, m.more))
 		case Checked:
 			return p, app.Push(p, confirmFlow(p.ctx, m))
 		}
@@ -133,6 +136,35 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return p, p.key(msg)
 	}
 	return p, nil
+}
+
+// linkPage is how many of the newest keys the link form offers besides those
+// linked: one read of the list-order index, where the whole list was a read of
+// every key (seconds and a gigabyte at a million keys) before the form opened.
+const linkPage = 500
+
+// linkChoices are the keys the link form offers: the newest linkPage, and
+// every key linked to the list (read by id), and whether there are more.
+func linkChoices(ctx context.Context, c client.Client, linked []string) ([]model.Key, bool, error) {
+	pg, err := c.ListKeysPage(ctx, client.KeyPageQuery{Limit: linkPage})
+	if err != nil {
+		return nil, false, err
+	}
+	keys := pg.Keys
+	for _, id := range linked {
+		if slices.ContainsFunc(keys, func(k model.Key) bool { return k.ID == id }) {
+			continue
+		}
+		k, err := c.GetKey(ctx, id)
+		switch {
+		case model.KindOf(err) == model.KindNotFound:
+			continue // deleted since
+		case err != nil:
+			return nil, false, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, pg.Next != nil, nil
 }
 
 func (p *Page) defaulted(m defaulted) tea.Cmd {
@@ -179,8 +211,8 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, km.Link):
 		c := p.ctx.Client
 		return p.ctx.Call("Reading keys", func(ctx context.Context) (tea.Msg, error) {
-			ks, err := c.ListKeys(ctx, client.KeyFilter{})
-			return keysRead{v, ks}, err
+			ks, more, err := linkChoices(ctx, c, v.KeyIDs)
+			return keysRead{v, ks, more}, err
 		})
 	}
 	return nil

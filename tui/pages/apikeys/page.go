@@ -11,13 +11,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/apikeys-dev/apikeys/client"
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
+	"github.com/apikeys-dev/apikeys/tui/components/field"
 	"github.com/apikeys-dev/apikeys/tui/pages/allowlists"
 	"github.com/apikeys-dev/apikeys/tui/pages/apikeys/rotation"
 	"github.com/apikeys-dev/apikeys/tui/pages/flows"
@@ -53,15 +53,7 @@ type Page struct {
 // New makes the page.
 func New(ctx *app.Context) *Page {
 	st := ctx.Styles
-	f := textinput.New()
-	f.Prompt = "Filter: "
-	f.Placeholder = "name, type, key id or hint, creator"
-	f.PromptStyle = st.Accent
-	f.TextStyle = st.Text
-	f.PlaceholderStyle = st.Faint
-	f.Cursor.Style = st.Cursor
-	f.Cursor.TextStyle = st.Text
-	f.Cursor.SetMode(cursor.CursorStatic)
+	f := field.New(st, "Filter: ", "name, type, key id or hint, creator")
 	p := &Page{ctx: ctx, filter: f, marks: map[string]bool{}, order: newSort(), soonOrder: newSoonSort(), applied: [3]int{-1}, usage: map[string]usageRead{}}
 	c := ctx.Client
 	p.keys = listing.New(ctx, columns, listing.Config[model.Key]{

@@ -1,7 +1,7 @@
 // Package audit is the Audit log page: events newest first, a filter by event
-// type (asked of the backend), actor and key (over the events loaded, loading
-// more while too few show), and every field of an event on enter, where j/k
-// step to the next and previous event.
+// type, actor and key (asked of the backend, which searches the whole log),
+// and every field of an event on enter, where j/k step to the next and
+// previous event.
 package audit
 
 import (
@@ -52,22 +52,43 @@ var columns = []table.Column{
 // Page is the Audit log page.
 type Page struct {
 	ctx      *app.Context
-	events   *listing.List[model.AuditEvent] // Items: the loaded events the filter keeps
-	all      []model.AuditEvent              // every event loaded
+	events   *listing.List[model.AuditEvent] // Items: the events loaded, as the filter asked
 	subjects []string                        // subject(Items[i]), read once per load rather than per frame
 	typ      model.EventType
-	by       filter // actor and key, applied here
-	loading  bool   // the rest is being fetched
+	by       filter   // actor and key
+	loading  bool     // the rest is being fetched
+	seen     choosing // the actors and keys of every event loaded, for the filter's pickers
 }
 
-// filter is the part of the filter the page applies to the events loaded.
+// filter is the filter's actor and key, asked of the backend with the type.
 type filter struct {
 	actor string // Actor.ID, "" anyone
 	key   string // a key id, "" any
 }
 
-func (f filter) keeps(e model.AuditEvent) bool {
-	return (f.actor == "" || e.Actor.ID == f.actor) && (f.key == "" || slices.Contains(e.KeyIDs(), f.key))
+// choosing is what the filter's pickers offer: the actors and keys of the
+// events loaded while the page was open, in the order first seen, newest first.
+type choosing struct {
+	actors, keys []huh.Option[string]
+	names        map[string]string // actor id → name, key id → subject
+}
+
+func (c *choosing) add(es []model.AuditEvent) {
+	if c.names == nil {
+		c.names = map[string]string{}
+	}
+	for _, e := range es {
+		if _, ok := c.names["a:"+e.Actor.ID]; !ok {
+			c.names["a:"+e.Actor.ID] = actorName(e.Actor)
+			c.actors = append(c.actors, huh.NewOption(actorName(e.Actor)+" ("+model.Sanitize(e.Actor.ID)+")", e.Actor.ID))
+		}
+		for _, id := range e.KeyIDs() {
+			if _, ok := c.names["k:"+id]; !ok {
+				c.names["k:"+id] = subject(e)
+				c.keys = append(c.keys, huh.NewOption(subject(e)+" ("+model.Sanitize(id)+")", id))
+			}
+		}
+	}
 }
 
 // choice is what the filter form gives back.
@@ -89,10 +110,8 @@ func New(ctx *app.Context) *Page {
 			return pg.Events, pg.NextPageToken, err
 		},
 		Loaded: func(es []model.AuditEvent) {
-			p.all = slices.Clone(es)
-			p.events.Items = p.events.Items[:0]
 			p.subjects = p.subjects[:0]
-			p.keep(es)
+			p.took(es)
 			p.loading = false
 		},
 	})
@@ -100,18 +119,16 @@ func New(ctx *app.Context) *Page {
 	return p
 }
 
-// keep adds the events of es the filter keeps to the rows.
-func (p *Page) keep(es []model.AuditEvent) {
+// took reads the subjects and choices of es, the rows just loaded.
+func (p *Page) took(es []model.AuditEvent) {
 	for _, e := range es {
-		if p.by.keeps(e) {
-			p.events.Items = append(p.events.Items, e)
-			p.subjects = append(p.subjects, subject(e))
-		}
+		p.subjects = append(p.subjects, subject(e))
 	}
+	p.seen.add(es)
 }
 
-// wantMore reports whether to fetch the next page: the cursor nears the end
-// of the rows, or the filter keeps too few to fill the table.
+// wantMore reports whether to fetch the next page: the cursor (which j/k,
+// the wheel and a click move) nears the end of the rows.
 func (p *Page) wantMore() bool {
 	l := p.events
 	return l.More != "" && !p.loading && l.Table.Cursor() >= len(l.Items)-l.H
@@ -119,7 +136,7 @@ func (p *Page) wantMore() bool {
 
 // filter is the query for the events shown, from token on.
 func (p *Page) filter(token string) client.EventFilter {
-	f := client.EventFilter{Limit: pageSize, PageToken: token}
+	f := client.EventFilter{Limit: pageSize, PageToken: token, Actor: p.by.actor, Key: p.by.key}
 	if p.typ != "" {
 		f.Types = []model.EventType{p.typ}
 	}
@@ -154,8 +171,8 @@ func (p *Page) loadMore() tea.Cmd {
 // Update implements tea.Model.
 func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if cmd, ok := p.events.Update(msg); ok {
-		if _, done := msg.(app.Done); done && p.by != (filter{}) && p.wantMore() {
-			return p, tea.Batch(cmd, p.loadMore()) // too few kept to fill the table
+		if _, wheel := msg.(tea.MouseMsg); wheel && p.events.Denied() == "" && p.wantMore() {
+			return p, tea.Batch(cmd, p.loadMore()) // scrolled near the end, as j does
 		}
 		return p, cmd
 	}
@@ -164,29 +181,20 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m, ok := msg.Msg.(more); ok {
 			p.loading = false
 			if msg.Err == nil {
-				p.all = append(p.all, m.page.Events...)
-				p.keep(m.page.Events)
+				p.events.Items = append(p.events.Items, m.page.Events...)
+				p.took(m.page.Events)
 				p.events.More = m.page.NextPageToken
-				if p.by != (filter{}) && p.wantMore() {
-					return p, p.loadMore()
-				}
 			}
 			return p, nil
 		}
 	case app.Pop:
 		if c, ok := msg.Result.(choice); ok {
-			p.by = c.by
+			if c.typ == p.typ && c.by == p.by {
+				return p, nil
+			}
+			p.typ, p.by = c.typ, c.by
 			p.events.Table.SetCursor(0)
-			if c.typ != p.typ {
-				p.typ = c.typ
-				return p, p.events.Load(false, false)
-			}
-			p.events.Items, p.subjects = p.events.Items[:0], p.subjects[:0]
-			p.keep(p.all)
-			if p.wantMore() {
-				return p, p.loadMore()
-			}
-			return p, nil
+			return p, p.events.Load(false, false)
 		}
 	case tea.KeyMsg:
 		return p, p.key(msg)
@@ -253,28 +261,16 @@ func (p *Page) openFilter() tea.Cmd {
 	}))
 }
 
-// choices are the actors and keys of the events loaded (and the ones the
-// filter names), for the filter's pickers.
+// choices are the actors and keys of the events loaded while the page was
+// open (and the ones the filter names), for the filter's pickers; `/` in a
+// picker narrows it by what is typed, a name or an id.
 func (p *Page) choices() (actors, keys []huh.Option[string]) {
-	actors = []huh.Option[string]{huh.NewOption("Anyone", "")}
-	keys = []huh.Option[string]{huh.NewOption("Any key or none", "")}
-	seenA, seenK := map[string]bool{"": true}, map[string]bool{"": true}
-	for _, e := range p.all {
-		if !seenA[e.Actor.ID] {
-			seenA[e.Actor.ID] = true
-			actors = append(actors, huh.NewOption(actorName(e.Actor)+" ("+model.Sanitize(e.Actor.ID)+")", e.Actor.ID))
-		}
-		for _, id := range e.KeyIDs() {
-			if !seenK[id] {
-				seenK[id] = true
-				keys = append(keys, huh.NewOption(subject(e)+" ("+model.Sanitize(id)+")", id))
-			}
-		}
-	}
-	if !seenA[p.by.actor] {
+	actors = append([]huh.Option[string]{huh.NewOption("Anyone", "")}, p.seen.actors...)
+	keys = append([]huh.Option[string]{huh.NewOption("Any key or none", "")}, p.seen.keys...)
+	if _, ok := p.seen.names["a:"+p.by.actor]; !ok && p.by.actor != "" {
 		actors = append(actors, huh.NewOption(model.Sanitize(p.by.actor), p.by.actor))
 	}
-	if !seenK[p.by.key] {
+	if _, ok := p.seen.names["k:"+p.by.key]; !ok && p.by.key != "" {
 		keys = append(keys, huh.NewOption(model.Sanitize(p.by.key), p.by.key))
 	}
 	return actors, keys
@@ -398,9 +394,6 @@ func (p *Page) View() string {
 			more = "+"
 		}
 		count := fmt.Sprintf(" (%d%s", len(p.events.Items), more)
-		if p.by != (filter{}) {
-			count = fmt.Sprintf(" (%d of %d%s loaded", len(p.events.Items), len(p.all), more)
-		}
 		head := title + st.Subtle.Render(count+", "+what+", newest first)") + "\n"
 		if len(p.events.Items) == 0 {
 			empty := "No events yet."
@@ -414,7 +407,7 @@ func (p *Page) View() string {
 }
 
 // describe is the filter in words: "all events", "ApiKeyCreated by Ana Lima
-// about key_…".
+// about Nightly import".
 func (p *Page) describe() string {
 	what := "all events"
 	switch {
@@ -424,14 +417,18 @@ func (p *Page) describe() string {
 		what = "events"
 	}
 	if p.by.actor != "" {
-		name := model.Sanitize(p.by.actor)
-		if i := slices.IndexFunc(p.all, func(e model.AuditEvent) bool { return e.Actor.ID == p.by.actor }); i >= 0 {
-			name = actorName(p.all[i].Actor)
+		name, ok := p.seen.names["a:"+p.by.actor]
+		if !ok {
+			name = model.Sanitize(p.by.actor)
 		}
 		what += " by " + name
 	}
 	if p.by.key != "" {
-		what += " about " + model.Sanitize(p.by.key)
+		name, ok := p.seen.names["k:"+p.by.key]
+		if !ok || name == "" {
+			name = model.Sanitize(p.by.key)
+		}
+		what += " about " + name
 	}
 	return what
 }

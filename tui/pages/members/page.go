@@ -12,7 +12,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -21,6 +20,7 @@ import (
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
 	"github.com/apikeys-dev/apikeys/tui/components/detail"
+	"github.com/apikeys-dev/apikeys/tui/components/field"
 	"github.com/apikeys-dev/apikeys/tui/components/table"
 	"github.com/apikeys-dev/apikeys/tui/keymap"
 	"github.com/apikeys-dev/apikeys/tui/pages/apikeys/rotation"
@@ -86,15 +86,7 @@ func cmpFold(a, b string) int {
 func New(ctx *app.Context) *Page {
 	c := ctx.Client
 	st := ctx.Styles
-	f := textinput.New()
-	f.Prompt = "Filter: "
-	f.Placeholder = "name, email, account type, status"
-	f.PromptStyle = st.Accent
-	f.TextStyle = st.Text
-	f.PlaceholderStyle = st.Faint
-	f.Cursor.Style = st.Cursor
-	f.Cursor.TextStyle = st.Text
-	f.Cursor.SetMode(cursor.CursorStatic)
+	f := field.New(st, "Filter: ", "name, email, account type, status")
 	p := &Page{ctx: ctx, filter: f}
 	p.members = listing.New(ctx, columns, listing.Config[model.Member]{
 		Title: "Members", What: "members", Need: model.ActViewMembers,
