@@ -177,3 +177,38 @@ func median(xs []float64) float64 {
 	slices.Sort(xs)
 	return xs[len(xs)/2]
 }
+
+// TestAllowListCheckAllocatesNothingMore: the allow-list part of a check (the
+// client address read once, the spans searched) allocates nothing: a check of
+// a key behind a list of 20 entries allocates as much as one of a key with
+// none, repeated from the same address (the last use recorded already).
+func TestAllowListCheckAllocatesNothingMore(t *testing.T) {
+	e := newEnv(t, model.ExpiryPolicy{})
+	_, plain := e.createKey("plain", model.KeyImport)
+	listed, behind := e.createKey("listed", model.KeyImport)
+	entries := make([]string, 20)
+	for i := range entries {
+		entries[i] = fmt.Sprintf("10.0.%d.0/24", i)
+	}
+	e.createList("twenty", entries...)
+	if err := e.as(model.PrimaryOwner).LinkAllowList(e.ctx, "twenty", []string{listed.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.b.PrepareChecks(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	const addr = "10.0.19.1"
+	allocs := func(sec model.Secret) float64 {
+		e.verifyFrom(sec, addr) // the first use, recorded
+		return testing.AllocsPerRun(200, func() {
+			if res, err := e.b.Verify(e.ctx, sec.Reveal(), model.KeyImport, addr); err != nil || !res.Valid {
+				t.Fatalf("verify: %+v, %v", res, err)
+			}
+		})
+	}
+	p, l := allocs(plain), allocs(behind)
+	if l > p {
+		t.Errorf("a check behind a list allocates %v, one without %v", l, p)
+	}
+	t.Logf("allocations per check: %v without a list, %v behind one", p, l)
+}
