@@ -1,6 +1,7 @@
 package model_test
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -333,4 +334,41 @@ func step(a netip.Addr, n int) netip.Addr {
 		a = a.Prev()
 	}
 	return a
+}
+
+// BenchmarkRangesAllows is the allow-list part of a check over a list of 20
+// entries (10.0.0.0/24 … 10.0.19.0/24, one swapped for 172.16.0.0/24, as
+// BenchmarkKeyCheck100k's), the client in the last: the compiled spans
+// against the loop over the prefixes that they replaced.
+//
+//	go test -run X -bench RangesAllows ./model/
+func BenchmarkRangesAllows(b *testing.B) {
+	var entries []string
+	for e := range 20 {
+		entries = append(entries, fmt.Sprintf("10.0.%d.0/24", e))
+	}
+	entries[3] = "172.16.0.0/24"
+	r := model.AllowedRanges([]model.AllowList{list("twenty", entries...)}, nil)
+	const client = "10.0.19.1"
+	b.Run("spans", func(b *testing.B) {
+		for b.Loop() {
+			if !r.Allows(model.ClientAddr(client)) {
+				b.Fatal("refused")
+			}
+		}
+	})
+	b.Run("prefix-loop", func(b *testing.B) {
+		for b.Loop() {
+			a, ok := model.ClientAddr(client).Unmap(), false
+			for _, p := range r.Prefixes() {
+				if p.Contains(a) {
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				b.Fatal("refused")
+			}
+		}
+	})
 }
