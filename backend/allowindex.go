@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -158,12 +159,12 @@ func (x *allowIndex) apply(b *Backend, ns []Notice) {
 
 // allowedFrom is the allow-list part of a key check: whether the key with this
 // id, whose ranges the key index gave (nil: it couldn't), may be used from
-// addr. From the index when it is current, else from the store (and the index
+// addr (read by model.ClientAddr). From the index when it is current, else from the store (and the index
 // starts loading).
-func (b *Backend) allowedFrom(ctx context.Context, keyID string, r *model.Ranges, addr string) (bool, error) {
+func (b *Backend) allowedFrom(ctx context.Context, keyID string, r *model.Ranges, addr netip.Addr) (bool, error) {
 	x := &b.allow
 	if r != nil && x.ready.Load() {
-		return !r.Restricted() || r.Allows(model.ClientAddr(addr)), nil
+		return r.Allows(addr), nil
 	}
 	if !x.started.Swap(true) {
 		b.startFeed()
@@ -178,7 +179,7 @@ func (b *Backend) allowedFrom(ctx context.Context, keyID string, r *model.Ranges
 	if err != nil {
 		return false, err
 	}
-	return own.Allows(model.ClientAddr(addr)), nil
+	return own.Allows(addr), nil
 }
 
 // keyRanges reads what applies to one key from the store.

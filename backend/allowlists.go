@@ -228,25 +228,34 @@ func (s *Session) editAllowListIn(ctx context.Context, tx store.Tx, ref string, 
 // DeleteAllowList deletes a list; its keys lose it (a key left with none falls
 // under the default, or none).
 func (s *Session) DeleteAllowList(ctx context.Context, ref string) error {
-	return s.b.store.Update(ctx, func(tx store.Tx) error {
-		actor, err := s.require(ctx, tx, model.ActManageAllow, "")
-		if err != nil {
-			return err
-		}
-		l, err := resolveAllowList(ctx, tx, ref)
-		if err != nil {
-			return err
-		}
-		keys, err := listKeyIDs(ctx, tx, l.ID)
-		if err != nil {
-			return err
-		}
-		if err := tx.DeleteAllowList(ctx, l.ID); err != nil {
-			return err
-		}
-		return s.appendEvent(ctx, tx, actor, model.IpAllowListDeletedPayload{
-			AllowListRef: model.AllowListRefOf(l), Entries: model.EntryStrings(l.Entries), KeyIDs: keys, WasDefault: l.Default})
-	})
+	return s.b.store.Update(ctx, func(tx store.Tx) error { return s.deleteAllowListIn(ctx, tx, ref) })
+}
+
+// DryRunDeleteAllowList is which keys DeleteAllowList would refuse from
+// which of their recent addresses (a key losing one of two lists, or falling
+// under the default); it changes nothing.
+func (s *Session) DryRunDeleteAllowList(ctx context.Context, ref string) ([]RefusedKey, error) {
+	return s.dryRun(ctx, func(tx store.Tx) error { return s.deleteAllowListIn(ctx, tx, ref) })
+}
+
+func (s *Session) deleteAllowListIn(ctx context.Context, tx store.Tx, ref string) error {
+	actor, err := s.require(ctx, tx, model.ActManageAllow, "")
+	if err != nil {
+		return err
+	}
+	l, err := resolveAllowList(ctx, tx, ref)
+	if err != nil {
+		return err
+	}
+	keys, err := listKeyIDs(ctx, tx, l.ID)
+	if err != nil {
+		return err
+	}
+	if err := tx.DeleteAllowList(ctx, l.ID); err != nil {
+		return err
+	}
+	return s.appendEvent(ctx, tx, actor, model.IpAllowListDeletedPayload{
+		AllowListRef: model.AllowListRefOf(l), Entries: model.EntryStrings(l.Entries), KeyIDs: keys, WasDefault: l.Default})
 }
 
 // SetDefaultAllowList makes a list (by id or name) the default; "" leaves none.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"net/netip"
 
 	"github.com/apikeys-dev/apikeys/model"
 )
@@ -26,7 +27,8 @@ const (
 // KindForbidden error (a key of another type). A success records last use, at most
 // once a minute per key, off the request path.
 func (b *Backend) Authenticate(ctx context.Context, presented string, want model.KeyType, addr string) (model.Key, error) {
-	k, reason, hit, err := b.check(ctx, presented, want, addr)
+	client := model.ClientAddr(addr) // read once, for the lists and the last use
+	k, reason, hit, err := b.check(ctx, presented, want, client)
 	b.checked(reason, err)
 	if err != nil {
 		return model.Key{}, err
@@ -36,7 +38,7 @@ func (b *Backend) Authenticate(ctx context.Context, presented string, want model
 	case ReasonIPNotAllowed:
 		return model.Key{}, model.IPNotAllowed(addr)
 	case "":
-		b.usage.record(b, k, addr, hit)
+		b.usage.record(b, k, addr, client, hit)
 		return k, nil
 	case ReasonWrongType:
 		return model.Key{}, model.Forbidden("This is %s key; this API needs %s key.", article(k.Type), article(want))
@@ -64,7 +66,8 @@ func article(t model.KeyType) string {
 // Verify answers whether a presented key is valid for a type, for other services.
 // Refusals are reasons, not errors; err is for a failing store only.
 func (b *Backend) Verify(ctx context.Context, presented string, want model.KeyType, addr string) (VerifyResult, error) {
-	k, reason, hit, err := b.check(ctx, presented, want, addr)
+	client := model.ClientAddr(addr) // read once, for the lists and the last use
+	k, reason, hit, err := b.check(ctx, presented, want, client)
 	b.checked(reason, err)
 	if err != nil {
 		return VerifyResult{}, err
@@ -73,15 +76,16 @@ func (b *Backend) Verify(ctx context.Context, presented string, want model.KeyTy
 	if reason != "" {
 		return VerifyResult{Reason: reason}, nil
 	}
-	b.usage.record(b, k, addr, hit)
+	b.usage.record(b, k, addr, client, hit)
 	return VerifyResult{Valid: true, Key: k}, nil
 }
 
 // check finds the key behind a presented secret and says why it can't be used, if
 // it can't. Once the key index is loaded this is parse, checksum, SHA-256 and one
 // map look-up, then the allow lists' one look-up and prefix match: no store
-// read on the request path.
-func (b *Backend) check(ctx context.Context, presented string, want model.KeyType, addr string) (model.Key, string, slotHit, error) {
+// read on the request path. addr is the client address as model.ClientAddr
+// read it.
+func (b *Backend) check(ctx context.Context, presented string, want model.KeyType, addr netip.Addr) (model.Key, string, slotHit, error) {
 	secret, _, err := model.ParseSecret(presented)
 	if err != nil {
 		return model.Key{}, ReasonMalformed, slotHit{}, nil
@@ -120,12 +124,12 @@ func (b *Backend) check(ctx context.Context, presented string, want model.KeyTyp
 	return k, "", hit, nil
 }
 
-// normalAddr is a client address as the allow lists read it (an IPv4-mapped
-// IPv6 address is the IPv4 one), so one client is one address row; what isn't
-// an address stays as given.
-func normalAddr(addr string) string {
-	if a := model.ClientAddr(addr); a.IsValid() {
-		return a.String()
+// normalAddr is a client address as the allow lists read it (client, read by
+// model.ClientAddr: an IPv4-mapped IPv6 address is the IPv4 one), so one
+// client is one address row; what isn't an address stays as given (addr).
+func normalAddr(addr string, client netip.Addr) string {
+	if client.IsValid() {
+		return client.String()
 	}
 	return addr
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"hash/maphash"
+	"net/netip"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -109,6 +110,16 @@ type slotHit struct {
 // addrSeed hashes client addresses for a slot's last recorded address.
 var addrSeed = maphash.MakeSeed()
 
+// addrHash is a client address's hash for a slot's last recorded address:
+// the address's 16 bytes, or the text of what isn't one.
+func addrHash(addr string, client netip.Addr) uint64 {
+	if !client.IsValid() {
+		return maphash.String(addrSeed, addr)
+	}
+	b := client.As16()
+	return maphash.Bytes(addrSeed, b[:])
+}
+
 // keyAddr is one key used from one client address (normalAddr).
 type keyAddr struct{ id, addr string }
 
@@ -196,20 +207,21 @@ func (u *usageRecorder) add(key usageKey, n int64) {
 	}
 }
 
-// record notes a successful use for its last use and address.
-func (u *usageRecorder) record(b *Backend, k model.Key, addr string, hit slotHit) {
+// record notes a successful use for its last use and address: addr as the
+// client gave it, client as model.ClientAddr read it.
+func (u *usageRecorder) record(b *Backend, k model.Key, addr string, client netip.Addr, hit slotHit) {
 	now := b.Now()
 	us := now.UnixMicro()
-	ka := keyAddr{k.ID, normalAddr(addr)}
 	// The common case: this key's last recorded use, this minute, was from
-	// this address. Two atomic loads on its slot.
+	// this address. Two atomic loads on its slot, and no address as text.
 	var ah uint64
 	if hit.s != nil {
-		ah = maphash.String(addrSeed, ka.addr)
+		ah = addrHash(addr, client)
 		if hit.s.addrHash.Load() == ah && us-hit.s.addrAt.Load() < time.Minute.Microseconds() {
 			return
 		}
 	}
+	ka := keyAddr{k.ID, normalAddr(addr, client)}
 	// Else the map of what this process recorded, under its mutex: once a
 	// minute per key and address, or on every check of a key used from
 	// several addresses in turn.

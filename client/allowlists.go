@@ -44,6 +44,7 @@ type KeyAddresses interface {
 	DryRunLinkAllowList(ctx context.Context, ref string, keyIDs []string) ([]RefusedKey, error)
 	DryRunEditAllowList(ctx context.Context, ref string, r EditAllowListRequest) ([]RefusedKey, error)
 	DryRunSetDefaultAllowList(ctx context.Context, ref string) ([]RefusedKey, error)
+	DryRunDeleteAllowList(ctx context.Context, ref string) ([]RefusedKey, error)
 	// DryRunRelink judges links and unlinks made together (a form's choice).
 	DryRunRelink(ctx context.Context, steps []Relink) ([]RefusedKey, error)
 }

@@ -6,10 +6,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/apikeys-dev/apikeys/backend"
+	"github.com/apikeys-dev/apikeys/internal/testkit"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
@@ -61,21 +63,50 @@ func atSizes(t *testing.T, run func(t *testing.T, w, h int)) {
 }
 
 // openKeyDetails filters the API Keys page to name and opens its details,
-// waiting until they say where it was used from (want).
-func (s *user) openKeyDetails(name, want string) {
+// scrolled to their end (j, at 60x16), until they say where it was used from
+// (want).
+func (s *user) openKeyDetails(name, want string) { s.openKeyDetailsBy(name, want, "j") }
+
+// openKeyDetailsBy is openKeyDetails scrolling with key (see detailsToEnd).
+func (s *user) openKeyDetailsBy(name, want string, key any) {
 	s.t.Helper()
-	s.waitFor("API Keys  1/6")
+	s.waitFor("API Keys  1/")
 	s.typ("/" + name)
 	s.press(tea.KeyEnter)
 	s.waitFor("Filter: " + name)
 	s.press(tea.KeyEnter)
-	if s.h < 20 {
-		// Since details grew the owner and usage lines, the addresses are
-		// below the fold at 60x16 and the details don't scroll to them yet
-		// (a known gap, named in the README).
-		s.t.Skip("the addresses are below the fold at 60x16")
+	s.detailsToEnd(want, key)
+}
+
+// detailsToEnd presses key (j, or a wheel notch) while the details show more
+// below, until their end is in view with want and the key's use (which
+// arrives apart, above the addresses) in it: then every part was read and
+// the view is scrolled as far as it goes, the same frame however the parts
+// raced the keys.
+func (s *user) detailsToEnd(want string, key any) {
+	s.t.Helper()
+	deadline := time.Now().Add(testkit.WaitTimeout)
+	for {
+		f := s.ask(frameProbe{})
+		more := strings.Contains(f, "↓ more")
+		if !more && strings.Contains(f, want) && strings.Contains(f, "Last 30 days") {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the details never showed %q at their end:\n%s", want, f)
+		}
+		switch k := key.(type) {
+		case string:
+			if more {
+				s.typ(k)
+			}
+		case tea.MouseMsg:
+			if more {
+				s.tm.Send(k)
+			}
+		}
+		<-time.After(2 * time.Millisecond)
 	}
-	s.waitFor(want)
 }
 
 // Key details list the addresses a key was used from, and whether its lists
@@ -87,6 +118,57 @@ func TestGoldenKeyDetailsWhereUsed(t *testing.T) {
 		s.openKeyDetails("Report", "refused  127.0.0.2")
 		s.golden()
 	})
+}
+
+// At 60x16 the wheel, over the details, scrolls them to the addresses too.
+func TestKeyDetailsWheelReachesAddresses(t *testing.T) {
+	b, owner := whereWorkspace(t)
+	s := startRealAt(t, b, owner, 60, 16)
+	wheel := tea.MouseMsg{X: 30, Y: 8, Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress}
+	s.openKeyDetailsBy("Report", "refused  127.0.0.2", wheel)
+	_, view := s.finish()
+	if strings.Contains(view, "Name ") || !strings.Contains(view, "allowed  127.0.0.1") {
+		t.Errorf("not scrolled to the addresses:\n%s", view)
+	}
+}
+
+// What arrives apart from the key (its use, its addresses, the lists) redraws
+// the details where the reader scrolled them, not from the top.
+func TestKeyDetailsKeepTheirScrollWhenPartsArrive(t *testing.T) {
+	b, owner, _ := realWorkspace(t)
+	ctx := context.Background()
+	o := mustSession(t, b, owner)
+	k, sec, err := o.CreateKey(ctx, backend.CreateKeyRequest{Name: "Sync", Type: model.KeyImport, Expires: b.Policy().Today(b.Now()).AddDays(90)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	use := func(addr string) {
+		t.Helper()
+		if res, err := b.Verify(ctx, sec.Reveal(), model.KeyImport, addr); err != nil || !res.Valid {
+			t.Fatalf("verify from %s: %+v, %v", addr, res, err)
+		}
+		if err := b.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	use("127.0.0.1")
+	use("127.0.0.2")
+	s := startRealAt(t, b, owner, 60, 16)
+	s.openKeyDetails(k.Name, "127.0.0.2")
+	// A third address, and ctrl+r: the key, its use and its addresses are
+	// read again and each redraws the details as it arrives.
+	use("127.0.0.3")
+	s.press(tea.KeyCtrlR)
+	deadline := time.Now().Add(testkit.WaitTimeout)
+	for view := s.ask(frameProbe{}); !strings.Contains(view, "3 addresses"); view = s.ask(frameProbe{}) {
+		if strings.Contains(view, "Name ") || time.Now().After(deadline) {
+			t.Fatalf("the details went back to their top:\n%s", view)
+		}
+		<-time.After(2 * time.Millisecond)
+	}
+	if _, view := s.finish(); strings.Contains(view, "Name ") || !strings.Contains(view, "Used from") {
+		t.Errorf("the details went back to their top:\n%s", view)
+	}
 }
 
 // n in details opens a new list over the key's addresses, prefilled.

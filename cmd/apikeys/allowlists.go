@@ -190,14 +190,24 @@ func newAllowListsEditCmd(a *app) *cobra.Command {
 }
 
 func newAllowListsDeleteCmd(a *app) *cobra.Command {
-	var yes bool
+	var yes, dry bool
 	c := &cobra.Command{
-		Use:   "delete LIST --yes",
+		Use:   "delete LIST --yes | delete LIST --dry-run",
 		Short: "Delete an IP allow list; its keys lose it",
 		Long: `Delete an IP allow list. Keys linked to it lose it: a key left with no list of
-its own falls under the default list, or works from anywhere if there is none.`,
-		Args: exactArgs("LIST"),
+its own falls under the default list, or works from anywhere if there is none.
+A key that keeps other lists, or falls under a narrower default, may then be
+refused from where it runs: --dry-run lists those keys and addresses first.`,
+		Example: "  apikeys allowlists delete Office --dry-run\n  apikeys allowlists delete Office --yes",
+		Args:    exactArgs("LIST"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if dry {
+				ka, err := a.addresses(cmd.Context())
+				if err != nil {
+					return err
+				}
+				return a.printDryRun(ka.DryRunDeleteAllowList(cmd.Context(), args[0]))
+			}
 			al, err := a.allow(cmd.Context())
 			if err != nil {
 				return err
@@ -220,6 +230,7 @@ its own falls under the default list, or works from anywhere if there is none.`,
 		},
 	}
 	c.Flags().BoolVarP(&yes, "yes", "y", false, "delete without asking")
+	c.Flags().BoolVar(&dry, "dry-run", false, dryRunHelp)
 	return c
 }
 

@@ -35,12 +35,26 @@ func New(st *styles.Styles, title string, fields []Field) Model {
 // SetSize fits the view.
 func (m *Model) SetSize(w, h int) { m.w, m.h = w, h; m.Scroll(0) }
 
+// Offset is how many fields are scrolled above the view.
+func (m *Model) Offset() int { return m.offset }
+
 // Scroll moves by n lines.
 func (m *Model) Scroll(n int) {
-	m.offset = min(max(m.offset+n, 0), max(len(m.fields)-m.rows(), 0))
+	m.offset = min(max(m.offset+n, 0), max(len(m.fields)-m.room(), 0))
 }
 
-func (m *Model) rows() int { return max(m.h-2, 1) }
+// room is how many lines there are for fields, under the title and its blank
+// line.
+func (m *Model) room() int { return max(m.h-2, 1) }
+
+// rows is how many fields show from the offset: as many as there is room for
+// when the last is among them, else one fewer, for "↓ more".
+func (m *Model) rows() int {
+	if m.offset+m.room() >= len(m.fields) {
+		return m.room()
+	}
+	return max(m.room()-1, 1)
+}
 
 // View renders the title and the visible fields.
 func (m *Model) View() string {

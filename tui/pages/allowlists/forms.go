@@ -153,24 +153,66 @@ func (p *Page) editForm(l View, typed *values) app.Flow {
 	})
 }
 
+// openDelete asks before deleting l, over the dry run of the delete when the
+// client has one (SPEC §10): a key that keeps other lists, or falls under a
+// narrower default, may be refused from where it runs. Cancel is the default.
 func (p *Page) openDelete(l View) tea.Cmd {
+	ka, ok := p.ctx.Client.(client.KeyAddresses)
+	if !ok {
+		return app.Push(p, p.deleteForm(l, nil, false))
+	}
+	id := l.ID
+	return p.ctx.Call("Checking recent uses", func(ctx context.Context) (tea.Msg, error) {
+		rs, err := ka.DryRunDeleteAllowList(ctx, id)
+		return deleteChecked{l, rs}, err
+	})
+}
+
+// deleteLongFrom is the page height from which the delete confirmation
+// explains, under its dry run, what becomes of the list's keys.
+const deleteLongFrom = 20
+
+// deleteChecked is the dry run of deleting list: what it would refuse.
+type deleteChecked struct {
+	list    View
+	refused []client.RefusedKey
+}
+
+// deleteForm is the confirmation of deleting l; checked, it says what the
+// dry run found (refused).
+func (p *Page) deleteForm(l View, refused []client.RefusedKey, checked bool) app.Flow {
 	v := &values{}
 	api, ctx := p.api, p.ctx
 	name := model.Sanitize(l.Name)
 	desc := "No key is linked to it."
+	// Short, the dry run above it, when the pane is too low for both: what
+	// the dry run says is what the long text explains.
+	short := checked && p.lists.H < deleteLongFrom
 	if n := len(l.KeyIDs); n > 0 {
 		desc = fmt.Sprintf("%s lose it: each works from anywhere, or from the default list, unless another list of its own applies.", plural(n, "key"))
-		if n == 1 {
+		switch {
+		case short && n == 1:
+			desc = "1 key loses it."
+		case short:
+			desc = plural(n, "key") + " lose it."
+		case n == 1:
 			desc = "1 key loses it: it works from anywhere, or from the default list, unless another list of its own applies."
 		}
 	}
-	if l.Default {
+	switch {
+	case l.Default && short:
+		desc += " It is the default list."
+	case l.Default:
 		desc += " It is the default list: keys without a list of their own will work from anywhere."
 	}
 	target := l
-	return app.Push(p, flows.NewForm(ctx, flows.Spec{
+	intro := []string{ctx.Styles.Subtle.Render(plural(len(l.Entries), "entry") + ": " + strings.Join(model.EntryStrings(l.Entries), ", "))}
+	if checked {
+		intro = append(intro, refusedIntro(ctx, refused)...)
+	}
+	return flows.NewForm(ctx, flows.Spec{
 		Title: "Delete IP allow list", Row: listRow(api, &target),
-		Intro: []string{ctx.Styles.Subtle.Render(plural(len(l.Entries), "entry") + ": " + strings.Join(model.EntryStrings(l.Entries), ", "))},
+		Intro: intro,
 		Build: func(*flows.Form) *huh.Form {
 			return huh.NewForm(huh.NewGroup(
 				huh.NewConfirm().Title("Delete “" + name + "”?").Description(desc).
@@ -185,7 +227,7 @@ func (p *Page) openDelete(l View) tea.Cmd {
 				return removed{target}, api.DeleteAllowList(ctx, target.ID)
 			}}, nil
 		},
-	}))
+	})
 }
 
 // linkForm picks the keys l restricts among those the member may manage;

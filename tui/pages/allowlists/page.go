@@ -110,6 +110,8 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return p, app.Push(p, p.linkForm(m.list, m.keys, m.more))
 		case Checked:
 			return p, app.Push(p, confirmFlow(p.ctx, m))
+		case deleteChecked:
+			return p, app.Push(p, p.deleteForm(m.list, m.refused, true))
 		}
 	case app.Pop:
 		switch r := msg.Result.(type) {

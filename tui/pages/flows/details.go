@@ -63,12 +63,16 @@ func NewDetails(ctx *app.Context, row any, s DetailsSpec) *Details {
 // Row is the record shown.
 func (d *Details) Row() any { return d.row }
 
-// Set shows row (a newer copy of the record).
+// Set shows row (a newer copy of the record, or what arrived about it): the
+// view stays scrolled where it was, so what the reader scrolled to isn't
+// taken away by a redraw.
 func (d *Details) Set(row any) {
 	d.row = row
 	title, fields, _ := d.spec.Show(row)
+	top := d.view.Offset()
 	d.view = detail.New(d.ctx.Styles, title, fields)
 	d.view.SetSize(d.w, d.h)
+	d.view.Scroll(top)
 }
 
 // Init implements app.Flow.
@@ -113,6 +117,7 @@ func (d *Details) Update(msg tea.Msg) tea.Cmd {
 			}
 			if next, ok := d.spec.Step(d.row, by); ok {
 				d.Set(next)
+				d.view.Scroll(-d.view.Offset()) // another record: from its top
 			}
 		case d.spec.Step != nil && key.Matches(msg, km.PageUp, km.PageDown):
 			by := max(d.h/2, 1)
