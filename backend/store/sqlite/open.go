@@ -49,6 +49,10 @@ type Store struct {
 	read  *sql.DB // query-only connections for reads outside transactions
 	cache *keyCache
 
+	// readDSN is how read was opened: KeyChecks opens a connection of its own
+	// with it (rawread.go).
+	readDSN string
+
 	readStmts  poolStmts    // on the read pool
 	writeStmts poolStmts    // on the writer connection (see stmts.go); nil when read-only
 	txMisses   atomic.Int64 // statements prepared for one write transaction only
@@ -113,7 +117,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return newStore(ctx, read, write)
+	s, err := newStore(ctx, read, write)
+	if s != nil {
+		s.readDSN = dsn(path, modeRead)
+	}
+	return s, err
 }
 
 // newStore finishes Open: the read pool's settings, prepared statements, the

@@ -1,0 +1,128 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"unsafe"
+
+	"modernc.org/libc"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// rawConn is a read-only connection through SQLite's own C API (modernc's
+// transpiled library, the one the driver wraps), for the one read that walks
+// every key. Through the driver each column of each row costs a call to learn
+// its type, one or two to read it (each taking the connection's mutex: the
+// driver opens connections FULLMUTEX) and, for text, a Go allocation and a
+// copy: on a million keys that was half of loading the key index. Here the
+// connection is opened NOMUTEX (it is used by one goroutine, and closed when
+// the walk ends), a column is one call, and text is read in place, valid until
+// the next step.
+type rawConn struct {
+	tls *libc.TLS
+	db  uintptr
+}
+
+// openRaw opens the database at uri (a "file:" URI as dsn writes it: SQLite
+// reads mode and immutable from it and ignores the driver's parameters) for
+// reading only, with the read pool's busy timeout.
+func openRaw(uri string) (*rawConn, error) {
+	c := &rawConn{tls: libc.NewTLS()}
+	name, err := libc.CString(uri)
+	if err != nil {
+		c.tls.Close()
+		return nil, err
+	}
+	defer libc.Xfree(c.tls, name)
+	pdb := c.tls.Alloc(int(unsafe.Sizeof(uintptr(0))))
+	defer c.tls.Free(int(unsafe.Sizeof(uintptr(0))))
+	rc := sqlite3.Xsqlite3_open_v2(c.tls, name, pdb, sqlite3.SQLITE_OPEN_READONLY|sqlite3.SQLITE_OPEN_NOMUTEX|sqlite3.SQLITE_OPEN_URI, 0)
+	c.db = *(*uintptr)(unsafe.Add(nil, pdb))
+	if rc != sqlite3.SQLITE_OK {
+		err := c.err(rc)
+		c.Close()
+		return nil, err
+	}
+	sqlite3.Xsqlite3_busy_timeout(c.tls, c.db, int32(busyTimeout.Milliseconds()))
+	return c, nil
+}
+
+// Close closes the connection; its statements must be finalized.
+func (c *rawConn) Close() {
+	if c.db != 0 {
+		sqlite3.Xsqlite3_close_v2(c.tls, c.db)
+		c.db = 0
+	}
+	c.tls.Close()
+}
+
+func (c *rawConn) err(rc int32) error {
+	msg := libc.GoString(sqlite3.Xsqlite3_errstr(c.tls, rc))
+	if c.db != 0 {
+		if m := libc.GoString(sqlite3.Xsqlite3_errmsg(c.tls, c.db)); m != "" && m != msg {
+			msg += ": " + m
+		}
+	}
+	return fmt.Errorf("%s (%d)", msg, rc)
+}
+
+// each runs query (no parameters) and calls fn with every row, checking ctx
+// every few thousand rows. What fn reads of a row is valid until fn returns.
+func (c *rawConn) each(ctx context.Context, query string, fn func(r rawRow) error) error {
+	q, err := libc.CString(query)
+	if err != nil {
+		return err
+	}
+	defer libc.Xfree(c.tls, q)
+	pst := c.tls.Alloc(int(unsafe.Sizeof(uintptr(0))))
+	rc := sqlite3.Xsqlite3_prepare_v2(c.tls, c.db, q, -1, pst, 0)
+	st := *(*uintptr)(unsafe.Add(nil, pst))
+	c.tls.Free(int(unsafe.Sizeof(uintptr(0))))
+	if rc != sqlite3.SQLITE_OK {
+		return c.err(rc)
+	}
+	defer sqlite3.Xsqlite3_finalize(c.tls, st)
+	r := rawRow{tls: c.tls, st: st}
+	for n := 0; ; n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		switch rc := sqlite3.Xsqlite3_step(c.tls, st); rc {
+		case sqlite3.SQLITE_ROW:
+			if err := fn(r); err != nil {
+				return err
+			}
+		case sqlite3.SQLITE_DONE:
+			return nil
+		default:
+			return c.err(rc)
+		}
+	}
+}
+
+// rawRow is the row a statement stands on.
+type rawRow struct {
+	tls *libc.TLS
+	st  uintptr
+}
+
+func (r rawRow) null(i int32) bool {
+	return sqlite3.Xsqlite3_column_type(r.tls, r.st, i) == sqlite3.SQLITE_NULL
+}
+
+// int64 is column i as an integer (NULL: 0; text and blobs converted as SQLite
+// converts them).
+func (r rawRow) int64(i int32) int64 { return sqlite3.Xsqlite3_column_int64(r.tls, r.st, i) }
+
+// bytes is column i's text or blob in SQLite's memory, valid until the next
+// step; NULL and empty: nil.
+func (r rawRow) bytes(i int32) []byte {
+	p := sqlite3.Xsqlite3_column_blob(r.tls, r.st, i)
+	n := sqlite3.Xsqlite3_column_bytes(r.tls, r.st, i)
+	if p == 0 || n <= 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Add(nil, p)), n)
+}
