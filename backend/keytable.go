@@ -147,7 +147,28 @@ func (t *keyTable) insert(kc *store.KeyCheck, existing bool) {
 		}
 	}
 	t.byHash[s.hash] = i
+	if !existing {
+		// No look-up first (a third of a full load's probes into maps too
+		// big for the cache): an id whose 64-bit hash another has replaces
+		// it here, and finishLoad finds that out and makes it good.
+		t.byID[maphash.Bytes(t.seed, kc.ID)] = i
+		return
+	}
 	t.setID(kc.ID, i, had)
+}
+
+// finishLoad ends a full load: when two ids' hashes clashed (about 1 in 10^8
+// for a million keys), byID lost one of them, and is made again with the
+// checks put makes.
+func (t *keyTable) finishLoad() {
+	if len(t.byID)+len(t.idClash) == len(t.byHash) {
+		return
+	}
+	clear(t.byID)
+	t.idClash = nil
+	for _, i := range t.byHash {
+		t.setID(t.id(t.at(i)), i, false)
+	}
 }
 
 func (t *keyTable) setID(id []byte, i uint32, had bool) {

@@ -95,3 +95,26 @@ func TestKeyTableIDClash(t *testing.T) {
 		t.Fatal("removing the clashing id removed the other")
 	}
 }
+
+// A full load writes byID without looking first; when two ids' hashes clash
+// the later one took the earlier's entry (forced here by dropping it), and
+// finishLoad makes every id findable again.
+func TestKeyTableFullLoadClash(t *testing.T) {
+	tb := newKeyTable(0)
+	for _, id := range []string{"key_a", "key_b", "key_c"} {
+		tb.insert(check(id, 1), false)
+	}
+	delete(tb.byID, maphash.String(tb.seed, "key_b")) // what a clash with key_c leaves
+	if _, ok := tb.find("key_b"); ok {
+		t.Fatal("the forced clash did not lose key_b")
+	}
+	tb.finishLoad()
+	for _, id := range []string{"key_a", "key_b", "key_c"} {
+		if i, ok := tb.find(id); !ok || tb.key(i).ID != id {
+			t.Fatalf("find(%s) after finishLoad: %v", id, ok)
+		}
+	}
+	if len(tb.byID)+len(tb.idClash) != 3 {
+		t.Fatalf("byID %d, idClash %d after finishLoad, want 3 in all", len(tb.byID), len(tb.idClash))
+	}
+}
