@@ -62,7 +62,7 @@ func (x *keyIndex) lookup(b *Backend, hash []byte) (k model.Key, r *model.Ranges
 	copy(hh[:], hash)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	i, found := x.table.byHash[hh]
+	i, found := x.table.findHash(&hh)
 	if !found {
 		return model.Key{}, nil, slotHit{}, false, true
 	}
