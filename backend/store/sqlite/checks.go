@@ -17,14 +17,14 @@ import (
 // for each text) was half of loading a million keys. kc's text is SQLite's,
 // valid until fn returns.
 func (s *Store) KeyChecks(ctx context.Context, fn func(*store.KeyCheck) error) error {
-	if s.readDSN == "" {
+	if s.raw == nil {
 		return errors.New("sqlite: read keys for checks: no database file")
 	}
-	c, err := openRaw(s.readDSN)
+	c, err := s.raw.get()
 	if err != nil {
 		return wrap("read keys for checks", err)
 	}
-	defer c.Close()
+	defer s.raw.put(c)
 	var (
 		kc                    store.KeyCheck
 		deletedAt, lastUsedAt time.Time
@@ -32,7 +32,7 @@ func (s *Store) KeyChecks(ctx context.Context, fn func(*store.KeyCheck) error) e
 	)
 	err = c.each(ctx, `
 		SELECT id, name, type, hash, expires_at, deleted_at, replaced_by, last_used_at, version
-		FROM api_keys`, func(r rawRow) error {
+		FROM api_keys`, nil, func(r rawRow) error {
 		// The table is STRICT: id, name, type and replaced_by are TEXT, hash a
 		// BLOB, the times and version INTEGER, so no row needs its types checked.
 		kc.ID, kc.Name, kc.Type, kc.Hash, kc.ReplacedBy = r.bytes(0), r.bytes(1), r.bytes(2), r.bytes(3), r.bytes(6)

@@ -49,10 +49,6 @@ type Store struct {
 	read  *sql.DB // query-only connections for reads outside transactions
 	cache *keyCache
 
-	// readDSN is how read was opened: KeyChecks opens a connection of its own
-	// with it (rawread.go).
-	readDSN string
-
 	readStmts  poolStmts    // on the read pool
 	writeStmts poolStmts    // on the writer connection (see stmts.go); nil when read-only
 	txMisses   atomic.Int64 // statements prepared for one write transaction only
@@ -119,7 +115,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	s, err := newStore(ctx, read, write)
 	if s != nil {
-		s.readDSN = dsn(path, modeRead)
+		s.reader.raw = &rawPool{dsn: dsn(path, modeRead)}
 	}
 	return s, err
 }
@@ -357,6 +353,9 @@ func (s *Store) Close() error {
 		errs = append(errs, s.cache.close())
 	}
 	errs = append(errs, s.readStmts.close(), s.writeStmts.close())
+	if s.raw != nil {
+		s.raw.close()
+	}
 	errs = append(errs, s.read.Close())
 	if s.write != nil {
 		errs = append(errs, s.write.Close())
@@ -395,6 +394,7 @@ type reader struct {
 	q     querier
 	db    *sql.DB    // the read pool, nil inside a transaction
 	stmts statements // the pool's prepared statements, or the transaction's; may be nil
+	raw   *rawPool   // connections beside the read pool (rawread.go); nil inside a transaction
 }
 
 // stmt is query's prepared statement, or nil.

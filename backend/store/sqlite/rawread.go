@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"unsafe"
 
 	"modernc.org/libc"
@@ -66,9 +68,13 @@ func (c *rawConn) err(rc int32) error {
 	return fmt.Errorf("%s (%d)", msg, rc)
 }
 
-// each runs query (no parameters) and calls fn with every row, checking ctx
-// every few thousand rows. What fn reads of a row is valid until fn returns.
-func (c *rawConn) each(ctx context.Context, query string, fn func(r rawRow) error) error {
+// each runs query with args (int64 or string; ? placeholders in order) and
+// calls fn with every row, checking ctx every few thousand rows. What fn reads
+// of a row is valid until fn returns.
+func (c *rawConn) each(ctx context.Context, query string, args []any, fn func(r rawRow) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	q, err := libc.CString(query)
 	if err != nil {
 		return err
@@ -81,14 +87,36 @@ func (c *rawConn) each(ctx context.Context, query string, fn func(r rawRow) erro
 	if rc != sqlite3.SQLITE_OK {
 		return c.err(rc)
 	}
-	defer sqlite3.Xsqlite3_finalize(c.tls, st)
-	r := rawRow{tls: c.tls, st: st}
-	for n := 0; ; n++ {
-		if n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
+	var texts []uintptr // bound static: SQLite reads them until finalize
+	defer func() {
+		sqlite3.Xsqlite3_finalize(c.tls, st)
+		for _, p := range texts {
+			libc.Xfree(c.tls, p)
+		}
+	}()
+	for i, a := range args {
+		var rc int32
+		switch v := a.(type) {
+		case int64:
+			rc = sqlite3.Xsqlite3_bind_int64(c.tls, st, int32(i+1), v)
+		case int:
+			rc = sqlite3.Xsqlite3_bind_int64(c.tls, st, int32(i+1), int64(v))
+		case string:
+			p, err := libc.CString(v)
+			if err != nil {
 				return err
 			}
+			texts = append(texts, p)
+			rc = sqlite3.Xsqlite3_bind_text(c.tls, st, int32(i+1), p, int32(len(v)), 0)
+		default:
+			return fmt.Errorf("sqlite: a parameter of type %T", a)
 		}
+		if rc != sqlite3.SQLITE_OK {
+			return c.err(rc)
+		}
+	}
+	r := rawRow{tls: c.tls, st: st}
+	for n := 1; ; n++ {
 		switch rc := sqlite3.Xsqlite3_step(c.tls, st); rc {
 		case sqlite3.SQLITE_ROW:
 			if err := fn(r); err != nil {
@@ -99,6 +127,64 @@ func (c *rawConn) each(ctx context.Context, query string, fn func(r rawRow) erro
 		default:
 			return c.err(rc)
 		}
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// rawPool keeps a few rawConns open for reads that come often (pages of audit
+// events): opening one reads the schema.
+type rawPool struct {
+	dsn    string
+	mu     sync.Mutex
+	idle   []*rawConn
+	closed bool
+}
+
+// get is an idle connection, or a new one.
+func (p *rawPool) get() (*rawConn, error) {
+	p.mu.Lock()
+	if n := len(p.idle); n > 0 {
+		c := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		return c, nil
+	}
+	closed := p.closed
+	p.mu.Unlock()
+	if closed {
+		return nil, errors.New("sqlite: the store is closed")
+	}
+	if p.dsn == "" {
+		return nil, errors.New("sqlite: no database file to read")
+	}
+	return openRaw(p.dsn)
+}
+
+// put gives c back: kept while fewer than readConns are idle, else closed.
+func (p *rawPool) put(c *rawConn) {
+	p.mu.Lock()
+	if !p.closed && len(p.idle) < readConns {
+		p.idle = append(p.idle, c)
+		c = nil
+	}
+	p.mu.Unlock()
+	if c != nil {
+		c.Close()
+	}
+}
+
+// close closes the idle connections; those in use close as they come back.
+func (p *rawPool) close() {
+	p.mu.Lock()
+	idle := p.idle
+	p.idle, p.closed = nil, true
+	p.mu.Unlock()
+	for _, c := range idle {
+		c.Close()
 	}
 }
 
