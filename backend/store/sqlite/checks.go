@@ -20,7 +20,7 @@ func (s *Store) KeyChecks(ctx context.Context, fn func(*store.KeyCheck) error) e
 	if s.raw == nil {
 		return errors.New("sqlite: read keys for checks: no database file")
 	}
-	c, err := s.raw.get()
+	c, err := s.raw.get(ctx)
 	if err != nil {
 		return wrap("read keys for checks", err)
 	}

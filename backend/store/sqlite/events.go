@@ -98,7 +98,7 @@ func eventsQuery(q store.EventQuery) (string, []any) {
 // payloads point into, and the few event, actor and source types are the
 // constants themselves.
 func (r reader) eventsRaw(ctx context.Context, query string, args []any) ([]model.AuditEvent, error) {
-	c, err := r.raw.get()
+	c, err := r.raw.get(ctx)
 	if err != nil {
 		return nil, wrap("list events", err)
 	}

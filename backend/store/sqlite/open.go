@@ -115,7 +115,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	s, err := newStore(ctx, read, write)
 	if s != nil {
-		s.reader.raw = &rawPool{dsn: dsn(path, modeRead)}
+		s.reader.raw = newRawPool(dsn(path, modeRead))
 	}
 	return s, err
 }

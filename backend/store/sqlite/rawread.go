@@ -21,15 +21,20 @@ import (
 // the walk ends), a column is one call, and text is read in place, valid until
 // the next step.
 type rawConn struct {
-	tls *libc.TLS
-	db  uintptr
+	tls   *libc.TLS
+	db    uintptr
+	stmts map[string]uintptr // prepared statements by query, at most rawStmts
 }
+
+// rawStmts is how many statements a rawConn keeps prepared: a page's
+// statement differs with its filters, and preparing it was 6% of a page.
+const rawStmts = 16
 
 // openRaw opens the database at uri (a "file:" URI as dsn writes it: SQLite
 // reads mode and immutable from it and ignores the driver's parameters) for
 // reading only, with the read pool's busy timeout.
 func openRaw(uri string) (*rawConn, error) {
-	c := &rawConn{tls: libc.NewTLS()}
+	c := &rawConn{tls: libc.NewTLS(), stmts: map[string]uintptr{}}
 	name, err := libc.CString(uri)
 	if err != nil {
 		c.tls.Close()
@@ -49,8 +54,12 @@ func openRaw(uri string) (*rawConn, error) {
 	return c, nil
 }
 
-// Close closes the connection; its statements must be finalized.
+// Close closes the connection.
 func (c *rawConn) Close() {
+	for _, st := range c.stmts {
+		sqlite3.Xsqlite3_finalize(c.tls, st)
+	}
+	clear(c.stmts)
 	if c.db != 0 {
 		sqlite3.Xsqlite3_close_v2(c.tls, c.db)
 		c.db = 0
@@ -75,23 +84,21 @@ func (c *rawConn) each(ctx context.Context, query string, args []any, fn func(r 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	q, err := libc.CString(query)
+	st, err := c.prepare(query)
 	if err != nil {
 		return err
 	}
-	defer libc.Xfree(c.tls, q)
-	pst := c.tls.Alloc(int(unsafe.Sizeof(uintptr(0))))
-	rc := sqlite3.Xsqlite3_prepare_v2(c.tls, c.db, q, -1, pst, 0)
-	st := *(*uintptr)(unsafe.Add(nil, pst))
-	c.tls.Free(int(unsafe.Sizeof(uintptr(0))))
-	if rc != sqlite3.SQLITE_OK {
-		return c.err(rc)
-	}
-	var texts []uintptr // bound static: SQLite reads them until finalize
+	var texts []uintptr // bound static: SQLite reads them until the reset
 	defer func() {
-		sqlite3.Xsqlite3_finalize(c.tls, st)
+		sqlite3.Xsqlite3_reset(c.tls, st)
+		sqlite3.Xsqlite3_clear_bindings(c.tls, st)
 		for _, p := range texts {
 			libc.Xfree(c.tls, p)
+		}
+		if len(c.stmts) < rawStmts {
+			c.stmts[query] = st
+		} else {
+			sqlite3.Xsqlite3_finalize(c.tls, st)
 		}
 	}()
 	for i, a := range args {
@@ -135,17 +142,55 @@ func (c *rawConn) each(ctx context.Context, query string, args []any, fn func(r 
 	}
 }
 
+// prepare is query's statement, taken out of the cache or new; each puts it back.
+func (c *rawConn) prepare(query string) (uintptr, error) {
+	if st, ok := c.stmts[query]; ok {
+		delete(c.stmts, query)
+		return st, nil
+	}
+	q, err := libc.CString(query)
+	if err != nil {
+		return 0, err
+	}
+	defer libc.Xfree(c.tls, q)
+	pst := c.tls.Alloc(int(unsafe.Sizeof(uintptr(0))))
+	defer c.tls.Free(int(unsafe.Sizeof(uintptr(0))))
+	if rc := sqlite3.Xsqlite3_prepare_v2(c.tls, c.db, q, -1, pst, 0); rc != sqlite3.SQLITE_OK {
+		return 0, c.err(rc)
+	}
+	return *(*uintptr)(unsafe.Add(nil, pst)), nil
+}
+
 // rawPool keeps a few rawConns open for reads that come often (pages of audit
-// events): opening one reads the schema.
+// events): opening one reads the schema. At most readConns are open at once,
+// as in the read pool.
 type rawPool struct {
 	dsn    string
+	inUse  chan struct{} // a token per connection handed out
 	mu     sync.Mutex
 	idle   []*rawConn
 	closed bool
 }
 
-// get is an idle connection, or a new one.
-func (p *rawPool) get() (*rawConn, error) {
+func newRawPool(dsn string) *rawPool {
+	return &rawPool{dsn: dsn, inUse: make(chan struct{}, readConns)}
+}
+
+// get is an idle connection, or a new one; it waits while readConns are out.
+func (p *rawPool) get(ctx context.Context) (*rawConn, error) {
+	select {
+	case p.inUse <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	c, err := p.take()
+	if err != nil {
+		<-p.inUse
+	}
+	return c, err
+}
+
+func (p *rawPool) take() (*rawConn, error) {
 	p.mu.Lock()
 	if n := len(p.idle); n > 0 {
 		c := p.idle[n-1]
@@ -164,10 +209,10 @@ func (p *rawPool) get() (*rawConn, error) {
 	return openRaw(p.dsn)
 }
 
-// put gives c back: kept while fewer than readConns are idle, else closed.
+// put gives back a connection get handed out.
 func (p *rawPool) put(c *rawConn) {
 	p.mu.Lock()
-	if !p.closed && len(p.idle) < readConns {
+	if !p.closed {
 		p.idle = append(p.idle, c)
 		c = nil
 	}
@@ -175,6 +220,7 @@ func (p *rawPool) put(c *rawConn) {
 	if c != nil {
 		c.Close()
 	}
+	<-p.inUse
 }
 
 // close closes the idle connections; those in use close as they come back.
