@@ -12,14 +12,14 @@ import (
 )
 
 // rawConn is a read-only connection through SQLite's own C API (modernc's
-// transpiled library, the one the driver wraps), for the one read that walks
-// every key. Through the driver each column of each row costs a call to learn
-// its type, one or two to read it (each taking the connection's mutex: the
-// driver opens connections FULLMUTEX) and, for text, a Go allocation and a
-// copy: on a million keys that was half of loading the key index. Here the
-// connection is opened NOMUTEX (it is used by one goroutine, and closed when
-// the walk ends), a column is one call, and text is read in place, valid until
-// the next step.
+// transpiled library, the one the driver wraps), for the reads of many rows:
+// the key index's walk of every key, pages of audit events. Through the driver
+// each column of each row costs a call to learn its type, one or two to read
+// it (each taking the connection's mutex: the driver opens connections
+// FULLMUTEX) and, for text, a Go allocation and a copy: on a million keys that
+// was half of loading the key index. Here the connection is opened NOMUTEX (a
+// rawPool hands it to one goroutine at a time), a column is one call, and text
+// is read in place, valid until the next step.
 type rawConn struct {
 	tls   *libc.TLS
 	db    uintptr
@@ -40,11 +40,11 @@ func openRaw(uri string) (*rawConn, error) {
 		c.tls.Close()
 		return nil, err
 	}
-	defer libc.Xfree(c.tls, name)
 	pdb := c.tls.Alloc(int(unsafe.Sizeof(uintptr(0))))
-	defer c.tls.Free(int(unsafe.Sizeof(uintptr(0))))
 	rc := sqlite3.Xsqlite3_open_v2(c.tls, name, pdb, sqlite3.SQLITE_OPEN_READONLY|sqlite3.SQLITE_OPEN_NOMUTEX|sqlite3.SQLITE_OPEN_URI, 0)
 	c.db = *(*uintptr)(unsafe.Add(nil, pdb))
+	c.tls.Free(int(unsafe.Sizeof(uintptr(0))))
+	libc.Xfree(c.tls, name)
 	if rc != sqlite3.SQLITE_OK {
 		err := c.err(rc)
 		c.Close()
