@@ -62,7 +62,7 @@ func (x *keyIndex) lookup(b *Backend, hash []byte) (k model.Key, r *model.Ranges
 	copy(hh[:], hash)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	i, found := x.table.byHash[hh]
+	i, found := x.table.findHash(&hh)
 	if !found {
 		return model.Key{}, nil, slotHit{}, false, true
 	}
@@ -139,6 +139,13 @@ func (b *Backend) fullLoad(ctx context.Context) error {
 		hint = x.table.len()
 	}
 	x.mu.RUnlock()
+	if hint == 0 {
+		// Maps made for their size from the start: grown from empty, their
+		// rehashing was a third of filling the table of a million keys. A
+		// count is a few milliseconds; a wrong one (keys added meanwhile, or
+		// an error: 0) costs only some growth.
+		hint, _ = b.store.CountKeys(ctx, store.KeyQuery{IncludeDeleted: true})
+	}
 	t := newKeyTable(hint)
 	if err := loadTable(ctx, b.store, t); err != nil {
 		return err
@@ -198,6 +205,7 @@ func loadTable(ctx context.Context, st store.Store, t *keyTable) error {
 	full <- cb
 	close(full)
 	<-done
+	t.finishLoad()
 	return err
 }
 

@@ -100,7 +100,7 @@ func TestLoadTableAcrossBatches(t *testing.T) {
 			(got.LastUsedAt == nil) != (w.LastUsedAt == nil) || (got.LastUsedAt != nil && !got.LastUsedAt.Equal(*w.LastUsedAt)) {
 			t.Fatalf("%s: got %+v, want %+v", w.ID, got, w)
 		}
-		if j, ok := tb.byHash[[32]byte(w.Hash)]; !ok || j != i {
+		if j, ok := tb.findHash((*[32]byte)(w.Hash)); !ok || j != i {
 			t.Fatalf("%s: not found by its hash", w.ID)
 		}
 	}

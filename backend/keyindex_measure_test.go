@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apikeys-dev/apikeys/backend/store"
+	"github.com/apikeys-dev/apikeys/backend/store/postgres"
 	"github.com/apikeys-dev/apikeys/backend/store/sqlite"
 )
 
@@ -17,12 +19,21 @@ import (
 //
 //	go run ./cmd/seed -n 1000000 /tmp/apikeys-1m
 //	APIKEYS_MEASURE_DB=/tmp/apikeys-1m/apikeys.db go test -run TestMeasureKeyIndex -v ./backend/
+//
+// or, on PostgreSQL, seeded with `seed -postgres URL`:
+//
+//	APIKEYS_MEASURE_POSTGRES=postgres://… go test -run TestMeasureKeyIndex -v ./backend/
 func TestMeasureKeyIndex(t *testing.T) {
-	path := os.Getenv("APIKEYS_MEASURE_DB")
-	if path == "" {
-		t.Skip("set APIKEYS_MEASURE_DB to a seeded apikeys.db to measure the key index")
+	var st store.Store
+	var err error
+	switch path, url := os.Getenv("APIKEYS_MEASURE_DB"), os.Getenv("APIKEYS_MEASURE_POSTGRES"); {
+	case path != "":
+		st, err = sqlite.Open(t.Context(), path)
+	case url != "":
+		st, err = postgres.Open(t.Context(), url)
+	default:
+		t.Skip("set APIKEYS_MEASURE_DB to a seeded apikeys.db (or APIKEYS_MEASURE_POSTGRES to a seeded database) to measure the key index")
 	}
-	st, err := sqlite.Open(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

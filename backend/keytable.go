@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"sync/atomic"
 	"time"
@@ -19,14 +20,18 @@ import (
 // A changed key gets a new slot; the old one stays unused until the next full
 // load builds a fresh table. Changes are admin actions, so that is little.
 type keyTable struct {
-	seed    maphash.Seed
-	byHash  map[[32]byte]uint32
-	byID    map[uint64]uint32 // by maphash of the id; the slot's id is compared
-	idClash map[string]uint32 // ids whose 64-bit hash another id has; nearly always empty
-	slots   [][]slot          // chunks of slotChunk, allocated once each, never moved
-	n       uint32            // slots used
-	text    [][]byte          // chunks filled up to their capacity, never moved
-	scratch []byte
+	seed maphash.Seed
+	// byHash is by the first 8 bytes of the hash (of SHA-256: uniform); the
+	// slot's hash is compared. Keyed by the whole [32]byte, each entry took
+	// 36 bytes and a full load's writes into it were a third of its CPU.
+	byHash    map[uint64]uint32
+	hashClash map[[32]byte]uint32 // hashes whose first 8 bytes another's has; nearly always empty
+	byID      map[uint64]uint32   // by maphash of the id; the slot's id is compared
+	idClash   map[string]uint32   // ids whose 64-bit hash another id has; nearly always empty
+	slots     [][]slot            // chunks of slotChunk, allocated once each, never moved
+	n         uint32              // slots used
+	text      [][]byte            // chunks filled up to their capacity, never moved
+	scratch   []byte
 }
 
 const (
@@ -57,13 +62,57 @@ type slot struct {
 const noType = 255
 
 func newKeyTable(sizeHint int) *keyTable {
-	return &keyTable{seed: maphash.MakeSeed(), byHash: make(map[[32]byte]uint32, sizeHint),
+	return &keyTable{seed: maphash.MakeSeed(), byHash: make(map[uint64]uint32, sizeHint),
 		byID: make(map[uint64]uint32, sizeHint)}
 }
 
 func (t *keyTable) at(i uint32) *slot { return &t.slots[i/slotChunk][i%slotChunk] }
 
-func (t *keyTable) len() int { return len(t.byHash) }
+func (t *keyTable) len() int { return len(t.byHash) + len(t.hashClash) }
+
+func hashPrefix(h *[32]byte) uint64 { return binary.LittleEndian.Uint64(h[:8]) }
+
+// findHash returns the slot of the key with this hash.
+func (t *keyTable) findHash(h *[32]byte) (uint32, bool) {
+	if len(t.hashClash) > 0 {
+		if i, ok := t.hashClash[*h]; ok {
+			return i, true
+		}
+	}
+	i, ok := t.byHash[hashPrefix(h)]
+	if !ok || t.at(i).hash != *h {
+		return 0, false
+	}
+	return i, true
+}
+
+// setHash points h at slot i, unless h's prefix is another hash's.
+func (t *keyTable) setHash(h *[32]byte, i uint32) {
+	if _, ok := t.hashClash[*h]; ok {
+		t.hashClash[*h] = i
+		return
+	}
+	p := hashPrefix(h)
+	if j, ok := t.byHash[p]; ok && t.at(j).hash != *h {
+		if t.hashClash == nil {
+			t.hashClash = map[[32]byte]uint32{}
+		}
+		t.hashClash[*h] = i
+		return
+	}
+	t.byHash[p] = i
+}
+
+func (t *keyTable) removeHash(h *[32]byte) {
+	if _, ok := t.hashClash[*h]; ok {
+		delete(t.hashClash, *h)
+		return
+	}
+	p := hashPrefix(h)
+	if j, ok := t.byHash[p]; ok && t.at(j).hash == *h {
+		delete(t.byHash, p)
+	}
+}
 
 // addText stores b and returns its reference.
 func (t *keyTable) addText(b []byte) uint32 {
@@ -143,11 +192,38 @@ func (t *keyTable) insert(kc *store.KeyCheck, existing bool) {
 		s.lastUsed.Store(max(s.lastUsed.Load(), o.lastUsed.Load()))
 		s.allow = o.allow // a key edit leaves its lists as they were
 		if o.hash != s.hash {
-			delete(t.byHash, o.hash)
+			t.removeHash(&o.hash)
 		}
 	}
-	t.byHash[s.hash] = i
+	if !existing {
+		// No look-ups first (maps of a million keys are too big for the
+		// cache, and each probe is a miss): a hash or id whose 64-bit key
+		// another has replaces it here, and finishLoad finds that out and
+		// makes it good.
+		t.byHash[hashPrefix(&s.hash)] = i
+		t.byID[maphash.Bytes(t.seed, kc.ID)] = i
+		return
+	}
+	t.setHash(&s.hash, i)
 	t.setID(kc.ID, i, had)
+}
+
+// finishLoad ends a full load into a new table, which gave every key a slot of
+// its own: when two keys' 64-bit hashes or ids clashed (about 1 in 10^7 for a
+// million keys), a map lost one of them, and both are made again with the
+// checks put makes.
+func (t *keyTable) finishLoad() {
+	if len(t.byHash) == int(t.n) && len(t.byID) == int(t.n) {
+		return
+	}
+	clear(t.byHash)
+	clear(t.byID)
+	t.hashClash, t.idClash = nil, nil
+	for i := range t.n {
+		s := t.at(i)
+		t.setHash(&s.hash, i)
+		t.setID(t.id(s), i, false)
+	}
 }
 
 func (t *keyTable) setID(id []byte, i uint32, had bool) {
@@ -172,7 +248,7 @@ func (t *keyTable) remove(id string) {
 	if !ok {
 		return
 	}
-	delete(t.byHash, t.at(i).hash)
+	t.removeHash(&t.at(i).hash)
 	if _, ok := t.idClash[id]; ok {
 		delete(t.idClash, id)
 	} else {

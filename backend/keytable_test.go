@@ -20,7 +20,7 @@ func check(id string, version int64) *store.KeyCheck {
 func lookupID(t *testing.T, tb *keyTable, id string) (model.Key, bool) {
 	t.Helper()
 	h := sha256.Sum256([]byte(id))
-	i, ok := tb.byHash[h]
+	i, ok := tb.findHash(&h)
 	if !ok {
 		return model.Key{}, false
 	}
@@ -94,4 +94,77 @@ func TestKeyTableIDClash(t *testing.T) {
 	if _, ok := tb.find("key_a"); !ok {
 		t.Fatal("removing the clashing id removed the other")
 	}
+}
+
+// A full load writes byID without looking first; when two ids' hashes clash
+// the later one took the earlier's entry (forced here by dropping it), and
+// finishLoad makes every id findable again. (A clash of hash prefixes:
+// TestKeyTableHashPrefixClash.)
+func TestKeyTableFullLoadClash(t *testing.T) {
+	tb := newKeyTable(0)
+	for _, id := range []string{"key_a", "key_b", "key_c"} {
+		tb.insert(check(id, 1), false)
+	}
+	delete(tb.byID, maphash.String(tb.seed, "key_b")) // what a clash with key_c leaves
+	if _, ok := tb.find("key_b"); ok {
+		t.Fatal("the forced clash did not lose key_b")
+	}
+	tb.finishLoad()
+	for _, id := range []string{"key_a", "key_b", "key_c"} {
+		if i, ok := tb.find(id); !ok || tb.key(i).ID != id {
+			t.Fatalf("find(%s) after finishLoad: %v", id, ok)
+		}
+	}
+	if len(tb.byID)+len(tb.idClash) != 3 {
+		t.Fatalf("byID %d, idClash %d after finishLoad, want 3 in all", len(tb.byID), len(tb.idClash))
+	}
+}
+
+// Two hashes with the same first 8 bytes (forced: about 1 in 10^8 for a
+// million keys) must both stay findable, through puts, a full load and a
+// removal, and a hash that only shares the prefix is not found.
+func TestKeyTableHashPrefixClash(t *testing.T) {
+	withHash := func(id string, v int64, last byte) *store.KeyCheck {
+		kc := check(id, v)
+		kc.Hash = make([]byte, 32)
+		copy(kc.Hash, "prefix!!")
+		kc.Hash[31] = last
+		return kc
+	}
+	findAll := func(t *testing.T, tb *keyTable, what string, want map[byte]string) {
+		t.Helper()
+		for last, id := range want {
+			var h [32]byte
+			copy(h[:], "prefix!!")
+			h[31] = last
+			i, ok := tb.findHash(&h)
+			if id == "" {
+				if ok {
+					t.Fatalf("%s: hash ..%02x found (%s), want none", what, last, tb.key(i).ID)
+				}
+				continue
+			}
+			if !ok || tb.key(i).ID != id {
+				t.Fatalf("%s: hash ..%02x: found %v, want %s", what, last, ok, id)
+			}
+		}
+	}
+
+	tb := newKeyTable(0)
+	tb.put(withHash("key_a", 1, 1))
+	tb.put(withHash("key_b", 1, 2))
+	findAll(t, tb, "put", map[byte]string{1: "key_a", 2: "key_b", 3: ""})
+	tb.put(withHash("key_b", 2, 4)) // rotated to another hash of the prefix
+	findAll(t, tb, "a new hash", map[byte]string{1: "key_a", 2: "", 4: "key_b"})
+	tb.remove("key_a")
+	findAll(t, tb, "removed", map[byte]string{1: "", 4: "key_b"})
+	if tb.len() != 1 {
+		t.Fatalf("len %d after the removal, want 1", tb.len())
+	}
+
+	full := newKeyTable(0)
+	full.insert(withHash("key_a", 1, 1), false)
+	full.insert(withHash("key_b", 1, 2), false)
+	full.finishLoad()
+	findAll(t, full, "full load", map[byte]string{1: "key_a", 2: "key_b", 3: ""})
 }

@@ -2,35 +2,90 @@ package postgres
 
 import (
 	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/model"
 )
 
-// KeyChecks reads every key's check fields in one statement (one snapshot).
+// KeyChecks reads every key's check fields in one statement (one snapshot),
+// in binary, from the rows' raw values: scanned, each row cost an allocation
+// per text and per time, and decoding through pgx's type map. kc's byte
+// slices are the connection's read buffer, valid until fn returns.
 func (s *Store) KeyChecks(ctx context.Context, fn func(*store.KeyCheck) error) error {
 	rows, err := s.pool.Query(ctx, `
 		SELECT id, name, type, hash, expires_at, deleted_at, replaced_by, last_used_at, version
-		FROM api_keys`)
+		FROM api_keys`, pgx.QueryResultFormats{pgx.BinaryFormatCode})
 	if err != nil {
 		return wrap("read keys for checks", err)
 	}
 	defer rows.Close()
+	want := [...]uint32{pgtype.TextOID, pgtype.TextOID, pgtype.TextOID, pgtype.ByteaOID, pgtype.TimestamptzOID,
+		pgtype.TimestamptzOID, pgtype.TextOID, pgtype.TimestamptzOID, pgtype.Int8OID}
+	fds := rows.FieldDescriptions()
+	if len(fds) != len(want) {
+		return fmt.Errorf("postgres: read keys for checks: %d columns, want %d", len(fds), len(want))
+	}
+	for i, fd := range fds {
+		if fd.DataTypeOID != want[i] || fd.Format != pgx.BinaryFormatCode {
+			return fmt.Errorf("postgres: read keys for checks: column %s of type %d in format %d, want type %d in binary", fd.Name, fd.DataTypeOID, fd.Format, want[i])
+		}
+	}
 	var (
 		kc                store.KeyCheck
-		expires           time.Time
-		deleted, lastUsed *time.Time
+		deleted, lastUsed time.Time
 	)
-	_, err = pgx.ForEachRow(rows, []any{&kc.ID, &kc.Name, &kc.Type, &kc.Hash, &expires, &deleted, &kc.ReplacedBy, &lastUsed, &kc.Version},
-		func() error {
-			kc.ExpiresAt = expires.UTC()
-			kc.DeletedAt, kc.LastUsedAt = utc(deleted), utc(lastUsed)
-			return fn(&kc)
-		})
-	return wrap("read keys for checks", err)
+	for rows.Next() {
+		v := rows.RawValues()
+		kc.ID, kc.Name, kc.Type, kc.Hash, kc.ReplacedBy = v[0], v[1], v[2], v[3], v[6]
+		var okE, okD, okL, okV bool
+		kc.ExpiresAt, okE = binaryTime(v[4])
+		deleted, okD = binaryTime(v[5])
+		lastUsed, okL = binaryTime(v[7])
+		kc.Version, okV = binaryInt8(v[8])
+		if !okE || (!okD && v[5] != nil) || (!okL && v[7] != nil) || !okV || v[0] == nil {
+			return errors.New("postgres: read keys for checks: a row with a value that is not a finite time or a number")
+		}
+		kc.DeletedAt, kc.LastUsedAt = nil, nil
+		if v[5] != nil {
+			kc.DeletedAt = &deleted
+		}
+		if v[7] != nil {
+			kc.LastUsedAt = &lastUsed
+		}
+		if err := fn(&kc); err != nil {
+			return err
+		}
+	}
+	return wrap("read keys for checks", rows.Err())
+}
+
+// pgEpoch is PostgreSQL's epoch, 2000-01-01 UTC, in Unix microseconds.
+const pgEpoch = 946_684_800_000_000
+
+// binaryTime decodes a timestamptz in binary (microseconds since pgEpoch);
+// false for NULL, ±infinity and anything not 8 bytes.
+func binaryTime(b []byte) (time.Time, bool) {
+	us, ok := binaryInt8(b)
+	if !ok || us == math.MaxInt64 || us == math.MinInt64 {
+		return time.Time{}, false
+	}
+	return time.UnixMicro(us + pgEpoch).UTC(), true
+}
+
+// binaryInt8 decodes a bigint in binary; false for NULL and anything not 8 bytes.
+func binaryInt8(b []byte) (int64, bool) {
+	if len(b) != 8 {
+		return 0, false
+	}
+	return int64(binary.BigEndian.Uint64(b)), true
 }
 
 // TouchKeys records many uses in one statement, so one transaction, with the

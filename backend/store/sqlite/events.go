@@ -2,13 +2,11 @@ package sqlite
 
 import (
 	"context"
-	"database/sql/driver"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/apikeys-dev/apikeys/backend/store"
 	"github.com/apikeys-dev/apikeys/model"
@@ -19,7 +17,7 @@ import (
 // event when newer ones arrive between pages.
 func (r reader) Events(ctx context.Context, q store.EventQuery) ([]model.AuditEvent, error) {
 	query, args := eventsQuery(q)
-	if r.db != nil {
+	if r.raw != nil {
 		return r.eventsRaw(ctx, query, args)
 	}
 	rows, err := r.q.QueryContext(ctx, query, args...)
@@ -112,71 +110,91 @@ func eventsQuery(q store.EventQuery) (string, []any) {
 	return query, args
 }
 
-// eventsRaw is Events on the read pool, reading the driver's rows itself as
-// KeyChecks does: database/sql's Scan (reflection per column) and locking per
-// row were an eighth of a 1000-event page's CPU (BenchmarkAuditPage1000, four
-// interleaved pairs: 0.87–0.92 of the CPU per page, a sixth fewer
-// allocations). The payload comes as a BLOB, so the driver's copy of it is the
-// event's, not copied again from a string.
+// eventsRaw is Events outside a transaction, read through SQLite's C API on
+// a connection beside the read pool (rawread.go), as KeyChecks reads: through
+// the driver each of a row's ten columns cost a call for its type and one or
+// two reads under the connection's mutex, and each text a Go allocation. Here
+// a page's text is copied into a few shared buffers the events' strings and
+// payloads point into, and the few event, actor and source types are the
+// constants themselves.
 func (r reader) eventsRaw(ctx context.Context, query string, args []any) ([]model.AuditEvent, error) {
-	query = strings.Replace(query, "source, payload FROM", "source, CAST(payload AS BLOB) FROM", 1)
-	named := make([]driver.NamedValue, len(args))
-	for i, a := range args {
-		v, err := driver.DefaultParameterConverter.ConvertValue(a) // an int limit: int64
-		if err != nil {
-			return nil, wrap("list events", err)
-		}
-		named[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
-	}
-	conn, err := r.db.Conn(ctx)
+	c, err := r.raw.get(ctx)
 	if err != nil {
 		return nil, wrap("list events", err)
 	}
-	defer conn.Close()
+	defer r.raw.put(c)
 	events := []model.AuditEvent{}
-	err = conn.Raw(func(dc any) error {
-		qc, ok := dc.(driver.QueryerContext)
-		if !ok {
-			return fmt.Errorf("sqlite: list events: the driver's connection (%T) can't query", dc)
+	if n := len(args); n > 0 {
+		if limit, ok := args[n-1].(int); ok && limit > 0 && limit <= 1<<12 {
+			events = make([]model.AuditEvent, 0, limit)
 		}
-		rows, err := qc.QueryContext(ctx, query, named)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		row := make([]driver.Value, 10)
-		for {
-			if err := rows.Next(row); err == io.EOF {
-				return nil
-			} else if err != nil {
-				return err
-			}
-			var e model.AuditEvent
-			var text [7]string
-			ok := true
-			for i, col := range [7]int{0, 1, 4, 5, 6, 7, 8} {
-				text[i], ok = row[col].(string)
-				if !ok {
-					break
-				}
-			}
-			eventTS, okE := row[2].(int64)
-			ingestionTS, okI := row[3].(int64)
-			payload, okP := row[9].([]byte)
-			if !ok || !okE || !okI || !okP {
-				return fmt.Errorf("sqlite: list events: a row of unexpected types (%T id, %T event_ts, %T payload)", row[0], row[2], row[9])
-			}
-			e.ID, e.Type, e.Actor.Type, e.Actor.ID = text[0], model.EventType(text[1]), model.ActorType(text[2]), text[3]
-			e.Actor.Name, e.Actor.Email, e.Source = text[4], text[5], model.Source(text[6])
-			e.EventTimestamp, e.IngestionTimestamp = fromMicros(eventTS), fromMicros(ingestionTS)
-			e.Payload = json.RawMessage(payload)
-			events = append(events, e)
-		}
+	}
+	var text textArena
+	err = c.each(ctx, query, args, func(row rawRow) error {
+		var e model.AuditEvent
+		e.ID = text.string(row.bytes(0))
+		e.Type = model.EventType(text.known(row.bytes(1), eventTypeNames))
+		e.EventTimestamp, e.IngestionTimestamp = fromMicros(row.int64(2)), fromMicros(row.int64(3))
+		e.Actor.Type = model.ActorType(text.known(row.bytes(4), actorTypeNames))
+		e.Actor.ID, e.Actor.Name, e.Actor.Email = text.string(row.bytes(5)), text.string(row.bytes(6)), text.string(row.bytes(7))
+		e.Source = model.Source(text.known(row.bytes(8), sourceNames))
+		e.Payload = json.RawMessage(text.bytes(row.bytes(9)))
+		events = append(events, e)
+		return nil
 	})
 	if err != nil {
 		return nil, wrap("list events", err)
 	}
 	return events, nil
+}
+
+var (
+	eventTypeNames = func() []string {
+		names := make([]string, len(model.EventTypes))
+		for i, t := range model.EventTypes {
+			names[i] = string(t)
+		}
+		return names
+	}()
+	actorTypeNames = []string{string(model.ActorMember), string(model.ActorAPIKey), string(model.ActorSystem)}
+	sourceNames    = []string{string(model.SourceTUI), string(model.SourceSSH), string(model.SourceCLI), string(model.SourceAPI)}
+)
+
+// textArena holds copies of a page's text in chunks that are only ever
+// appended to, so the strings and slices it hands out never change.
+type textArena struct{ chunk []byte }
+
+const arenaChunk = 64 << 10
+
+// bytes is a copy of b, capped at its length (an append to it copies).
+func (a *textArena) bytes(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	if len(a.chunk)+len(b) > cap(a.chunk) {
+		a.chunk = make([]byte, 0, max(arenaChunk, len(b)))
+	}
+	at := len(a.chunk)
+	a.chunk = append(a.chunk, b...)
+	return a.chunk[at:len(a.chunk):len(a.chunk)]
+}
+
+func (a *textArena) string(b []byte) string {
+	c := a.bytes(b)
+	if len(c) == 0 {
+		return ""
+	}
+	return unsafe.String(&c[0], len(c))
+}
+
+// known is b as one of names when it is one, else a copy.
+func (a *textArena) known(b []byte, names []string) string {
+	for _, n := range names {
+		if string(b) == n {
+			return n
+		}
+	}
+	return a.string(b)
 }
 
 // appendEventQuery is prepared on the writer connection (stmts.go).

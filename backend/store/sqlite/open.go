@@ -113,7 +113,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return newStore(ctx, read, write)
+	s, err := newStore(ctx, read, write)
+	if s != nil {
+		s.reader.raw = newRawPool(dsn(path, modeRead))
+	}
+	return s, err
 }
 
 // newStore finishes Open: the read pool's settings, prepared statements, the
@@ -349,6 +353,9 @@ func (s *Store) Close() error {
 		errs = append(errs, s.cache.close())
 	}
 	errs = append(errs, s.readStmts.close(), s.writeStmts.close())
+	if s.raw != nil {
+		s.raw.close()
+	}
 	errs = append(errs, s.read.Close())
 	if s.write != nil {
 		errs = append(errs, s.write.Close())
@@ -387,6 +394,7 @@ type reader struct {
 	q     querier
 	db    *sql.DB    // the read pool, nil inside a transaction
 	stmts statements // the pool's prepared statements, or the transaction's; may be nil
+	raw   *rawPool   // connections beside the read pool (rawread.go); nil inside a transaction
 }
 
 // stmt is query's prepared statement, or nil.

@@ -62,6 +62,7 @@ func openReadOnly(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	s.readOnlyErr = &ReadOnlyError{Dir: dir}
+	s.reader.raw = newRawPool(dsn(path, mode))
 	return s, nil
 }
 
