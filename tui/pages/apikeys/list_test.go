@@ -32,7 +32,7 @@ func TestListSortsNewestFirst(t *testing.T) {
 	l := list{by: sortCreated, desc: true}
 	l.set(keys)
 	l.filter("", "")
-	if !slices.IsSortedFunc(l.view, func(a, b int) int { return l.key(b).CreatedAt.Compare(l.key(a).CreatedAt) }) {
+	if !slices.IsSortedFunc(l.view, func(a, b int32) int { return l.key(int(b)).CreatedAt.Compare(l.key(int(a)).CreatedAt) }) {
 		t.Fatal("keys are not newest first")
 	}
 }
@@ -71,7 +71,7 @@ func TestListSortsByEachColumn(t *testing.T) {
 		l.filter("", "")
 		got := ""
 		for _, i := range l.view {
-			got += l.all[i].ID[4:]
+			got += l.id(int(i))[4:]
 		}
 		if got != c.want {
 			t.Errorf("by %s reversed %v: %s, want %s", s.Name(), c.reverse, got, c.want)
