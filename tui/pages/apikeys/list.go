@@ -103,14 +103,14 @@ func newSoonSort() *listing.Sort[model.Key] { return listing.NewSort(sorts, sort
 // into the list's people, the fields few keys have in list.more. key gives
 // the model.Key back (without its hash, which the TUI never needs).
 type entry struct {
-	txt                 uint32 // where the id, name and hint start in list.txt, back to back
-	idN, nameN, hintN   uint16 // their lengths
-	typ                 uint8  // index into model.KeyTypes; 255 another
-	created, expires    int64
-	used                int64 // 0: never
-	updated, version    int64
-	by, upBy, own       uint32 // indices into list.people: creator, last editor, owner
-	more                uint32 // 1 + index into list.more; 0: none
+	txt               uint32 // where the id, name and hint start in list.txt, back to back
+	idN, nameN, hintN uint16 // their lengths
+	typ               uint8  // index into model.KeyTypes; 255 another
+	created, expires  int64
+	used              int64 // 0: never
+	updated, version  int64
+	by, upBy, own     uint32 // indices into list.people: creator, last editor, owner
+	more              uint32 // 1 + index into list.more; 0: none
 }
 
 type entryMore struct {

@@ -54,6 +54,7 @@ type Page struct {
 	sortSeq    int
 	sortingNow bool
 	pending    tea.Cmd
+	limited    bool // the memory limit is set (memory.go)
 }
 
 // sorted is a sort's answer.
@@ -112,7 +113,7 @@ func New(ctx *app.Context) *Page {
 		},
 		Appended: func(ks []model.Key) {
 			_, total, _ := p.keys.Progress()
-			p.list.grow(total + restPart) // a few created meanwhile fit too
+			p.limitMemory(func() { p.list.grow(total + restPart) }) // a few created meanwhile fit too
 			p.list.appendKeys(ks, p.query)
 			p.keys.Table.SetSource(rows{l: &p.list, ctx: p.ctx})
 			p.finish()
