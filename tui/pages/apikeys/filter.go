@@ -175,6 +175,7 @@ type matcher struct {
 	none   bool // a query no text can hold (a line break, a NUL)
 	types  [256]bool
 	people []bool
+	some   bool // some type or member holds it
 }
 
 func (l *list) matcher(q string) matcher {
@@ -191,17 +192,22 @@ func (l *list) matcher(q string) matcher {
 	for t := range 256 {
 		if lbl := typeLabel(uint8(t)); lbl != "" {
 			m.types[t] = strings.Contains(strings.ToLower(lbl), lq)
+			m.some = m.some || m.types[t]
 		}
 	}
 	m.people = make([]bool, len(l.people))
 	for i, p := range l.people {
 		m.people[i] = strings.Contains(strings.ToLower(p.name), lq)
+		m.some = m.some || m.people[i]
 	}
 	return m
 }
 
 // shared reports whether key i's type or creator holds the query.
 func (m *matcher) shared(l *list, i int) bool {
+	if !m.some {
+		return false // most queries: no key's entry need be read
+	}
 	e := &l.rows[i]
 	return m.types[e.typ] || int(e.by) < len(m.people) && m.people[e.by]
 }

@@ -267,3 +267,17 @@ func TestFilterMatchesPlainSearch(t *testing.T) {
 		prev = q
 	}
 }
+
+// A new query over 1,000,000 keys (the worst case), then the empty query.
+func BenchmarkFilter1M(b *testing.B) {
+	var l list
+	l.unsorted()
+	l.set(manyKeys(1_000_000))
+	b.ReportAllocs()
+	c0 := processCPU()
+	for b.Loop() {
+		l.filter("7", "")
+		l.filter("", "7")
+	}
+	b.ReportMetric(float64(processCPU()-c0)/1e6/float64(b.N), "cpu-ms/op")
+}
