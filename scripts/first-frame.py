@@ -9,7 +9,9 @@
 # are loaded ("1/N" in the list's header), and reports that time and the
 # process's peak RSS (ru_maxrss):
 #   LOADED=1000000 DATA_DIR=/tmp/apikeys-1m python3 scripts/first-frame.py 3
-# It prints min / median / max and the load average, which a shared machine
+# It prints min / median / max and the load average, and the CPU time the
+# process used until its first frame (steadier than wall time when the
+# machine is shared), which a shared machine
 # needs beside any figure.
 import os, pty, time, select, sys, statistics
 LOADED = os.environ.get("LOADED", "")
@@ -34,6 +36,8 @@ def once():
         if b"\x1b[6n" in data: os.write(fd, b"\x1b[1;1R")
         if t is None and b" key 0000" in buf:
             t = time.monotonic()-t0
+            st = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+            cpu = (int(st[11]) + int(st[12])) * 1000 / os.sysconf("SC_CLK_TCK")
             if not want: break
             buf = buf[-200:]
         if t is not None and want and want in buf:
@@ -44,12 +48,14 @@ def once():
         while os.read(fd, 65536): pass
     except OSError: pass
     _, _, ru = os.wait4(pid, 0)
-    return t*1000, full, ru.ru_maxrss/1024
+    return t*1000, full, ru.ru_maxrss/1024, cpu
 runs=[once() for _ in range(int(sys.argv[1]))]
 load=" ".join(open("/proc/loadavg").read().split()[:3])
 xs=[r[0] for r in runs]
 print("start to first frame, %s: min / median / max %.0f / %.0f / %.0f ms over %d runs, load average %s"%(
     os.environ.get("DATA_DIR", "/tmp/apikeys-10k"), min(xs), statistics.median(xs), max(xs), len(xs), load))
+cs=[r[3] for r in runs]
+print("CPU time of the process to its first frame (user + system, 10 ms ticks): %.0f / %.0f / %.0f ms"%(min(cs), statistics.median(cs), max(cs)))
 if LOADED:
     fs=[r[1] for r in runs]; rs=[r[2] for r in runs]
     print("all %s loaded: %.1f / %.1f / %.1f s; peak RSS %.0f / %.0f / %.0f MiB"%(

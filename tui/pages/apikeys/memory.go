@@ -8,8 +8,10 @@ import (
 
 // limitMemory, in a local session, sets the Go runtime's soft memory limit
 // from what the list will need, once its arrays are sized for every key
-// (list.grow): the heap in use before the list, the list's arrays, and a
-// quarter more for what loading leaves behind. Without it the collector
+// (list.grow): the heap in use before the list, the list's arrays, an eighth
+// more and 24 MiB for what loading leaves behind (a part of 20,000 keys read
+// is about 10 MB of garbage). The process holds some 60 MiB beside the heap
+// (the SQLite driver's own memory, the collector's). Without it the collector
 // lets garbage grow to the size of everything live — the arrays sized for a
 // million keys count as live from the start — and the process took twice
 // the memory the list needs. Over SSH the server holds many sessions and
@@ -32,7 +34,7 @@ func (p *Page) limitMemory(grow func()) {
 		return // a small list (the collector's default is fine), or not sized yet
 	}
 	p.limited = true
-	debug.SetMemoryLimit(int64(base + arrays + arrays/4 + 32<<20))
+	debug.SetMemoryLimit(int64(base + arrays + arrays/8 + 24<<20))
 }
 
 // bytes is what the list's arrays take, at their capacity.
