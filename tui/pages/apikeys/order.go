@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 // sortKey is what the list sorts a key by under an order, made before the
@@ -189,7 +190,16 @@ func (j *sortJob) ties(run []sortKey, depth int) {
 
 // sortAsync is the most keys sorted on the UI goroutine: a sort of more
 // runs as a command, and the list shows the old order until it is done.
-var sortAsync = 50_000
+var sortAsync atomic.Int64
+
+func init() { sortAsync.Store(50_000) }
+
+// SortAsyncOver sorts lists of more than n keys off the UI goroutine, for
+// tests; the function it returns puts the size back.
+func SortAsyncOver(n int) (restore func()) {
+	was := sortAsync.Swap(int64(n))
+	return func() { sortAsync.Store(was) }
+}
 
 // sortBy puts the keys in order by (a sort* constant), descending or not.
 // It does so at once (the same order turned over, the order already right,
@@ -208,7 +218,7 @@ func (l *list) sortBy(by int, desc bool) *sortJob {
 	if j == nil {
 		return nil
 	}
-	if len(l.rows) <= sortAsync {
+	if int64(len(l.rows)) <= sortAsync.Load() {
 		l.take(j, j.run())
 		return nil
 	}

@@ -284,8 +284,9 @@ func (p *Page) takeSorted(m sorted) tea.Cmd {
 		return nil // another sort began since
 	}
 	sel, _ := p.Selected()
+	p.sortingNow = false
 	if !p.list.take(m.job, m.order) {
-		p.applied = [3]int{-1}
+		p.applied = [3]int{-1} // refilter starts it again
 	}
 	p.refilter(sel.ID)
 	if p.sortingNow {
