@@ -24,8 +24,10 @@ type hay struct {
 	at  []uint32 // the segment of each key
 }
 
+// reset empties the haystack; its text array is a new one (a sort running
+// off the UI goroutine may be reading the old).
 func (h *hay) reset() {
-	h.buf, h.seg, h.row, h.at = h.buf[:0], h.seg[:0], h.row[:0], h.at[:0]
+	h.buf, h.seg, h.row, h.at = nil, h.seg[:0], h.row[:0], h.at[:0]
 }
 
 func (h *hay) grow(keys, bytes int) {

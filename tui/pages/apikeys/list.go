@@ -223,12 +223,13 @@ func (l *list) hint(i int) string {
 	return l.str(e.txt+uint32(e.idN)+uint32(e.nameN), e.hintN)
 }
 
-// key is entry i as a model.Key.
+// key is entry i as a model.Key. Its strings are copies: a key kept (marks,
+// details) must not hold the list's text array alive.
 func (l *list) key(i int) model.Key {
 	e := &l.rows[i]
 	by, up, own := l.people[e.by], l.people[e.upBy], l.people[e.own]
 	k := model.Key{
-		ID: l.id(i), Name: l.name(i), Hint: l.hint(i),
+		ID: strings.Clone(l.id(i)), Name: strings.Clone(l.name(i)), Hint: strings.Clone(l.hint(i)),
 		CreatedAt: fromMicros(e.created), CreatedBy: by.id, CreatedByName: by.name,
 		ExpiresAt: fromMicros(e.expires), UpdatedAt: fromMicros(e.updated), UpdatedBy: up.id, UpdatedByName: up.name,
 		Version: e.version, OwnerID: own.id, OwnerName: own.name,
@@ -262,9 +263,10 @@ func (l *list) keeper() func(i int) bool {
 // Len is how many keys are loaded.
 func (l *list) Len() int { return len(l.rows) }
 
-// set replaces the keys.
+// set replaces the keys. The text arrays are new ones: strings handed out
+// point into the old (id, name, hint), and a sort may be reading them.
 func (l *list) set(keys []model.Key) {
-	l.rows, l.txt, l.more, l.order = l.rows[:0], l.txt[:0], l.more[:0], l.order[:0]
+	l.rows, l.txt, l.more, l.order = l.rows[:0], nil, l.more[:0], l.order[:0]
 	l.hay.reset()
 	l.people, l.known = nil, nil
 	l.gen++
