@@ -69,10 +69,7 @@ func signed(v int64) uint64 { return uint64(v) ^ 1<<63 }
 
 // typeRanks is each type's place in the order of their labels.
 var typeRanks = func() [256]uint64 {
-	var r [256]uint64
-	for i := range r {
-		r[i] = 0 // another type: a label of "", first
-	}
+	var r [256]uint64 // another type (a label of ""): 0, first
 	labels := make([]string, 0, 8)
 	for i := range 256 {
 		if lbl := typeLabel(uint8(i)); lbl != "" {

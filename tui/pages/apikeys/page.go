@@ -295,9 +295,6 @@ func (p *Page) takeSorted(m sorted) tea.Cmd {
 	return app.Info(p.sorting().Said())
 }
 
-// Sorting reports that a sort runs behind the list.
-func (p *Page) Sorting() bool { return p.sortingNow }
-
 // Title implements app.Page.
 func (p *Page) Title() string { return "API Keys" }
 
