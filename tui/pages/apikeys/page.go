@@ -325,7 +325,9 @@ func (p *Page) Selected() (model.Key, bool) {
 func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m, cmd := p.update(msg)
 	if p.pending != nil {
-		cmd, p.pending = tea.Batch(cmd, p.pending), nil
+		// After what the page answered ("Sorting by name ▲…"), so that
+		// its status can't land after the sort's own.
+		cmd, p.pending = tea.Sequence(cmd, p.pending), nil
 	}
 	return m, cmd
 }
