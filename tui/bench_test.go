@@ -6,6 +6,7 @@ import (
 	"os"
 	"reflect"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strings"
 	"testing"
@@ -270,6 +271,7 @@ func BenchmarkKeysCursorMove(b *testing.B) {
 			top := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("g")}
 			b.ReportAllocs()
 			i := 0
+			c0 := processCPU()
 			for b.Loop() {
 				if i++; i%5000 == 0 {
 					m.Update(top)
@@ -277,6 +279,7 @@ func BenchmarkKeysCursorMove(b *testing.B) {
 				m.Update(down)
 				_ = m.View()
 			}
+			b.ReportMetric(float64(processCPU()-c0)/1e6/float64(b.N), "cpu-ms/op")
 		})
 	}
 }
@@ -289,11 +292,15 @@ func BenchmarkKeysFilterKeystroke(b *testing.B) {
 			m := keysAt(b, sz.n)
 			m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/")})
 			b.ReportAllocs()
+			c0 := processCPU()
 			for b.Loop() {
 				m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("7")})
 				_ = m.View()
 				m.Update(tea.KeyMsg{Type: tea.KeyBackspace})
 			}
+			// CPU time per keystroke, the collector's included: on a shared
+			// machine steadier than the wall time above.
+			b.ReportMetric(float64(processCPU()-c0)/1e6/float64(b.N), "cpu-ms/op")
 		})
 	}
 }
@@ -315,6 +322,24 @@ func TestMeasureKeysMemory(t *testing.T) {
 	live := after.HeapAlloc - before.HeapAlloc
 	t.Logf("%d keys: live heap %.0f MiB, %.0f B/key; heap in use %.0f MiB, from the OS %.0f MiB",
 		got, float64(live)/(1<<20), float64(live)/float64(got), float64(after.HeapInuse)/(1<<20), float64(after.Sys)/(1<<20))
+	// What the OS counts (Linux): the process's resident memory now and at
+	// its peak, the Go runtime's share of it and the rest (the SQLite
+	// driver's own allocations, among others).
+	if status, err := os.ReadFile("/proc/self/status"); err == nil {
+		s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+		metrics.Read(s)
+		goRSS := s[0].Value.Uint64() - s[1].Value.Uint64()
+		var rss, hwm string
+		for _, line := range strings.Split(string(status), "\n") {
+			if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+				rss = strings.TrimSpace(v)
+			}
+			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				hwm = strings.TrimSpace(v)
+			}
+		}
+		t.Logf("RSS %s, peak %s; the Go runtime holds %.0f MiB of it", rss, hwm, float64(goRSS)/(1<<20))
+	}
 	if f := os.Getenv("APIKEYS_HEAP_PROFILE"); f != "" {
 		out, err := os.Create(f)
 		if err != nil {

@@ -2,11 +2,14 @@ package tui
 
 import (
 	"fmt"
+	"os"
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/apikeys-dev/apikeys/tui/internal/fake"
+	"github.com/apikeys-dev/apikeys/tui/pages/apikeys"
 )
 
 // The API Keys list in each order s and S give, with the position and the
@@ -112,4 +115,25 @@ func TestKeysLoadingThenSorted(t *testing.T) {
 	// The cursor stays on the key it was on, the newest, now the last.
 	s.shows("300/300 · by created ▲")
 	s.shows("›  Service 300 ")
+}
+
+// A sort of many keys runs off the UI goroutine (here every sort does): the
+// status line says it is sorting, then that it sorted, and the list ends as
+// the sort on the UI goroutine leaves it.
+func TestKeysSortOffTheUIGoroutine(t *testing.T) {
+	defer apikeys.SortAsyncOver(0)()
+	want, err := os.ReadFile("testdata/TestGoldenKeysSorted/name/120x36.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, fake.Sample(t, fake.Owner), 120, 36)
+	s.listed()
+	s.typ("j")
+	s.typ("s")
+	s.shows("Sorted by name ▲.")
+	frame := strings.TrimSuffix(string(want), "\n")
+	s.settle(frame)
+	if _, view := s.finish(); view != frame {
+		t.Errorf("sorted off the UI goroutine:\n%s\nwant (as sorted on it):\n%s", view, frame)
+	}
 }

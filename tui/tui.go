@@ -76,6 +76,10 @@ type Model struct {
 	sessionErr error
 	banner     string // "3 keys expire within 7 days", or ""
 	bannerSeq  int    // the last count asked for
+	// counting: a count is on its way; countAgain: something answered
+	// meanwhile, so one more follows it (a million keys read in 50 parts
+	// asked for 50 counts, each a read of every key expiring soon).
+	counting, countAgain bool
 
 	// Ending (ending.go): the question asked before quitting would lose
 	// something precious, and what the server said about ending the session.
@@ -196,8 +200,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case bannerCount:
 		// Counts asked for at once may come back in any order: the last
 		// asked is the one that saw the latest change.
-		if msg.seq == m.bannerSeq {
+		if msg.seq == m.bannerSeq && !msg.failed {
 			m.banner = model.ExpiryBanner(msg.n)
+		}
+		m.counting = false
+		if m.countAgain {
+			m.countAgain = false
+			cmd = m.countExpiring()
 		}
 	default:
 		cmd = m.broadcast(msg)
@@ -228,7 +237,10 @@ func (m *Model) done(d app.Done) tea.Cmd {
 		welcome = app.Push(m.pages[m.active], flows.NewWelcome(m.ctx, *m.welcome))
 		m.welcome = nil
 	}
-	return tea.Batch(m.broadcast(s), m.send(m.active, app.Activated{}), m.countExpiring(), welcome)
+	// The banner is counted after the first answer (any answer counts
+	// again), not beside the first page's read: at a million keys the count
+	// took the CPU the first frame waited for.
+	return tea.Batch(m.broadcast(s), m.send(m.active, app.Activated{}), welcome)
 }
 
 // broadcast gives msg to every page and every flow.
@@ -401,7 +413,10 @@ func (m *Model) keysPage() int { return len(m.pages) - 1 }
 
 // bannerCount is how many keys the member may manage expire within 7 days,
 // for the count asked for seq-th.
-type bannerCount struct{ n, seq int }
+type bannerCount struct {
+	n, seq int
+	failed bool
+}
 
 // countExpiring asks the backend for the banner's number, quietly: a banner
 // never stands in the way of the page.
@@ -410,6 +425,11 @@ func (m *Model) countExpiring() tea.Cmd {
 	if !ok || !m.signedIn {
 		return nil
 	}
+	if m.counting {
+		m.countAgain = true
+		return nil
+	}
+	m.counting = true
 	base := m.ctx.Base
 	m.bannerSeq++
 	seq := m.bannerSeq
@@ -417,10 +437,7 @@ func (m *Model) countExpiring() tea.Cmd {
 		ctx, cancel := context.WithTimeout(base, app.CallTimeout)
 		defer cancel()
 		n, err := h.ExpiringCount(ctx)
-		if err != nil {
-			return nil
-		}
-		return bannerCount{n, seq}
+		return bannerCount{n: n, seq: seq, failed: err != nil}
 	}
 }
 

@@ -55,7 +55,7 @@ func (p *Page) ShortHelp() []key.Binding {
 		out = append(out, km.MarkAll)
 	}
 	out = append(out, km.Filter)
-	if len(p.list.all) > 0 {
+	if p.list.Len() > 0 {
 		out = append(out, keymap.With(km.Soon, p.soonHelp()), km.Hygiene)
 	}
 	switch {

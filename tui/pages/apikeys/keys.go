@@ -36,10 +36,14 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 	k, ok := p.Selected()
 	if p.sorting().Key(msg, km) {
 		p.refilter(k.ID)
-		if p.loading() {
-			return app.Info(strings.TrimSuffix(p.sorting().Said(), ".") + " once every key is loaded.")
+		said := strings.TrimSuffix(p.sorting().Said(), ".")
+		switch {
+		case p.loading():
+			return app.Info(said + " once every key is loaded.")
+		case p.sortingNow:
+			return app.Info(strings.Replace(said, "Sorted", "Sorting", 1) + "…")
 		}
-		return app.Info(p.sorting().Said())
+		return app.Info(said + ".")
 	}
 	switch {
 	case key.Matches(msg, km.New):
@@ -227,7 +231,7 @@ type followed struct {
 // link names a linked key: its name when loaded, else its id.
 func (p *Page) link(id string) string {
 	if i := p.list.index(id); i >= 0 {
-		return "“" + model.Sanitize(p.list.all[i].Name) + "” " + id
+		return "“" + model.Sanitize(p.list.name(i)) + "” " + id
 	}
 	return id
 }

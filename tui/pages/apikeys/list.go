@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
@@ -62,46 +63,6 @@ var sorts = []listing.SortBy[model.Key]{
 	sortCreated: {Name: "created", Col: -1, Cmp: func(a, b model.Key) int { return a.CreatedAt.Compare(b.CreatedAt) }, Desc: true},
 }
 
-// sortKey is what the list sorts a key by under an order: a number, then a
-// string, then the id. A million keys sort as a slice of these, without a
-// comparison function reaching through indices into the entries: sorting by
-// name that way took 12 s on a busy machine.
-type sortKey struct {
-	n  int64
-	s  string
-	id string
-	i  int
-}
-
-// keyOf is entry i's sort key under order by (a sort* constant).
-func (l *list) keyOf(by, i int) sortKey {
-	e := &l.all[i]
-	k := sortKey{id: e.ID, i: i}
-	switch by {
-	case sortName:
-		k.s = l.hay[i] // starts with the lower-cased name and a NUL
-	case sortType:
-		k.s = typeLabel(e.typ)
-	case sortExpires:
-		k.n = e.expires
-	case sortUsed:
-		k.n = e.used // 0, never used, before any use: last when most recent first
-	case sortCreated:
-		k.n = e.created
-	}
-	return k
-}
-
-func (a sortKey) compare(b sortKey) int {
-	if c := cmp.Compare(a.n, b.n); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.s, b.s); c != 0 {
-		return c
-	}
-	return strings.Compare(a.id, b.id)
-}
-
 // micros is a time as the list keeps it: Unix microseconds, 0 for none.
 func micros(t *time.Time) int64 {
 	if t == nil {
@@ -139,21 +100,20 @@ func byID(a, b model.Key) int { return strings.Compare(a.ID, b.ID) }
 func newSort() *listing.Sort[model.Key]     { return listing.NewSort(sorts, sortCreated, byID) }
 func newSoonSort() *listing.Sort[model.Key] { return listing.NewSort(sorts, sortExpires, byID) }
 
-// entry is one key as the list keeps it — a million of them at once: what
-// the columns, the sorts and the filter read, times as Unix microseconds,
-// the member names as indices into the list's people, the fields few keys
-// have behind one pointer. key gives the model.Key back (without its hash,
-// which the TUI never needs).
+// entry is one key as the list keeps it — a million of them at once, 72
+// bytes each: its id, name and hint are in the list's text array (txt, only
+// ever appended to), times are Unix microseconds, the member names indices
+// into the list's people, the fields few keys have in list.more. key gives
+// the model.Key back (without its hash, which the TUI never needs).
 type entry struct {
-	ID, Name, Hint string
-	created        int64
-	expires        int64
-	used           int64 // 0: never
-	updated        int64
-	version        int64
-	more           *entryMore // nil when all its fields are empty
-	by, upBy, own  uint32     // indices into list.people: creator, last editor, owner
-	typ            uint8      // index into model.KeyTypes; 255 another
+	txt               uint32 // where the id, name and hint start in list.txt, back to back
+	idN, nameN, hintN uint16 // their lengths
+	typ               uint8  // index into model.KeyTypes; 255 another
+	created, expires  int64
+	used              int64 // 0: never
+	updated, version  int64
+	by, upBy, own     uint32 // indices into list.people: creator, last editor, owner
+	more              uint32 // 1 + index into list.more; 0: none
 }
 
 type entryMore struct {
@@ -181,24 +141,33 @@ func typeLabel(i uint8) string {
 func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
 
 // list is the loaded keys, the order they are shown in and the indices the
-// filter keeps.
+// filter keeps. Indices are int32: a million keys are four arrays of them.
 type list struct {
-	all    []entry
-	hay    []string // lower-cased searchable text per key
-	order  []int    // every index of all, in the shown order
-	view   []int    // the indices the filter keeps, in the shown order
-	spare  []int    // the filter's other array (filter)
+	rows []entry
+	txt  []byte // every key's id, name and hint; bytes once written never change
+	more []entryMore
+	hay  hay // what the filter searches
+	hit  []bool
+
+	order  []int32 // every index of rows, in the shown order
+	view   []int32 // the indices the filter keeps, in the shown order
+	spare  []int32 // the filter's other array (filter)
 	people []person
 	known  map[person]uint32
 	uses   map[string]model.UsageTotal // the last 30 days by key id, once read (usage.go); nil: not read
-	// keep, when set, is a second filter beside the query (the expiring-soon
-	// view). Changing it calls for a full filter (prev "").
-	keep func(model.Key) bool
-	// by is the shown order (a sort* constant; -1 as loaded), desc its
-	// direction (the tie-break turned over too); sorted says order follows it.
+	// keep, when set, makes a second filter beside the query for one pass
+	// (the expiring-soon view, as of now). Changing it calls for a full
+	// filter (prev "").
+	keep func() func(i int) bool
+	// by is the order the order array is in (a sort* constant; -1 as
+	// loaded), desc its direction (the tie-break turned over too); sorted
+	// says order follows it.
 	by     int
 	desc   bool
 	sorted bool
+	// gen counts changes to the rows: a sort made off the UI goroutine over
+	// an older generation is stale.
+	gen int
 }
 
 // personOf is the index of a member in people, added if new.
@@ -215,28 +184,56 @@ func (l *list) personOf(id, name string) uint32 {
 	return uint32(len(l.people) - 1)
 }
 
-// entryOf packs k.
+// entryOf packs k, its text appended to txt.
 func (l *list) entryOf(k *model.Key) entry {
 	e := entry{
-		ID: k.ID, Name: k.Name, Hint: k.Hint,
+		txt: uint32(len(l.txt)), idN: uint16(len(k.ID)), nameN: uint16(len(k.Name)), hintN: uint16(len(k.Hint)),
 		created: k.CreatedAt.UnixMicro(), expires: k.ExpiresAt.UnixMicro(), used: micros(k.LastUsedAt),
 		updated: k.UpdatedAt.UnixMicro(), version: k.Version,
 		by: l.personOf(k.CreatedBy, k.CreatedByName), upBy: l.personOf(k.UpdatedBy, k.UpdatedByName),
 		own: l.personOf(k.OwnerID, k.OwnerName),
 		typ: typeIndex(k.Type),
 	}
+	l.txt = append(append(append(l.txt, k.ID...), k.Name...), k.Hint...)
 	if k.LastUsedAddr != "" || k.RotatedFrom != "" || k.ReplacedBy != "" || k.DeletedAt != nil {
-		e.more = &entryMore{lastUsedAddr: k.LastUsedAddr, rotatedFrom: k.RotatedFrom, replacedBy: k.ReplacedBy, deleted: micros(k.DeletedAt)}
+		l.more = append(l.more, entryMore{lastUsedAddr: k.LastUsedAddr, rotatedFrom: k.RotatedFrom, replacedBy: k.ReplacedBy, deleted: micros(k.DeletedAt)})
+		e.more = uint32(len(l.more))
 	}
 	return e
 }
 
-// key is entry i as a model.Key.
+// str is n bytes of txt from at, as a string that shares them: txt's bytes
+// never change once written (a key changed is written anew at the end).
+func (l *list) str(at uint32, n uint16) string {
+	if n == 0 {
+		return ""
+	}
+	return unsafe.String(&l.txt[at], int(n))
+}
+
+// id, name and hint of entry i.
+func (l *list) id(i int) string {
+	e := &l.rows[i]
+	return l.str(e.txt, e.idN)
+}
+
+func (l *list) name(i int) string {
+	e := &l.rows[i]
+	return l.str(e.txt+uint32(e.idN), e.nameN)
+}
+
+func (l *list) hint(i int) string {
+	e := &l.rows[i]
+	return l.str(e.txt+uint32(e.idN)+uint32(e.nameN), e.hintN)
+}
+
+// key is entry i as a model.Key. Its strings are copies: a key kept (marks,
+// details) must not hold the list's text array alive.
 func (l *list) key(i int) model.Key {
-	e := &l.all[i]
+	e := &l.rows[i]
 	by, up, own := l.people[e.by], l.people[e.upBy], l.people[e.own]
 	k := model.Key{
-		ID: e.ID, Name: e.Name, Hint: e.Hint,
+		ID: strings.Clone(l.id(i)), Name: strings.Clone(l.name(i)), Hint: strings.Clone(l.hint(i)),
 		CreatedAt: fromMicros(e.created), CreatedBy: by.id, CreatedByName: by.name,
 		ExpiresAt: fromMicros(e.expires), UpdatedAt: fromMicros(e.updated), UpdatedBy: up.id, UpdatedByName: up.name,
 		Version: e.version, OwnerID: own.id, OwnerName: own.name,
@@ -248,7 +245,8 @@ func (l *list) key(i int) model.Key {
 		t := fromMicros(e.used)
 		k.LastUsedAt = &t
 	}
-	if m := e.more; m != nil {
+	if e.more != 0 {
+		m := &l.more[e.more-1]
 		k.LastUsedAddr, k.RotatedFrom, k.ReplacedBy = m.lastUsedAddr, m.rotatedFrom, m.replacedBy
 		if m.deleted != 0 {
 			t := fromMicros(m.deleted)
@@ -258,21 +256,37 @@ func (l *list) key(i int) model.Key {
 	return k
 }
 
-// Len is how many keys are loaded.
-func (l *list) Len() int { return len(l.all) }
+// keeper is the second filter for one pass, or nil.
+func (l *list) keeper() func(i int) bool {
+	if l.keep == nil {
+		return nil
+	}
+	return l.keep()
+}
 
-// set replaces the keys.
+// Len is how many keys are loaded.
+func (l *list) Len() int { return len(l.rows) }
+
+// set replaces the keys. The text arrays are new ones: strings handed out
+// point into the old (id, name, hint), and a sort may be reading them.
 func (l *list) set(keys []model.Key) {
-	l.all, l.hay, l.order = l.all[:0], l.hay[:0], l.order[:0]
+	l.rows, l.txt, l.more, l.order = l.rows[:0], nil, l.more[:0], l.order[:0]
+	l.hay.reset()
 	l.people, l.known = nil, nil
-	l.all = slices.Grow(l.all, len(keys))
+	l.gen++
+	l.rows = slices.Grow(l.rows, len(keys))
 	for i := range keys {
-		l.all = append(l.all, l.entryOf(&keys[i]))
-		l.hay = append(l.hay, haystack(&keys[i]))
-		l.order = append(l.order, i)
+		l.add(&keys[i])
+		l.order = append(l.order, int32(i))
 	}
 	l.sorted = false
 	l.sort()
+}
+
+// add appends k to the rows and the haystack.
+func (l *list) add(k *model.Key) {
+	l.rows = append(l.rows, l.entryOf(k))
+	l.hay.add(len(l.rows)-1, k.Name, k.Hint, k.ID)
 }
 
 // appendKeys adds the next part of the list as it loads, in load order
@@ -280,127 +294,42 @@ func (l *list) set(keys []model.Key) {
 // filter q keeps: one part costs what its own keys cost. The order chosen
 // with s is applied once everything is there (finish).
 func (l *list) appendKeys(keys []model.Key, q string) {
-	q = strings.ToLower(q)
+	l.gen++
+	m := l.matcher(q)
+	keep := l.keeper()
 	for n := range keys {
-		k := &keys[n]
-		i := len(l.all)
-		l.all = append(l.all, l.entryOf(k))
-		l.hay = append(l.hay, haystack(k))
-		l.order = append(l.order, i)
-		if (q == "" || strings.Contains(l.hay[i], q)) && (l.keep == nil || l.keep(*k)) {
-			l.view = append(l.view, i)
+		i := len(l.rows)
+		l.add(&keys[n])
+		l.order = append(l.order, int32(i))
+		if m.row(l, i) && (keep == nil || keep(i)) {
+			l.view = append(l.view, int32(i))
 		}
 	}
 }
 
-// grow makes room for n keys in all, so a million loaded in parts are not
-// copied into doubling arrays (whose slack and garbage were a third of the
-// list's memory).
+// grow makes room for n keys, so a million loaded in parts are not copied
+// into doubling arrays (whose slack and garbage were a third of the list's
+// memory): the text arrays by what the keys so far took each.
 func (l *list) grow(n int) {
-	if n <= cap(l.all) {
+	if n <= cap(l.rows) {
 		return
 	}
-	more := n - len(l.all)
-	l.all = slices.Grow(l.all, more)
-	l.hay = slices.Grow(l.hay, more)
+	more := n - len(l.rows)
+	l.rows = slices.Grow(l.rows, more)
 	l.order = slices.Grow(l.order, more)
 	if l.keep == nil {
 		l.view = slices.Grow(l.view, more)
 	}
-}
-
-// sortBy shows the keys in order by (a sort* constant), descending or not.
-func (l *list) sortBy(by int, desc bool) {
-	if l.sorted && by == l.by && desc != l.desc && by >= 0 {
-		// S: the same order turned over, ties included.
-		l.desc = desc
-		slices.Reverse(l.order)
-		return
+	if have := len(l.rows); have > 0 {
+		l.txt = slices.Grow(l.txt, more*len(l.txt)/have*9/8)
+		l.hay.grow(more, more*len(l.hay.buf)/have*9/8)
 	}
-	l.by, l.desc, l.sorted = by, desc, false
-	l.sort()
-}
-
-// unsorted shows the keys as they load.
-func (l *list) unsorted() { l.by, l.sorted = -1, true }
-
-// cmpAt compares entries i and j in the shown order.
-func (l *list) cmpAt(i, j int) int {
-	c := l.keyOf(l.by, i).compare(l.keyOf(l.by, j))
-	if l.desc {
-		return -c
-	}
-	return c
-}
-
-// sort brings order in line with by; the keys arrive newest first, so the
-// default order costs one pass.
-func (l *list) sort() {
-	if l.sorted || l.by < 0 {
-		l.sorted = true
-		return
-	}
-	l.sorted = true
-	if slices.IsSortedFunc(l.order, l.cmpAt) {
-		return
-	}
-	keys := make([]sortKey, len(l.all))
-	for i := range l.all {
-		keys[i] = l.keyOf(l.by, i)
-	}
-	slices.SortFunc(keys, sortKey.compare)
-	if l.desc {
-		slices.Reverse(keys)
-	}
-	l.order = l.order[:0]
-	for _, k := range keys {
-		l.order = append(l.order, k.i)
-	}
-}
-
-// haystack is what the filter searches: the shown columns that say what a key
-// is (name, type, key hint, created by) and its id. Expiry and last use are
-// left out: their words change by the hour and "in 3 days" is better found
-// with ! and the expiry sort.
-func haystack(k *model.Key) string {
-	return strings.ToLower(k.Name + "\x00" + k.Type.Label() + "\x00" + k.Hint + "\x00" + k.CreatedByName + "\x00" + k.ID)
-}
-
-// filter keeps the keys whose name, type, hint, creator or id contain q, case
-// insensitively, and that keep keeps, in the shown order. When q extends the
-// previous query only the kept rows are searched again.
-func (l *list) filter(q, prev string) {
-	l.sort()
-	q = strings.ToLower(q)
-	if q == "" && l.keep == nil {
-		l.view = append(l.view[:0], l.order...)
-		return
-	}
-	ok := func(i int) bool {
-		return (q == "" || strings.Contains(l.hay[i], q)) && (l.keep == nil || l.keep(l.key(i)))
-	}
-	// Only an extended query may search within the last result: "ab" keeps a
-	// subset of what "a" kept.
-	incremental := q != "" && prev != "" && strings.HasPrefix(q, strings.ToLower(prev))
-	// The result goes into the array the last-but-one filter used: over a
-	// million keys, growing a new one by appends was most of a keystroke.
-	out := l.spare[:0]
-	from := l.order
-	if incremental {
-		from = l.view
-	}
-	for _, i := range from {
-		if ok(i) {
-			out = append(out, i)
-		}
-	}
-	l.spare, l.view = l.view, out
 }
 
 // index finds a key by id among the loaded ones.
 func (l *list) index(id string) int {
-	for i := range l.all {
-		if l.all[i].ID == id {
+	for i := range l.rows {
+		if l.id(i) == id {
 			return i
 		}
 	}
@@ -408,24 +337,24 @@ func (l *list) index(id string) int {
 }
 
 // put inserts or replaces k, keeping the order: one key costs a search and a
-// move of the order, never a sort of a million.
+// move of the order, never a sort of a million. The old text stays behind in
+// txt, unused.
 func (l *list) put(k model.Key) {
-	e := l.entryOf(&k)
+	l.gen++
 	i := l.index(k.ID)
 	if i >= 0 {
-		l.all[i], l.hay[i] = e, haystack(&k)
-		l.order = slices.DeleteFunc(l.order, func(j int) bool { return j == i })
+		l.rows[i] = l.entryOf(&k)
+		l.hay.add(i, k.Name, k.Hint, k.ID)
+		l.order = slices.DeleteFunc(l.order, func(j int32) bool { return int(j) == i })
 	} else {
-		i = len(l.all)
-		l.all = append(l.all, e)
-		l.hay = append(l.hay, haystack(&k))
+		i = len(l.rows)
+		l.add(&k)
 	}
 	at := 0 // while loading (no order yet) a new key is the newest: first
 	if l.by >= 0 {
-		l.sort()
-		at, _ = slices.BinarySearchFunc(l.order, i, l.cmpAt)
+		at, _ = slices.BinarySearchFunc(l.order, int32(i), l.cmpAt)
 	}
-	l.order = slices.Insert(l.order, at, i)
+	l.order = slices.Insert(l.order, at, int32(i))
 }
 
 // remove drops the key with this id.
@@ -434,14 +363,16 @@ func (l *list) remove(id string) {
 	if i < 0 {
 		return
 	}
-	last := len(l.all) - 1
+	l.gen++
+	last := len(l.rows) - 1
 	// The last key takes i's place; order follows it there.
-	l.all[i], l.hay[i] = l.all[last], l.hay[last]
-	l.all, l.hay = l.all[:last], l.hay[:last]
-	l.order = slices.DeleteFunc(l.order, func(j int) bool { return j == i })
+	l.rows[i] = l.rows[last]
+	l.rows = l.rows[:last]
+	l.hay.move(last, i)
+	l.order = slices.DeleteFunc(l.order, func(j int32) bool { return int(j) == i })
 	for n, j := range l.order {
-		if j == last {
-			l.order[n] = i
+		if int(j) == last {
+			l.order[n] = int32(i)
 		}
 	}
 }
@@ -456,23 +387,23 @@ type rows struct {
 func (r rows) Len() int { return len(r.l.view) }
 
 func (r rows) Cell(row, col int) (string, table.Tone) {
-	i := r.l.view[row]
-	e := &r.l.all[i]
+	i := int(r.l.view[row])
+	e := &r.l.rows[i]
 	now := r.ctx.Now()
 	switch col {
 	case colName:
-		return model.Sanitize(e.Name), table.Normal
+		return model.Sanitize(r.l.name(i)), table.Normal
 	case colType:
 		return typeLabel(e.typ), table.Normal
 	case colHint:
-		return model.Sanitize(e.Hint), table.Dim
+		return model.Sanitize(r.l.hint(i)), table.Dim
 	case colExpires:
 		return expiry.Column(r.l.key(i), now, r.ctx.Policy)
 	case colUsed:
 		k := r.l.key(i)
 		return model.Ago(k.LastUsedAt, now, r.ctx.Policy.Loc()), table.Dim
 	case colUses:
-		return usesCell(r.l.uses, e.ID)
+		return usesCell(r.l.uses, r.l.id(i))
 	case colBy:
 		return model.Sanitize(r.l.people[e.by].name), table.Dim
 	}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,7 +33,7 @@ func TestListSortsNewestFirst(t *testing.T) {
 	l := list{by: sortCreated, desc: true}
 	l.set(keys)
 	l.filter("", "")
-	if !slices.IsSortedFunc(l.view, func(a, b int) int { return l.key(b).CreatedAt.Compare(l.key(a).CreatedAt) }) {
+	if !slices.IsSortedFunc(l.view, func(a, b int32) int { return l.key(int(b)).CreatedAt.Compare(l.key(int(a)).CreatedAt) }) {
 		t.Fatal("keys are not newest first")
 	}
 }
@@ -71,7 +72,7 @@ func TestListSortsByEachColumn(t *testing.T) {
 		l.filter("", "")
 		got := ""
 		for _, i := range l.view {
-			got += l.all[i].ID[4:]
+			got += l.id(int(i))[4:]
 		}
 		if got != c.want {
 			t.Errorf("by %s reversed %v: %s, want %s", s.Name(), c.reverse, got, c.want)
@@ -148,4 +149,135 @@ func TestEntryRoundTrip(t *testing.T) {
 			t.Errorf("round trip:\n got %+v\nwant %+v", got, k)
 		}
 	}
+}
+
+// keysLike are n keys whose names share long prefixes and differ in case and
+// length (the name sort reads them 8 bytes at a time), some with non-ASCII
+// names, several with the same name, created in a random order.
+func keysLike(n int, r *rand.Rand) []model.Key {
+	keys := manyKeys(n)
+	stems := []string{"Audit logs key 0", "audit logs key 0", "Import key", "Ünïcode naMe ", "ab", "abcdefgh", "abcdefghi", "Zeta"}
+	t0 := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	for i := range keys {
+		k := &keys[i]
+		k.Name = stems[r.IntN(len(stems))] + fmt.Sprint(r.IntN(n/4+1))
+		if r.IntN(10) == 0 {
+			k.Name = stems[r.IntN(len(stems))]
+		}
+		k.CreatedAt = t0.Add(time.Duration(r.IntN(n)) * time.Second)
+		k.ExpiresAt = t0.Add(time.Duration(r.IntN(n)) * time.Hour)
+		if r.IntN(3) > 0 {
+			u := t0.Add(time.Duration(r.IntN(100)) * time.Minute)
+			k.LastUsedAt = &u
+		}
+	}
+	return keys
+}
+
+// The sort made for many keys (sort keys, names 8 bytes at a time, run off
+// the UI goroutine) gives the order the sort state's model.Key comparison
+// gives, in every order and direction.
+func TestSortJobMatchesModelOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	keys := keysLike(3000, r)
+	for by := range sorts {
+		for _, desc := range []bool{false, true} {
+			var l list
+			l.unsorted()
+			l.set(keys)
+			j := l.job(by, desc)
+			if j == nil {
+				t.Fatalf("by %d: no sort needed over random keys", by)
+			}
+			if !l.take(j, j.run()) {
+				t.Fatal("rows changed meanwhile")
+			}
+			s := newSort()
+			s.Set(by)
+			if s.Desc() != desc {
+				s.Key(press("S"), keymap.Default())
+			}
+			want := slices.Clone(keys)
+			slices.SortFunc(want, s.Cmp())
+			for n, i := range l.order {
+				if got := l.id(int(i)); got != want[n].ID {
+					t.Fatalf("by %s desc %v: row %d is %s (%q), want %s (%q)", s.Name(), desc, n, got, l.name(int(i)), want[n].ID, want[n].Name)
+				}
+			}
+			// A key put in afterwards lands where the order says.
+			k := keys[7]
+			k.Name, k.ID = "abcdefgh0", "key_zz"
+			l.put(k)
+			if !slices.IsSortedFunc(l.order, l.cmpAt) {
+				t.Fatalf("by %s desc %v: out of order after put", s.Name(), desc)
+			}
+		}
+	}
+}
+
+// A sort whose keys changed while it ran is not applied.
+func TestSortJobStaleAfterChange(t *testing.T) {
+	var l list
+	l.unsorted()
+	l.set(keysLike(100, rand.New(rand.NewPCG(3, 4))))
+	j := l.job(sortName, false)
+	l.remove(l.id(5))
+	if l.take(j, j.run()) {
+		t.Fatal("a sort over the keys before a removal was applied")
+	}
+}
+
+// The filter over the packed haystack (one search over all the text, split
+// across cores, or key by key) keeps what a plain search of each key's
+// fields keeps, also after keys are changed and removed.
+func TestFilterMatchesPlainSearch(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	keys := keysLike(120_000, r) // over the size split across cores
+	var l list
+	l.unsorted()
+	l.set(keys)
+	// Changes: renamed keys (a new segment, the old one dead), removed keys
+	// (the last takes their place).
+	for n := 0; n < 50; n++ {
+		k := l.key(r.IntN(l.Len()))
+		k.Name = "Renamed " + k.Name
+		l.put(k)
+		l.remove(l.id(r.IntN(l.Len())))
+	}
+	plain := func(q string) []int32 {
+		q = strings.ToLower(q)
+		var out []int32
+		for _, i := range l.order {
+			k := l.key(int(i))
+			for _, f := range []string{k.Name, k.Type.Label(), k.Hint, k.CreatedByName, k.ID} {
+				if strings.Contains(strings.ToLower(f), q) {
+					out = append(out, i)
+					break
+				}
+			}
+		}
+		return out
+	}
+	prev := ""
+	for _, q := range []string{"7", "77", "renamed", "RENAMED a", "ünï", "audit logs", "ben", "key_0001", "abcdefghi", "…", "nothing like it"} {
+		l.filter(q, prev)
+		if want := plain(q); !slices.Equal(l.view, want) {
+			t.Errorf("%q: kept %d keys, a plain search %d", q, len(l.view), len(want))
+		}
+		prev = q
+	}
+}
+
+// A new query over 1,000,000 keys (the worst case), then the empty query.
+func BenchmarkFilter1M(b *testing.B) {
+	var l list
+	l.unsorted()
+	l.set(manyKeys(1_000_000))
+	b.ReportAllocs()
+	c0 := processCPU()
+	for b.Loop() {
+		l.filter("7", "")
+		l.filter("", "7")
+	}
+	b.ReportMetric(float64(processCPU()-c0)/1e6/float64(b.N), "cpu-ms/op")
 }

@@ -49,7 +49,7 @@ func (p *Page) markAll(asked int) tea.Cmd {
 	var can []string
 	var replaced, forbidden int
 	for _, i := range p.list.view {
-		k := p.list.key(i)
+		k := p.list.key(int(i))
 		switch err := p.rotatable(k); {
 		case err == nil:
 			can = append(can, k.ID)
@@ -99,8 +99,8 @@ func (p *Page) markAll(asked int) tea.Cmd {
 // markedKeys are the marked keys in list order, hidden ones included.
 func (p *Page) markedKeys() []model.Key {
 	var out []model.Key
-	for i := range p.list.all {
-		if p.marks[p.list.all[i].ID] {
+	for i := range p.list.rows {
+		if p.marks[p.list.id(i)] {
 			out = append(out, p.list.key(i))
 		}
 	}
@@ -120,7 +120,7 @@ func (p *Page) Marked() []string {
 func (p *Page) hiddenMarks() int {
 	n := len(p.marks)
 	for _, i := range p.list.view {
-		if p.marks[p.list.all[i].ID] {
+		if p.marks[p.list.id(int(i))] {
 			n--
 		}
 	}
@@ -140,7 +140,7 @@ func (p *Page) pruneMarks() {
 // marker is the table's mark column: ✓ on marked rows, so marks show without
 // colour.
 func (p *Page) marker(row int) string {
-	if row < len(p.list.view) && p.marks[p.list.all[p.list.view[row]].ID] {
+	if row < len(p.list.view) && p.marks[p.list.id(int(p.list.view[row]))] {
 		return "✓"
 	}
 	return " "
@@ -152,7 +152,7 @@ func (p *Page) toggleSoon() {
 	p.soon = !p.soon
 	p.list.keep = nil
 	if p.soon {
-		p.list.keep = func(k model.Key) bool { return p.ctx.Policy.ExpiresWithin(k, p.ctx.Now(), model.ExpiringSoon) }
+		p.list.keep = p.expiringSoon
 	}
 	p.keys.Table.SetCursor(0)
 	p.refilter(sel.ID)

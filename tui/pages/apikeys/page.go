@@ -48,6 +48,21 @@ type Page struct {
 	// until s changes it); applied is the one the list was last put in.
 	order, soonOrder *listing.Sort[model.Key]
 	applied          [3]int
+	// A sort of many keys runs off the UI goroutine (order.go): sortSeq
+	// numbers the last one started, sortingNow says it is still running
+	// ("sorting…" in the header), and pending is the command to start it,
+	// returned from Update.
+	sortSeq    int
+	sortingNow bool
+	pending    tea.Cmd
+	limited    bool // the memory limit is set (memory.go)
+}
+
+// sorted is a sort's answer.
+type sorted struct {
+	seq   int
+	job   *sortJob
+	order []int32
 }
 
 // New makes the page.
@@ -91,7 +106,7 @@ func New(ctx *app.Context) *Page {
 		},
 		Appended: func(ks []model.Key) {
 			_, total, _ := p.keys.Progress()
-			p.list.grow(total + restPart) // a few created meanwhile fit too
+			p.limitMemory(func() { p.list.grow(total + restPart) }) // a few created meanwhile fit too
 			p.list.appendKeys(ks, p.query)
 			p.keys.Table.SetSource(rows{l: &p.list, ctx: p.ctx})
 			p.finish()
@@ -246,7 +261,31 @@ func (p *Page) applySort() {
 		return // while parts come, finish applies it
 	}
 	p.applied = now
-	p.list.sortBy(s.Index(), s.Desc())
+	p.sortSeq++
+	p.sortingNow = false
+	if j := p.list.sortBy(s.Index(), s.Desc()); j != nil {
+		seq := p.sortSeq
+		p.sortingNow = true
+		p.pending = func() tea.Msg { return sorted{seq: seq, job: j, order: j.run()} }
+	}
+}
+
+// takeSorted shows a sort's order once it is done; if keys changed while it
+// ran, the sort runs again over them.
+func (p *Page) takeSorted(m sorted) tea.Cmd {
+	if m.seq != p.sortSeq {
+		return nil // another sort began since
+	}
+	sel, _ := p.Selected()
+	p.sortingNow = false
+	if !p.list.take(m.job, m.order) {
+		p.applied = [3]int{-1} // refilter starts it again
+	}
+	p.refilter(sel.ID)
+	if p.sortingNow {
+		return nil // it runs again
+	}
+	return app.Info(p.sorting().Said())
 }
 
 // Title implements app.Page.
@@ -272,13 +311,18 @@ func (p *Page) Selected() (model.Key, bool) {
 	if len(p.list.view) == 0 {
 		return model.Key{}, false
 	}
-	return p.list.key(p.list.view[p.keys.Table.Cursor()]), true
+	return p.list.key(int(p.list.view[p.keys.Table.Cursor()])), true
 }
 
 // Update implements tea.Model; the 30-day uses are read once their column
 // shows (usage.go).
 func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m, cmd := p.update(msg)
+	if p.pending != nil {
+		// After what the page answered ("Sorting by name ▲…"), so that
+		// its status can't land after the sort's own.
+		cmd, p.pending = tea.Sequence(cmd, p.pending), nil
+	}
 	return m, tea.Batch(cmd, p.loadUses())
 }
 
@@ -289,6 +333,8 @@ func (p *Page) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	var allow tea.Cmd
 	switch msg := msg.(type) {
+	case sorted:
+		return p, p.takeSorted(msg)
 	case followed:
 		return p, tea.Batch(app.Push(msg.from, p.details(msg.key)), p.loadWhere(msg.key.ID))
 	case app.SignedIn, app.Reload:
@@ -411,7 +457,7 @@ func (p *Page) refilter(id string) {
 		return
 	}
 	for r, i := range p.list.view {
-		if p.list.all[i].ID == id {
+		if p.list.id(int(i)) == id {
 			p.keys.Table.SetCursor(r)
 			return
 		}

@@ -16,7 +16,7 @@ func (p *Page) View() string {
 
 func (p *Page) listView(title string) string {
 	st := p.ctx.Styles
-	n := len(p.list.all)
+	n := p.list.Len()
 	// Where the cursor is, and the order: "12/10000 · by name ▲" (filtered
 	// "3/120 of 10000"); the order is said here too because its column may
 	// have dropped out of a narrow table, and "created" has none.
@@ -24,6 +24,9 @@ func (p *Page) listView(title string) string {
 	if pos := listing.Position(p.keys.Table.Cursor(), len(p.list.view), n); pos != "" {
 		s := p.sorting()
 		count = "  " + pos + " · by " + s.Name() + " " + s.Arrow()
+	}
+	if p.sortingNow {
+		count += st.Warn.Render(" · sorting…")
 	}
 	if got, total, loading := p.keys.Progress(); loading {
 		// Filter and sort take the whole list once it is there.
