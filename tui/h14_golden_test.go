@@ -145,7 +145,7 @@ func TestGoldenWelcome(t *testing.T) {
 	for _, sz := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			s := startWelcomed(t, sz.w, sz.h, nil)
-			s.waitFor("This shows once.")
+			s.waitFor("show again.")
 			s.golden()
 		})
 	}
@@ -157,7 +157,7 @@ func TestWelcomeDismissedOnce(t *testing.T) {
 		t.Run(k.String(), func(t *testing.T) {
 			var n atomic.Int32
 			s := startWelcomed(t, 100, 26, func() { n.Add(1) })
-			s.waitFor("This shows once.")
+			s.waitFor("show again.")
 			s.press(k)
 			s.listed()
 			s.press(k) // esc and enter again belong to the page now

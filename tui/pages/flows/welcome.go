@@ -89,7 +89,7 @@ func (w *Welcome) View() string {
 		{"apikeys --as EMAIL", "act as another member"},
 		{"apikeys serve --initial-admin-key ~/.ssh/id_ed25519.pub", "share it over SSH instead"},
 	}
-	foot := []string{"", para.Render(st.Subtle.Render("Press enter to start. This shows once."))}
+	foot := []string{"", para.Render(st.Subtle.Render("Enter starts; this won't show again."))}
 	// As much as fits: each command with what it does, else the commands
 	// alone, else as many as fit; the way out always shows.
 	long, short := []string{}, []string{}
