@@ -149,6 +149,29 @@ func (f *Form) Update(msg tea.Msg) tea.Cmd {
 		cmd, _ := f.click(m)
 		return cmd
 	}
+	// Keys typed faster than the terminal is read arrive as one message of
+	// several runes ("jj"); a select or a confirm matches no binding with it
+	// and drops it, so outside a text field each rune is a press of its own.
+	// (The root splits such messages only where keys are commands: it hands a
+	// flow that takes every key the message whole.)
+	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyRunes && len(k.Runes) > 1 && !k.Paste && !f.typing() {
+		var cmds []tea.Cmd
+		for i, r := range k.Runes {
+			if f.state != Editing {
+				break
+			}
+			if f.typing() { // a rune moved to a text field: the rest is typed there
+				rest := k
+				rest.Runes = k.Runes[i:]
+				cmds = append(cmds, f.Update(rest))
+				break
+			}
+			one := k
+			one.Runes = []rune{r}
+			cmds = append(cmds, f.Update(one))
+		}
+		return tea.Sequence(cmds...)
+	}
 	// esc in a select's filter ends the filter; only esc outside one cancels.
 	// huh checks its Quit binding before the field sees the key.
 	if _, ok := msg.(tea.KeyMsg); ok {
@@ -165,6 +188,16 @@ func (f *Form) Update(msg tea.Msg) tea.Cmd {
 		f.state = Cancelled
 	}
 	return cmd
+}
+
+// typing reports whether the focused field takes runes as text: an input, a
+// text area, or a select's open filter.
+func (f *Form) typing() bool {
+	switch f.huh.GetFocusedField().(type) {
+	case *huh.Input, *huh.Text, *Input:
+		return true
+	}
+	return f.filtering()
 }
 
 // filtering reports whether the focused field is a select with its filter open.

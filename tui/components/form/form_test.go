@@ -292,3 +292,29 @@ func TestHelpKeepsEsc(t *testing.T) {
 		t.Errorf("footer %q dropped enter or back before the arrows", line)
 	}
 }
+
+// Keys typed faster than the terminal is read ("jj" as one message) move a
+// select as two presses do; huh's select dropped such a message whole. Runes
+// into a text field still go there as typed.
+func TestFastKeysMoveASelect(t *testing.T) {
+	ctx := &app.Context{Styles: styles.New(asciiRenderer()), Keys: keymap.Default(), Width: 80, Height: 24}
+	var name, pick string
+	open := func(field huh.Field) *Form {
+		f := New(ctx, "Pick", nil, func() *huh.Form { return huh.NewForm(huh.NewGroup(field)) })
+		f.SetSize(80, 24)
+		f.Init()
+		return f
+	}
+	f := open(huh.NewSelect[string]().Title("By").Options(
+		huh.NewOption("Anyone", "any"), huh.NewOption("Ana", "ana"),
+		huh.NewOption("Bo", "bo"), huh.NewOption("system", "system")).Value(&pick))
+	f.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jj")})
+	if pick != "bo" {
+		t.Fatalf("after jj in one message the select holds %q, want %q (two rows down)", pick, "bo")
+	}
+	f = open(huh.NewInput().Title("Name").Value(&name))
+	f.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jj")})
+	if name != "jj" {
+		t.Fatalf("jj typed into a text field gave %q, want %q", name, "jj")
+	}
+}
