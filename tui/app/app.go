@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -132,16 +133,27 @@ type Done struct {
 type Status struct {
 	Text  string
 	Error bool
+	// Issued numbers the message when Info or Fail made it. Commands run on
+	// goroutines of their own, so the statuses of two quick presses (s, S)
+	// can arrive in either order; the status line keeps the later-issued
+	// one. Zero: shown whenever it arrives.
+	Issued uint64
 }
+
+// issued numbers statuses in the order Update made them, across sessions
+// (only their order within one matters).
+var issued atomic.Uint64
 
 // Info is a command that shows text in the status line.
 func Info(text string) tea.Cmd {
-	return func() tea.Msg { return Status{Text: text} }
+	n := issued.Add(1)
+	return func() tea.Msg { return Status{Text: text, Issued: n} }
 }
 
 // Fail is a command that shows err's message in the status line.
 func Fail(err error) tea.Cmd {
-	return func() tea.Msg { return Status{Text: Message(err), Error: true} }
+	n := issued.Add(1)
+	return func() tea.Msg { return Status{Text: Message(err), Error: true, Issued: n} }
 }
 
 // Message is an error as the status line shows it: model errors are written for

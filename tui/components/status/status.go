@@ -27,6 +27,7 @@ type Model struct {
 	ticking  bool
 	text     string
 	isErr    bool
+	issued   uint64 // the newest app.Status.Issued shown
 
 	// A message fades by the clock the TUI runs on (frozen in tests, so their
 	// frames never depend on how fast the machine is): seq numbers the
@@ -112,6 +113,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return m.show(app.Message(msg.Err), true)
 		}
 	case app.Status:
+		if msg.Issued != 0 {
+			if msg.Issued < m.issued {
+				return nil // a later-issued status is already up
+			}
+			m.issued = msg.Issued
+		}
 		return m.show(msg.Text, msg.Error)
 	case Fade:
 		return m.fade(msg)

@@ -103,3 +103,19 @@ func TestANewerMessageKeepsItsTime(t *testing.T) {
 		t.Error("a failed call's error has no timer")
 	}
 }
+
+// Two statuses issued in order and delivered out of it (their commands run
+// on goroutines of their own): the later-issued one stays up.
+func TestLaterIssuedStatusWins(t *testing.T) {
+	l := New(styles.New(lipgloss.NewRenderer(io.Discard)), func() time.Time { return time.Unix(0, 0) })
+	first, second := app.Info("Sorted by type ▲."), app.Info("Sorted by type ▼.")
+	l.Update(second())
+	l.Update(first())
+	if got := l.Text(); got != "Sorted by type ▼." {
+		t.Fatalf("status %q after the earlier-issued status arrived last, want the later one", got)
+	}
+	l.Update(app.Status{Text: "Unnumbered."})
+	if got := l.Text(); got != "Unnumbered." {
+		t.Fatalf("status %q, want an unnumbered status shown whenever it arrives", got)
+	}
+}
