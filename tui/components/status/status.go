@@ -114,8 +114,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 	case app.Status:
 		if msg.Issued != 0 {
-			if msg.Issued < m.issued {
-				return nil // a later-issued status is already up
+			if msg.Issued < m.issued && m.text != "" {
+				return nil // a later-issued status is still up
 			}
 			m.issued = msg.Issued
 		}
