@@ -16,8 +16,14 @@ import (
 )
 
 // load is one bounded run: n requests over c keep-alive connections to a
-// loopback address, each connection sending its next request as soon as the
-// previous answer is read (closed loop). The client side is a raw HTTP/1.1
+// loopback address. Closed loop (rate 0): each connection sends its next
+// request as soon as the previous answer is read, so the server runs flat out
+// and a request's latency is mostly its wait in the queue the c connections
+// make. Open loop (rate > 0): request i is due at i/rate seconds from the
+// start, whatever came back before; a free connection sends it when it is due,
+// and its latency counts from then, not from when it was sent, so a server
+// (or a generator) that falls behind is charged for every request it kept
+// waiting (no coordinated omission, as wrk2 measures). The client side is a raw HTTP/1.1
 // writer and http.ReadResponse, far cheaper than net/http's client, so that on a
 // small machine the generator takes as little CPU from the server as it can.
 type load struct {
@@ -28,6 +34,7 @@ type load struct {
 	requests [][]byte
 	want     []byte // a 200 body must contain this
 	n, c     int
+	rate     float64 // requests per second, open loop; 0: closed loop
 }
 
 // result is what a run measured.
@@ -35,6 +42,7 @@ type result struct {
 	requests int
 	elapsed  time.Duration
 	latency  []time.Duration // sorted
+	late     int             // open loop: requests sent over a millisecond after they were due
 	failures int
 	firstErr error
 }
@@ -52,7 +60,7 @@ func (r result) pct(p float64) time.Duration {
 func (l load) run() result {
 	var next atomic.Int64
 	lat := make([][]time.Duration, l.c)
-	fails := make([]int, l.c)
+	fails, late := make([]int, l.c), make([]int, l.c)
 	errs := make([]error, l.c)
 	var wg sync.WaitGroup
 	begin := time.Now()
@@ -61,7 +69,7 @@ func (l load) run() result {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			lat[w], fails[w], errs[w] = l.worker(&next, lat[w])
+			lat[w], fails[w], late[w], errs[w] = l.worker(&next, begin, lat[w])
 		}()
 	}
 	wg.Wait()
@@ -71,6 +79,7 @@ func (l load) run() result {
 	for w := range l.c {
 		res.latency = append(res.latency, lat[w]...)
 		res.failures += fails[w]
+		res.late += late[w]
 		if res.firstErr == nil {
 			res.firstErr = errs[w]
 		}
@@ -82,10 +91,10 @@ func (l load) run() result {
 
 // worker sends requests on one connection (reconnecting if the server closes it)
 // until the run's n requests are all taken.
-func (l load) worker(next *atomic.Int64, lat []time.Duration) ([]time.Duration, int, error) {
+func (l load) worker(next *atomic.Int64, begin time.Time, lat []time.Duration) ([]time.Duration, int, int, error) {
 	var conn net.Conn
 	var br *bufio.Reader
-	failures := 0
+	failures, late := 0, 0
 	var firstErr error
 	fail := func(err error) {
 		failures++
@@ -120,6 +129,15 @@ func (l load) worker(next *atomic.Int64, lat []time.Duration) ([]time.Duration, 
 			conn, br = c, bufio.NewReaderSize(c, 64<<10)
 		}
 		t0 := time.Now()
+		if l.rate > 0 {
+			due := begin.Add(time.Duration(float64(i-1) * float64(time.Second) / l.rate))
+			if d := due.Sub(t0); d > 0 {
+				time.Sleep(d)
+			} else if d < -time.Millisecond {
+				late++
+			}
+			t0 = due
+		}
 		if _, err := conn.Write(req); err != nil {
 			fail(err)
 			continue
@@ -146,7 +164,7 @@ func (l load) worker(next *atomic.Int64, lat []time.Duration) ([]time.Duration, 
 			conn = nil
 		}
 	}
-	return lat, failures, firstErr
+	return lat, failures, late, firstErr
 }
 
 // postJSON builds the raw request for a JSON POST.

@@ -92,3 +92,35 @@ func TestProcessCPU(t *testing.T) {
 		t.Errorf("CPU of a process that doesn't exist: %v", got)
 	}
 }
+
+// TestOpenLoopCountsFromDue: in the open loop a request's latency runs from
+// when it was due, so one slow answer is charged to every request that waited
+// behind it. One connection, three requests all due at once, the first
+// answered 20 ms late (a slow server, not a wait in the test): the other two
+// waited for it and their latencies say so. Measured from the send, as the
+// closed loop does, they would be a loopback round trip.
+func TestOpenLoopCountsFromDue(t *testing.T) {
+	const slow = 20 * time.Millisecond
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if served.Add(1) == 1 {
+			time.Sleep(slow)
+		}
+		w.Write([]byte(`{"valid":true}`))
+	}))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	l := load{addr: addr, request: postJSON(addr, "/v", []byte(`{}`)), want: []byte(`"valid":true`), n: 3, c: 1, rate: 1e9}
+	r := l.run()
+	if r.requests != 3 || r.failures != 0 {
+		t.Fatalf("requests %d, failures %d (%v); want 3 and none", r.requests, r.failures, r.firstErr)
+	}
+	for i, d := range r.latency {
+		if d < slow {
+			t.Errorf("latency %d is %v: less than the %v the first answer kept every request waiting", i, d, slow)
+		}
+	}
+	if r.late != 2 {
+		t.Errorf("late %d; want 2 (the two sent after the slow answer)", r.late)
+	}
+}

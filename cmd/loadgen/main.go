@@ -29,6 +29,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -41,6 +42,7 @@ type options struct {
 	// The process mode (-serve).
 	serve, dataDir, secrets string
 	keys                    int
+	open                    []float64 // fixed-rate runs, each a fraction of the ceiling's peak
 }
 
 func main() {
@@ -58,6 +60,16 @@ func main() {
 	flag.StringVar(&o.dataDir, "data", "", "process mode: the data directory `seed` filled")
 	flag.StringVar(&o.secrets, "secrets", "", "process mode: the secrets file `seed -secrets` wrote")
 	flag.IntVar(&o.keys, "keys", 100_000, "process mode: how many distinct keys to present, from the secrets file")
+	flag.Func("open", "process mode: after the flat-out rounds, rounds at fixed rates, each a `FRACTION[,FRACTION…]` of the ceiling's median peak (0.5: half of it)", func(v string) error {
+		for f := range strings.SplitSeq(v, ",") {
+			x, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if err != nil || !(x > 0 && x <= 2) {
+				return fmt.Errorf("%q is not a fraction in (0, 2]", f)
+			}
+			o.open = append(o.open, x)
+		}
+		return nil
+	})
 	ceiling := flag.String("ceiling", "", "run only the ceiling server on this `ADDR` (the process mode starts it so)")
 	flag.Parse()
 	if *ceiling != "" {

@@ -217,7 +217,7 @@ func benchProcesses(ctx context.Context, o options, out io.Writer) error {
 		o.n, o.c, len(reqs))
 	fmt.Fprintf(out, "%-6s %12s %9s %9s %12s %9s %9s %7s %9s %9s %7s\n", "round", "ceiling/s", "p50", "p99", "apikeys/s", "p50", "p99", "ratio",
 		"ceil µs", "apik µs", "cpu")
-	var ratios, p99s, cpuRatios []float64
+	var ratios, p99s, cpuRatios, ceilRPS []float64
 	// The server's CPU over all rounds, between them too: work it defers
 	// (the usage journal's compaction, a minute's checks folded at once, or
 	// when it idles while the ceiling runs) is charged to its requests.
@@ -241,6 +241,7 @@ func benchProcesses(ctx context.Context, o options, out io.Writer) error {
 			return err
 		}
 		ratio := a.rps() / c.rps()
+		ceilRPS = append(ceilRPS, c.rps())
 		ratios, p99s = append(ratios, ratio), append(p99s, float64(a.pct(0.99))/float64(time.Millisecond))
 		perReq := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(o.n) }
 		cpuRatio := 0.0
@@ -260,7 +261,55 @@ func benchProcesses(ctx context.Context, o options, out io.Writer) error {
 		fmt.Fprintf(out, "apikeys CPU over all rounds, between them included: %.1f µs per request\n",
 			float64(all.Microseconds())/float64(o.n*o.rounds))
 	}
+	peak := medianOf(ceilRPS)
+	for _, f := range o.open {
+		if err := openRounds(ctx, o, out, mk, ceil, api, f, peak); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// openRounds loads both servers at one fixed rate, the fraction f of the
+// ceiling's median peak above, in interleaved rounds. Flat out, latency is the
+// queue the closed loop builds (with 16 connections on 2 cores the ceiling's
+// own p99 is several milliseconds); at a fixed rate it is what a caller of a
+// server that isn't saturated waits, which is what an SLO speaks of.
+func openRounds(ctx context.Context, o options, out io.Writer, mk func(string, int) load, ceil, api *child, f, peak float64) error {
+	rate := f * peak
+	fmt.Fprintf(out, "\nopen loop at %.0f requests/s (%.2f of the ceiling's median peak), %d requests per run, latency from when each was due\n",
+		rate, f, o.n)
+	fmt.Fprintf(out, "%-6s %9s %9s %9s %7s %9s %9s %9s %7s\n", "round", "ceil p50", "p99", "p99.9", "late", "apik p50", "p99", "p99.9", "late")
+	var cp99, ap99 []float64
+	for round := 1; round <= o.rounds; round++ {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		lc, la := mk(ceil.addr, o.n), mk(api.addr, o.n)
+		lc.rate, la.rate = rate, rate
+		var c, a result
+		if round%2 == 1 {
+			c, a = lc.run(), la.run()
+		} else {
+			a, c = la.run(), lc.run()
+		}
+		if err := errors.Join(failed("ceiling", c), failed("apikeys", a)); err != nil {
+			return err
+		}
+		cp99 = append(cp99, float64(c.pct(0.99))/float64(time.Millisecond))
+		ap99 = append(ap99, float64(a.pct(0.99))/float64(time.Millisecond))
+		fmt.Fprintf(out, "%-6d %9s %9s %9s %7d %9s %9s %9s %7d\n", round, ms(c.pct(0.5)), ms(c.pct(0.99)), ms(c.pct(0.999)), c.late,
+			ms(a.pct(0.5)), ms(a.pct(0.99)), ms(a.pct(0.999)), a.late)
+	}
+	fmt.Fprintf(out, "ceiling p99 (ms): %s\n", minMedMax(cp99))
+	fmt.Fprintf(out, "apikeys p99 (ms): %s\n", minMedMax(ap99))
+	return nil
+}
+
+func medianOf(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 // runCounted runs l and returns, with its result, the CPU the server process c
