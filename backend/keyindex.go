@@ -67,7 +67,7 @@ func (x *keyIndex) lookup(b *Backend, hash []byte) (k model.Key, r *model.Ranges
 		return model.Key{}, nil, slotHit{}, false, true
 	}
 	s := x.table.at(i)
-	return x.table.key(i), x.allow.of(s), slotHit{s, x.table}, true, true
+	return x.table.key(i), x.allow.of(s), slotHit{s, x.table, i}, true, true
 }
 
 // PrepareChecks loads the key index now, so that the first checks don't read

@@ -105,6 +105,7 @@ func resultOf(reason string) int {
 type slotHit struct {
 	s *slot
 	t *keyTable
+	i uint32 // s is t.at(i)
 }
 
 // addrSeed hashes client addresses for a slot's last recorded address.
@@ -169,16 +170,16 @@ func (u *usageRecorder) today(b *Backend, now time.Time) *usageDay {
 // would count on the wrong day). A check that finds its table replaced by a
 // full load meanwhile takes back what it added and counts it in the map, so
 // the table's last drain and it never both count it.
-func (u *usageRecorder) count(b *Backend, id, reason string, hit slotHit) {
+func (u *usageRecorder) count(b *Backend, now time.Time, id, reason string, hit slotHit) {
 	if id == "" {
 		return
 	}
-	d := u.today(b, b.Now())
+	d := u.today(b, now)
 	if r := resultOf(reason); hit.s != nil && r >= 0 {
 		c := &hit.s.counts[d.parity][r]
 		c.Add(1)
-		if !hit.s.counted.Load() {
-			hit.s.counted.Store(true)
+		if !hit.s.counted.Load() && hit.s.counted.CompareAndSwap(false, true) {
+			hit.t.noteCounted(hit.i)
 		}
 		if b.index.cur.Load() != hit.t {
 			if n := c.Swap(0); n != 0 {
@@ -209,8 +210,7 @@ func (u *usageRecorder) add(key usageKey, n int64) {
 
 // record notes a successful use for its last use and address: addr as the
 // client gave it, client as model.ClientAddr read it.
-func (u *usageRecorder) record(b *Backend, k model.Key, addr string, client netip.Addr, hit slotHit) {
-	now := b.Now()
+func (u *usageRecorder) record(b *Backend, now time.Time, k model.Key, addr string, client netip.Addr, hit slotHit) {
 	us := now.UnixMicro()
 	// The common case: this key's last recorded use, this minute, was from
 	// this address. Two atomic loads on its slot, and no address as text.
@@ -413,14 +413,12 @@ func (u *usageRecorder) write(ctx context.Context, b *Backend, now time.Time, us
 	return nil
 }
 
-// drainSlots takes every slot's counts into sums. The flag first: a check
-// that adds after the swap sets it again.
+// drainSlots takes the counts of every slot counted on since the last drain
+// into sums. The flag first: a check that adds after the swap sets it again,
+// and notes its slot for the next drain.
 func drainSlots(t *keyTable, d *usageDay, sums map[usageKey]int64) {
-	for i := range t.n {
+	for _, i := range t.takeCounted() {
 		s := t.at(i)
-		if !s.counted.Load() {
-			continue
-		}
 		s.counted.Store(false)
 		id := ""
 		for p := range s.counts {
