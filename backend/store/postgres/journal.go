@@ -97,17 +97,24 @@ func (s *Store) compactUsage(ctx context.Context, bad *error) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	s.usageApplied(f)
+	return folded, nil
+}
+
+// usageApplied notes, once f's transaction has committed, the days it pruned
+// up to, so the next batches of the same day don't prune again.
+func (s *Store) usageApplied(f store.UsageFold) {
 	if len(f.Uses) > 0 {
 		s.addrKept.Store(max(s.addrKept.Load(), store.AddressKeepFrom(f.Newest)))
 	}
 	if f.KeepFrom != "" {
 		s.usageKept.Store(f.KeepFrom)
 	}
-	return folded, nil
 }
 
-// applyUsage writes a fold: one statement per table, each over arrays in key
-// order, with RecordUsage's pruning.
+// applyUsage writes a fold (a compaction's, or RecordUsage's one batch): one
+// statement per table, each over arrays in key order, then the pruning of
+// days before the fold's KeepFrom and outside the address window.
 func (s *Store) applyUsage(ctx context.Context, t pgx.Tx, f store.UsageFold) error {
 	// A key's uses in time order, TouchKey's rule applied to each in turn: an
 	// UPDATE … FROM applies one row per key, so the uses go in ranks, every
