@@ -108,8 +108,10 @@ func (s *Store) compactUsage(ctx context.Context, bad *error) (int, error) {
 	return len(read), nil
 }
 
-// applyUsage writes a fold, key by key in id order, with RecordUsage's stamp
-// and pruning; committed is to be called once t commits.
+// applyUsage writes a fold (a compaction's, or RecordUsage's one batch), key
+// by key in id order: the uses under one use stamp (a use is not an edit,
+// migration 0005), then the pruning of days before the fold's KeepFrom and
+// outside the address window; committed is to be called once t commits.
 func (s *Store) applyUsage(ctx context.Context, t *sql.Tx, f store.UsageFold) (committed func(), err error) {
 	if len(f.Uses) > 0 {
 		var stamp int64
