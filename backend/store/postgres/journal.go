@@ -1,11 +1,9 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -65,15 +63,7 @@ func (s *Store) compactUsage(ctx context.Context, bad *error) (int, error) {
 		if err != nil {
 			return err
 		}
-		type row struct {
-			seq  int64
-			data []byte
-		}
-		read, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
-			var x row
-			err := r.Scan(&x.seq, &x.data)
-			return x, err
-		})
+		read, err := pgx.CollectRows(rows, pgx.RowToStructByPos[store.JournalRow])
 		if err != nil {
 			return err
 		}
@@ -81,17 +71,10 @@ func (s *Store) compactUsage(ctx context.Context, bad *error) (int, error) {
 		if folded == 0 {
 			return nil
 		}
-		slices.SortFunc(read, func(a, b row) int { return cmp.Compare(a.seq, b.seq) })
-		batches := make([]store.UsageBatch, 0, len(read))
-		for _, r := range read {
-			b, err := store.DecodeUsage(r.data)
-			if err != nil {
-				*bad = errors.Join(*bad, fmt.Errorf("postgres: compact usage: row %d: %w", r.seq, err))
-				continue
-			}
-			batches = append(batches, b)
+		var unread error
+		if f, unread = store.FoldJournal(read); unread != nil {
+			*bad = errors.Join(*bad, fmt.Errorf("postgres: compact usage: %w", unread))
 		}
-		f = store.FoldUsage(batches)
 		return s.applyUsage(ctx, t, f)
 	})
 	if err != nil {
