@@ -1,7 +1,9 @@
 package store
 
 import (
+	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -69,4 +71,48 @@ func TestFoldUsage(t *testing.T) {
 		f.KeepFrom != "2025-12-15" || !f.Newest.Equal(t0.Add(2*time.Minute)) {
 		t.Fatalf("fold:\n %+v\nwant uses %+v\naddrs %+v\ncounts %+v", f, wantUses, wantAddrs, wantCounts)
 	}
+}
+
+// TestFoldJournal: rows are folded oldest first whatever order they were
+// read in (of two uses at one instant the older row's is applied), and a row that can't be read
+// (cut short, an unknown version, bytes from elsewhere) is named and left
+// out while the rest are folded.
+func TestFoldJournal(t *testing.T) {
+	t0 := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
+	row := func(seq int64, b UsageBatch) JournalRow { return JournalRow{Seq: seq, Data: EncodeUsage(b)} }
+	good1 := row(1, UsageBatch{Uses: []KeyUse{{ID: "key_1", At: t0}}, Counts: []UsageCount{{KeyID: "key_1", Day: "2026-03-14", N: 1}}, KeepFrom: "2025-12-14"})
+	// At the same instant as good1's use, from elsewhere: second in the fold.
+	good2 := row(4, UsageBatch{Uses: []KeyUse{{ID: "key_1", At: t0, Addr: "192.0.2.4"}, {ID: "key_1", At: t0.Add(time.Hour)}}, Counts: []UsageCount{{KeyID: "key_1", Day: "2026-03-14", N: 2}}, KeepFrom: "2025-12-15"})
+	cut := JournalRow{Seq: 2, Data: good1.Data[:len(good1.Data)-1]}
+	version := JournalRow{Seq: 3, Data: append([]byte{usageJournalVersion + 1}, good1.Data[1:]...)}
+	foreign := JournalRow{Seq: 5, Data: []byte("apk_imp_not_a_row")}
+	f, bad := FoldJournal([]JournalRow{foreign, good2, cut, version, good1})
+	want := FoldUsage([]UsageBatch{mustDecode(t, good1.Data), mustDecode(t, good2.Data)})
+	if !reflect.DeepEqual(f, want) {
+		t.Fatalf("fold\n %+v\nwant the two good rows'\n %+v", f, want)
+	}
+	if !errors.Is(bad, errJournalRow) {
+		t.Fatalf("bad = %v, want the malformed rows", bad)
+	}
+	msg := bad.Error()
+	for _, w := range []string{"row 2: ", "row 3: ", "row 5: "} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("bad %q does not name %q", msg, w)
+		}
+	}
+	if strings.Contains(msg, "row 1: ") || strings.Contains(msg, "row 4: ") || strings.Contains(msg, "apk_") {
+		t.Errorf("bad %q names a good row or quotes a row's bytes", msg)
+	}
+	if f, bad := FoldJournal(nil); bad != nil || len(f.Uses)+len(f.Addrs)+len(f.Counts) != 0 {
+		t.Errorf("no rows: %+v, %v", f, bad)
+	}
+}
+
+func mustDecode(t *testing.T, row []byte) UsageBatch {
+	t.Helper()
+	b, err := DecodeUsage(row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

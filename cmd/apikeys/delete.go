@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"fmt"
-	"strings"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -49,24 +47,24 @@ required.`,
 				if err := model.Require(me.AccountType, model.ActManageKeys, k.Type); err != nil {
 					return err
 				}
-				if !a.env.stdinIsTerminal {
-					return model.Invalid("yes", "Not deleting key “%s” (%s) without confirmation: there is no terminal to ask on. Pass --yes to delete it.", model.Sanitize(k.Name), k.ID)
-				}
-				now := c.Now()
-				if k.UsedRecently(now) {
+			}
+			what := fmt.Sprintf("key “%s” (%s)", model.Sanitize(k.Name), k.ID)
+			if err := a.confirmUnlessYes(ctx, yes, ask{
+				Verb: "delete", Doing: "deleting", What: what, Question: "Delete " + what + "?",
+				Warn: func(w io.Writer) {
+					now := c.Now()
+					if !k.UsedRecently(now) {
+						return
+					}
 					from := ""
 					if k.LastUsedAddr != "" {
 						from = " from " + model.Sanitize(k.LastUsedAddr)
 					}
-					fmt.Fprintf(a.env.stderr, "Warning: this key was used %s%s. Whatever uses it will stop working at once.\n", model.Ago(k.LastUsedAt, now, time.UTC), from) // within a day: no date, so no zone
-				}
-				ok, err := a.confirm(ctx, fmt.Sprintf("Delete key “%s” (%s)? [y/N] ", model.Sanitize(k.Name), k.ID))
-				if err != nil {
-					return err
-				}
-				if !ok {
-					return model.Invalid("yes", "Not deleted: key “%s” (%s) still works.", model.Sanitize(k.Name), k.ID)
-				}
+					fmt.Fprintf(w, "Warning: this key was used %s%s. Whatever uses it will stop working at once.\n", model.Ago(k.LastUsedAt, now, time.UTC), from) // within a day: no date, so no zone
+				},
+				Declined: "Not deleted: " + what + " still works.",
+			}); err != nil {
+				return err
 			}
 			del, err := c.DeleteKey(ctx, k.ID, k.Version)
 			if err != nil {
@@ -81,26 +79,4 @@ required.`,
 	}
 	c.Flags().BoolVarP(&yes, "yes", "y", false, "delete without asking")
 	return c
-}
-
-// confirm asks a yes/no question on the terminal; anything but y or yes is no. It
-// gives up when ctx ends (Ctrl-C while the prompt waits).
-func (a *app) confirm(ctx context.Context, prompt string) (bool, error) {
-	fmt.Fprint(a.env.stderr, prompt)
-	answer := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(a.env.stdin).ReadString('\n')
-		answer <- line
-	}()
-	select {
-	case <-ctx.Done():
-		fmt.Fprintln(a.env.stderr)
-		return false, ctx.Err()
-	case line := <-answer:
-		switch strings.ToLower(strings.TrimSpace(line)) {
-		case "y", "yes":
-			return true, nil
-		}
-		return false, nil
-	}
 }

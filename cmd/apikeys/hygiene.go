@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -275,21 +276,17 @@ and how often since it was replaced. Without a terminal --yes is required.`,
 			if err := model.CanRetire(k, now); err != nil {
 				return err
 			}
-			name := model.Sanitize(k.Name)
-			if !yes {
-				if !a.env.stdinIsTerminal {
-					return model.Invalid("yes", "Not retiring key “%s” (%s) without confirmation: there is no terminal to ask on. Pass --yes to retire it.", name, k.ID)
-				}
-				loc := c.Policy().Loc()
-				fmt.Fprintf(a.env.stderr, "Its grace would end in %s; it was last used %s%s. Whoever still calls it is refused from now on.\n",
-					model.Span(k.ExpiresAt.Sub(now)), model.Ago(k.LastUsedAt, now, loc), usesSince(ctx, c, h, k, now, loc))
-				ok, err := a.confirm(ctx, fmt.Sprintf("Retire key “%s” (%s) now? [y/N] ", name, k.ID))
-				if err != nil {
-					return err
-				}
-				if !ok {
-					return model.Invalid("yes", "Not retired: key “%s” (%s) works until its grace ends.", name, k.ID)
-				}
+			what := fmt.Sprintf("key “%s” (%s)", model.Sanitize(k.Name), k.ID)
+			if err := a.confirmUnlessYes(ctx, yes, ask{
+				Verb: "retire", Doing: "retiring", What: what, Question: "Retire " + what + " now?",
+				Warn: func(w io.Writer) {
+					loc := c.Policy().Loc()
+					fmt.Fprintf(w, "Its grace would end in %s; it was last used %s%s. Whoever still calls it is refused from now on.\n",
+						model.Span(k.ExpiresAt.Sub(now)), model.Ago(k.LastUsedAt, now, loc), usesSince(ctx, c, h, k, now, loc))
+				},
+				Declined: "Not retired: " + what + " works until its grace ends.",
+			}); err != nil {
+				return err
 			}
 			nk, err := h.RetireKey(ctx, k.ID, k.Version)
 			if err != nil {

@@ -94,91 +94,18 @@ func (s *Store) TouchKeys(ctx context.Context, uses []store.KeyUse) error {
 	return s.RecordUsage(ctx, store.UsageBatch{Uses: uses})
 }
 
-// RecordUsage is TouchKeys and the usage counts in one transaction.
+// RecordUsage is TouchKeys and the usage counts in one transaction: the batch
+// folded and written as a compaction writes the journal's (applyUsage), so the
+// two can't differ on a rule.
 func (s *Store) RecordUsage(ctx context.Context, b store.UsageBatch) error {
-	uses := b.Uses
-	if len(uses) == 0 && len(b.Counts) == 0 {
+	if len(b.Uses) == 0 && len(b.Counts) == 0 {
 		return nil
 	}
-	ids := make([]string, len(uses))
-	ats := make([]time.Time, len(uses))
-	addrs := make([]string, len(uses))
-	for i, u := range uses {
-		ids[i], ats[i], addrs[i] = u.ID, ts(u.At), u.Addr
-	}
-	var newest time.Time
-	days := make([]int64, len(uses))
-	for i, u := range uses {
-		days[i] = store.AddressDay(u.At)
-		if u.At.After(newest) {
-			newest = u.At
-		}
-	}
-	keep := store.AddressKeepFrom(newest)
-	err := pgx.BeginFunc(ctx, s.pool, func(t pgx.Tx) error {
-		if _, err := t.Exec(ctx, `
-			UPDATE api_keys k SET last_used_at = u.at, last_used_addr = u.addr
-			FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS u(id, at, addr)
-			WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at <= u.at - $4::interval)`,
-			ids, ats, addrs, touchInterval); err != nil {
-			return err
-		}
-		// Grouped first: ON CONFLICT may not touch one row twice in a statement.
-		if _, err := t.Exec(ctx, `
-			INSERT INTO key_addresses (key_id, addr, day, first_seen, last_seen, uses)
-			SELECT u.id, u.addr, u.day, min(u.at), max(u.at), count(*)
-			FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::integer[]) AS u(id, at, addr, day)
-			JOIN api_keys k ON k.id = u.id
-			WHERE u.addr <> ''
-			GROUP BY u.id, u.addr, u.day
-			ON CONFLICT (key_id, addr, day) DO UPDATE SET
-				first_seen = LEAST(key_addresses.first_seen, excluded.first_seen),
-				last_seen = GREATEST(key_addresses.last_seen, excluded.last_seen),
-				uses = key_addresses.uses + excluded.uses`, ids, ats, addrs, days); err != nil {
-			return err
-		}
-		if len(b.Counts) > 0 {
-			cids := make([]string, len(b.Counts))
-			cdays := make([]string, len(b.Counts))
-			creasons := make([]string, len(b.Counts))
-			ns := make([]int64, len(b.Counts))
-			for i, c := range b.Counts {
-				cids[i], cdays[i], creasons[i], ns[i] = c.KeyID, c.Day, c.Reason, c.N
-			}
-			// Grouped first, as above; the key's row locked by the UPDATE
-			// alone, so a key deleted meanwhile is skipped by the join.
-			if _, err := t.Exec(ctx, `
-				INSERT INTO key_usage (key_id, day, reason, n)
-				SELECT u.id, u.day, u.reason, sum(u.n)
-				FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS u(id, day, reason, n)
-				JOIN api_keys k ON k.id = u.id
-				GROUP BY u.id, u.day, u.reason
-				ON CONFLICT (key_id, day, reason) DO UPDATE SET n = key_usage.n + excluded.n`,
-				cids, cdays, creasons, ns); err != nil {
-				return err
-			}
-		}
-		if b.KeepFrom != "" && s.usageKept.Load() != b.KeepFrom {
-			if _, err := t.Exec(ctx, `DELETE FROM key_usage WHERE day < $1`, b.KeepFrom); err != nil {
-				return err
-			}
-		}
-		// Pruned once a day per process: the first batch of a new day.
-		if len(uses) > 0 && s.addrKept.Load() < keep {
-			_, err := t.Exec(ctx, `DELETE FROM key_addresses WHERE day < $1`, keep)
-			return err
-		}
-		return nil
-	})
-	if err != nil {
+	f := store.FoldUsage([]store.UsageBatch{b})
+	if err := pgx.BeginFunc(ctx, s.pool, func(t pgx.Tx) error { return s.applyUsage(ctx, t, f) }); err != nil {
 		return wrap("touch keys", err)
 	}
-	if len(uses) > 0 {
-		s.addrKept.Store(max(s.addrKept.Load(), keep))
-	}
-	if b.KeepFrom != "" {
-		s.usageKept.Store(b.KeepFrom)
-	}
+	s.usageApplied(f)
 	return nil
 }
 

@@ -1,11 +1,9 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -65,15 +63,7 @@ func (s *Store) compactUsage(ctx context.Context, bad *error) (int, error) {
 		if err != nil {
 			return err
 		}
-		type row struct {
-			seq  int64
-			data []byte
-		}
-		read, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
-			var x row
-			err := r.Scan(&x.seq, &x.data)
-			return x, err
-		})
+		read, err := pgx.CollectRows(rows, pgx.RowToStructByPos[store.JournalRow])
 		if err != nil {
 			return err
 		}
@@ -81,33 +71,33 @@ func (s *Store) compactUsage(ctx context.Context, bad *error) (int, error) {
 		if folded == 0 {
 			return nil
 		}
-		slices.SortFunc(read, func(a, b row) int { return cmp.Compare(a.seq, b.seq) })
-		batches := make([]store.UsageBatch, 0, len(read))
-		for _, r := range read {
-			b, err := store.DecodeUsage(r.data)
-			if err != nil {
-				*bad = errors.Join(*bad, fmt.Errorf("postgres: compact usage: row %d: %w", r.seq, err))
-				continue
-			}
-			batches = append(batches, b)
+		var unread error
+		if f, unread = store.FoldJournal(read); unread != nil {
+			*bad = errors.Join(*bad, fmt.Errorf("postgres: compact usage: %w", unread))
 		}
-		f = store.FoldUsage(batches)
 		return s.applyUsage(ctx, t, f)
 	})
 	if err != nil {
 		return 0, err
 	}
+	s.usageApplied(f)
+	return folded, nil
+}
+
+// usageApplied notes, once f's transaction has committed, the days it pruned
+// up to, so the next batches of the same day don't prune again.
+func (s *Store) usageApplied(f store.UsageFold) {
 	if len(f.Uses) > 0 {
 		s.addrKept.Store(max(s.addrKept.Load(), store.AddressKeepFrom(f.Newest)))
 	}
 	if f.KeepFrom != "" {
 		s.usageKept.Store(f.KeepFrom)
 	}
-	return folded, nil
 }
 
-// applyUsage writes a fold: one statement per table, each over arrays in key
-// order, with RecordUsage's pruning.
+// applyUsage writes a fold (a compaction's, or RecordUsage's one batch): one
+// statement per table, each over arrays in key order, then the pruning of
+// days before the fold's KeepFrom and outside the address window.
 func (s *Store) applyUsage(ctx context.Context, t pgx.Tx, f store.UsageFold) error {
 	// A key's uses in time order, TouchKey's rule applied to each in turn: an
 	// UPDATE … FROM applies one row per key, so the uses go in ranks, every

@@ -65,10 +65,11 @@ func (s *Store) TouchKeys(ctx context.Context, uses []store.KeyUse) error {
 	return s.RecordUsage(ctx, store.UsageBatch{Uses: uses})
 }
 
-// RecordUsage is TouchKeys and the usage counts in one write transaction.
+// RecordUsage is TouchKeys and the usage counts in one write transaction:
+// the batch folded and written as a compaction writes the journal's
+// (applyUsage), so the two can't differ on a rule.
 func (s *Store) RecordUsage(ctx context.Context, b store.UsageBatch) error {
-	uses := b.Uses
-	if len(uses) == 0 && len(b.Counts) == 0 {
+	if len(b.Uses) == 0 && len(b.Counts) == 0 {
 		return nil
 	}
 	if s.write == nil {
@@ -79,77 +80,14 @@ func (s *Store) RecordUsage(ctx context.Context, b store.UsageBatch) error {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer t.Rollback()
-	var stamp int64
-	if err := t.QueryRowContext(ctx, `UPDATE change_seq SET uses = uses + 1 RETURNING uses`).Scan(&stamp); err != nil {
-		return wrap("touch keys", err)
-	}
-	st, err := t.PrepareContext(ctx, `
-		UPDATE api_keys SET last_used_at = ?, last_used_addr = ?, use_seq = ?
-		WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)`)
+	committed, err := s.applyUsage(ctx, t, store.FoldUsage([]store.UsageBatch{b}))
 	if err != nil {
-		return wrap("touch keys", err)
-	}
-	defer st.Close()
-	seen, err := t.PrepareContext(ctx, `
-		INSERT INTO key_addresses (key_id, addr, day, first_seen, last_seen, uses)
-		SELECT id, ?, ?, ?, ?, 1 FROM api_keys WHERE id = ?
-		ON CONFLICT (key_id, addr, day) DO UPDATE SET
-			first_seen = min(first_seen, excluded.first_seen),
-			last_seen = max(last_seen, excluded.last_seen), uses = uses + 1`)
-	if err != nil {
-		return wrap("touch keys", err)
-	}
-	defer seen.Close()
-	var newest time.Time
-	for _, u := range uses {
-		if _, err := st.ExecContext(ctx, micros(u.At), u.Addr, stamp, u.ID, micros(u.At.Add(-touchInterval))); err != nil {
-			return wrap("touch keys", err)
-		}
-		if u.Addr != "" {
-			if _, err := seen.ExecContext(ctx, u.Addr, store.AddressDay(u.At), micros(u.At), micros(u.At), u.ID); err != nil {
-				return wrap("record key addresses", err)
-			}
-		}
-		if u.At.After(newest) {
-			newest = u.At
-		}
-	}
-	if len(b.Counts) > 0 {
-		count, err := t.PrepareContext(ctx, `
-			INSERT INTO key_usage (key_id, day, reason, n)
-			SELECT id, ?, ?, ? FROM api_keys WHERE id = ?
-			ON CONFLICT (key_id, day, reason) DO UPDATE SET n = n + excluded.n`)
-		if err != nil {
-			return wrap("record key usage", err)
-		}
-		defer count.Close()
-		for _, c := range b.Counts {
-			if _, err := count.ExecContext(ctx, c.Day, c.Reason, c.N, c.KeyID); err != nil {
-				return wrap("record key usage", err)
-			}
-		}
-	}
-	if b.KeepFrom != "" && s.usageKept.Load() != b.KeepFrom {
-		if _, err := t.ExecContext(ctx, `DELETE FROM key_usage WHERE day < ?`, b.KeepFrom); err != nil {
-			return wrap("prune key usage", err)
-		}
-	}
-	// Pruned once a day per process: the first batch of a new day.
-	keep := store.AddressKeepFrom(newest)
-	if len(uses) > 0 && s.addrKept.Load() < keep {
-		if _, err := t.ExecContext(ctx, `DELETE FROM key_addresses WHERE day < ?`, keep); err != nil {
-			return wrap("prune key addresses", err)
-		}
+		return err
 	}
 	if err := t.Commit(); err != nil {
 		return wrap("touch keys", err)
 	}
-	if len(uses) > 0 {
-		s.addrKept.Store(max(s.addrKept.Load(), keep))
-	}
-	if b.KeepFrom != "" {
-		s.usageKept.Store(b.KeepFrom)
-	}
+	committed()
 	return nil
 }
 

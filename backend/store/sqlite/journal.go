@@ -1,12 +1,10 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/apikeys-dev/apikeys/backend/store"
 )
@@ -64,14 +62,10 @@ func (s *Store) compactUsage(ctx context.Context, bad *error) (int, error) {
 	if err != nil {
 		return 0, wrap("compact usage", err)
 	}
-	type row struct {
-		seq  int64
-		data []byte
-	}
-	var read []row
+	var read []store.JournalRow
 	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.seq, &r.data); err != nil {
+		var r store.JournalRow
+		if err := rows.Scan(&r.Seq, &r.Data); err != nil {
 			rows.Close()
 			return 0, wrap("compact usage", err)
 		}
@@ -86,18 +80,11 @@ func (s *Store) compactUsage(ctx context.Context, bad *error) (int, error) {
 	if len(read) == 0 {
 		return 0, nil
 	}
-	// RETURNING promises no order: the batches are folded oldest first.
-	slices.SortFunc(read, func(a, b row) int { return cmp.Compare(a.seq, b.seq) })
-	batches := make([]store.UsageBatch, 0, len(read))
-	for _, r := range read {
-		b, err := store.DecodeUsage(r.data)
-		if err != nil {
-			*bad = errors.Join(*bad, fmt.Errorf("sqlite: compact usage: row %d: %w", r.seq, err))
-			continue
-		}
-		batches = append(batches, b)
+	f, unread := store.FoldJournal(read)
+	if unread != nil {
+		*bad = errors.Join(*bad, fmt.Errorf("sqlite: compact usage: %w", unread))
 	}
-	committed, err := s.applyUsage(ctx, t, store.FoldUsage(batches))
+	committed, err := s.applyUsage(ctx, t, f)
 	if err != nil {
 		return 0, err
 	}
@@ -108,8 +95,10 @@ func (s *Store) compactUsage(ctx context.Context, bad *error) (int, error) {
 	return len(read), nil
 }
 
-// applyUsage writes a fold, key by key in id order, with RecordUsage's stamp
-// and pruning; committed is to be called once t commits.
+// applyUsage writes a fold (a compaction's, or RecordUsage's one batch), key
+// by key in id order: the uses under one use stamp (a use is not an edit,
+// migration 0005), then the pruning of days before the fold's KeepFrom and
+// outside the address window; committed is to be called once t commits.
 func (s *Store) applyUsage(ctx context.Context, t *sql.Tx, f store.UsageFold) (committed func(), err error) {
 	if len(f.Uses) > 0 {
 		var stamp int64

@@ -35,6 +35,13 @@ func testUsage(t *testing.T, open func(t *testing.T) store.Store) {
 	if k := f.key("key_1"); k.LastUsedAt == nil || !k.LastUsedAt.Equal(at(time.Hour)) || k.LastUsedAddr != "192.0.2.1" {
 		t.Errorf("key_1 last used %v from %q: the batch's last use was not written", k.LastUsedAt, k.LastUsedAddr)
 	}
+	// Two uses of one key in one batch are TouchKey twice: the later one is
+	// the key's last use, whichever the batch lists first.
+	record(store.UsageBatch{Uses: []store.KeyUse{{ID: "key_2", At: at(2 * time.Hour), Addr: "192.0.2.2"},
+		{ID: "key_2", At: at(3 * time.Hour), Addr: "192.0.2.3"}, {ID: "key_2", At: at(2*time.Hour + time.Minute)}}})
+	if k := f.key("key_2"); k.LastUsedAt == nil || !k.LastUsedAt.Equal(at(3*time.Hour)) || k.LastUsedAddr != "192.0.2.3" {
+		t.Errorf("key_2 last used %v from %q, want %v from 192.0.2.3: a batch's later use of a key was lost", k.LastUsedAt, k.LastUsedAddr, at(3*time.Hour))
+	}
 	usage := func(id, from string) []store.UsageCount {
 		t.Helper()
 		got, err := f.s.KeyUsage(f.ctx, id, from)

@@ -205,11 +205,12 @@ func (p *Page) whereFields(k model.Key) []detail.Field {
 	if len(as) == 0 {
 		return []detail.Field{{Label: "Used from", Value: "no use in the last 30 days"}}
 	}
-	head := addresses(len(as)) + " in the last 30 days"
-	if _, ok := p.allowAPI(); ok && p.can(k) {
-		head += "  (n: new list from them)"
+	// Short enough, the hint on a line of its own, to fit beside the labels
+	// at 60 columns (30 left for a value): cut, it lost the key to press.
+	out := []detail.Field{{Label: "Used from", Value: addresses(len(as)) + ", last 30 days"}}
+	if p.canListFromWhere(k) {
+		out = append(out, detail.Field{Value: "(n: new allow list from them)"})
 	}
-	out := []detail.Field{{Label: "Used from", Value: head}}
 	refused, known := p.refusedNow(k, as)
 	now, loc := p.ctx.Now(), p.ctx.Policy.Loc()
 	st := p.ctx.Styles
@@ -268,10 +269,18 @@ func (p *Page) openFromAddresses(from any, k model.Key) tea.Cmd {
 // whereHelp is n in the help of k's details, when a list can be made of its
 // addresses.
 func (p *Page) whereHelp(k model.Key) []key.Binding {
-	if _, ok := p.allowAPI(); !ok || !p.can(k) || p.where.id != k.ID || len(p.where.addrs) == 0 {
+	if !p.canListFromWhere(k) || p.where.id != k.ID || len(p.where.addrs) == 0 {
 		return nil
 	}
 	return []key.Binding{keymap.With(p.ctx.Keys.New, "list from addresses")}
+}
+
+// canListFromWhere is whether n in k's details may make a list of the
+// addresses k was used from: the allow lists are reachable and the member
+// may manage k.
+func (p *Page) canListFromWhere(k model.Key) bool {
+	_, ok := p.allowAPI()
+	return ok && p.can(k)
 }
 
 func addresses(n int) string {

@@ -74,22 +74,35 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 	case !ok:
 	case key.Matches(msg, km.Open):
 		return tea.Batch(app.Push(p, p.details(k)), p.loadWhere(k.ID))
-	case key.Matches(msg, km.Edit):
-		return p.openEdit(p, k)
-	case key.Matches(msg, km.Delete):
-		return p.openDelete(p, k)
-	case key.Matches(msg, km.Rotate):
-		return p.rotate(p, k)
-	case key.Matches(msg, km.Link):
-		return p.openAllow(p, k)
-	case key.Matches(msg, km.CopyID):
-		return p.copyID(k)
 	case key.Matches(msg, km.Mark):
 		return p.toggleMark()
 	case key.Matches(msg, km.MarkAll):
 		return p.markAll(asked)
+	default:
+		cmd, _ := p.keyAction(p, k, msg)
+		return cmd
 	}
 	return nil
+}
+
+// keyAction does one of a key's own actions (e, d, r, l, y) on k, from the
+// list or from its details (from, who pushes the flow): one switch, so the
+// two can't offer different ones.
+func (p *Page) keyAction(from any, k model.Key, msg tea.KeyMsg) (tea.Cmd, bool) {
+	km := p.ctx.Keys
+	switch {
+	case key.Matches(msg, km.Edit):
+		return p.openEdit(from, k), true
+	case key.Matches(msg, km.Delete):
+		return p.openDelete(from, k), true
+	case key.Matches(msg, km.Rotate):
+		return p.rotate(from, k), true
+	case key.Matches(msg, km.Link):
+		return p.openAllow(from, k), true
+	case key.Matches(msg, km.CopyID):
+		return p.copyID(k), true
+	}
+	return nil, false
 }
 
 func (p *Page) filterKey(msg tea.KeyMsg) tea.Cmd {
@@ -152,19 +165,12 @@ func (p *Page) details(k model.Key) *flows.Details {
 		},
 		Keys: func(d *flows.Details, row any, msg tea.KeyMsg) tea.Cmd {
 			k := row.(model.Key)
+			if cmd, ok := p.keyAction(d, k, msg); ok {
+				return cmd
+			}
 			switch {
-			case key.Matches(msg, km.Edit):
-				return p.openEdit(d, k)
-			case key.Matches(msg, km.Delete):
-				return p.openDelete(d, k)
-			case key.Matches(msg, km.Rotate):
-				return p.rotate(d, k)
-			case key.Matches(msg, km.Link):
-				return p.openAllow(d, k)
 			case key.Matches(msg, km.New):
 				return p.openFromAddresses(d, k)
-			case key.Matches(msg, km.CopyID):
-				return p.copyID(k)
 			case key.Matches(msg, km.RotatedFrom) && k.RotatedFrom != "":
 				return p.follow(d, k.RotatedFrom)
 			case key.Matches(msg, km.ReplacedBy) && k.ReplacedBy != "":

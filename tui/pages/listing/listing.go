@@ -279,23 +279,31 @@ func (l *List[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		if l.cfg.Parts != nil {
 			return l.takePart(m), true
 		}
-		sel, had := l.Selected()
-		l.Items, l.More, l.ready, l.loadErr = m.items, m.more, true, nil
-		if l.Sort != nil {
-			l.Sort.Apply(l.Items)
-		}
-		if had {
-			l.find(sel)
-		}
-		if l.cfg.Loaded != nil {
-			l.cfg.Loaded(m.items)
-		}
-		if m.reloaded {
-			return app.Info("Reloaded."), true
-		}
-		return nil, true
+		l.More = m.more
+		return l.show(m.items, m.reloaded), true
 	}
 	return nil, false
+}
+
+// show puts items in the list, a whole read or the first part of one: sorted,
+// the row that was selected still selected, the page told (Loaded), and
+// "Reloaded." after a ctrl+r.
+func (l *List[T]) show(items []T, reloaded bool) tea.Cmd {
+	sel, had := l.Selected()
+	l.Items, l.ready, l.loadErr = items, true, nil
+	if l.Sort != nil {
+		l.Sort.Apply(l.Items)
+	}
+	if had {
+		l.find(sel)
+	}
+	if l.cfg.Loaded != nil {
+		l.cfg.Loaded(items)
+	}
+	if reloaded {
+		return app.Info("Reloaded.")
+	}
+	return nil
 }
 
 // takePart shows the first part of a list read in parts, or hands a later
@@ -316,20 +324,7 @@ func (l *List[T]) takePart(m loaded[T]) tea.Cmd {
 		l.total = l.got
 	}
 	if m.part == 0 {
-		sel, had := l.Selected()
-		l.Items, l.ready, l.loadErr = m.items, true, nil
-		if l.Sort != nil {
-			l.Sort.Apply(l.Items)
-		}
-		if had {
-			l.find(sel)
-		}
-		if l.cfg.Loaded != nil {
-			l.cfg.Loaded(m.items)
-		}
-		if m.reloaded {
-			cmds = append(cmds, app.Info("Reloaded."))
-		}
+		cmds = append(cmds, l.show(m.items, m.reloaded))
 	} else if l.cfg.Appended != nil {
 		l.cfg.Appended(m.items)
 	}
