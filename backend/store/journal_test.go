@@ -80,7 +80,7 @@ func FuzzDecodeUsage(f *testing.F) {
 	t0 := time.Date(2026, 3, 14, 9, 26, 53, 589793000, time.UTC)
 	f.Add(EncodeUsage(UsageBatch{}))
 	f.Add(EncodeUsage(UsageBatch{Uses: []KeyUse{{ID: "key_1", At: t0, Addr: "192.0.2.1"}, {ID: "key_2", At: t0.Add(-time.Hour)}},
-		Counts: []UsageCount{{KeyID: "key_1", Day: "2026-03-14", N: 3}, {KeyID: "key_2", Day: "2026-03-13", Reason: "expired", N: -1}},
+		Counts:   []UsageCount{{KeyID: "key_1", Day: "2026-03-14", N: 3}, {KeyID: "key_2", Day: "2026-03-13", Reason: "expired", N: -1}},
 		KeepFrom: "2025-12-15"}))
 	f.Add([]byte{usageJournalVersion, 0, 0, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01})
 	f.Fuzz(func(t *testing.T, row []byte) {
