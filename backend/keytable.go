@@ -3,6 +3,7 @@ package backend
 import (
 	"encoding/binary"
 	"hash/maphash"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -177,14 +178,14 @@ func (t *keyTable) insert(kc *store.KeyCheck, existing bool) {
 	t.n++
 	s := t.at(i)
 	copy(s.hash[:], kc.Hash)
-	s.expires, s.version = kc.ExpiresAt.UnixMicro(), kc.Version
+	s.expires, s.version = unixMicro(kc.ExpiresAt), kc.Version
 	s.deleted = 0
 	if kc.DeletedAt != nil {
-		s.deleted = max(kc.DeletedAt.UnixMicro(), 1)
+		s.deleted = max(unixMicro(*kc.DeletedAt), 1)
 	}
 	s.lastUsed.Store(0)
 	if kc.LastUsedAt != nil {
-		s.lastUsed.Store(kc.LastUsedAt.UnixMicro())
+		s.lastUsed.Store(unixMicro(*kc.LastUsedAt))
 	}
 	s.typ = noType
 	for j, kt := range model.KeyTypes {
@@ -280,6 +281,21 @@ func (t *keyTable) takeCounted() []uint32 {
 	t.counted = nil
 	return c
 }
+
+// unixMicro is t in unix µs, held to what an int64 holds: PostgreSQL keeps
+// times (to the year 294276) past that, where t.UnixMicro wraps round and a
+// key expiring then read as expired in the year -290285.
+func unixMicro(t time.Time) int64 {
+	switch {
+	case t.After(latestMicro):
+		return math.MaxInt64
+	case t.Before(earliestMicro):
+		return math.MinInt64
+	}
+	return t.UnixMicro()
+}
+
+var latestMicro, earliestMicro = time.UnixMicro(math.MaxInt64), time.UnixMicro(math.MinInt64)
 
 // key is what a check hands on: the fields the index keeps.
 func (t *keyTable) key(i uint32) model.Key {

@@ -168,3 +168,25 @@ func TestKeyTableHashPrefixClash(t *testing.T) {
 	full.finishLoad()
 	findAll(t, full, "full load", map[byte]string{1: "key_a", 2: "key_b", 3: ""})
 }
+
+// A time past what unix µs hold (PostgreSQL keeps them, to the year 294276)
+// is the latest the index can hold, not a wrapped one: a key expiring in the
+// year 294270 is not expired, one deleted then is deleted.
+func TestKeyTableFarFuture(t *testing.T) {
+	far := time.Date(294270, 1, 1, 0, 0, 0, 0, time.UTC)
+	tb := newKeyTable(0)
+	c := check("key_far", 1)
+	c.ExpiresAt, c.LastUsedAt = far, &far
+	tb.put(c)
+	d := check("key_gone", 1)
+	d.DeletedAt = &far
+	tb.put(d)
+	k, ok := lookupID(t, tb, "key_far")
+	now := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+	if !ok || !k.ExpiresAt.After(now) || k.LastUsedAt == nil || !k.LastUsedAt.After(now) {
+		t.Fatalf("key expiring in 294270 reads back as expiring %v, last used %v", k.ExpiresAt, k.LastUsedAt)
+	}
+	if g, ok := lookupID(t, tb, "key_gone"); !ok || g.DeletedAt == nil || !g.DeletedAt.After(now) {
+		t.Fatalf("key deleted in 294270 reads back as deleted %v", g.DeletedAt)
+	}
+}

@@ -116,3 +116,38 @@ func mustDecode(t *testing.T, row []byte) UsageBatch {
 	}
 	return b
 }
+
+// FuzzDecodeUsage: whatever a journal row holds, DecodeUsage doesn't panic or
+// make more than the row's bytes of entries; a row it reads means what
+// EncodeUsage writes for that batch, and the row cut by a byte or with one
+// more is refused.
+func FuzzDecodeUsage(f *testing.F) {
+	t0 := time.Date(2026, 3, 14, 9, 26, 53, 589793000, time.UTC)
+	f.Add(EncodeUsage(UsageBatch{}))
+	f.Add(EncodeUsage(UsageBatch{Uses: []KeyUse{{ID: "key_1", At: t0, Addr: "192.0.2.1"}, {ID: "key_2", At: t0.Add(-time.Hour)}},
+		Counts:   []UsageCount{{KeyID: "key_1", Day: "2026-03-14", N: 3}, {KeyID: "key_2", Day: "2026-03-13", Reason: "expired", N: -1}},
+		KeepFrom: "2025-12-15"}))
+	f.Add([]byte{usageJournalVersion, 0, 0, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01})
+	f.Fuzz(func(t *testing.T, row []byte) {
+		b, err := DecodeUsage(row)
+		if err != nil {
+			if !errors.Is(err, errJournalRow) {
+				t.Fatalf("%x: error %v is not errJournalRow", row, err)
+			}
+			return
+		}
+		if len(b.Uses)+len(b.Counts) > len(row) {
+			t.Fatalf("%x: %d uses and %d counts from %d bytes", row, len(b.Uses), len(b.Counts), len(row))
+		}
+		again, err := DecodeUsage(EncodeUsage(b))
+		if err != nil || !reflect.DeepEqual(again, b) {
+			t.Fatalf("%x: read %+v; written again and read back: %+v, %v", row, b, again, err)
+		}
+		if _, err := DecodeUsage(row[:len(row)-1]); err == nil {
+			t.Fatalf("%x: read with its last byte cut", row)
+		}
+		if _, err := DecodeUsage(append(row[:len(row):len(row)], 0)); err == nil {
+			t.Fatalf("%x: read with a byte after its end", row)
+		}
+	})
+}

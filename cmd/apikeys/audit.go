@@ -38,6 +38,16 @@ deletion and allow-list changes, whether or not the key still exists.`,
 				return usagef("--limit must be between 1 and %d, not %d", model.MaxEventPageSize, limit)
 			}
 			f := client.EventFilter{Limit: limit}
+			// Empty is refused, not taken for no filter (as the HTTP API refuses
+			// an empty actorId or keyId): --actor "$WHO" with WHO unset would list
+			// everyone's events under a filter the reader thinks is on.
+			f.Actor, f.Key = strings.TrimSpace(actor), strings.TrimSpace(keyID)
+			if cmd.Flags().Changed("actor") && f.Actor == "" {
+				return usagef("--actor is empty: give a member's email or id, an API key's id or system, or leave it out")
+			}
+			if cmd.Flags().Changed("key") && f.Key == "" {
+				return usagef("--key is empty: give a key's id, or leave it out")
+			}
 			for _, t := range types {
 				et, err := model.ParseEventType(strings.TrimSpace(t))
 				if err != nil {
@@ -49,7 +59,6 @@ deletion and allow-list changes, whether or not the key still exists.`,
 			if err != nil {
 				return err
 			}
-			f.Actor, f.Key = strings.TrimSpace(actor), strings.TrimSpace(keyID)
 			page, err := c.ListEvents(cmd.Context(), f)
 			if err != nil {
 				return err

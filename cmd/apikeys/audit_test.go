@@ -42,3 +42,17 @@ func TestAuditByActorAndKey(t *testing.T) {
 	}
 	refused(t, c.run("audit", "--actor", "nobody@example.com"), "No member “nobody@example.com”")
 }
+
+// An empty --actor or --key (an unset shell variable: --actor "$WHO") is
+// refused, as the HTTP API refuses an empty actorId or keyId: taken as no
+// filter, it listed everyone's events under a filter the reader thought on.
+func TestAuditEmptyFilterRefused(t *testing.T) {
+	c := newCLI(t)
+	c.createKey("Nightly export", "export", "+90d")
+	for _, args := range [][]string{{"--actor", ""}, {"--actor", "  "}, {"--key", ""}, {"--key", "\t"}} {
+		r := c.run(append([]string{"audit"}, args...)...)
+		if r.code != exitUsage || r.stdout != "" || !strings.Contains(r.stderr, args[0]+" is empty") {
+			t.Errorf("audit %q: %v", args, r)
+		}
+	}
+}

@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/apikeys-dev/apikeys/internal/testkit"
+	"github.com/apikeys-dev/apikeys/model"
 )
 
 // The hand-appended access log line is the one slog.JSONHandler writes for
@@ -121,5 +123,33 @@ func TestAccessLineFollowsTheLoggersLevel(t *testing.T) {
 	s.accessLog(r, &recorder{status: 500}, &reqInfo{requestID: "b"}, time.Millisecond, time.Now())
 	if !bytes.Contains(out.Bytes(), []byte(`"level":"ERROR","msg":"http request","requestId":"b"`)) {
 		t.Fatalf("a 500 at level warn wrote %q", out.String())
+	}
+}
+
+// The path is the client's text: in the access line, as JSON or as text, it
+// reaches the log's terminal with nothing a terminal acts on. slog's JSON
+// escapes C0 controls but writes DEL, the C1 controls (U+009B is CSI: "\u009b31m"
+// turns a terminal red) and bidi overrides (U+202E) as they are.
+func TestAccessLinePathIsSafeOnATerminal(t *testing.T) {
+	for _, target := range []string{"/%C2%9B31mred", "/%7F", "/%E2%80%AEtxt.exe", "/%1B%5B2J", "/%C2%9Apk_imp_abcdefghijklmnopqrstuvwxyz0123"} {
+		r := httptest.NewRequest("GET", target, nil)
+		info := reqInfo{requestID: "r"}
+		rec := &recorder{status: 404}
+		at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+		var line, text bytes.Buffer
+		(&Server{accessJSON: &line}).accessLine(r, rec, &info, time.Second, slog.LevelInfo, at)
+		rd := slog.NewRecord(at, slog.LevelInfo, "http request", 0)
+		rd.AddAttrs(accessAttrs(r, rec, &info, time.Second)...)
+		if err := slog.NewTextHandler(&text, nil).Handle(context.Background(), rd); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range []string{strings.TrimSuffix(line.String(), "\n"), strings.TrimSuffix(text.String(), "\n")} {
+			if model.Sanitize(l) != l {
+				t.Errorf("%s: the log line holds what a terminal acts on: %q", target, l)
+			}
+			if strings.Contains(l, "abcdefghijklmnopqrstuvwxyz0123") {
+				t.Errorf("%s: the log line holds the secret: %q", target, l)
+			}
+		}
 	}
 }

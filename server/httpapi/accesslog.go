@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/apikeys-dev/apikeys/model"
 )
 
 // reqInfo is what handlers tell the access log about a request: its id, the id
@@ -166,9 +168,13 @@ var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b 
 // secretRE matches anything shaped like an API key secret, checksum or not.
 var secretRE = regexp.MustCompile(`apk_[A-Za-z]{3}_[0-9A-Za-z]*`)
 
-// logPath is the request path with anything shaped like a secret blanked out: a
+// logPath is the request path made safe for the log's terminal (model.Sanitize:
+// slog's JSON writes DEL, C1 controls such as U+009B, CSI, and bidi overrides as
+// they are, its text DEL) with anything shaped like a secret blanked out: a
 // client that puts its key in the URL by mistake must not leak it into the log.
+// Sanitized first: its escapes can complete a prefix ("\u009a" + "pk_imp_…").
 func logPath(p string) string {
+	p = model.Sanitize(p)
 	if !strings.Contains(p, "apk_") {
 		return p
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/apikeys-dev/apikeys/contract"
 	"github.com/apikeys-dev/apikeys/model"
@@ -27,6 +28,10 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case tooBig(err):
 		s.tooLarge(w, r)
+		return
+	case errors.Is(err, errBodyCut):
+		writeError(w, r, http.StatusBadRequest, codeInvalidRequest, "The request body was cut short or came too slowly: send all of it, in "+
+			itoa(int64(ReadTimeout/time.Second))+" seconds at most.")
 		return
 	case errors.Is(err, io.EOF):
 		writeError(w, r, http.StatusBadRequest, codeInvalidRequest, "The request body is empty. "+verifyShape)

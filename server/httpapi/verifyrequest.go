@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -23,7 +24,8 @@ import (
 // holds every body the fast path takes to encoding/json's reading of it.
 //
 // The errors are encoding/json's (io.EOF for an empty body, errTrailing for
-// data after the object) or the body reader's (*http.MaxBytesError).
+// data after the object), the body reader's *http.MaxBytesError, or, for a
+// body that stopped coming, errBodyCut with the reader's error.
 func (s *Server) readVerifyRequest(w http.ResponseWriter, r *http.Request) (contract.VerifyRequest, error) {
 	body := r.Body
 	if r.ContentLength < 0 || r.ContentLength > s.maxBody {
@@ -38,6 +40,9 @@ func (s *Server) readVerifyRequest(w http.ResponseWriter, r *http.Request) (cont
 		defer bodyBufs.Put(buf) // what is returned is copied out of b
 	}
 	if err != nil {
+		if !tooBig(err) {
+			err = fmt.Errorf("%w: %w", errBodyCut, err)
+		}
 		return contract.VerifyRequest{}, err
 	}
 	if req, ok := parseVerifyFast(b); ok {
@@ -45,6 +50,10 @@ func (s *Server) readVerifyRequest(w http.ResponseWriter, r *http.Request) (cont
 	}
 	return decodeVerifyJSON(b)
 }
+
+// errBodyCut is a body that ended before its end or came slower than
+// ReadTimeout allows: what is wrong is its delivery, not its JSON.
+var errBodyCut = errors.New("the request body was cut short")
 
 // bodyBufs hold verify bodies while they are read; one that grew past
 // maxPooledBody (a large, refused body) is not kept.

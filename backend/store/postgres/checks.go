@@ -71,13 +71,16 @@ func (s *Store) KeyChecks(ctx context.Context, fn func(*store.KeyCheck) error) e
 const pgEpoch = 946_684_800_000_000
 
 // binaryTime decodes a timestamptz in binary (microseconds since pgEpoch);
-// false for NULL, ±infinity and anything not 8 bytes.
+// false for NULL, ±infinity and anything not 8 bytes. Seconds and the rest
+// are added apart, as pgx does: PostgreSQL's latest times (from 294247-01-10
+// on) are more microseconds after 1970 than an int64 holds, and us+pgEpoch
+// wrapped round to the year -290000 (FuzzBinaryTime).
 func binaryTime(b []byte) (time.Time, bool) {
 	us, ok := binaryInt8(b)
 	if !ok || us == math.MaxInt64 || us == math.MinInt64 {
 		return time.Time{}, false
 	}
-	return time.UnixMicro(us + pgEpoch).UTC(), true
+	return time.Unix(us/1e6+pgEpoch/1e6, us%1e6*1e3).UTC(), true
 }
 
 // binaryInt8 decodes a bigint in binary; false for NULL and anything not 8 bytes.
