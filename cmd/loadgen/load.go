@@ -20,11 +20,12 @@ import (
 // request as soon as the previous answer is read, so the server runs flat out
 // and a request's latency is mostly its wait in the queue the c connections
 // make. Open loop (rate > 0): request i is due at i/rate seconds from the
-// start, whatever came back before; a free connection sends it when it is due,
-// and its latency counts from then, not from when it was sent, so a server
-// (or a generator) that falls behind is charged for every request it kept
-// waiting (no coordinated omission, as wrk2 measures). The client side is a raw HTTP/1.1
-// writer and http.ReadResponse, far cheaper than net/http's client, so that on a
+// start, whatever came back before; a free connection sends it when it is due.
+// A request that was due before any connection was free to send it counts its
+// latency from when it was due, not from when it went out, so a server that
+// falls behind is charged for every request it kept waiting (no coordinated
+// omission, as wrk2 measures); one sent on time counts from its send. The
+// client side is a raw HTTP/1.1 writer and http.ReadResponse, far cheaper than net/http's client, so that on a
 // small machine the generator takes as little CPU from the server as it can.
 type load struct {
 	addr    string // host:port, loopback
@@ -130,13 +131,22 @@ func (l load) worker(next *atomic.Int64, begin time.Time, lat []time.Duration) (
 		}
 		t0 := time.Now()
 		if l.rate > 0 {
+			// Due already: every connection was busy until now (or this
+			// one was descheduled), so the wait is charged from the due
+			// time. Not due yet: the request is sent when this goroutine
+			// wakes, which Go's timers do up to a millisecond late when the
+			// process is idle; that lateness is the generator's, and the
+			// latency counts from the wake-up.
 			due := begin.Add(time.Duration(float64(i-1) * float64(time.Second) / l.rate))
 			if d := due.Sub(t0); d > 0 {
 				time.Sleep(d)
-			} else if d < -time.Millisecond {
-				late++
+				t0 = time.Now()
+			} else {
+				if d < -time.Millisecond {
+					late++
+				}
+				t0 = due
 			}
-			t0 = due
 		}
 		if _, err := conn.Write(req); err != nil {
 			fail(err)
