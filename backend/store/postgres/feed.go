@@ -183,18 +183,32 @@ func (s *Store) connectListener(ctx context.Context) (*pgx.Conn, error) {
 // server has already killed ends when the listener reads that, and one on a
 // silent connection within the heartbeat's bound.
 func (s *Store) Sync(ctx context.Context) error {
-	token, heard, ok := s.syncs.add()
+	// The send ends with the cut too: on a silent network it could wait for
+	// much longer than the listener takes to give up.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	token, heard, ok := s.syncs.add(cancel)
 	if !ok {
 		return store.ErrFeedCut
 	}
 	defer s.syncs.drop(token)
 	if _, err := s.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, syncChannel, s.syncs.payload(token)); err != nil {
+		select {
+		case heardErr := <-heard: // the cut cancelled the send
+			return heardErr
+		default:
+		}
 		return wrap("sync with the change feed", err)
 	}
 	select {
 	case err := <-heard:
 		return err
 	case <-ctx.Done():
+		select {
+		case err := <-heard: // the cut cancelled ctx after its answer
+			return err
+		default:
+		}
 		return ctx.Err()
 	case <-s.stopCtx.Done():
 		return fmt.Errorf("postgres: the store is closed: %w", store.ErrFeedCut)
@@ -207,22 +221,28 @@ type syncs struct {
 	mu      sync.Mutex
 	live    bool // the listener listens on a connection not found failed yet
 	next    uint64
-	waiting map[uint64]chan error
+	waiting map[uint64]waitingSync
 }
 
-// add registers a Sync; false while the feed is cut.
-func (w *syncs) add() (uint64, chan error, bool) {
+type waitingSync struct {
+	heard  chan error // nil, or ErrFeedCut; buffered
+	cancel context.CancelFunc
+}
+
+// add registers a Sync, to be cancelled if the feed is found cut; false while
+// it is.
+func (w *syncs) add(cancel context.CancelFunc) (uint64, chan error, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if !w.live {
 		return 0, nil, false
 	}
 	if w.waiting == nil {
-		w.waiting = map[uint64]chan error{}
+		w.waiting = map[uint64]waitingSync{}
 	}
 	w.next++
 	heard := make(chan error, 1)
-	w.waiting[w.next] = heard
+	w.waiting[w.next] = waitingSync{heard, cancel}
 	return w.next, heard, true
 }
 
@@ -246,8 +266,8 @@ func (w *syncs) heard(payload string) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if heard, ok := w.waiting[t]; ok {
-		heard <- nil
+	if ws, ok := w.waiting[t]; ok {
+		ws.heard <- nil
 		delete(w.waiting, t)
 	}
 }
@@ -261,8 +281,9 @@ func (w *syncs) listening(live bool) {
 	if live {
 		return
 	}
-	for t, heard := range w.waiting {
-		heard <- store.ErrFeedCut
+	for t, ws := range w.waiting {
+		ws.heard <- store.ErrFeedCut
+		ws.cancel()
 		delete(w.waiting, t)
 	}
 }
