@@ -2,6 +2,7 @@ package backend_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -122,12 +123,21 @@ func TestCutListenerServesNothingStale(t *testing.T) {
 		took = append(took, p.timeUntilRefused(t, k, sec))
 		// And every answer after that is the refusal, through the reload.
 		for range 20 {
+			before := indexState(p.b)
 			if got := p.reasonAtB(t, sec); got != backend.ReasonRevoked {
-				t.Fatalf("after the cut, b answered %s for a deleted key", got)
+				t.Fatalf("after the cut, b answered %s for a deleted key (b's index before the check: %s; after: %s)",
+					got, before, indexState(p.b))
 			}
 		}
 	}
 	report(t, "after a killed LISTEN connection, refused after", took)
+}
+
+// indexState is b's key index's flags, for a failure to say which path
+// answered (ready: the index; else the store) and why.
+func indexState(b *backend.Backend) string {
+	ready, cut, reloading, again := backend.IndexState(b)
+	return fmt.Sprintf("ready=%v cut=%v reloading=%v again=%v", ready, cut, reloading, again)
 }
 
 func killListener(t *testing.T, db string) {

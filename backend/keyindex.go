@@ -20,7 +20,11 @@ import (
 //
 // Until it is loaded, and whenever the feed is cut (PostgreSQL unreachable)
 // until the reload that follows has finished, checks read the store instead:
-// the index is never trusted for longer than the feed's documented bound.
+// the index is never trusted for longer than the feed's documented bound. A
+// load is trusted only once the feed has shown (store.Feed.Sync) that it
+// carries every change committed after the rows were read: a feed can be cut
+// before anyone knows, and a load that ended in that moment would otherwise
+// serve its rows though a change committed after them is in no notice.
 type keyIndex struct {
 	mu    sync.RWMutex
 	table *keyTable                // nil until loaded
@@ -31,7 +35,7 @@ type keyIndex struct {
 
 	// Guarded by mu.
 	cut       bool             // a NoticeCut not yet followed by a NoticeResync
-	reloading bool             // a full load is running
+	reloading bool             // a full load is running, or is started and owed
 	again     bool             // another full load was asked for while one ran
 	missed    map[string]int64 // key notices that came during a full load
 	allow     *allowSnapshot   // what the slots' allow fields index (allowindex.go); nil: not loaded
@@ -109,20 +113,45 @@ func (b *Backend) loadIndex(ctx context.Context) error {
 	b.startFeed()
 	x := &b.index
 	x.mu.Lock()
-	if x.reloading {
-		x.again = true
-		x.mu.Unlock()
+	run := x.owe()
+	x.mu.Unlock()
+	if !run {
 		return nil
 	}
-	x.reloading, x.missed = true, map[string]int64{}
+	return b.runLoads(ctx)
+}
+
+// owe takes the index out of service until a full load that starts from now
+// has ended: it marks one running, or asks the running one for another. The
+// caller holds mu, so nothing that comes after it (a check, a load ending) can
+// find the index trusted; whether the caller is to run the load (runLoads).
+func (x *keyIndex) owe() bool {
 	x.ready.Store(false)
-	x.mu.Unlock()
+	if x.reloading {
+		x.again = true
+		return false
+	}
+	x.reloading, x.again, x.missed = true, false, map[string]int64{}
+	return true
+}
+
+// runLoads runs the full load owe marked, and again while more are asked for.
+func (b *Backend) runLoads(ctx context.Context) error {
+	x := &b.index
 	for {
 		err := b.fullLoad(ctx)
+		synced := err == nil
+		if err == nil {
+			// The rows are current only if the feed carries what came after
+			// them: a cut it doesn't know of yet fails this, not the load.
+			if err = b.store.Sync(ctx); errors.Is(err, store.ErrFeedCut) {
+				synced, err = false, nil // the NoticeResync that ends the cut reloads
+			}
+		}
 		x.mu.Lock()
 		if err != nil || !x.again {
-			x.reloading = false
-			x.ready.Store(err == nil && !x.cut)
+			x.reloading, x.again = false, false
+			x.ready.Store(err == nil && synced && !x.cut)
 			x.mu.Unlock()
 			return err
 		}
@@ -318,9 +347,15 @@ func (x *keyIndex) apply(b *Backend, ns []Notice) {
 			}
 			if err := b.reloadKey(ctx, n.ID); err != nil {
 				// The index can't be trusted with this key: read everything
-				// again, checks going to the store meanwhile.
+				// again, checks going to the store meanwhile (from now, not
+				// from when the load's goroutine runs).
 				b.log.Warn("read a changed key for the key index", "key", n.ID, "err", err)
-				go x.reload(b)
+				x.mu.Lock()
+				run := x.owe()
+				x.mu.Unlock()
+				if run {
+					go x.reload(b)
+				}
 			}
 		case store.NoticeCut:
 			x.mu.Lock()
@@ -328,20 +363,23 @@ func (x *keyIndex) apply(b *Backend, ns []Notice) {
 			x.ready.Store(false)
 			x.mu.Unlock()
 		case store.NoticeResync:
+			// A load running now may have read its rows before the cut: it
+			// owes another, and that is settled here, under the lock, so it
+			// can't end in service before the load's goroutine gets to run.
 			x.mu.Lock()
 			x.cut = false
-			loaded := x.table != nil || x.reloading
+			run := (x.table != nil || x.reloading) && x.owe()
 			x.mu.Unlock()
-			if loaded {
-				x.ready.Store(false)
+			if run {
 				go x.reload(b)
 			}
 		}
 	}
 }
 
+// reload runs a full load owe marked.
 func (x *keyIndex) reload(b *Backend) {
-	if err := b.loadIndex(context.Background()); err != nil {
+	if err := b.runLoads(context.Background()); err != nil {
 		b.log.Warn("reload the key index; checks read the database until it loads", "err", err)
 		x.started.Store(false)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -68,7 +69,21 @@ type Feed interface {
 	// may come twice. fn may be called from several goroutines at once and must
 	// return quickly; it must not call Update.
 	Watch(ctx context.Context, fn func([]Notice))
+	// Sync returns nil once every change committed before it was called is
+	// sure to reach the watchers: handed to them already, or on its way with
+	// nothing short of a NoticeCut that could lose it. ErrFeedCut when the
+	// feed is cut, or is found cut before that is known. Whoever copies rows
+	// calls it after reading them and before trusting the copy: a feed can be
+	// cut some time before anyone knows (PostgreSQL: a killed LISTEN
+	// connection, until the listener reads that), and a change committed in
+	// between is in neither the copy nor a notice. Sync must not be called
+	// from a watcher fn, which the listener waits for.
+	Sync(ctx context.Context) error
 }
+
+// ErrFeedCut is Sync's answer while the feed is cut: a NoticeResync follows
+// once it carries changes again.
+var ErrFeedCut = errors.New("store: the change feed is cut")
 
 // KeyCheck is what a key check needs of a stored key: no names of members, no
 // hint, no audit fields. KeyChecks hands out one KeyCheck per key and reuses it,

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/url"
 	"sync"
@@ -130,6 +131,10 @@ func TestFeedSilentConnectionIsCut(t *testing.T) {
 
 	proxy.setFrozen(true)
 	frozen := time.Now()
+	// A Sync meanwhile hears no token and its send gets no answer: it ends
+	// with the cut, not with the network's timeouts.
+	synced := make(chan error, 1)
+	go func() { synced <- st.Sync(ctx) }()
 	await := func(want store.NoticeKind) time.Duration {
 		t.Helper()
 		select {
@@ -145,6 +150,14 @@ func TestFeedSilentConnectionIsCut(t *testing.T) {
 	}
 	cutAfter := await(store.NoticeCut)
 	t.Logf("silent LISTEN connection announced as cut after %v (documented bound: 1 s plus scheduling)", cutAfter.Round(time.Millisecond))
+	select {
+	case err := <-synced:
+		if !errors.Is(err, store.ErrFeedCut) {
+			t.Fatalf("Sync on the silent feed: %v, want ErrFeedCut", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Sync on the silent feed still waits 30 s after the cut")
+	}
 	proxy.setFrozen(false)
 	await(store.NoticeResync)
 }

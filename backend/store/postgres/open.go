@@ -84,6 +84,7 @@ type Store struct {
 	usageKept atomic.Value // string: key_usage holds no day before this one (RecordUsage prunes)
 
 	watchers  store.Watchers
+	syncs     syncs           // Syncs waiting for their token to come back (feed.go)
 	listening chan struct{}   // closed once the listener first listened or failed
 	stopCtx   context.Context // ends at Close: stops the listener
 	stop      context.CancelFunc
@@ -116,7 +117,8 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &Store{reader: reader{q: pool}, pool: pool, writer: make(chan struct{}, 1), listening: make(chan struct{})}
+	s := &Store{reader: reader{q: pool}, pool: pool, writer: make(chan struct{}, 1), listening: make(chan struct{}),
+		syncs: syncs{nonce: rand.Uint64()}}
 	s.stopCtx, s.stop = context.WithCancel(context.Background())
 	return s, nil
 }

@@ -32,6 +32,11 @@ func (s *Store) Watch(ctx context.Context, fn func([]store.Notice)) {
 	}
 }
 
+// Sync is at once: the watcher reads what changed from the rows' change_seq,
+// which nothing can skip, so a change committed before Sync is announced by
+// a poll to come, or a failed poll's NoticeCut comes first.
+func (s *Store) Sync(context.Context) error { return nil }
+
 // watchState is what the watcher saw last.
 type watchState struct {
 	conn                        *rawConn // only ever runs PRAGMA data_version, prepared once

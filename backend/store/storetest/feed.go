@@ -28,6 +28,7 @@ func RunFeed(t *testing.T, h FeedHarness) {
 	t.Run("RolledBackSaysNothing", func(t *testing.T) { testFeedRollback(t, h) })
 	t.Run("UsesAreNotEdits", func(t *testing.T) { testFeedUses(t, h) })
 	t.Run("AllowLists", func(t *testing.T) { testFeedAllowLists(t, h) })
+	t.Run("SyncThenTheNotice", func(t *testing.T) { testFeedSync(t, h) })
 	if h.Cut != nil {
 		t.Run("CutThenResync", func(t *testing.T) { testFeedCut(t, h) })
 	}
@@ -244,6 +245,22 @@ func testFeedCut(t *testing.T, h FeedHarness) {
 	if i, j := slices.IndexFunc(ns, isKind(store.NoticeCut)), slices.IndexFunc(ns, isKind(store.NoticeResync)); j < i {
 		t.Fatalf("a resync before the cut: %v", ns)
 	}
+}
+
+// testFeedSync: on a feed that is not cut, Sync answers nil, and a change
+// the other handle committed before it reaches the watchers (at once or on
+// its way: SQLite's next poll).
+func testFeedSync(t *testing.T, h FeedHarness) {
+	a, b := h.Open(t)
+	ctx := t.Context()
+	r := watch(t, a)
+	if err := b.Update(ctx, func(tx store.Tx) error { return tx.InsertKey(ctx, newKey("key_1", t0, "mem_x")) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Sync(ctx); err != nil {
+		t.Fatalf("Sync on a feed that is not cut: %v", err)
+	}
+	r.await(t, store.Notice{Kind: store.NoticeKey, ID: "key_1", Version: 1})
 }
 
 func isKind(k store.NoticeKind) func(store.Notice) bool {
