@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,7 +70,8 @@ func runSettling(t *testing.T, m tea.Model, w, h int) *teatest.TestModel {
 // yet) changes what the test compares.
 type settling struct {
 	tea.Model
-	held bool
+	held   bool
+	status statuses // what the status line said (said_test.go)
 }
 
 // frameProbe asks the running program for its frame; with hold, it holds the
@@ -90,11 +92,20 @@ func (w *settling) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		p.reply <- v
 		return w, nil
 	}
+	switch p := msg.(type) {
+	case statusWait:
+		w.status.wait(p)
+		return w, nil
+	case statusDump:
+		p.reply <- slices.Clone(w.status.said)
+		return w, nil
+	}
 	if w.held {
 		return w, nil
 	}
 	var cmd tea.Cmd
 	w.Model, cmd = w.Model.Update(msg)
+	w.status.note(w.Model)
 	return w, cmd
 }
 

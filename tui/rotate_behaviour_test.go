@@ -245,13 +245,9 @@ func TestRotateBackendErrorKeepsTheForm(t *testing.T) {
 	s.typ("k") // 1 hour
 	s.toRotateConfirmation("Billing import")
 	s.typ("y")
-	s.waitFor("database is locked")
-	m, v := s.finish()
-	if !strings.Contains(v, "› 1 hour") {
+	s.said("database is locked")
+	if _, v := s.finish(); !strings.Contains(v, "› 1 hour") {
 		t.Errorf("the form lost the chosen grace:\n%s", v)
-	}
-	if !strings.Contains(m.Status(), "database is locked") {
-		t.Errorf("status = %q", m.Status())
 	}
 }
 
