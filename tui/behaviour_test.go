@@ -142,7 +142,7 @@ func TestCreateShowsSecretOnceAndCopiesIt(t *testing.T) {
 	s.createKey("Deploy bot", 1) // Import
 	want := fake.Secret(model.KeyImport, 1).Reveal()
 	s.waitFor(want)
-	s.shows("Created “Deploy bot”.")
+	s.said("Created “Deploy bot”.")
 	s.typ("c")
 	s.waitFor("Sent the secret to your terminal's clipboard with OSC 52")
 	s.press(tea.KeyEnter)

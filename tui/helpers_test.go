@@ -136,10 +136,10 @@ func (s *user) ask(p frameProbe) string {
 
 // shows waits until the frame of now has text in it. Unlike waitFor, which
 // reads what was written since the last wait, it sees the whole frame, so it
-// can wait for a second thing the same frame brought, or for a message that
-// comes on its own after the screen the last wait saw (a status like
-// "Created “Deploy bot”.": a key pressed before it lands would have its own
-// status overwritten by it).
+// can wait for a second thing the same frame brought, or for a part that comes
+// on its own after the screen the last wait saw (details drawn again when the
+// lists are read again). A status line's message is waited for with said,
+// which sees every one the model said, not only the one of now.
 func (s *user) shows(text string) {
 	s.t.Helper()
 	deadline := time.Now().Add(testkit.WaitTimeout)
@@ -315,7 +315,7 @@ func (s *user) rotateSelected(name string) {
 	s.toRotateConfirmation(name)
 	s.typ("y")
 	s.waitFor("won't be shown again")
-	s.shows("Rotated “" + name + "”")
+	s.said("Rotated “" + name + "”")
 }
 
 // markThree marks the three newest keys: Partner import (the replacement),

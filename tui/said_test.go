@@ -65,7 +65,9 @@ func (st *statuses) wait(w statusWait) {
 }
 
 // said waits until the status line has said a message with text in it, at any
-// moment of the run so far or from now on, and returns that message.
+// moment of the run so far or from now on, and returns that message. A test
+// waits so for an action's word before it checks it, and before a key whose
+// own status would take its place.
 func (s *user) said(text string) string {
 	s.t.Helper()
 	reply := make(chan string, 1)
