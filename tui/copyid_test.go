@@ -18,7 +18,7 @@ func TestYCopiesTheKeysID(t *testing.T) {
 	s := start(t, fake.Sample(t, fake.Owner), 100, 26)
 	s.listed()
 	s.typ("y")
-	s.waitFor("Sent the id of “Partner import” (")
+	said := s.said("Sent the id of “Partner import” (")
 	m, _ := s.finish()
 	k, _ := m.pages[m.keysPage()].(*apikeys.Page).Selected()
 	id := k.ID
@@ -26,8 +26,8 @@ func TestYCopiesTheKeysID(t *testing.T) {
 		t.Errorf("clipboard output = %q, want the OSC 52 sequence for %s", got, id)
 	}
 	want := "Sent the id of “Partner import” (" + k.Hint + ") to your terminal's clipboard with OSC 52 — if your terminal doesn't support it, nothing was copied."
-	if m.Status() != want {
-		t.Errorf("status = %q\nwant %q", m.Status(), want)
+	if said != want {
+		t.Errorf("status = %q\nwant %q", said, want)
 	}
 }
 

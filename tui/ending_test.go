@@ -20,12 +20,12 @@ func secretShown(t *testing.T, bulk bool) *user {
 		s.markThree()
 		s.rotateMarked()
 		s.waitFor("3 keys rotated")
-		s.shows("Rotated 3 keys.")
+		s.said("Rotated 3 keys.")
 	} else {
 		s.listed()
 		s.createKey("Modeling sync", 0)
 		s.waitFor("won't be shown again")
-		s.shows("Created “Modeling sync”.")
+		s.said("Created “Modeling sync”.")
 	}
 	return s
 }

@@ -27,7 +27,7 @@ func (s *user) rotateNow(name string) {
 	s.waitFor("Rotate “" + name + "” (") // then its hint
 	s.typ("y")
 	s.waitFor("won't be shown again")
-	s.shows("Rotated “" + name + "”")
+	s.said("Rotated “" + name + "”")
 	s.typ("c")
 	s.waitFor("Sent the secret")
 	s.press(tea.KeyEnter)

@@ -62,7 +62,7 @@ func TestGoldenSecretPanel(t *testing.T) {
 	s.listed()
 	s.createKey("Deploy bot", 0)
 	s.waitFor("won't be shown again")
-	s.shows("Created “Deploy bot”.")
+	s.said("Created “Deploy bot”.")
 	s.typ("c")
 	s.waitFor("Sent the secret to your terminal's clipboard with OSC 52")
 	s.golden()

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,7 +70,8 @@ func runSettling(t *testing.T, m tea.Model, w, h int) *teatest.TestModel {
 // yet) changes what the test compares.
 type settling struct {
 	tea.Model
-	held bool
+	held   bool
+	status statuses // what the status line said (said_test.go)
 }
 
 // frameProbe asks the running program for its frame; with hold, it holds the
@@ -90,11 +92,20 @@ func (w *settling) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		p.reply <- v
 		return w, nil
 	}
+	switch p := msg.(type) {
+	case statusWait:
+		w.status.wait(p)
+		return w, nil
+	case statusDump:
+		p.reply <- slices.Clone(w.status.said)
+		return w, nil
+	}
 	if w.held {
 		return w, nil
 	}
 	var cmd tea.Cmd
 	w.Model, cmd = w.Model.Update(msg)
+	w.status.note(w.Model)
 	return w, cmd
 }
 
@@ -125,10 +136,10 @@ func (s *user) ask(p frameProbe) string {
 
 // shows waits until the frame of now has text in it. Unlike waitFor, which
 // reads what was written since the last wait, it sees the whole frame, so it
-// can wait for a second thing the same frame brought, or for a message that
-// comes on its own after the screen the last wait saw (a status like
-// "Created “Deploy bot”.": a key pressed before it lands would have its own
-// status overwritten by it).
+// can wait for a second thing the same frame brought, or for a part that comes
+// on its own after the screen the last wait saw (details drawn again when the
+// lists are read again). A status line's message is waited for with said,
+// which sees every one the model said, not only the one of now.
 func (s *user) shows(text string) {
 	s.t.Helper()
 	deadline := time.Now().Add(testkit.WaitTimeout)
@@ -304,7 +315,7 @@ func (s *user) rotateSelected(name string) {
 	s.toRotateConfirmation(name)
 	s.typ("y")
 	s.waitFor("won't be shown again")
-	s.shows("Rotated “" + name + "”")
+	s.said("Rotated “" + name + "”")
 }
 
 // markThree marks the three newest keys: Partner import (the replacement),

@@ -98,7 +98,7 @@ func TestHygieneRetireNowIsConfirmed(t *testing.T) {
 		t.Fatalf("retired before the confirmation: %v", k.State(fake.Now))
 	}
 	s.typ("y")
-	s.shows("Retired “Partner import”")
+	s.said("Retired “Partner import”")
 	s.shows("[Replaced, still in use 0]")
 	s.finish()
 	if k, _ := s.c.Key("key_partner1"); k.State(fake.Now) == model.KeyReplaced {
@@ -175,7 +175,7 @@ func TestDeactivateWithKeys(t *testing.T) {
 			s.press(tc.keys...)
 			s.waitFor("Deactivate “Chloé Martin”?")
 			s.typ("y")
-			s.shows(tc.shows)
+			s.said(tc.shows)
 			s.finish()
 			if m, _ := s.c.Member(fake.WorkspaceAdmin); m.Active() {
 				t.Fatal("Chloé is still active")

@@ -44,11 +44,11 @@ func TestGoldenKeysSorted(t *testing.T) {
 				// key, so the last one is the one on screen.
 				for i := range c.s {
 					s.typ("s")
-					s.shows(cycle[i])
+					s.said(cycle[i])
 				}
 				if c.reverse {
 					s.typ("S")
-					s.shows("Sorted " + c.shows + ".")
+					s.said("Sorted " + c.shows + ".")
 				}
 				s.waitFor(c.shows)
 				s.golden()
@@ -130,7 +130,7 @@ func TestKeysSortOffTheUIGoroutine(t *testing.T) {
 	s.listed()
 	s.typ("j")
 	s.typ("s")
-	s.shows("Sorted by name ▲.")
+	s.said("Sorted by name ▲.")
 	frame := strings.TrimSuffix(string(want), "\n")
 	s.settle(frame)
 	if _, view := s.finish(); view != frame {

@@ -63,7 +63,7 @@ func TestCopyAllAsNameSecretLines(t *testing.T) {
 	s.markThree()
 	s.rotateMarked()
 	s.waitFor("3 keys rotated")
-	s.shows("Rotated 3 keys.")
+	s.said("Rotated 3 keys.")
 	s.typ("C")
 	s.waitFor("Sent 3 secrets as NAME=SECRET lines")
 	s.finish()
@@ -83,7 +83,7 @@ func TestClosingThePanelDropsTheSecrets(t *testing.T) {
 	s.markThree()
 	s.rotateMarked()
 	s.waitFor("3 keys rotated")
-	s.shows("Rotated 3 keys.")
+	s.said("Rotated 3 keys.")
 	s.typ("C")
 	s.waitFor("Sent 3 secrets")
 	s.press(tea.KeyEnter)
@@ -245,13 +245,9 @@ func TestRotateBackendErrorKeepsTheForm(t *testing.T) {
 	s.typ("k") // 1 hour
 	s.toRotateConfirmation("Billing import")
 	s.typ("y")
-	s.waitFor("database is locked")
-	m, v := s.finish()
-	if !strings.Contains(v, "› 1 hour") {
+	s.said("database is locked")
+	if _, v := s.finish(); !strings.Contains(v, "› 1 hour") {
 		t.Errorf("the form lost the chosen grace:\n%s", v)
-	}
-	if !strings.Contains(m.Status(), "database is locked") {
-		t.Errorf("status = %q", m.Status())
 	}
 }
 

@@ -69,7 +69,7 @@ func TestGoldenBulkSecretPanel(t *testing.T) {
 	s.markThree()
 	s.rotateMarked()
 	s.waitFor("3 keys rotated")
-	s.shows("Rotated 3 keys.")
+	s.said("Rotated 3 keys.")
 	s.typ("j")
 	s.typ("c")
 	s.waitFor("Sent the secret for “Nightly export to S3”")

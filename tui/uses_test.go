@@ -79,7 +79,7 @@ func TestKeysUsesHiddenWhenNarrow(t *testing.T) {
 		t.Fatalf("%d reads of the uses once wide, want 1", n)
 	}
 	s.press(tea.KeyCtrlR)
-	s.shows("Reloaded.")
+	s.said("Reloaded.")
 	deadline := time.Now().Add(testkit.WaitTimeout)
 	for c.n.Load() != 2 {
 		if time.Now().After(deadline) {
