@@ -194,6 +194,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.pop(msg, false)
 	case app.Changed:
 		cmd = tea.Batch(m.broadcast(msg), m.listen())
+		if m.signedIn && msg.About(client.NoticeMember, m.ctx.Me.ID) {
+			cmd = tea.Batch(cmd, m.rereadMe())
+		}
 		if msg.About(client.NoticeKey, "") {
 			cmd = tea.Batch(cmd, m.countExpiring())
 		}
@@ -221,6 +224,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // done handles the sign-in; every other result belongs to a page.
 func (m *Model) done(d app.Done) tea.Cmd {
+	if r, ok := d.Msg.(meRead); ok {
+		if d.Err != nil {
+			return nil // a member deactivated elsewhere: the session is ending
+		}
+		return m.followMe(r)
+	}
 	s, ok := d.Msg.(app.SignedIn)
 	if !ok {
 		// Any answer from the backend may follow a change to keys: count again.

@@ -25,7 +25,7 @@ import (
 var writeFile = key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "write to a file"))
 
 // canWrite reports whether w is offered.
-func (p *Panel) canWrite() bool { return p.ctx.Local && len(p.entries) > 1 }
+func (p *Panel) canWrite() bool { return p.ctx.Local && len(p.entries) > 1 && !p.allGone() }
 
 // startWrite opens the path field under the secrets.
 func (p *Panel) startWrite() tea.Cmd {

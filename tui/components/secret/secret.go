@@ -19,6 +19,7 @@ import (
 // several.
 type Entry struct {
 	Name   string // the key's name, as stored (sanitised when shown)
+	KeyID  string // the API key the secret opens ("" for another kind of secret)
 	Type   model.KeyType
 	Secret model.Secret
 	Note   string // a line under the secret, e.g. until when the old key works
@@ -41,6 +42,7 @@ type Panel struct {
 	entries  []Entry
 	failures []Failure
 	copied   []bool // per entry, by c or C
+	gone     []bool // per entry, its key deleted elsewhere: the secret opens nothing
 	saved    bool   // s: the admin says every secret is saved
 	sel      int    // the entry c copies
 	asking   bool   // enter or esc asked whether to close with secrets not copied
@@ -53,7 +55,50 @@ type Panel struct {
 
 // New opens a panel on these entries.
 func New(ctx *app.Context, entries ...Entry) *Panel {
-	return &Panel{ctx: ctx, entries: entries, copied: make([]bool, len(entries))}
+	return &Panel{ctx: ctx, entries: entries, copied: make([]bool, len(entries)), gone: make([]bool, len(entries))}
+}
+
+// KeyIDs is the API keys whose secrets the panel still shows, for the flow to
+// follow: one deleted elsewhere takes its secret with it (Deleted).
+func (p *Panel) KeyIDs() []string {
+	var out []string
+	for i, e := range p.entries {
+		if e.KeyID != "" && !p.gone[i] {
+			out = append(out, e.KeyID)
+		}
+	}
+	return out
+}
+
+// Deleted says that key id was deleted elsewhere: its secret no longer works,
+// so it is dropped from the panel and nothing asks before closing over it.
+func (p *Panel) Deleted(id string) {
+	for i, e := range p.entries {
+		if e.KeyID == id && id != "" {
+			p.gone[i] = true
+			p.entries[i].Secret = model.Secret{}
+		}
+	}
+	if p.Precious() == "" {
+		p.asking = false
+	}
+}
+
+// live reports whether entry i's secret still works and is still to be taken.
+func (p *Panel) live(i int) bool { return !p.gone[i] }
+
+// allGone reports whether every secret shown was of a key deleted elsewhere.
+func (p *Panel) allGone() bool {
+	for i := range p.entries {
+		if p.live(i) {
+			return false
+		}
+	}
+	return len(p.entries) > 0
+}
+
+func (p *Panel) goneText(i int) string {
+	return "“" + model.Sanitize(p.entries[i].Name) + "” was deleted elsewhere: its secret no longer works."
 }
 
 // WithTitle sets the panel's title ("Key rotated"); the default says created.
@@ -85,8 +130,8 @@ func (p *Panel) uncopied() int {
 		return 0
 	}
 	n := 0
-	for _, c := range p.copied {
-		if !c {
+	for i, c := range p.copied {
+		if !c && p.live(i) {
 			n++
 		}
 	}
@@ -104,7 +149,7 @@ func (p *Panel) Precious() string {
 		return "The secret of “" + model.Sanitize(p.entries[0].Name) + "” hasn't been copied."
 	case n == 1:
 		for i, c := range p.copied {
-			if !c {
+			if !c && p.live(i) {
 				return "The secret of “" + model.Sanitize(p.entries[i].Name) + "” hasn't been copied."
 			}
 		}
@@ -181,6 +226,9 @@ func (p *Panel) Copy() tea.Cmd {
 	if len(p.entries) == 0 {
 		return nil
 	}
+	if !p.live(p.sel) {
+		return app.Info(p.goneText(p.sel))
+	}
 	e := p.entries[p.sel]
 	p.copied[p.sel] = true
 	what := "the secret"
@@ -194,16 +242,20 @@ func (p *Panel) Copy() tea.Cmd {
 // shown, with names made fit for a shell or a dotenv file (EnvNames): the paste
 // for a secrets file or a vault import.
 func (p *Panel) CopyAll() tea.Cmd {
-	if len(p.entries) == 0 {
+	if len(p.entries) == 0 || p.allGone() {
 		return nil
 	}
 	text := p.lines()
+	n := 0
 	for i := range p.copied {
 		p.copied[i] = true
+		if p.live(i) {
+			n++
+		}
 	}
 	what := "1 secret as a NAME=SECRET line"
-	if len(p.entries) > 1 {
-		what = fmt.Sprintf("%d secrets as NAME=SECRET lines", len(p.entries))
+	if n > 1 {
+		what = fmt.Sprintf("%d secrets as NAME=SECRET lines", n)
 	}
 	return p.write(text, what)
 }
@@ -217,7 +269,9 @@ func (p *Panel) lines() string {
 	}
 	var b strings.Builder
 	for i, n := range EnvNames(names) {
-		b.WriteString(n + "=" + p.entries[i].Secret.Reveal() + "\n")
+		if p.live(i) {
+			b.WriteString(n + "=" + p.entries[i].Secret.Reveal() + "\n")
+		}
 	}
 	return b.String()
 }
@@ -248,9 +302,9 @@ func Send(ctx *app.Context, text, what string) tea.Cmd {
 func (p *Panel) Help() []key.Binding {
 	km := p.ctx.Keys
 	var out []key.Binding
-	switch len(p.entries) {
-	case 0:
-	case 1:
+	switch {
+	case len(p.entries) == 0 || p.allGone():
+	case len(p.entries) == 1:
 		out = append(out, km.Copy)
 	default:
 		out = append(out, key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "choose")),
@@ -267,7 +321,7 @@ func (p *Panel) Help() []key.Binding {
 		return []key.Binding{key.NewBinding(key.WithKeys("n"), key.WithHelp("n/esc", "keep it open")),
 			key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "close anyway"))}
 	}
-	if len(p.entries) > 0 && !p.saved {
+	if len(p.entries) > 0 && !p.saved && !p.allGone() {
 		out = append(out, saved)
 	}
 	return append(out, key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done")))

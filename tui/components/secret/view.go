@@ -54,8 +54,14 @@ func (p *Panel) View() string {
 				body = append(body, indent+l)
 			}
 		}
-		body = append(body, indent+st.SecretText.Render(e.Secret.Reveal()))
-		if e.Note != "" {
+		if p.gone[i] {
+			for _, l := range wrap("Deleted elsewhere: this secret no longer works.") {
+				body = append(body, indent+st.Warn.Render(l))
+			}
+		} else {
+			body = append(body, indent+st.SecretText.Render(e.Secret.Reveal()))
+		}
+		if e.Note != "" && !p.gone[i] {
 			for _, l := range wrap(e.Note) {
 				body = append(body, indent+st.Subtle.Render(l))
 			}
@@ -80,6 +86,8 @@ func (p *Panel) View() string {
 	switch {
 	case len(p.entries) == 0:
 		explain = st.Subtle.Render("The keys above are unchanged.")
+	case p.allGone():
+		explain = st.Subtle.Render("Nothing here is left to copy.")
 	case multi:
 		warn = st.Warn.Render("⚠ Copy them now: they won't be shown again.")
 		explain = st.Subtle.Render("Only their hashes are stored; if one is lost, rotate that key again.")
@@ -87,7 +95,7 @@ func (p *Panel) View() string {
 		warn = st.Warn.Render("⚠ Copy it now: it won't be shown again.")
 		explain = st.Subtle.Render("Only its hash is stored; if it is lost, rotate the key.")
 	}
-	if p.explain != "" {
+	if p.explain != "" && !p.allGone() {
 		explain = st.Subtle.Render(p.explain)
 	}
 	switch {
@@ -95,7 +103,7 @@ func (p *Panel) View() string {
 		state = st.Warn.Render("⚠ " + p.Precious() + " Close anyway? y closes, n or esc keeps it open (y/N)")
 	case len(p.entries) > 0 && p.saved:
 		state = st.OK.Render("✓ Marked as saved.")
-	case len(p.entries) == 1 && p.uncopied() == 0:
+	case len(p.entries) == 1 && p.copied[0] && p.live(0):
 		state = st.OK.Render("✓ Sent to your terminal's clipboard (OSC 52).")
 	}
 	lines := func(ss ...string) []string {

@@ -84,7 +84,7 @@ func (p *Page) openCreate() tea.Cmd {
 			if !ok {
 				return nil
 			}
-			return flows.NewSecret(secret.New(ctx, secret.Entry{Name: r.key.Name, Type: r.key.Type, Secret: r.secret}))
+			return flows.NewSecret(ctx, secret.New(ctx, secret.Entry{Name: r.key.Name, KeyID: r.key.ID, Type: r.key.Type, Secret: r.secret}))
 		},
 	}))
 }

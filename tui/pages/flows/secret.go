@@ -1,9 +1,13 @@
 package flows
 
 import (
+	"context"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/apikeys-dev/apikeys/client"
+	"github.com/apikeys-dev/apikeys/model"
 	"github.com/apikeys-dev/apikeys/tui/app"
 	"github.com/apikeys-dev/apikeys/tui/components/secret"
 )
@@ -13,8 +17,17 @@ import (
 // cut), and is Precious until each secret is copied or said to be saved.
 type Secret struct {
 	app.Base
+	ctx    *app.Context
 	panel  *secret.Panel
 	closed bool
+}
+
+// keyRead is a key whose secret the panel shows, read again after the change
+// feed named it; gone when it no longer exists.
+type keyRead struct {
+	s    *Secret
+	id   string
+	gone bool
 }
 
 // SecretShown is the Result of a secret panel once closed: its secrets are
@@ -22,7 +35,7 @@ type Secret struct {
 type SecretShown struct{}
 
 // NewSecret shows p.
-func NewSecret(p *secret.Panel) *Secret { return &Secret{panel: p} }
+func NewSecret(ctx *app.Context, p *secret.Panel) *Secret { return &Secret{ctx: ctx, panel: p} }
 
 // FullWidth implements app.Flow.
 func (s *Secret) FullWidth() bool { return true }
@@ -49,8 +62,20 @@ func (s *Secret) Holds() bool { return !s.closed }
 
 // Update implements app.Flow.
 func (s *Secret) Update(msg tea.Msg) tea.Cmd {
+	if s.closed {
+		return nil
+	}
+	switch m := msg.(type) {
+	case app.Changed:
+		return s.follow(m)
+	case app.Done:
+		if r, ok := m.Msg.(keyRead); ok && r.s == s && r.gone {
+			s.panel.Deleted(r.id)
+		}
+		return nil
+	}
 	k, ok := msg.(tea.KeyMsg)
-	if !ok || s.closed {
+	if !ok {
 		return nil
 	}
 	cmd, done := s.panel.Key(k)
@@ -62,4 +87,25 @@ func (s *Secret) Update(msg tea.Msg) tea.Cmd {
 	s.panel.Close()
 	s.closed = true
 	return tea.Sequence(app.Close(s, SecretShown{}), cmd)
+}
+
+// follow reads again the keys the change feed names: a secret whose key was
+// deleted elsewhere opens nothing any more, and the panel says so instead of
+// asking for it to be copied.
+func (s *Secret) follow(m app.Changed) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, id := range s.panel.KeyIDs() {
+		if !m.About(client.NoticeKey, id) {
+			continue
+		}
+		c := s.ctx.Client
+		cmds = append(cmds, s.ctx.Quiet("Reading "+id, func(ctx context.Context) (tea.Msg, error) {
+			k, err := c.GetKey(ctx, id)
+			if model.KindOf(err) == model.KindNotFound {
+				return keyRead{s, id, true}, nil
+			}
+			return keyRead{s, id, err == nil && k.DeletedAt != nil}, err
+		}))
+	}
+	return tea.Batch(cmds...)
 }

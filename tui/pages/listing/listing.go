@@ -238,6 +238,7 @@ func (l *List[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 			l.denied = err.Error()
 			return nil, true
 		}
+		l.denied = "" // signed in again with another account type
 		if l.cfg.OnVisit {
 			return nil, true // it loads when shown, and its spinner means it
 		}

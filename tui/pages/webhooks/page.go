@@ -186,7 +186,7 @@ func (p *Page) openAdd() tea.Cmd {
 			if !ok || m.endpoint.Format == model.FormatSlack {
 				return nil
 			}
-			return flows.NewSecret(secret.New(ctx, secret.Entry{Name: endpointName(m.endpoint), Type: model.KeyType("signing secret"), Secret: m.secret,
+			return flows.NewSecret(ctx, secret.New(ctx, secret.Entry{Name: endpointName(m.endpoint), Type: model.KeyType("signing secret"), Secret: m.secret,
 				Note: "The receiver checks each delivery's webhook-signature with it."}).WithTitle("Webhook added").
 				WithExplanation("The server keeps it to sign; it is never shown again. If it is lost, remove the webhook and add it again.",
 					"Closed without copying the signing secret; remove the webhook and add it again if it is needed."))

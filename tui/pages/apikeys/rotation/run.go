@@ -138,7 +138,7 @@ func finish(ctx *app.Context, pl *plan, results []outcome) Finished {
 		if fin.FirstNew == "" {
 			fin.FirstNew = o.rot.New.ID
 		}
-		entries = append(entries, secret.Entry{Name: o.rot.New.Name, Type: o.rot.New.Type, Secret: o.rot.Secret,
+		entries = append(entries, secret.Entry{Name: o.rot.New.Name, KeyID: o.rot.New.ID, Type: o.rot.New.Type, Secret: o.rot.Secret,
 			Note: "The " + strings.TrimPrefix(oldKeyFate(o.key, o.rot.Old, now, loc), "the ") + ".\nThe new key is valid through " + ctx.Policy.ValidThrough(o.rot.New.ExpiresAt).Human() + "."})
 		o.rot.Secret = model.Secret{} // the panel holds the only copy now
 		fin.Rotated = append(fin.Rotated, o.rot)
@@ -157,7 +157,7 @@ func finish(ctx *app.Context, pl *plan, results []outcome) Finished {
 	default:
 		title = fmt.Sprintf("%d keys rotated", len(entries))
 	}
-	fin.panel = flows.NewSecret(secret.New(ctx, entries...).WithTitle(title).WithFailures(failures))
+	fin.panel = flows.NewSecret(ctx, secret.New(ctx, entries...).WithTitle(title).WithFailures(failures))
 
 	switch {
 	case !pl.bulk:
