@@ -86,7 +86,7 @@ func TestFoldJournal(t *testing.T) {
 	cut := JournalRow{Seq: 2, Data: good1.Data[:len(good1.Data)-1]}
 	version := JournalRow{Seq: 3, Data: append([]byte{usageJournalVersion + 1}, good1.Data[1:]...)}
 	foreign := JournalRow{Seq: 5, Data: []byte("apk_imp_not_a_row")}
-	f, bad := FoldJournal([]JournalRow{foreign, good2, cut, version, good1})
+	f, bad := FoldJournal(t.Context(), []JournalRow{foreign, good2, cut, version, good1}, nil)
 	want := FoldUsage([]UsageBatch{mustDecode(t, good1.Data), mustDecode(t, good2.Data)})
 	if !reflect.DeepEqual(f, want) {
 		t.Fatalf("fold\n %+v\nwant the two good rows'\n %+v", f, want)
@@ -103,7 +103,7 @@ func TestFoldJournal(t *testing.T) {
 	if strings.Contains(msg, "row 1: ") || strings.Contains(msg, "row 4: ") || strings.Contains(msg, "apk_") {
 		t.Errorf("bad %q names a good row or quotes a row's bytes", msg)
 	}
-	if f, bad := FoldJournal(nil); bad != nil || len(f.Uses)+len(f.Addrs)+len(f.Counts) != 0 {
+	if f, bad := FoldJournal(t.Context(), nil, nil); bad != nil || len(f.Uses)+len(f.Addrs)+len(f.Counts) != 0 {
 		t.Errorf("no rows: %+v, %v", f, bad)
 	}
 }

@@ -200,7 +200,9 @@ type UsageStore interface {
 	// exactly the rows it folded in the same transaction, UsageJournalRows at
 	// a time until the journal is empty: a row is folded once, whoever
 	// compacts and whenever its writer died. It returns the rows folded.
-	CompactUsage(ctx context.Context) (int, error)
+	// pace (nil: none) is paused between small units of the work, so that a
+	// fold in the background takes a bounded share of a core.
+	CompactUsage(ctx context.Context, pace Pacer) (int, error)
 	// KeyUsage lists one key's counts from day from on, by day then reason.
 	KeyUsage(ctx context.Context, keyID, from string) ([]UsageCount, error)
 	// UsageTotals sums every key's counts from day from on, per key and reason

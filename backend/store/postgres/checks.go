@@ -105,7 +105,7 @@ func (s *Store) RecordUsage(ctx context.Context, b store.UsageBatch) error {
 		return nil
 	}
 	f := store.FoldUsage([]store.UsageBatch{b})
-	if err := pgx.BeginFunc(ctx, s.pool, func(t pgx.Tx) error { return s.applyUsage(ctx, t, f) }); err != nil {
+	if err := pgx.BeginFunc(ctx, s.pool, func(t pgx.Tx) error { return s.applyUsage(ctx, t, f, nil) }); err != nil {
 		return wrap("touch keys", err)
 	}
 	s.usageApplied(f)

@@ -21,7 +21,7 @@ func benchKey(id string, created time.Time) model.Key {
 }
 
 // seed stores two members and n keys, created a second apart.
-func seed(b *testing.B, s *sqlite.Store, n int) {
+func seed(b testing.TB, s *sqlite.Store, n int) {
 	b.Helper()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	err := s.Update(b.Context(), func(tx store.Tx) error {

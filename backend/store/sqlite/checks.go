@@ -80,7 +80,7 @@ func (s *Store) RecordUsage(ctx context.Context, b store.UsageBatch) error {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer t.Rollback()
-	committed, err := s.applyUsage(ctx, t, store.FoldUsage([]store.UsageBatch{b}))
+	committed, err := s.applyUsage(ctx, t, store.FoldUsage([]store.UsageBatch{b}), nil)
 	if err != nil {
 		return err
 	}

@@ -199,3 +199,6 @@ func EventsPlan(ctx context.Context, s *Store, q store.EventQuery) (string, erro
 	}
 	return strings.Join(plan, "\n"), rows.Err()
 }
+
+// WriterWaits is how often a write waited for the writer connection.
+func WriterWaits(s *Store) int64 { return s.write.Stats().WaitCount }

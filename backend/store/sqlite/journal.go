@@ -29,14 +29,19 @@ func (s *Store) AppendUsage(ctx context.Context, b store.UsageBatch) error {
 // the statement that reads them (DELETE … RETURNING) in the transaction that
 // writes what they hold: a row is folded exactly once, by whichever process
 // compacts first, and a compaction that fails folds nothing.
-func (s *Store) CompactUsage(ctx context.Context) (int, error) {
+//
+// pace pauses between journal rows read and statements written, except once
+// a write of this process waits for the writer connection: then the
+// transaction finishes unpaused, so pacing never makes an admin's write wait
+// longer than the fold itself would.
+func (s *Store) CompactUsage(ctx context.Context, pace store.Pacer) (int, error) {
 	if s.write == nil {
 		return 0, s.readOnlyErr
 	}
 	total := 0
 	var bad error
 	for {
-		n, err := s.compactUsage(ctx, &bad)
+		n, err := s.compactUsage(ctx, pace, &bad)
 		total += n
 		if err != nil {
 			return total, err
@@ -50,12 +55,13 @@ func (s *Store) CompactUsage(ctx context.Context) (int, error) {
 // compactUsage folds at most store.UsageJournalRows rows, oldest first, in one
 // transaction. A row that can't be read is deleted with the rest (it would
 // stop every compaction after it) and reported in bad.
-func (s *Store) compactUsage(ctx context.Context, bad *error) (int, error) {
+func (s *Store) compactUsage(ctx context.Context, pace store.Pacer, bad *error) (int, error) {
 	t, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer t.Rollback()
+	pace = s.unlessWriteWaits(pace)
 	rows, err := t.QueryContext(ctx, `
 		DELETE FROM usage_journal WHERE seq IN (SELECT seq FROM usage_journal ORDER BY seq LIMIT ?)
 		RETURNING seq, data`, store.UsageJournalRows)
@@ -80,11 +86,11 @@ func (s *Store) compactUsage(ctx context.Context, bad *error) (int, error) {
 	if len(read) == 0 {
 		return 0, nil
 	}
-	f, unread := store.FoldJournal(read)
+	f, unread := store.FoldJournal(ctx, read, pace)
 	if unread != nil {
 		*bad = errors.Join(*bad, fmt.Errorf("sqlite: compact usage: %w", unread))
 	}
-	committed, err := s.applyUsage(ctx, t, f)
+	committed, err := s.applyUsage(ctx, t, f, pace)
 	if err != nil {
 		return 0, err
 	}
@@ -99,7 +105,7 @@ func (s *Store) compactUsage(ctx context.Context, bad *error) (int, error) {
 // by key in id order: the uses under one use stamp (a use is not an edit,
 // migration 0005), then the pruning of days before the fold's KeepFrom and
 // outside the address window; committed is to be called once t commits.
-func (s *Store) applyUsage(ctx context.Context, t *sql.Tx, f store.UsageFold) (committed func(), err error) {
+func (s *Store) applyUsage(ctx context.Context, t *sql.Tx, f store.UsageFold, pace store.Pacer) (committed func(), err error) {
 	if len(f.Uses) > 0 {
 		var stamp int64
 		if err := t.QueryRowContext(ctx, `UPDATE change_seq SET uses = uses + 1 RETURNING uses`).Scan(&stamp); err != nil {
@@ -113,6 +119,7 @@ func (s *Store) applyUsage(ctx context.Context, t *sql.Tx, f store.UsageFold) (c
 		}
 		defer st.Close()
 		for _, u := range f.Uses {
+			store.Pause(ctx, pace)
 			if _, err := st.ExecContext(ctx, micros(u.At), u.Addr, stamp, u.ID, micros(u.At.Add(-touchInterval))); err != nil {
 				return nil, wrap("compact usage", err)
 			}
@@ -130,6 +137,7 @@ func (s *Store) applyUsage(ctx context.Context, t *sql.Tx, f store.UsageFold) (c
 		}
 		defer seen.Close()
 		for _, a := range f.Addrs {
+			store.Pause(ctx, pace)
 			if _, err := seen.ExecContext(ctx, a.Addr, a.Day, micros(a.First), micros(a.Last), a.Uses, a.KeyID); err != nil {
 				return nil, wrap("record key addresses", err)
 			}
@@ -145,6 +153,7 @@ func (s *Store) applyUsage(ctx context.Context, t *sql.Tx, f store.UsageFold) (c
 		}
 		defer count.Close()
 		for _, c := range f.Counts {
+			store.Pause(ctx, pace)
 			if _, err := count.ExecContext(ctx, c.Day, c.Reason, c.N, c.KeyID); err != nil {
 				return nil, wrap("record key usage", err)
 			}
@@ -170,4 +179,31 @@ func (s *Store) applyUsage(ctx context.Context, t *sql.Tx, f store.UsageFold) (c
 			s.usageKept.Store(f.KeepFrom)
 		}
 	}, nil
+}
+
+// unlessWriteWaits is pace until a write waits for the writer connection (a
+// transaction holds it now): from then on it never pauses.
+func (s *Store) unlessWriteWaits(pace store.Pacer) store.Pacer {
+	if pace == nil {
+		return nil
+	}
+	return &writeWaitPacer{pace: pace, s: s, waits: s.write.Stats().WaitCount}
+}
+
+type writeWaitPacer struct {
+	pace  store.Pacer
+	s     *Store
+	waits int64 // the writer pool's waits when the transaction began
+	done  bool  // a write waited: no more pauses
+}
+
+func (p *writeWaitPacer) Pause(ctx context.Context) {
+	if p.done {
+		return
+	}
+	if p.s.write.Stats().WaitCount != p.waits {
+		p.done = true
+		return
+	}
+	p.pace.Pause(ctx)
 }

@@ -39,7 +39,7 @@ func BenchmarkCompactUsage100k(b *testing.B) {
 			}
 		}
 		b.StartTimer()
-		if got, err := s.CompactUsage(b.Context()); err != nil || got != batches {
+		if got, err := s.CompactUsage(b.Context(), nil); err != nil || got != batches {
 			b.Fatalf("CompactUsage: %d rows, %v", got, err)
 		}
 		b.StopTimer()

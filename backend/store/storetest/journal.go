@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -73,9 +74,15 @@ func testUsageJournal(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	compact := func(want int) {
 		t.Helper()
-		n, err := journal.s.CompactUsage(journal.ctx)
+		// Paced: the pacer is asked between the rows read and the
+		// statements written, and pacing changes nothing of what is folded.
+		var pace countPacer
+		n, err := journal.s.CompactUsage(journal.ctx, &pace)
 		if err != nil || n != want {
 			t.Fatalf("CompactUsage: %d rows, %v; want %d", n, err, want)
+		}
+		if want > 0 && pace.n < want {
+			t.Fatalf("CompactUsage of %d rows paused %d times; want at least once a row", want, pace.n)
 		}
 	}
 	rows := 0 // an empty batch is no row
@@ -98,7 +105,7 @@ func testUsageJournal(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	}
 	for _, f := range []*fixture{direct, journal} {
-		n, err := f.s.CompactUsage(f.ctx)
+		n, err := f.s.CompactUsage(f.ctx, nil)
 		if err != nil || n != store.UsageJournalRows+3 {
 			t.Fatalf("CompactUsage of %d rows: %d, %v", store.UsageJournalRows+3, n, err)
 		}
@@ -146,3 +153,8 @@ func sameUsage(t *testing.T, a, b *fixture, ids []string) {
 		t.Errorf("RecordUsage one by one:\n%s\nthe journal compacted:\n%s", ga, gb)
 	}
 }
+
+// countPacer counts the pauses it is asked for and never sleeps.
+type countPacer struct{ n int }
+
+func (p *countPacer) Pause(context.Context) { p.n++ }
