@@ -133,10 +133,13 @@ type Done struct {
 type Status struct {
 	Text  string
 	Error bool
-	// Issued numbers the message when Info or Fail made it. Commands run on
-	// goroutines of their own, so the statuses of two quick presses (s, S)
-	// can arrive in either order; the status line keeps the later-issued
-	// one. Zero: shown whenever it arrives.
+	// Issued numbers the message when Info, Fail, Problem or Later made it,
+	// on the UI goroutine. Commands run on goroutines of their own, so the
+	// statuses of two quick presses (s, S), or of a rotation's end and the C
+	// pressed right after it, can arrive in either order; the status line
+	// keeps the later-issued one. Zero (a status sent straight to the line,
+	// never from a command): shown whenever it arrives. A command's status is
+	// never a literal: TestStatusesFromCommandsAreNumbered holds the rule.
 	Issued uint64
 }
 
@@ -154,6 +157,23 @@ func Info(text string) tea.Cmd {
 func Fail(err error) tea.Cmd {
 	n := issued.Add(1)
 	return func() tea.Msg { return Status{Text: Message(err), Error: true, Issued: n} }
+}
+
+// Problem is a command that shows text in the status line as an error.
+func Problem(text string) tea.Cmd {
+	n := issued.Add(1)
+	return func() tea.Msg { return Status{Text: text, Error: true, Issued: n} }
+}
+
+// Later numbers a status now, for a command that decides it only when it runs
+// (a clipboard write, a read that may fail): call it in Update, and the
+// function it returns stamps the status the command returns.
+func Later() func(Status) Status {
+	n := issued.Add(1)
+	return func(s Status) Status {
+		s.Issued = n
+		return s
+	}
 }
 
 // Message is an error as the status line shows it: model errors are written for

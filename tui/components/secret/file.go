@@ -51,7 +51,7 @@ func (p *Panel) pathKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		full, problem := p.writeTo(path)
 		if problem != "" {
-			return func() tea.Msg { return app.Status{Text: problem, Error: true} }
+			return app.Problem(problem)
 		}
 		p.path = nil
 		for i := range p.copied {

@@ -287,14 +287,15 @@ func (p *Panel) write(text, what string) tea.Cmd { return Send(p.ctx, text, what
 func Send(ctx *app.Context, text, what string) tea.Cmd {
 	out := ctx.Output
 	seqs, via := clipboard(text, ctx.Env)
+	stamp := app.Later()
 	return func() tea.Msg {
 		for _, s := range seqs {
 			if _, err := s.WriteTo(out); err != nil {
-				return app.Status{Text: "Couldn't send to the clipboard: " + err.Error(), Error: true}
+				return stamp(app.Status{Text: "Couldn't send to the clipboard: " + err.Error(), Error: true})
 			}
 		}
-		return app.Status{Text: "Sent " + what + " to your terminal's clipboard with OSC 52" + via +
-			" — if your terminal doesn't support it, nothing was copied."}
+		return stamp(app.Status{Text: "Sent " + what + " to your terminal's clipboard with OSC 52" + via +
+			" — if your terminal doesn't support it, nothing was copied."})
 	}
 }
 

@@ -215,12 +215,13 @@ func (p *Page) follow(d *flows.Details, id string) tea.Cmd {
 		return tea.Batch(app.Push(d, p.details(p.list.key(i))), p.loadWhere(id))
 	}
 	c, base := p.ctx.Client, p.ctx.Base
+	stamp := app.Later()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(base, app.CallTimeout)
 		defer cancel()
 		k, err := c.GetKey(ctx, id)
 		if err != nil {
-			return app.Status{Text: app.Message(err), Error: true}
+			return stamp(app.Status{Text: app.Message(err), Error: true})
 		}
 		// The details are built back on the UI goroutine (Page.Update): they
 		// read the page's list, which only that goroutine may touch.

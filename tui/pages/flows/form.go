@@ -271,7 +271,7 @@ func (f *Form) done(d app.Done) tea.Cmd {
 				f.conflict = nil
 				text := strings.TrimSuffix(app.Message(err), " — reload.") +
 					" — reloaded it: submit again to save what you typed over it."
-				return func() tea.Msg { return app.Status{Text: text, Error: true} }
+				return app.Problem(text)
 			}
 		}
 	}

@@ -273,7 +273,7 @@ func (l *List[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 				// ctrl+r reads it all again.
 				l.rest = false
 				text := "Couldn't load all " + l.cfg.What + ": " + app.Message(msg.Err) + " (ctrl+r tries again)"
-				return func() tea.Msg { return app.Status{Text: text, Error: true} }, true
+				return app.Problem(text), true
 			}
 			return nil, true
 		}

@@ -168,7 +168,7 @@ func finish(ctx *app.Context, pl *plan, results []outcome) Finished {
 	default:
 		text := fmt.Sprintf("Rotated %d of %d keys; %d not rotated (listed with the reasons).",
 			len(entries), len(pl.keys)+len(pl.skipped), len(failures))
-		fin.status = func() tea.Msg { return app.Status{Text: text, Error: true} }
+		fin.status = app.Problem(text)
 	}
 	return fin
 }
