@@ -2,7 +2,9 @@ package backend
 
 import (
 	"context"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend/store"
@@ -45,10 +47,18 @@ type AlertsReport struct {
 // sends what came due meanwhile, marked late.
 func (b *Backend) RunAlerts(ctx context.Context) (AlertsReport, error) {
 	now := b.Now()
-	keys, err := b.store.Keys(ctx, store.KeyQuery{})
+	from, to := alertWindow(now)
+	keys, err := b.store.KeysExpiringIn(ctx, from, to)
 	if err != nil {
 		return AlertsReport{}, err
 	}
+	// The order Keys lists them in, newest first, as before the window.
+	slices.SortFunc(keys, func(a, b model.Key) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
 	marks, err := b.store.AlertsSent(ctx)
 	if err != nil {
 		return AlertsReport{}, err
@@ -119,6 +129,22 @@ func (b *Backend) RunAlerts(ctx context.Context) (AlertsReport, error) {
 		return nil
 	})
 	return rep, err
+}
+
+// alertWindow bounds the expiries of the keys a pass reads, from the expiry
+// index. Every alert is due at or before its key's expiry and at most the
+// farthest of model.ExpiryAlertDays before the start of its last valid day
+// (two days more cover the zone and the day itself, as in ExpiringCount); one
+// is sent only up to AlertCatchUp after it was due. So a key expiring outside
+// the window has no alert to send; one that expired long before is no longer
+// recorded as handled, which changes no alert it could still get. Reading every
+// key instead cost a full reload of the SQLite store's key list each minute,
+// as each usage fold moves every key's last use: BenchmarkRunAlertsAfterFold100k
+// 0.62–0.63 s, 138 MB and 3.3 million allocations a pass, against
+// 0.16–0.22 s, 53 MB and 0.77 million with the window (expiries spread over
+// 90 days).
+func alertWindow(now time.Time) (from, to time.Time) {
+	return now.Add(-AlertCatchUp - 24*time.Hour), now.AddDate(0, 0, slices.Max(model.ExpiryAlertDays)+2)
 }
 
 // alertsDue lists the alerts k is due for at now, sent or not. Of several
