@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/apikeys-dev/apikeys/backend/store"
@@ -52,13 +51,6 @@ func (b *Backend) RunAlerts(ctx context.Context) (AlertsReport, error) {
 	if err != nil {
 		return AlertsReport{}, err
 	}
-	// The order Keys lists them in, newest first, as before the window.
-	slices.SortFunc(keys, func(a, b model.Key) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
 	marks, err := b.store.AlertsSent(ctx)
 	if err != nil {
 		return AlertsReport{}, err

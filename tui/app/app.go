@@ -148,21 +148,18 @@ type Status struct {
 var issued atomic.Uint64
 
 // Info is a command that shows text in the status line.
-func Info(text string) tea.Cmd {
-	n := issued.Add(1)
-	return func() tea.Msg { return Status{Text: text, Issued: n} }
-}
+func Info(text string) tea.Cmd { return issue(Status{Text: text}) }
 
 // Fail is a command that shows err's message in the status line.
-func Fail(err error) tea.Cmd {
-	n := issued.Add(1)
-	return func() tea.Msg { return Status{Text: Message(err), Error: true, Issued: n} }
-}
+func Fail(err error) tea.Cmd { return issue(Status{Text: Message(err), Error: true}) }
 
 // Problem is a command that shows text in the status line as an error.
-func Problem(text string) tea.Cmd {
-	n := issued.Add(1)
-	return func() tea.Msg { return Status{Text: text, Error: true, Issued: n} }
+func Problem(text string) tea.Cmd { return issue(Status{Text: text, Error: true}) }
+
+// issue is a command that shows s, numbered now.
+func issue(s Status) tea.Cmd {
+	stamp := Later()
+	return func() tea.Msg { return stamp(s) }
 }
 
 // Later numbers a status now, for a command that decides it only when it runs
